@@ -1,0 +1,51 @@
+"""The boundary between the game and the store (what the game may call).
+
+`telemetry.store.Store` implements `TelemetryStore`; `game/` codes against
+these Protocols only. Telemetry imports neither game nor pygame nor
+exercises: events arrive as anything with `t`, `kind` and `data`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Protocol, Sequence
+
+from vision.bodyframe import BodyFrame
+
+
+class EventLike(Protocol):
+    t: float
+    kind: str
+    data: Mapping[str, Any]
+
+
+class SessionRecorder(Protocol):
+    """One session being played. Append-only and crash-safe."""
+
+    session_id: str
+
+    def record(self, events: Sequence[EventLike]) -> None:
+        """Queue events; they reach the disk within about a second."""
+
+    def record_frame(self, frame: BodyFrame) -> None:
+        """Keep the landmark stream (compact arrays; never video)."""
+
+    def checkin(self, phase: str, answers: Mapping[str, int]) -> None:
+        """phase: "pre", "post" or "pain_stop"; answers: item -> 0..10."""
+
+    def close(self, summary: Mapping[str, Any], completed: bool = True) -> None:
+        """Flush everything, store the summary, mark the session ended."""
+
+
+class TelemetryStore(Protocol):
+    def ensure_patient(self, patient_id: str, *, display_name: str | None = None,
+                       affected_side: str = "right", seated: bool = True) -> None: ...
+
+    def patient_exists(self, patient_id: str) -> bool: ...
+
+    def start_session(self, patient_id: str, exercise: str, dose: Mapping[str, Any], *,
+                      source: str = "camera", mirror: str | None = None,
+                      decisions: Sequence[str] = ()) -> SessionRecorder: ...
+
+    def save_calibration(self, patient_id: str, calibration: Mapping[str, Any]) -> None: ...
+
+    def load_calibration(self, patient_id: str) -> Mapping[str, Any] | None: ...
