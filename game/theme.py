@@ -1,0 +1,84 @@
+"""Colours and type: high contrast, colour-blind safe (Okabe-Ito), large text.
+
+Every colour a scene uses comes from `PALETTE` so meaning never rests on
+red-versus-green alone (targets also differ in shape and label). Font sizes
+are fractions of the window height, so text stays large on any window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pygame
+
+RGB = tuple[int, int, int]
+
+# Okabe & Ito (2008) colour-universal-design palette.
+OKABE_ITO: dict[str, RGB] = {
+    "black": (0, 0, 0),
+    "orange": (230, 159, 0),
+    "sky_blue": (86, 180, 233),
+    "bluish_green": (0, 158, 115),
+    "yellow": (240, 228, 66),
+    "blue": (0, 114, 178),
+    "vermillion": (213, 94, 0),
+    "reddish_purple": (204, 121, 167),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    background: RGB = (16, 20, 28)
+    panel: RGB = (34, 40, 52)
+    text: RGB = (255, 255, 255)
+    text_dim: RGB = (200, 206, 216)
+    target: RGB = OKABE_ITO["orange"]  # where to reach
+    target_hold: RGB = OKABE_ITO["yellow"]  # hand inside, holding
+    hit: RGB = OKABE_ITO["bluish_green"]
+    hand_left: RGB = OKABE_ITO["sky_blue"]
+    hand_right: RGB = OKABE_ITO["reddish_purple"]
+    stop: RGB = OKABE_ITO["vermillion"]
+    button: RGB = OKABE_ITO["blue"]
+    dwell: RGB = OKABE_ITO["yellow"]
+    cue: RGB = OKABE_ITO["yellow"]  # tracking cue banner background
+    cue_text: RGB = (0, 0, 0)
+    skeleton: RGB = (235, 235, 235)
+    rest: RGB = OKABE_ITO["sky_blue"]
+
+
+PALETTE = Palette()
+
+
+@lru_cache(maxsize=64)
+def font(px: int, bold: bool = False) -> pygame.font.Font:
+    """pygame's bundled font at `px` pixels (cached; pygame.font must be initialised)."""
+    if not pygame.font.get_init():
+        pygame.font.init()
+    f = pygame.font.Font(None, max(8, int(px)))
+    f.set_bold(bold)
+    return f
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """Palette plus text sizes scaled to the window height."""
+
+    height: int
+    palette: Palette = field(default=PALETTE)
+
+    @property
+    def title_px(self) -> int:
+        return max(28, self.height // 9)
+
+    @property
+    def body_px(self) -> int:
+        return max(22, self.height // 16)
+
+    @property
+    def small_px(self) -> int:
+        return max(18, self.height // 24)
+
+    def font(self, kind: str = "body", bold: bool = False) -> pygame.font.Font:
+        px = {"title": self.title_px, "body": self.body_px, "small": self.small_px}[kind]
+        return font(px, bold)

@@ -1,0 +1,98 @@
+"""Registry of exercise renderers: exercise name -> function that draws it.
+
+An exercise (exercises/) is pure state; a renderer walks that public state
+and draws it onto a surface, as pymunk's debug_draw walks a space. The
+exercise scene looks the renderer up by `exercise.name`, so a new game only
+registers its renderer here and the scene, HUD, stop button, cues and
+camera background come for free.
+
+Contract for a renderer::
+
+    @register("pinch")
+    def draw_pinch(surface: pygame.Surface, exercise: Any, view: ViewContext) -> None: ...
+
+It must draw only inside `surface`, use `view.to_screen` / `view.length`
+for every position and size (body units in, pixels out; never hard-coded
+pixels), colours from `view.theme.palette`, and never change the exercise.
+`view.intents` is the newest input (for drawing the hands), `view.alpha`
+the fraction of the next fixed step (for interpolation).
+
+Built-in renderers live in modules named in `_MODULES` and are imported on
+first look-up, so importing this package costs nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+import pygame
+
+from game.theme import Theme
+from game.transform import BodyToScreen
+from vision.intents import Intents
+
+
+@dataclass(frozen=True, slots=True)
+class ViewContext:
+    """Everything a renderer needs besides the exercise itself."""
+
+    transform: BodyToScreen
+    theme: Theme
+    intents: Intents | None = None
+    alpha: float = 0.0  # fraction of the next fixed step, 0..1
+    t: float = 0.0  # session time, seconds (for animation)
+    mirror: str | None = None  # "split" / "swap" when mirror therapy is on
+
+    def to_screen(self, bx: float, by: float) -> tuple[int, int]:
+        return self.transform.to_screen_int(bx, by)
+
+    def length(self, body_units: float) -> int:
+        return max(1, round(self.transform.length(body_units)))
+
+
+class Renderer(Protocol):
+    def __call__(self, surface: pygame.Surface, exercise: Any, view: ViewContext) -> None: ...
+
+
+_RENDERERS: dict[str, Renderer] = {}
+
+# exercise name -> module that registers its renderer when imported.
+_MODULES: dict[str, str] = {
+    "reaching": "game.views.reaching",
+    "tapping": "game.views.dexterity",
+    "pinch": "game.views.dexterity",
+    "openclose": "game.views.dexterity",
+}
+
+
+def register(name: str) -> Callable[[Renderer], Renderer]:
+    """Decorator: make `fn` the renderer of exercise `name` (last one wins)."""
+
+    def deco(fn: Renderer) -> Renderer:
+        _RENDERERS[name] = fn
+        return fn
+
+    return deco
+
+
+def renderer_for(name: str) -> Renderer:
+    """The renderer registered for `name`, importing its module on first use.
+
+    Raises KeyError naming the exercise when none is registered.
+    """
+    if name not in _RENDERERS and name in _MODULES:
+        try:
+            importlib.import_module(_MODULES[name])
+        except ModuleNotFoundError as exc:
+            if exc.name != _MODULES[name]:
+                raise
+    try:
+        return _RENDERERS[name]
+    except KeyError:
+        raise KeyError(f"no renderer registered for exercise {name!r}") from None
+
+
+def registered() -> tuple[str, ...]:
+    return tuple(sorted(_RENDERERS))
