@@ -65,19 +65,25 @@ class Theme:
     """Palette plus text sizes scaled to the window height."""
 
     height: int
+    width: int = 0  # 0 = unknown (text sizes follow the height only)
     palette: Palette = field(default=PALETTE)
 
     @property
+    def _base(self) -> int:
+        # Portrait windows: size text by the narrow side so lines still fit.
+        return min(self.height, int(self.width * 1.4)) if self.width else self.height
+
+    @property
     def title_px(self) -> int:
-        return max(28, self.height // 9)
+        return max(28, self._base // 9)
 
     @property
     def body_px(self) -> int:
-        return max(22, self.height // 16)
+        return max(22, self._base // 15)
 
     @property
     def small_px(self) -> int:
-        return max(18, self.height // 24)
+        return max(18, self._base // 22)
 
     def font(self, kind: str = "body", bold: bool = False) -> pygame.font.Font:
         px = {"title": self.title_px, "body": self.body_px, "small": self.small_px}[kind]

@@ -1,0 +1,40 @@
+"""What a scene needs to draw one frame: theme, transforms, newest input, camera.
+
+Built once per frame by the app and handed to `Scene.draw`, so scenes hold
+no window state and render identically onto any surface size (tests draw
+onto a plain `pygame.Surface`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pygame
+
+from game.theme import Theme
+from game.transform import BodyToScreen, ImagePlacement
+from vision.bodyframe import BodyFrame
+from vision.intents import Intents
+
+
+@dataclass
+class DrawContext:
+    theme: Theme
+    transform: BodyToScreen  # body units -> window pixels
+    intents: Intents | None = None
+    alpha: float = 0.0
+    t: float = 0.0  # session clock, seconds
+    frame: BodyFrame | None = None  # newest tracked frame (skeleton overlay, camera image)
+    placement: ImagePlacement | None = None  # where the mirrored camera image sits
+    show_camera: bool = True
+    mirror: str | None = None
+    pace: float = 1.0
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self.theme.width, self.theme.height)
+
+    @staticmethod
+    def for_surface(surface: pygame.Surface, transform: BodyToScreen, **kw: object) -> DrawContext:
+        w, h = surface.get_size()
+        return DrawContext(theme=Theme(height=h, width=w), transform=transform, **kw)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Scenes of a session: title, safety, patient, check-in, calibration, exercise, rest, summary."""

@@ -1,0 +1,81 @@
+"""Pieces shared by the scenes: the menu transform, the stop button, the hand cursor.
+
+Menu scenes (title, safety, patient, check-ins, rest, summary) lay their
+buttons out in a fixed box of BODY space around the patient, so the same
+buttons are reachable by hand at any camera distance and drawn at any
+window size; the exercise and calibration scenes use the camera transform.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pygame
+
+from game.context import DrawContext
+from game.scenes.base import Scene
+from game.theme import PALETTE
+from game.transform import BodyToScreen, fit_body_box
+from game.widgets import DwellButton, draw_hands, draw_text_block
+from vision.intents import Intents
+
+# x0, y0, x1, y1 in body units: text in the top part, buttons within a
+# seated patient's comfortable reach (about shoulder height and below).
+MENU_BOX: tuple[float, float, float, float] = (-2.2, -1.5, 2.2, 2.3)
+DWELL_S = 1.2  # seconds a hand must rest on a button (times 1/pace)
+
+
+def menu_transform(size: tuple[int, int]) -> BodyToScreen:
+    return fit_body_box(size, MENU_BOX)
+
+
+def stop_button(affected: Literal["left", "right"] = "right", dwell_s: float = 1.0,
+                label: str = "STOP") -> DwellButton:
+    """The always-present stop, high on the UNAFFECTED side: away from the targets,
+    reachable with the good hand, never under a reach toward a target."""
+    x = -1.75 if affected == "right" else 1.75
+    return DwellButton(label, center=(x, 1.7), half=(0.4, 0.28), dwell_s=dwell_s,
+                       color=PALETTE.stop, value="stop")
+
+
+class MenuScene(Scene[object]):
+    """A scene of text and dwell buttons drawn on the menu transform."""
+
+    camera_view = False
+    title: str = ""
+    text: str = ""
+
+    def __init__(self, pace: float = 1.0) -> None:
+        super().__init__()
+        self.buttons: list[DwellButton] = []
+        self.pace = pace
+
+    @property
+    def dwell_s(self) -> float:
+        return DWELL_S / max(0.25, self.pace)
+
+    def pressed(self, intents: Intents, dt: float) -> DwellButton | None:
+        fired = None
+        for b in self.buttons:
+            if b.update(intents, dt) and fired is None:
+                fired = b
+        return fired
+
+    def draw_text(self, surface: pygame.Surface, ctx: DrawContext) -> int:
+        th = ctx.theme
+        pal = th.palette
+        margin = max(16, surface.get_width() // 24)
+        y = max(12, surface.get_height() // 30)
+        if self.title:
+            y = draw_text_block(surface, self.title, th.font("title", bold=True), pal.text, y, margin=margin)
+            y += th.small_px // 2
+        if self.text:
+            y = draw_text_block(surface, self.text, th.font("body"), pal.text, y, margin=margin)
+        return y
+
+    def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
+        surface.fill(ctx.theme.palette.background)
+        self.draw_text(surface, ctx)
+        for b in self.buttons:
+            b.draw(surface, ctx)
+        draw_hands(surface, ctx)

@@ -1,0 +1,115 @@
+"""Title, red-flag safety screen and patient choice.
+
+Safety text is CLINICAL.md section 7: stop at once on chest pain,
+dizziness, confusion or loss of coordination. The patient scene offers the
+known pseudonymous ids and a new one; no names are asked for.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pygame
+
+from game.context import DrawContext
+from game.scenes.common import MenuScene
+from game.widgets import DwellButton, draw_hands, draw_text_block
+from vision.intents import Intents
+
+SAFETY_TEXT = (
+    "Stop straight away and seek help if you feel chest pain, dizziness, "
+    "confusion or loss of coordination.\n"
+    "Move gently. A little discomfort is fine; sharp or rising pain is a reason to stop.\n"
+    "Stop any time: Esc or Space, or hold a hand on the red STOP button."
+)
+
+
+class TitleScene(MenuScene):
+    """Result: True to start, False to quit."""
+
+    name = "title"
+    title = "NeuroPlay"
+    text = "Gentle movement games. Hold your hand on a button, click it, or press Enter."
+
+    def __init__(self, pace: float = 1.0) -> None:
+        super().__init__(pace)
+        self.buttons = [DwellButton("Start", center=(0.0, 0.2), half=(0.9, 0.4), dwell_s=self.dwell_s)]
+
+    def update(self, intents: Intents, dt: float) -> None:
+        if intents.stop:
+            self.dismiss(False)
+        elif self.pressed(intents, dt) is not None or (intents.confirm and not intents.left and not intents.right):
+            self.dismiss(True)
+
+
+class SafetyScene(MenuScene):
+    """Red flags before every session. Result: True = understood, False = stop."""
+
+    name = "safety"
+    title = "Before you start"
+    text = SAFETY_TEXT
+
+    def __init__(self, pace: float = 1.0) -> None:
+        super().__init__(pace)
+        self.buttons = [DwellButton("I understand", center=(0.0, -0.75), half=(1.1, 0.35),
+                                    dwell_s=self.dwell_s)]
+
+    def update(self, intents: Intents, dt: float) -> None:
+        if intents.stop:
+            self.dismiss(False)
+        elif self.pressed(intents, dt) is not None or (intents.confirm and not intents.left and not intents.right):
+            self.dismiss(True)
+
+    def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
+        surface.fill(ctx.theme.palette.background)
+        th, pal = ctx.theme, ctx.theme.palette
+        margin = max(16, surface.get_width() // 24)
+        y = draw_text_block(surface, self.title, th.font("title", bold=True), pal.stop,
+                            max(12, surface.get_height() // 30), margin=margin)
+        draw_text_block(surface, self.text, th.font("small" if surface.get_height() < 500 else "body"),
+                        pal.text, y + th.small_px // 2, margin=margin)
+        for b in self.buttons:
+            b.draw(surface, ctx)
+        draw_hands(surface, ctx)
+
+
+def new_patient_id(rng: random.Random) -> str:
+    """A pseudonymous id (no name, no date of birth)."""
+    return "P-" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
+
+
+class PatientScene(MenuScene):
+    """Choose a known pseudonymous id or create one. Result: the id, or None to quit."""
+
+    name = "patient"
+    title = "Who is playing?"
+
+    def __init__(self, known: list[str], *, preselected: str | None = None,
+                 rng: random.Random | None = None, pace: float = 1.0) -> None:
+        super().__init__(pace)
+        self.rng = rng or random.Random()
+        choices = ([preselected] if preselected else []) + [k for k in known if k != preselected]
+        choices = choices[:3]
+        self.text = "Choose your code." if choices else "No player yet: make a new code."
+        self.buttons = []
+        for i, pid in enumerate(choices):
+            self.buttons.append(DwellButton(pid, center=(-1.05 + 1.05 * i, -0.1), half=(0.48, 0.3),
+                                            dwell_s=self.dwell_s, value=pid))
+        self.buttons.append(DwellButton("New player", center=(0.0, -0.95), half=(0.95, 0.3),
+                                        dwell_s=self.dwell_s, color=(0, 158, 115), value=None))
+
+    def update(self, intents: Intents, dt: float) -> None:
+        if intents.stop:
+            self.dismiss(None)
+            return
+        b = self.pressed(intents, dt)
+        if b is None and intents.confirm and not intents.left and not intents.right:
+            b = self.buttons[0]  # Enter picks the first (preselected) choice
+        if b is not None:
+            self.dismiss(b.value if b.value is not None else new_patient_id(self.rng))
+
+    def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
+        super().draw(surface, ctx)
+        draw_text_block(surface, "Codes keep your data private: no names are stored.",
+                        ctx.theme.font("small"), ctx.theme.palette.text_dim,
+                        int(surface.get_height() * 0.9), margin=16)
