@@ -26,6 +26,7 @@ class DrawContext:
     t: float = 0.0  # session clock, seconds
     frame: BodyFrame | None = None  # newest tracked frame (skeleton overlay, camera image)
     placement: ImagePlacement | None = None  # where the mirrored camera image sits
+    camera_image: pygame.Surface | None = None  # mirrored camera image, when one is shown
     show_camera: bool = True
     mirror: str | None = None
     pace: float = 1.0

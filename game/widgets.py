@@ -124,9 +124,10 @@ def draw_text_block(surface: pygame.Surface, text: str, f: pygame.font.Font, col
     return y
 
 
-def draw_background(surface: pygame.Surface, ctx: DrawContext, camera: pygame.Surface | None = None) -> None:
+def draw_background(surface: pygame.Surface, ctx: DrawContext) -> None:
     """Plain background, the mirrored camera image when shown, and the skeleton overlay."""
     surface.fill(ctx.theme.palette.background)
+    camera = ctx.camera_image
     if camera is not None and ctx.show_camera and ctx.placement is not None:
         x, y, w, h = ctx.placement.rect
         if camera.get_size() != (w, h):

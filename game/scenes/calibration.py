@@ -1,0 +1,94 @@
+"""Calibration: the neutral posture and the reach envelope, or the saved one.
+
+The measuring is vision's (`vision.calibration.CalibrationProcedure`); this
+scene only feeds it the newest tracked frame each step, shows its prompt and
+progress over the camera image, and returns its result. With a saved
+calibration it says so briefly and returns it. Result: the calibration
+object, or None if the patient stopped.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import pygame
+
+from game.context import DrawContext
+from game.scenes.base import Scene
+from game.scenes.common import stop_button
+from game.widgets import draw_background, draw_cue_banner, draw_hands, draw_text_block
+from vision.bodyframe import BodyFrame
+from vision.intents import Intents
+
+SAVED_NOTICE_S = 2.0  # how long "using your saved calibration" stays up
+
+
+class CalibrationStep(Protocol):
+    """What the scene needs from a calibration procedure (an adapter over vision's)."""
+
+    @property
+    def prompt(self) -> str: ...
+
+    @property
+    def progress(self) -> float: ...
+
+    @property
+    def done(self) -> bool: ...
+
+    def feed(self, frame: BodyFrame | None, intents: Intents, dt: float) -> None: ...
+
+    def result(self) -> Any: ...
+
+
+class CalibrationScene(Scene[Any]):
+    name = "calibration"
+    camera_view = True
+
+    def __init__(self, procedure: CalibrationStep | None = None, *, saved: Any = None,
+                 frame_source: Any = None, affected: str = "right") -> None:
+        super().__init__()
+        if procedure is None and saved is None:
+            raise ValueError("calibration scene needs a procedure or a saved calibration")
+        self.procedure = procedure
+        self.saved = saved
+        self.frame_source = frame_source  # callable -> newest BodyFrame | None
+        self.stop_btn = stop_button("left" if affected == "left" else "right")
+        self.elapsed = 0.0
+
+    def update(self, intents: Intents, dt: float) -> None:
+        self.elapsed += dt
+        if intents.stop or self.stop_btn.update(intents, dt):
+            self.dismiss(None)
+            return
+        if self.procedure is None:
+            if self.elapsed >= SAVED_NOTICE_S or intents.confirm:
+                self.dismiss(self.saved)
+            return
+        frame = self.frame_source() if self.frame_source is not None else None
+        self.procedure.feed(frame, intents, dt)
+        if self.procedure.done:
+            self.dismiss(self.procedure.result())
+
+    def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
+        draw_background(surface, ctx)
+        th, pal = ctx.theme, ctx.theme.palette
+        w, h = surface.get_size()
+        margin = max(16, w // 24)
+        panel = pygame.Surface((w, int(h * 0.3)), pygame.SRCALPHA)
+        panel.fill((*pal.panel, 220))
+        surface.blit(panel, (0, 0))
+        y = draw_text_block(surface, "Calibration", th.font("title", bold=True), pal.text, h // 40, margin=margin)
+        if self.procedure is None:
+            text = "Using your saved calibration."
+            progress = min(1.0, self.elapsed / SAVED_NOTICE_S)
+        else:
+            text = self.procedure.prompt
+            progress = self.procedure.progress
+        draw_text_block(surface, text, th.font("body"), pal.text, y, margin=margin)
+        bar = pygame.Rect(margin, int(h * 0.3) - th.small_px, w - 2 * margin, th.small_px // 2)
+        pygame.draw.rect(surface, pal.text_dim, bar, 2)
+        pygame.draw.rect(surface, pal.hit, (bar.x, bar.y, int(bar.w * max(0.0, min(1.0, progress))), bar.h))
+        draw_hands(surface, ctx)
+        self.stop_btn.draw(surface, ctx, font_kind="title")
+        if ctx.intents is not None and ctx.intents.cue:
+            draw_cue_banner(surface, ctx, ctx.intents.cue)

@@ -1,0 +1,200 @@
+"""The exercise scene: the game itself, with the safety controls always on top.
+
+Drives a session runner (exercises/session.py: rest breaks, time cap, pause
+while not tracked, stop, pain stop) at the fixed step and draws the
+exercise through its registered renderer (game/views). What is always on
+screen: the red STOP (Esc/Space or a hand held on it), a "Pain" button that
+asks a rating and ends the session gracefully, a time-left bar, and the cue
+banner when tracking is lost (the runner pauses; no hits, no clock). Rest
+breaks are a pushed `RestScene`. The game never decides a rule: hits,
+misses, pauses and rests are the runner's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Protocol
+
+import pygame
+
+from exercises.events import Event
+from game.context import DrawContext
+from game.scenes.base import Scene
+from game.scenes.checkin import CheckinScene
+from game.scenes.common import stop_button
+from game.theme import OKABE_ITO
+from game.views import ViewContext, renderer_for
+from game.widgets import DwellButton, draw_background, draw_cue_banner, draw_hands
+from vision.intents import Intents
+
+Side = Literal["left", "right"]
+EndReason = Literal["completed", "stopped", "pain_stop", "time_cap"]
+
+
+class SessionLike(Protocol):
+    """What the scene needs from exercises.session.SessionRunner."""
+
+    exercise: Any
+
+    def step(self, intents: Intents, dt: float) -> list[Event]: ...
+
+    def stop(self, t: float) -> list[Event]: ...
+
+    def pain_stop(self, t: float, rating: int) -> list[Event]: ...
+
+    @property
+    def done(self) -> bool: ...
+
+    @property
+    def resting(self) -> bool: ...
+
+    @property
+    def paused(self) -> bool: ...
+
+    @property
+    def rest_remaining_s(self) -> float: ...
+
+    @property
+    def time_left_s(self) -> float: ...
+
+    @property
+    def end_reason(self) -> str | None: ...
+
+    def summary(self) -> dict[str, Any]: ...
+
+
+@dataclass
+class ExerciseOutcome:
+    reason: str
+    summary: dict[str, Any]
+    pain_stop_rating: int | None = None
+    events: int = 0
+
+
+@dataclass
+class EventSink:
+    """Where the scene sends events (the telemetry recorder, or a list in tests)."""
+
+    record: Callable[[list[Event]], None] = field(default=lambda events: None)
+
+
+class ExerciseScene(Scene[ExerciseOutcome]):
+    name = "exercise"
+    camera_view = True
+
+    def __init__(self, runner: SessionLike, *, affected: Side = "right",
+                 sink: Callable[[list[Event]], None] | None = None,
+                 on_pain_rating: Callable[[int], None] | None = None,
+                 rest_factory: Callable[[SessionLike], Scene[Any]] | None = None,
+                 pace: float = 1.0) -> None:
+        super().__init__()
+        self.runner = runner
+        self.affected = affected
+        self.sink = sink or (lambda events: None)
+        self.on_pain_rating = on_pain_rating
+        self.rest_factory = rest_factory
+        self.stop_btn = stop_button(affected, dwell_s=1.0 / max(0.25, pace))
+        px = -1.75 if affected == "right" else 1.75
+        self.pain_btn = DwellButton("Pain", center=(px, 1.05), half=(0.4, 0.22),
+                                    dwell_s=1.0 / max(0.25, pace), color=OKABE_ITO["reddish_purple"],
+                                    value="pain")
+        self.renderer = renderer_for(runner.exercise.name)
+        self.last_intents: Intents | None = None
+        self.t = 0.0
+        self.n_events = 0
+        self._pain_rating: int | None = None
+        self._asking_pain = False
+
+    # ---------------------------------------------------------------- update
+    def _emit(self, events: list[Event]) -> None:
+        if events:
+            self.n_events += len(events)
+            self.sink(events)
+
+    def _finish(self, reason: str) -> None:
+        self.dismiss(ExerciseOutcome(reason=reason, summary=self.runner.summary(),
+                                     pain_stop_rating=self._pain_rating, events=self.n_events))
+
+    def update(self, intents: Intents, dt: float) -> None:
+        self.last_intents = intents
+        self.t = intents.t
+        stop_fired = self.stop_btn.update(intents, dt)
+        pain_fired = self.pain_btn.update(intents, dt)
+        if intents.stop or stop_fired:
+            self._emit(self.runner.stop(intents.t))
+            self._finish("stopped")
+            return
+        if pain_fired:
+            self.ask_pain()
+            return
+        self._emit(self.runner.step(intents, dt))
+        if self.runner.done:
+            self._finish(self.runner.end_reason or "completed")
+        elif self.runner.resting and self.rest_factory is not None and self.stack is not None:
+            self.stack.push(self.rest_factory(self.runner), self._after_rest)
+
+    def _after_rest(self, result: object) -> None:
+        if result == "stop":
+            self._emit(self.runner.stop(self.t))
+            self._finish("stopped")
+            self._resolve()
+
+    def ask_pain(self) -> None:
+        """Pain stop: ask the rating now; the session ends gracefully after it."""
+        if self.stack is None:
+            return
+        self.stack.push(CheckinScene("pain_stop", ("pain",)), self._after_pain)
+
+    def _after_pain(self, answers: dict[str, int] | None) -> None:
+        rating = None if answers is None else answers.get("pain")
+        if rating is not None:
+            self._pain_rating = rating
+            if self.on_pain_rating is not None:
+                self.on_pain_rating(rating)
+            self._emit(self.runner.pain_stop(self.t, rating))
+            self._finish("pain_stop")
+        else:  # stopped while rating: still a stop
+            self._emit(self.runner.stop(self.t))
+            self._finish("stopped")
+        self._resolve()
+
+    def _resolve(self) -> None:
+        if self.stack is not None:
+            self.stack.resolve()
+
+    # ------------------------------------------------------------------ draw
+    def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
+        draw_background(surface, ctx)
+        view = ViewContext(transform=ctx.transform, theme=ctx.theme, intents=ctx.intents,
+                           alpha=ctx.alpha, t=ctx.t, mirror=ctx.mirror)
+        self.renderer(surface, self.runner.exercise, view)
+        draw_hands(surface, ctx)
+        self.draw_hud(surface, ctx)
+        self.stop_btn.draw(surface, ctx, font_kind="title")
+        self.pain_btn.draw(surface, ctx)
+        cue = ctx.intents.cue if ctx.intents is not None else None
+        if self.runner.paused or cue:
+            draw_cue_banner(surface, ctx, cue or "move_into_frame")
+
+    def draw_hud(self, surface: pygame.Surface, ctx: DrawContext) -> None:
+        th, pal = ctx.theme, ctx.theme.palette
+        summary = self.runner.exercise.summary()
+        w, h = surface.get_size()
+        f = th.font("body", bold=True)
+        bar = pygame.Rect(0, 0, w, int(f.get_linesize() * 1.3))
+        pygame.draw.rect(surface, pal.panel, bar)
+        hits, targets = summary.get("hits", 0), summary.get("targets", 0)
+        left = max(0.0, self.runner.time_left_s)
+        texts = [f"Hits {hits} of {targets}" if "hits" in summary else self.runner.exercise.name.title(),
+                 f"{int(left // 60)}:{int(left % 60):02d} left"]
+        img0 = f.render(texts[0], True, pal.text)
+        img1 = f.render(texts[1], True, pal.text)
+        surface.blit(img0, (w // 2 - img0.get_width() - w // 40, (bar.h - img0.get_height()) // 2))
+        surface.blit(img1, (w // 2 + w // 40, (bar.h - img1.get_height()) // 2))
+        comp = getattr(self.runner.exercise, "cue", None)
+        if comp:
+            g = th.font("small", bold=True)
+            img = g.render(str(comp), True, pal.cue_text)
+            r = img.get_rect(midbottom=(w // 2, h - 8)).inflate(24, 12)
+            pygame.draw.rect(surface, pal.cue, r, border_radius=8)
+            surface.blit(img, img.get_rect(center=r.center))

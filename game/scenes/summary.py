@@ -1,0 +1,65 @@
+"""End of session: what was done, in large plain numbers. Result: None."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import pygame
+
+from game.context import DrawContext
+from game.scenes.common import MenuScene
+from game.widgets import DwellButton, draw_hands, draw_text_block
+from vision.intents import Intents
+
+REASONS = {
+    "completed": "Well done: today's exercise is complete.",
+    "time_cap": "Time is up for today. Well done.",
+    "stopped": "You stopped the session. That is always fine.",
+    "pain_stop": "You stopped for pain. Your rating was saved for your therapist.",
+}
+
+
+def summary_lines(summary: Mapping[str, Any], pain_pre: int | None, pain_post: int | None) -> list[str]:
+    lines = []
+    if "targets" in summary:
+        lines.append(f"Targets reached: {summary.get('hits', 0)} of {summary.get('targets', 0)}")
+    mt = summary.get("mean_movement_time_s")
+    if mt is not None:
+        lines.append(f"Average reach time: {float(mt):.1f} s")
+    if "compensations" in summary:
+        lines.append(f"Leaning reminders: {summary.get('compensations', 0)}")
+    if pain_pre is not None or pain_post is not None:
+        fmt = lambda v: "-" if v is None else str(v)  # noqa: E731
+        lines.append(f"Pain before {fmt(pain_pre)}, after {fmt(pain_post)} (0-10)")
+    return lines
+
+
+class SummaryScene(MenuScene):
+    name = "summary"
+    title = "Session summary"
+
+    def __init__(self, summary: Mapping[str, Any], reason: str, *, pain_pre: int | None = None,
+                 pain_post: int | None = None, pace: float = 1.0) -> None:
+        super().__init__(pace)
+        self.summary = dict(summary)
+        self.reason = reason
+        self.text = REASONS.get(reason, reason)
+        self.lines = summary_lines(summary, pain_pre, pain_post)
+        self.buttons = [DwellButton("Finish", center=(0.0, -1.05), half=(0.9, 0.3), dwell_s=self.dwell_s)]
+
+    def update(self, intents: Intents, dt: float) -> None:
+        if intents.stop or self.pressed(intents, dt) is not None or (
+                intents.confirm and not intents.left and not intents.right):
+            self.dismiss(None)
+
+    def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
+        surface.fill(ctx.theme.palette.background)
+        y = self.draw_text(surface, ctx)
+        th = ctx.theme
+        margin = max(16, surface.get_width() // 24)
+        y += th.small_px // 2
+        for line in self.lines:
+            y = draw_text_block(surface, line, th.font("body", bold=True), th.palette.hit, y, margin=margin)
+        for b in self.buttons:
+            b.draw(surface, ctx)
+        draw_hands(surface, ctx)
