@@ -1,0 +1,26 @@
+"""What can go wrong with stored data, as exceptions the CLI turns into one line.
+
+Library code raises these; `game/cli` catches `StoreError` and re-raises it as
+`UserError` (exit status 2). Messages name the file or patient at fault.
+"""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked (bad file, bad id, bad value)."""
+
+
+class DamagedDatabase(StoreError):
+    """The file is not a readable NeuroPlay database."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was written by a newer NeuroPlay than this one."""
+
+
+class UnknownPatient(StoreError, KeyError):
+    """No patient with that id."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "unknown patient"

@@ -1,0 +1,803 @@
+"""The telemetry store: one SQLite (WAL) or PostgreSQL database per install.
+
+`Store` implements `telemetry.api.TelemetryStore`; `Store.start_session`
+returns a `Recorder` implementing `SessionRecorder`. Crash safety: the game
+thread only appends to an in-memory buffer; a background flusher commits the
+buffer every `flush_interval_s` (0.5 s), so a SIGKILL loses at most about a
+second of events. Each flush also stamps the session's heartbeat. Sessions
+with no end whose writer is gone (dead pid on this host, or a heartbeat older
+than `STALE_AFTER_S` elsewhere) are closed on the next open as incomplete,
+with a summary and trials derived from their events.
+
+All SQL is SQLAlchemy Core, so the same code runs on PostgreSQL
+(`Store.open("postgresql+psycopg://...")`). Every method holds one lock
+around its transaction: the in-memory database is one shared connection.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import socket
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, create_engine, event, func, select
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.pool import StaticPool
+
+from telemetry import paths, proms
+from telemetry import schema as S
+from telemetry.derive import derive_summary, derive_trials
+from telemetry.errors import DamagedDatabase, StoreError, UnknownPatient
+from telemetry.landmarks import CODEC, decode_frames, encode_frames
+from telemetry.migrations import migrate
+from telemetry.records import (
+    CheckinRecord,
+    FlagRecord,
+    PatientRecord,
+    PsfsActivity,
+    PsfsRating,
+    SessionRecord,
+    StoredEvent,
+    TrialRecord,
+)
+from vision.bodyframe import BodyFrame
+
+Clock = Callable[[], datetime]
+STALE_AFTER_S = 30.0
+SIDES = ("left", "right", "both")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(dt: datetime) -> str:
+    """ISO 8601 in UTC with offset; naive datetimes are taken as UTC."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, tuples, numpy scalars -> JSON-ready values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        return value.item()
+    if hasattr(value, "tolist") and callable(value.tolist):  # numpy array
+        return value.tolist()
+    if isinstance(value, datetime):
+        return iso(value)
+    return value
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(to_jsonable(value), separators=(",", ":"), default=str, allow_nan=False)
+
+
+def _writer_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _writer_alive(writer: str | None, heartbeat: datetime | None, now: datetime) -> bool:
+    """Is the process that started a session still able to finish it?
+
+    This process: only if a recorder is live (checked by the caller). Another
+    process on this host: its pid exists. Another host: a fresh heartbeat.
+    """
+    if not writer:
+        return False
+    host, _, pid_text = writer.rpartition(":")
+    if host == socket.gethostname() and pid_text.isdigit():
+        pid = int(pid_text)
+        if pid == os.getpid():
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return heartbeat is not None and (now - heartbeat).total_seconds() < STALE_AFTER_S
+
+
+class _ActiveSessions:
+    """Sessions with a live recorder in this process (so recovery skips them)."""
+
+    def __init__(self) -> None:
+        self._ids: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, session_id: str) -> None:
+        with self._lock:
+            self._ids.add(session_id)
+
+    def discard(self, session_id: str) -> None:
+        with self._lock:
+            self._ids.discard(session_id)
+
+    def contains(self, session_id: str) -> bool:
+        with self._lock:
+            return session_id in self._ids
+
+
+_ACTIVE = _ActiveSessions()
+
+
+class Store:
+    """The NeuroPlay database. Open with `Store.open(...)` or `Store.memory()`."""
+
+    def __init__(self, engine: Engine, *, where: str, clock: Clock = utc_now,
+                 flush_interval_s: float = 0.5) -> None:
+        self.engine = engine
+        self.where = where
+        self.clock = clock
+        self.flush_interval_s = flush_interval_s
+        self._lock = threading.RLock()
+        self._recorders: dict[str, Recorder] = {}
+
+    # ---------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, target: str | os.PathLike[str] | None = None, *,
+             data_dir: str | os.PathLike[str] | None = None, clock: Clock = utc_now,
+             recover: bool = True, create: bool = True,
+             flush_interval_s: float = 0.5) -> Store:
+        """Open (creating and migrating if needed) a store.
+
+        Args:
+            target: a SQLite file path, ":memory:", or a SQLAlchemy URL
+                ("postgresql+psycopg://..."). None: `neuroplay.db` in the data
+                directory (`data_dir`, `$NEUROPLAY_HOME`, or platformdirs).
+            create: False refuses to create a missing SQLite file.
+            recover: close sessions whose writer died (see module docstring).
+        Raises:
+            StoreError: missing/damaged file, newer schema, unreachable server.
+        """
+        if target is None:
+            target = paths.database_path(data_dir, create=create)
+        text = os.fspath(target)
+        if text == ":memory:":
+            return cls.memory(clock=clock, flush_interval_s=flush_interval_s)
+        if "://" in text:
+            engine = create_engine(text, future=True, pool_pre_ping=True)
+            where = engine.url.render_as_string(hide_password=True)
+        else:
+            path = Path(text).expanduser()
+            where = str(path)
+            if path.is_dir():
+                raise StoreError(f"{path} is a directory, not a database file")
+            if not path.exists():
+                if not create:
+                    raise StoreError(f"no NeuroPlay database at {path}")
+                try:
+                    paths.ensure_private_dir(path.parent)
+                    paths.touch_private_file(path)
+                except OSError as exc:
+                    raise StoreError(f"cannot create database {path}: {exc.strerror or exc}") \
+                        from exc
+            engine = create_engine(f"sqlite+pysqlite:///{path}", future=True,
+                                   connect_args={"check_same_thread": False, "timeout": 10})
+            _sqlite_pragmas(engine, wal=True)
+        store = cls(engine, where=where, clock=clock, flush_interval_s=flush_interval_s)
+        store._prepare(recover)
+        return store
+
+    @classmethod
+    def memory(cls, *, clock: Clock = utc_now, flush_interval_s: float = 0.5) -> Store:
+        """A private in-memory database (tests); gone when closed."""
+        engine = create_engine("sqlite+pysqlite:///:memory:", future=True,
+                               connect_args={"check_same_thread": False},
+                               poolclass=StaticPool)
+        _sqlite_pragmas(engine, wal=False)
+        store = cls(engine, where=":memory:", clock=clock, flush_interval_s=flush_interval_s)
+        store._prepare(recover=False)
+        return store
+
+    def _prepare(self, recover: bool) -> None:
+        try:
+            with self._lock:
+                migrate(self.engine, where=self.where)
+            if recover:
+                self.recover_incomplete()
+        except StoreError:
+            self.engine.dispose()
+            raise
+        except (DatabaseError, sqlite3.DatabaseError) as exc:
+            self.engine.dispose()
+            raise DamagedDatabase(
+                f"{self.where} is not a readable NeuroPlay database ({_short(exc)})") from exc
+
+    def close(self) -> None:
+        for rec in list(self._recorders.values()):
+            rec.close({}, completed=False)
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self._lock:
+            try:
+                with self.engine.begin() as conn:
+                    yield conn
+            except OperationalError as exc:
+                raise StoreError(f"{self.where}: {_short(exc)}") from exc
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # --------------------------------------------------------------- patients
+    def ensure_patient(self, patient_id: str, *, display_name: str | None = None,
+                       affected_side: str = "right", seated: bool = True) -> None:
+        """Create the patient if new; an existing patient's details are updated
+        only for the arguments given explicitly as non-defaults (display name)."""
+        _check_id(patient_id)
+        if affected_side not in SIDES:
+            raise StoreError(f"affected side must be one of {', '.join(SIDES)}, "
+                             f"got {affected_side!r}")
+        with self._tx() as conn:
+            row = conn.execute(select(S.patients.c.patient_id)
+                               .where(S.patients.c.patient_id == patient_id)).first()
+            if row is None:
+                conn.execute(S.patients.insert().values(
+                    patient_id=patient_id, display_name=display_name,
+                    affected_side=affected_side, seated=bool(seated), created_at=iso(self.now())))
+            elif display_name is not None:
+                conn.execute(S.patients.update().where(S.patients.c.patient_id == patient_id)
+                             .values(display_name=display_name))
+
+    def update_patient(self, patient_id: str, *, affected_side: str | None = None,
+                       seated: bool | None = None, display_name: str | None = None) -> None:
+        self.require_patient(patient_id)
+        values: dict[str, Any] = {}
+        if affected_side is not None:
+            if affected_side not in SIDES:
+                raise StoreError(f"affected side must be one of {', '.join(SIDES)}")
+            values["affected_side"] = affected_side
+        if seated is not None:
+            values["seated"] = bool(seated)
+        if display_name is not None:
+            values["display_name"] = display_name
+        if values:
+            with self._tx() as conn:
+                conn.execute(S.patients.update().where(S.patients.c.patient_id == patient_id)
+                             .values(**values))
+
+    def patient_exists(self, patient_id: str) -> bool:
+        with self._tx() as conn:
+            return conn.execute(select(S.patients.c.patient_id)
+                                .where(S.patients.c.patient_id == patient_id)).first() is not None
+
+    def require_patient(self, patient_id: str) -> PatientRecord:
+        p = self.get_patient(patient_id)
+        if p is None:
+            raise UnknownPatient(f"unknown patient {patient_id!r} in {self.where}")
+        return p
+
+    def get_patient(self, patient_id: str) -> PatientRecord | None:
+        with self._tx() as conn:
+            row = conn.execute(select(S.patients)
+                               .where(S.patients.c.patient_id == patient_id)).first()
+        return None if row is None else _patient(row)
+
+    def patients(self) -> list[PatientRecord]:
+        with self._tx() as conn:
+            rows = conn.execute(select(S.patients).order_by(S.patients.c.patient_id)).all()
+        return [_patient(r) for r in rows]
+
+    # ------------------------------------------------------------ calibration
+    def save_calibration(self, patient_id: str, calibration: Mapping[str, Any]) -> None:
+        self.require_patient(patient_id)
+        with self._tx() as conn:
+            conn.execute(S.calibrations.insert().values(
+                patient_id=patient_id, created_at=iso(self.now()), data=dumps(calibration)))
+
+    def load_calibration(self, patient_id: str) -> Mapping[str, Any] | None:
+        with self._tx() as conn:
+            row = conn.execute(select(S.calibrations.c.data)
+                               .where(S.calibrations.c.patient_id == patient_id)
+                               .order_by(S.calibrations.c.id.desc()).limit(1)).first()
+        return None if row is None else json.loads(row[0])
+
+    # ------------------------------------------------------------------ plans
+    def save_plan(self, patient_id: str, toml_text: str, author: str) -> int:
+        """Store a new plan version (1, 2, ...) and return it; old ones are kept."""
+        self.require_patient(patient_id)
+        with self._tx() as conn:
+            last = conn.execute(select(func.max(S.plans.c.version))
+                                .where(S.plans.c.patient_id == patient_id)).scalar()
+            version = (last or 0) + 1
+            conn.execute(S.plans.insert().values(
+                patient_id=patient_id, version=version, toml_text=toml_text, author=author,
+                created_at=iso(self.now())))
+        return version
+
+    def current_plan(self, patient_id: str) -> tuple[int, str] | None:
+        with self._tx() as conn:
+            row = conn.execute(select(S.plans.c.version, S.plans.c.toml_text)
+                               .where(S.plans.c.patient_id == patient_id)
+                               .order_by(S.plans.c.version.desc()).limit(1)).first()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    def plan_history(self, patient_id: str) -> list[dict[str, Any]]:
+        with self._tx() as conn:
+            rows = conn.execute(select(S.plans).where(S.plans.c.patient_id == patient_id)
+                                .order_by(S.plans.c.version)).all()
+        return [{"version": r.version, "author": r.author, "created_at": parse_iso(r.created_at),
+                 "toml_text": r.toml_text} for r in rows]
+
+    # --------------------------------------------------------------- settings
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        with self._tx() as conn:
+            row = conn.execute(select(S.settings.c.value).where(S.settings.c.key == key)).first()
+        return default if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._tx() as conn:
+            n = conn.execute(S.settings.update().where(S.settings.c.key == key)
+                             .values(value=value)).rowcount
+            if not n:
+                conn.execute(S.settings.insert().values(key=key, value=value))
+
+    # --------------------------------------------------------------- sessions
+    def start_session(self, patient_id: str, exercise: str, dose: Mapping[str, Any], *,
+                      source: str = "camera", mirror: str | None = None,
+                      decisions: Sequence[str] = (),
+                      started_at: datetime | None = None) -> Recorder:
+        self.require_patient(patient_id)
+        session_id = uuid.uuid4().hex
+        now = iso(started_at or self.now())
+        with self._tx() as conn:
+            conn.execute(S.sessions.insert().values(
+                session_id=session_id, patient_id=patient_id, exercise=exercise,
+                dose=dumps(dose), source=source, mirror=mirror, started_at=now,
+                recovered=False, writer=_writer_id(), heartbeat_at=now))
+            if decisions:
+                conn.execute(S.decisions.insert(), [
+                    {"session_id": session_id, "seq": i, "reason": str(r)}
+                    for i, r in enumerate(decisions)])
+        rec = Recorder(self, session_id, patient_id, self.flush_interval_s)
+        self._recorders[session_id] = rec
+        _ACTIVE.add(session_id)
+        return rec
+
+    def _session_rows(self, conn: Connection, patient_id: str) -> list[Any]:
+        return conn.execute(select(S.sessions).where(S.sessions.c.patient_id == patient_id)
+                            .order_by(S.sessions.c.started_at, S.sessions.c.session_id)).all()
+
+    def history(self, patient_id: str) -> list[SessionRecord]:
+        """Every session of the patient, oldest first, with its pre/post pain."""
+        with self._tx() as conn:
+            rows = self._session_rows(conn, patient_id)
+            pain = conn.execute(
+                select(S.checkins.c.session_id, S.checkins.c.phase, S.checkin_items.c.value)
+                .join(S.checkin_items, S.checkin_items.c.checkin_id == S.checkins.c.id)
+                .where(and_(S.checkins.c.patient_id == patient_id,
+                            S.checkin_items.c.item == "pain",
+                            S.checkins.c.session_id.is_not(None)))
+                .order_by(S.checkins.c.answered_at, S.checkins.c.id)).all()
+            decs = conn.execute(
+                select(S.decisions.c.session_id, S.decisions.c.reason)
+                .join(S.sessions, S.sessions.c.session_id == S.decisions.c.session_id)
+                .where(S.sessions.c.patient_id == patient_id)
+                .order_by(S.decisions.c.session_id, S.decisions.c.seq)).all()
+        pre: dict[str, int] = {}
+        post: dict[str, int] = {}
+        for sid, phase, value in pain:
+            if phase == "pre":
+                pre.setdefault(sid, int(value))  # the first pre answer of the session
+            elif phase == "post":
+                post[sid] = int(value)  # the last post answer
+        reasons: dict[str, list[str]] = {}
+        for sid, reason in decs:
+            reasons.setdefault(sid, []).append(reason)
+        out = []
+        for r in rows:
+            summary = json.loads(r.summary) if r.summary else {}
+            out.append(SessionRecord(
+                session_id=r.session_id, exercise=r.exercise,
+                started_at=parse_iso(r.started_at),  # type: ignore[arg-type]
+                dose=json.loads(r.dose), completed=bool(r.completed),
+                quota_met=bool(summary.get("quota_met", False)),
+                pain_pre=pre.get(r.session_id), pain_post=post.get(r.session_id),
+                summary=summary, ended_at=parse_iso(r.ended_at), source=r.source,
+                mirror=r.mirror, recovered=bool(r.recovered),
+                decisions=tuple(reasons.get(r.session_id, ())),
+            ))
+        return out
+
+    def session_patient(self, session_id: str) -> str | None:
+        with self._tx() as conn:
+            return conn.execute(select(S.sessions.c.patient_id)
+                                .where(S.sessions.c.session_id == session_id)).scalar()
+
+    def events(self, session_id: str) -> list[StoredEvent]:
+        with self._tx() as conn:
+            rows = conn.execute(select(S.events).where(S.events.c.session_id == session_id)
+                                .order_by(S.events.c.seq)).all()
+        # Row.t is SQLAlchemy's tuple accessor, so read the "t" column by key.
+        return [StoredEvent(r.session_id, r.seq, r._mapping["t"], r.kind, json.loads(r.data),
+                            parse_iso(r.recorded_at)) for r in rows]  # type: ignore[arg-type]
+
+    def count_events(self, session_id: str) -> int:
+        with self._tx() as conn:
+            return int(conn.execute(select(func.count()).select_from(S.events)
+                                    .where(S.events.c.session_id == session_id)).scalar() or 0)
+
+    def trials(self, session_id: str) -> list[TrialRecord]:
+        with self._tx() as conn:
+            rows = conn.execute(select(S.trials).where(S.trials.c.session_id == session_id)
+                                .order_by(S.trials.c.trial_index)).all()
+        return [TrialRecord(r.session_id, r.trial_index, r._mapping["t"], r.outcome,
+                            json.loads(r.data))
+                for r in rows]
+
+    def patient_trials(self, patient_id: str) -> list[TrialRecord]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(S.trials).join(S.sessions, S.sessions.c.session_id == S.trials.c.session_id)
+                .where(S.sessions.c.patient_id == patient_id)
+                .order_by(S.sessions.c.started_at, S.trials.c.trial_index)).all()
+        return [TrialRecord(r.session_id, r.trial_index, r._mapping["t"], r.outcome,
+                            json.loads(r.data))
+                for r in rows]
+
+    def landmark_frames(self, session_id: str) -> list[BodyFrame]:
+        """The stored landmark stream of a session, in order."""
+        with self._tx() as conn:
+            rows = conn.execute(select(S.landmark_chunks.c.codec, S.landmark_chunks.c.data)
+                                .where(S.landmark_chunks.c.session_id == session_id)
+                                .order_by(S.landmark_chunks.c.seq)).all()
+        frames: list[BodyFrame] = []
+        for codec, blob in rows:
+            if codec != CODEC:
+                raise StoreError(f"landmark chunk in unknown format {codec!r}")
+            frames.extend(decode_frames(bytes(blob)))
+        return frames
+
+    def _finish_session(self, conn: Connection, session_id: str, *, summary: Mapping[str, Any],
+                        completed: bool, ended_at: str, recovered: bool) -> None:
+        evs = conn.execute(select(S.events.c.t, S.events.c.kind, S.events.c.data)
+                           .where(S.events.c.session_id == session_id)
+                           .order_by(S.events.c.seq)).all()
+        stored = [_Ev(t, kind, json.loads(data)) for t, kind, data in evs]
+        derived = derive_summary(stored)
+        merged = dict(to_jsonable(summary))
+        if recovered:
+            merged = {**derived, **merged}
+        else:
+            merged.setdefault("trials", derived["trials"])
+            merged.setdefault("duration_s", derived["duration_s"])
+        conn.execute(S.trials.delete().where(S.trials.c.session_id == session_id))
+        trial_rows = [{"session_id": session_id, "trial_index": tr.trial_index, "t": tr.t,
+                       "outcome": tr.outcome, "data": dumps(tr.data)}
+                      for tr in derive_trials(stored)]
+        if trial_rows:
+            conn.execute(S.trials.insert(), trial_rows)
+        conn.execute(S.sessions.update().where(S.sessions.c.session_id == session_id).values(
+            ended_at=ended_at, completed=bool(completed), recovered=recovered,
+            summary=dumps(merged)))
+
+    def recover_incomplete(self) -> list[str]:
+        """Close sessions whose writer is gone; return their ids."""
+        now = self.now()
+        recovered: list[str] = []
+        with self._tx() as conn:
+            rows = conn.execute(select(S.sessions.c.session_id, S.sessions.c.writer,
+                                       S.sessions.c.heartbeat_at, S.sessions.c.started_at)
+                                .where(S.sessions.c.ended_at.is_(None))).all()
+            for sid, writer, hb, started in rows:
+                if _ACTIVE.contains(sid):
+                    continue
+                heartbeat = parse_iso(hb)
+                if _writer_alive(writer, heartbeat, now):
+                    continue
+                last = conn.execute(select(func.max(S.events.c.recorded_at))
+                                    .where(S.events.c.session_id == sid)).scalar()
+                ended = max(x for x in (last, hb, started) if x is not None)
+                self._finish_session(conn, sid, summary={}, completed=False, ended_at=ended,
+                                     recovered=True)
+                recovered.append(sid)
+        return recovered
+
+    # --------------------------------------------------------------- check-ins
+    def checkin(self, patient_id: str, phase: str, answers: Mapping[str, int], *,
+                session_id: str | None = None, at: datetime | None = None) -> int:
+        """Store one check-in (items 0-10); returns its id."""
+        try:
+            clean = proms.validate_answers(phase, answers)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from exc
+        self.require_patient(patient_id)
+        with self._tx() as conn:
+            cid = conn.execute(S.checkins.insert().values(
+                patient_id=patient_id, session_id=session_id, phase=phase,
+                answered_at=iso(at or self.now()))).inserted_primary_key[0]
+            conn.execute(S.checkin_items.insert(), [
+                {"checkin_id": cid, "item": k, "value": v} for k, v in clean.items()])
+        return int(cid)
+
+    def checkins(self, patient_id: str) -> list[CheckinRecord]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(S.checkins, S.checkin_items.c.item, S.checkin_items.c.value)
+                .join(S.checkin_items, S.checkin_items.c.checkin_id == S.checkins.c.id)
+                .where(S.checkins.c.patient_id == patient_id)
+                .order_by(S.checkins.c.answered_at, S.checkins.c.id)).all()
+        out: dict[int, CheckinRecord] = {}
+        for r in rows:
+            rec = out.get(r.id)
+            if rec is None:
+                rec = CheckinRecord(r.id, r.patient_id, r.session_id, r.phase,
+                                    parse_iso(r.answered_at), {})  # type: ignore[arg-type]
+                out[r.id] = rec
+            rec.answers[r.item] = int(r.value)  # type: ignore[index]
+        return list(out.values())
+
+    # -------------------------------------------------------------------- PSFS
+    def add_psfs_activity(self, patient_id: str, name: str, *, at: datetime | None = None) -> int:
+        name = name.strip()
+        if not name:
+            raise StoreError("a PSFS activity needs a name")
+        self.require_patient(patient_id)
+        active = self.psfs_activities(patient_id)
+        if any(a.name.lower() == name.lower() for a in active):
+            raise StoreError(f"PSFS activity {name!r} already exists")
+        if len(active) >= proms.PSFS_MAX_ACTIVITIES:
+            raise StoreError(f"the PSFS holds at most {proms.PSFS_MAX_ACTIVITIES} activities; "
+                             "retire one first")
+        with self._tx() as conn:
+            return int(conn.execute(S.psfs_activities.insert().values(
+                patient_id=patient_id, name=name,
+                created_at=iso(at or self.now()))).inserted_primary_key[0])
+
+    def retire_psfs_activity(self, activity_id: int, *, at: datetime | None = None) -> None:
+        with self._tx() as conn:
+            conn.execute(S.psfs_activities.update().where(S.psfs_activities.c.id == activity_id)
+                         .values(retired_at=iso(at or self.now())))
+
+    def psfs_activities(self, patient_id: str, *, include_retired: bool = False
+                        ) -> list[PsfsActivity]:
+        q = select(S.psfs_activities).where(S.psfs_activities.c.patient_id == patient_id)
+        if not include_retired:
+            q = q.where(S.psfs_activities.c.retired_at.is_(None))
+        with self._tx() as conn:
+            rows = conn.execute(q.order_by(S.psfs_activities.c.id)).all()
+        return [PsfsActivity(r.id, r.patient_id, r.name, parse_iso(r.created_at),  # type: ignore
+                             parse_iso(r.retired_at)) for r in rows]
+
+    def rate_psfs(self, patient_id: str, ratings: Mapping[int | str, int], *,
+                  at: datetime | None = None) -> None:
+        """Rate activities (by id or name) 0-10 at one moment."""
+        acts = self.psfs_activities(patient_id)
+        by_id = {a.activity_id: a for a in acts}
+        by_name = {a.name.lower(): a for a in acts}
+        rows = []
+        when = iso(at or self.now())
+        for key, value in ratings.items():
+            act = by_id.get(key) if isinstance(key, int) else by_name.get(str(key).lower())
+            if act is None:
+                raise StoreError(f"patient {patient_id!r} has no PSFS activity {key!r}")
+            try:
+                v = proms.validate_score(value, what=f"PSFS rating of {act.name!r}")
+            except ValueError as exc:
+                raise StoreError(str(exc)) from exc
+            rows.append({"activity_id": act.activity_id, "rated_at": when, "value": v})
+        if rows:
+            with self._tx() as conn:
+                conn.execute(S.psfs_ratings.insert(), rows)
+
+    def psfs_ratings(self, patient_id: str) -> list[PsfsRating]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(S.psfs_ratings.c.activity_id, S.psfs_activities.c.name,
+                       S.psfs_ratings.c.rated_at, S.psfs_ratings.c.value)
+                .join(S.psfs_activities, S.psfs_activities.c.id == S.psfs_ratings.c.activity_id)
+                .where(S.psfs_activities.c.patient_id == patient_id)
+                .order_by(S.psfs_ratings.c.rated_at, S.psfs_ratings.c.id)).all()
+        return [PsfsRating(r.activity_id, r.name, parse_iso(r.rated_at), int(r.value))  # type: ignore
+                for r in rows]
+
+    # ------------------------------------------------------------------- flags
+    def raise_flag(self, patient_id: str, kind: str, measure: str, message: str,
+                   evidence: Mapping[str, Any], *, at: datetime | None = None) -> int:
+        """Store a flag unless an open one of the same kind and measure exists."""
+        with self._tx() as conn:
+            existing = conn.execute(select(S.flags.c.id).where(and_(
+                S.flags.c.patient_id == patient_id, S.flags.c.kind == kind,
+                S.flags.c.measure == measure, S.flags.c.status == "open"))).scalar()
+            if existing is not None:
+                conn.execute(S.flags.update().where(S.flags.c.id == existing)
+                             .values(evidence=dumps(evidence), message=message))
+                return int(existing)
+            return int(conn.execute(S.flags.insert().values(
+                patient_id=patient_id, kind=kind, measure=measure,
+                raised_at=iso(at or self.now()), message=message, evidence=dumps(evidence),
+                status="open")).inserted_primary_key[0])
+
+    def close_flag(self, flag_id: int, *, at: datetime | None = None) -> None:
+        with self._tx() as conn:
+            n = conn.execute(S.flags.update().where(S.flags.c.id == flag_id)
+                             .values(status="closed", closed_at=iso(at or self.now()))).rowcount
+        if not n:
+            raise StoreError(f"no flag with id {flag_id}")
+
+    def flags(self, patient_id: str, *, status: str | None = None) -> list[FlagRecord]:
+        q = select(S.flags).where(S.flags.c.patient_id == patient_id)
+        if status is not None:
+            q = q.where(S.flags.c.status == status)
+        with self._tx() as conn:
+            rows = conn.execute(q.order_by(S.flags.c.raised_at, S.flags.c.id)).all()
+        return [FlagRecord(r.id, r.patient_id, r.kind, r.measure,
+                           parse_iso(r.raised_at), r.message, json.loads(r.evidence),  # type: ignore
+                           r.status, parse_iso(r.closed_at)) for r in rows]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Ev:
+    t: float
+    kind: str
+    data: Mapping[str, Any]
+
+
+class Recorder:
+    """One session being recorded (implements `telemetry.api.SessionRecorder`).
+
+    `record` and `record_frame` only append to a buffer under a short lock;
+    the flusher thread writes the buffer in one transaction per interval.
+    """
+
+    def __init__(self, store: Store, session_id: str, patient_id: str,
+                 flush_interval_s: float) -> None:
+        self.store = store
+        self.session_id = session_id
+        self.patient_id = patient_id
+        self._interval = flush_interval_s
+        self._buf_lock = threading.Lock()
+        self._events: list[dict[str, Any]] = []
+        self._frames: list[BodyFrame] = []
+        self._seq = 0
+        self._chunk_seq = 0
+        self._closed = False
+        self._error: BaseException | None = None
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"telemetry-{session_id[:8]}",
+                                        daemon=True)
+        self._thread.start()
+
+    # ----------------------------------------------------------- game thread
+    def record(self, events: Sequence[Any]) -> None:
+        if self._closed:
+            raise StoreError(f"session {self.session_id} is closed")
+        now = iso(self.store.now())
+        rows = [{"session_id": self.session_id, "t": float(e.t), "kind": str(e.kind),
+                 "data": dumps(e.data), "recorded_at": now} for e in events]
+        with self._buf_lock:
+            for row in rows:
+                row["seq"] = self._seq
+                self._seq += 1
+            self._events.extend(rows)
+
+    def record_frame(self, frame: BodyFrame) -> None:
+        if self._closed:
+            raise StoreError(f"session {self.session_id} is closed")
+        with self._buf_lock:
+            self._frames.append(frame)
+
+    def checkin(self, phase: str, answers: Mapping[str, int]) -> None:
+        self.store.checkin(self.patient_id, phase, answers, session_id=self.session_id)
+
+    def close(self, summary: Mapping[str, Any], completed: bool = True) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._wake.set()
+        self._thread.join()
+        self.flush()
+        with self.store._tx() as conn:
+            self.store._finish_session(conn, self.session_id, summary=summary,
+                                       completed=completed, ended_at=iso(self.store.now()),
+                                       recovered=False)
+        self.store._recorders.pop(self.session_id, None)
+        _ACTIVE.discard(self.session_id)
+
+    # ------------------------------------------------------------ writing
+    def flush(self) -> None:
+        """Write everything buffered now (the flusher calls this periodically)."""
+        with self._buf_lock:
+            events, self._events = self._events, []
+            frames, self._frames = self._frames, []
+        try:
+            blob = encode_frames(frames) if frames else None
+            with self.store._tx() as conn:
+                if events:
+                    conn.execute(S.events.insert(), events)
+                if blob is not None:
+                    conn.execute(S.landmark_chunks.insert().values(
+                        session_id=self.session_id, seq=self._chunk_seq, n_frames=len(frames),
+                        t0=frames[0].t, codec=CODEC, data=blob))
+                    self._chunk_seq += 1
+                conn.execute(S.sessions.update()
+                             .where(S.sessions.c.session_id == self.session_id)
+                             .values(heartbeat_at=iso(self.store.now())))
+        except BaseException:
+            with self._buf_lock:  # keep them for the next attempt
+                self._events[:0] = events
+                self._frames[:0] = frames
+            raise
+
+    def _run(self) -> None:
+        while not self._closed:
+            self._wake.wait(self._interval)
+            if self._closed:
+                return
+            try:
+                self.flush()
+                self._error = None
+            except Exception as exc:  # noqa: BLE001  (retried next interval)
+                self._error = exc
+
+
+def _sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        try:
+            if wal:
+                cur.execute("PRAGMA journal_mode=WAL")
+                # NORMAL in WAL mode survives a killed process (not a power cut).
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=10000")
+        finally:
+            cur.close()
+
+
+def _check_id(patient_id: str) -> None:
+    if not patient_id or len(patient_id) > 64 or not all(
+            c.isalnum() or c in "-_." for c in patient_id):
+        raise StoreError(f"patient id {patient_id!r} must be 1-64 letters, digits, '-', '_' or '.'")
+
+
+def _patient(row: Any) -> PatientRecord:
+    return PatientRecord(row.patient_id, row.display_name, row.affected_side, bool(row.seated),
+                         parse_iso(row.created_at))  # type: ignore[arg-type]
+
+
+def _short(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).splitlines()[0]
+
+
+__all__ = [
+    "STALE_AFTER_S",
+    "Recorder",
+    "Store",
+    "dumps",
+    "iso",
+    "parse_iso",
+    "to_jsonable",
+    "utc_now",
+]

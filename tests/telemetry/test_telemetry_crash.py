@@ -1,0 +1,81 @@
+"""SIGKILL a real writer mid-session: the database opens clean and keeps
+every event recorded more than ~1.2 s before the kill; the session is closed
+as incomplete with a summary derived from its events."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from telemetry.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+
+WRITER = r"""
+import sys, time
+import numpy as np
+from exercises.events import Event
+from telemetry.store import Store
+from vision.bodyframe import BodyFrame
+
+store = Store.open(sys.argv[1])
+store.ensure_patient("crash")
+rec = store.start_session("crash", "reaching", {"reach_fraction": 0.6})
+pose = np.full((33, 4), 0.5, np.float32)
+print(rec.session_id, flush=True)
+t0 = time.monotonic()
+i = 0
+while True:  # 60 Hz until killed
+    target = t0 + i / 60.0
+    delay = target - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    kind = "target_shown" if i % 60 == 0 else ("hold_complete" if i % 60 == 45 else "tick")
+    rec.record([Event(i / 60.0, kind, {"i": i, "wall": time.time()})])
+    rec.record_frame(BodyFrame(index=i, t_ns=time.monotonic_ns(), width=640, height=480,
+                               pose=pose))
+    i += 1
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
+def test_sigkill_writer_loses_at_most_about_a_second(db_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db_path)], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        session_id = proc.stdout.readline().strip()
+        assert len(session_id) == 32, "writer did not start"
+        time.sleep(2.0)
+        killed_at = time.time()
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+    store = Store.open(db_path)  # opens clean, recovers the dead writer's session
+    events = store.events(session_id)
+    assert len(events) >= 45, "less than ~0.75 s of a 2 s session survived"
+    assert [e.seq for e in events] == list(range(len(events)))  # a prefix, no gaps
+    last_wall = events[-1].data["wall"]
+    # Every event recorded before killed_at - 1.2 s is present: the stored prefix
+    # reaches at least that late.
+    assert last_wall >= killed_at - 1.2, (killed_at - last_wall)
+    [session] = store.history("crash")
+    assert session.session_id == session_id
+    assert session.completed is False and session.recovered is True
+    assert session.summary["derived_from_events"] is True
+    assert session.summary["events"] == len(events)
+    n_hits = sum(1 for e in events if e.kind == "hold_complete")
+    assert session.summary["hits"] == n_hits
+    assert len(store.landmark_frames(session_id)) > 0
+    assert json.loads(json.dumps(session.summary)) == session.summary
+    store.close()

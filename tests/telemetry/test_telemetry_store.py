@@ -1,0 +1,249 @@
+"""The store: schema, migrations, permissions, sessions, check-ins, plans, flags."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from exercises.events import Event
+from telemetry import migrations
+from telemetry.errors import DamagedDatabase, SchemaTooNew, StoreError, UnknownPatient
+from telemetry.store import Store
+from vision.bodyframe import BodyFrame, Hand
+
+
+def test_file_store_is_wal_with_foreign_keys_and_private(db_path: Path) -> None:
+    with Store.open(db_path) as store:
+        store.ensure_patient("p1")
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
+    con = sqlite3.connect(db_path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    versions = con.execute("SELECT version, name FROM schema_migrations").fetchall()
+    assert versions == [(1, "0001_initial")]
+    con.close()
+    store = Store.open(db_path)
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        with store.engine.begin() as conn:  # a session for a patient that does not exist
+            conn.exec_driver_sql(
+                "INSERT INTO sessions (session_id, patient_id, exercise, dose, source, started_at,"
+                " recovered) VALUES ('s', 'nobody', 'reaching', '{}', 'camera', 'x', 0)")
+    store.close()
+
+
+def test_migrations_are_recorded_once(db_path: Path) -> None:
+    Store.open(db_path).close()
+    store = Store.open(db_path)
+    assert migrations.migrate(store.engine) == []  # nothing pending on re-open
+    store.close()
+
+
+def test_newer_schema_is_refused(db_path: Path) -> None:
+    Store.open(db_path).close()
+    con = sqlite3.connect(db_path)
+    con.execute("INSERT INTO schema_migrations VALUES (99, '0099_future', '2030-01-01')")
+    con.commit()
+    con.close()
+    with pytest.raises(SchemaTooNew, match="schema version 99"):
+        Store.open(db_path)
+
+
+def test_damaged_file_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "neuroplay.db"
+    bad.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(DamagedDatabase, match=str(bad)):
+        Store.open(bad)
+
+
+def test_missing_file_not_created_when_asked(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no NeuroPlay database"):
+        Store.open(tmp_path / "absent.db", create=False)
+    assert not (tmp_path / "absent.db").exists()
+
+
+def test_data_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from telemetry.paths import database_path
+
+    monkeypatch.setenv("NEUROPLAY_HOME", str(tmp_path / "home"))
+    assert database_path() == tmp_path / "home" / "neuroplay.db"
+    assert database_path(tmp_path / "explicit") == tmp_path / "explicit" / "neuroplay.db"
+    assert stat.S_IMODE((tmp_path / "home").stat().st_mode) == 0o700
+
+
+def test_session_roundtrip_with_history(fresh_store: Store, clock) -> None:
+    s = fresh_store
+    s.ensure_patient("p1", display_name="Ann", affected_side="left")
+    rec = s.start_session("p1", "reaching", {"reach_fraction": 0.6, "directions": ("up", "out")},
+                          decisions=["Raised reach by 10 % after 3 sessions at quota."])
+    rec.checkin("pre", {"pain": 4, "sleep": 7})
+    rec.record([Event(0.5, "target_shown", {"direction": "up"}),
+                Event(1.1, "movement_onset"),
+                Event(2.0, "hold_complete", {"mt_s": 0.9}),
+                Event(3.0, "target_shown", {}),
+                Event(11.0, "timeout", {})])
+    rec.checkin("post", {"pain": 3})
+    clock.advance(minutes=10)
+    rec.close({"quota_met": True, "hits": 1})
+    [h] = s.history("p1")
+    assert h.exercise == "reaching"
+    assert h.dose == {"reach_fraction": 0.6, "directions": ["up", "out"]}
+    assert (h.completed, h.quota_met, h.pain_pre, h.pain_post) == (True, True, 4, 3)
+    assert h.decisions == ("Raised reach by 10 % after 3 sessions at quota.",)
+    assert h.summary["trials"] == 2 and h.summary["hits"] == 1
+    assert (h.ended_at - h.started_at).total_seconds() == 600
+    trials = s.trials(h.session_id)
+    assert [(t.outcome, t.data.get("t_target_shown")) for t in trials] == [("hit", 0.5),
+                                                                           ("timeout", 3.0)]
+    assert trials[0].data["t_onset"] == 1.1
+    assert [e.kind for e in s.events(h.session_id)][:2] == ["target_shown", "movement_onset"]
+    assert s.get_patient("p1").affected_side == "left"
+
+
+def test_events_reach_store_without_close(fresh_store: Store) -> None:
+    fresh_store.ensure_patient("p1")
+    rec = fresh_store.start_session("p1", "tapping", {})
+    rec.record([Event(0.1 * i, "tap", {"i": i}) for i in range(5)])
+    deadline = time.monotonic() + 5.0
+    while fresh_store.count_events(rec.session_id) < 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert fresh_store.count_events(rec.session_id) == 5
+    rec.close({}, completed=False)
+
+
+def test_landmark_stream_roundtrip(fresh_store: Store) -> None:
+    rng = np.random.default_rng(0)
+    frames = []
+    for i in range(40):
+        pose = np.concatenate([rng.uniform(0, 1, (33, 3)), rng.uniform(0, 1, (33, 1))], 1)
+        hand = Hand(rng.uniform(0, 1, (21, 3)).astype(np.float32), "Left", 0.9,
+                    world=rng.uniform(-0.1, 0.1, (21, 3)).astype(np.float32))
+        frames.append(BodyFrame(
+            index=i, t_ns=1_000_000_000 + i * 33_333_333, width=640, height=480,
+            pose=None if i == 7 else pose.astype(np.float32),
+            pose_world=rng.uniform(-1, 1, (33, 3)).astype(np.float32),
+            hands=(hand,) if i % 2 else (), hands_tracked=True))
+    fresh_store.ensure_patient("p1")
+    rec = fresh_store.start_session("p1", "reaching", {})
+    for f in frames[:25]:
+        rec.record_frame(f)
+    rec.flush()
+    for f in frames[25:]:
+        rec.record_frame(f)
+    rec.close({})
+    back = fresh_store.landmark_frames(rec.session_id)
+    assert [f.t_ns for f in back] == [f.t_ns for f in frames]
+    assert [f.index for f in back] == list(range(40))
+    assert back[7].pose is None
+    for a, b in zip(frames, back):
+        if a.pose is not None:
+            np.testing.assert_allclose(b.pose[:, :3], a.pose[:, :3], atol=1e-4)
+            np.testing.assert_allclose(b.pose[:, 3], a.pose[:, 3], atol=1 / 255)
+        np.testing.assert_allclose(b.pose_world, a.pose_world, atol=1e-4)
+        assert len(b.hands) == len(a.hands)
+        if a.hands:
+            np.testing.assert_allclose(b.hands[0].landmarks, a.hands[0].landmarks, atol=1e-4)
+            np.testing.assert_allclose(b.hands[0].world, a.hands[0].world, atol=1e-4)
+            assert b.hands[0].handedness == "Left"
+
+
+def test_unknown_patient(fresh_store: Store) -> None:
+    with pytest.raises(UnknownPatient, match="unknown patient 'ghost'"):
+        fresh_store.start_session("ghost", "reaching", {})
+    assert not fresh_store.patient_exists("ghost")
+
+
+def test_checkin_validation(fresh_store: Store) -> None:
+    fresh_store.ensure_patient("p1")
+    with pytest.raises(StoreError, match="pain must be 0-10, got 11"):
+        fresh_store.checkin("p1", "pre", {"pain": 11})
+    with pytest.raises(StoreError, match="unknown check-in item 'bpi_1'"):
+        fresh_store.checkin("p1", "pre", {"bpi_1": 3})
+    with pytest.raises(StoreError, match="unknown check-in phase"):
+        fresh_store.checkin("p1", "during", {"pain": 3})
+    assert fresh_store.checkins("p1") == []
+
+
+def test_plans_settings_and_calibration(fresh_store: Store) -> None:
+    s = fresh_store
+    s.ensure_patient("p1")
+    assert s.current_plan("p1") is None
+    assert s.save_plan("p1", "[reaching]\nreach_fraction = 0.5\n", "dr x") == 1
+    assert s.save_plan("p1", "[reaching]\nreach_fraction = 0.6\n", "dr x") == 2
+    assert s.current_plan("p1") == (2, "[reaching]\nreach_fraction = 0.6\n")
+    assert [p["version"] for p in s.plan_history("p1")] == [1, 2]
+    assert s.get_setting("pin_hash") is None
+    s.set_setting("pin_hash", "abc")
+    s.set_setting("pin_hash", "def")
+    assert s.get_setting("pin_hash") == "def"
+    assert s.load_calibration("p1") is None
+    s.save_calibration("p1", {"unit_px": 120.0, "envelope": {"right": {"up": 1.1}}})
+    s.save_calibration("p1", {"unit_px": 125.0})
+    assert s.load_calibration("p1") == {"unit_px": 125.0}
+
+
+def test_psfs_limits_and_ratings(fresh_store: Store, clock) -> None:
+    s = fresh_store
+    s.ensure_patient("p1")
+    ids = [s.add_psfs_activity("p1", n) for n in ("dress", "cook", "carry shopping",
+                                                    "type", "garden")]
+    with pytest.raises(StoreError, match="at most 5"):
+        s.add_psfs_activity("p1", "drive")
+    s.rate_psfs("p1", {ids[0]: 3, "cook": 5})
+    clock.advance(days=7)
+    s.rate_psfs("p1", {"Dress": 5})
+    with pytest.raises(StoreError, match="PSFS rating of 'dress' must be 0-10"):
+        s.rate_psfs("p1", {"dress": 12})
+    rs = s.psfs_ratings("p1")
+    assert [(r.name, r.value) for r in rs] == [("dress", 3), ("cook", 5), ("dress", 5)]
+    s.retire_psfs_activity(ids[4])
+    assert len(s.psfs_activities("p1")) == 4
+    s.add_psfs_activity("p1", "drive")
+
+
+def test_flags_deduplicate_open(fresh_store: Store) -> None:
+    s = fresh_store
+    s.ensure_patient("p1")
+    a = s.raise_flag("p1", "flare", "pain", "Pain 2+ above baseline for 2 days", {"days": 2})
+    b = s.raise_flag("p1", "flare", "pain", "Pain 2+ above baseline for 3 days", {"days": 3})
+    assert a == b
+    [f] = s.flags("p1", status="open")
+    assert f.evidence == {"days": 3}
+    s.close_flag(a)
+    assert s.flags("p1", status="open") == []
+    assert s.raise_flag("p1", "flare", "pain", "again", {"days": 2}) != a
+
+
+def test_abandoned_session_recovered_on_open(db_path: Path) -> None:
+    store = Store.open(db_path)
+    store.ensure_patient("p1")
+    rec = store.start_session("p1", "reaching", {})
+    rec.record([Event(0.5, "target_shown"), Event(1.5, "hold_complete")])
+    rec.flush()
+    # Simulate an abandoned session of this very process: forget the live recorder.
+    rec._closed = True
+    rec._thread.join()
+    from telemetry import store as store_mod
+    store_mod._ACTIVE.discard(rec.session_id)
+    store.engine.dispose()
+    reopened = Store.open(db_path)
+    [h] = reopened.history("p1")
+    assert h.completed is False and h.recovered is True
+    assert h.summary["derived_from_events"] is True and h.summary["hits"] == 1
+    assert len(reopened.trials(h.session_id)) == 1
+    reopened.close()
+
+
+def test_live_session_is_not_recovered_by_second_open(db_path: Path) -> None:
+    store = Store.open(db_path)
+    store.ensure_patient("p1")
+    rec = store.start_session("p1", "reaching", {})
+    other = Store.open(db_path)  # e.g. the dashboard reading while the game plays
+    assert other.history("p1")[0].ended_at is None
+    rec.close({"quota_met": False})
+    other.close()
+    store.close()
