@@ -1,0 +1,356 @@
+"""Landmark replays: one compact `.npz` file per recording (never video).
+
+Role: record a `BodyFrame` stream exactly and play it back as a source, so
+tests, demos and benchmarks run with no camera and no model.
+
+Format (FORMAT_VERSION 1), a compressed npz with these arrays (N frames):
+    meta            uint8   UTF-8 JSON: format, version, source, fps,
+                            frames, width, height, mediapipe, hands, ...
+    index           int64 (N,)          frame index
+    t_ns            int64 (N,)          capture time, ns
+    t_inferred_ns   int64 (N,)
+    flags           uint8 (N,)          1 pose, 2 world, 4 hands tracked
+    pose            float32 (N, 33, 4)  zeros where absent
+    pose_world      float32 (N, 33, 3)
+    hand_present    uint8 (N, 2)        bit 1 landmarks, bit 2 world
+    hand_label      uint8 (N, 2)        0 = Left, 1 = Right (anatomical)
+    hand_score      float32 (N, 2)
+    hands           float32 (N, 2, 21, 3)
+    hands_world     float32 (N, 2, 21, 3)
+Writing then reading gives arrays equal bit for bit. The file is written to
+a temporary name beside the target and renamed, so a crash never leaves a
+half-written replay. Any unreadable, truncated or inconsistent file raises
+`ReplayError` naming the file.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vision.bodyframe import N_HAND, N_POSE, BodyFrame, Hand
+
+FORMAT = "neuroplay-replay"
+FORMAT_VERSION = 1
+DEMO_PACKAGE = "assets.demo"
+DEMO_FILE = "seated_body.npz"
+
+_POSE, _WORLD, _HANDS_TRACKED = 1, 2, 4
+_LM, _LM_WORLD = 1, 2
+_LABELS = ("Left", "Right")
+_ARRAYS = ("index", "t_ns", "t_inferred_ns", "flags", "pose", "pose_world", "hand_present",
+           "hand_label", "hand_score", "hands", "hands_world")
+
+
+class ReplayError(Exception):
+    """A replay file that cannot be read or written; the message names the file."""
+
+
+@dataclass(frozen=True)
+class ReplayInfo:
+    """Summary figures of one replay, for `neuroplay replay info`."""
+
+    path: str
+    frames: int
+    fps: float
+    duration_s: float
+    detected_frames: int
+    hands: bool
+    hand_frames: int
+    width: int
+    height: int
+    source: str
+    mediapipe: str
+
+    @property
+    def detection_rate(self) -> float:
+        return self.detected_frames / self.frames if self.frames else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "frames": self.frames, "fps": self.fps,
+                "duration_s": self.duration_s, "detected_frames": self.detected_frames,
+                "detection_rate": self.detection_rate, "hands": self.hands,
+                "hand_frames": self.hand_frames, "width": self.width, "height": self.height,
+                "source": self.source, "mediapipe": self.mediapipe}
+
+
+@dataclass
+class Replay:
+    """A loaded recording: metadata plus the frames in order."""
+
+    path: str
+    meta: dict[str, Any]
+    frames: list[BodyFrame] = field(default_factory=list)
+
+    @property
+    def fps(self) -> float:
+        return float(self.meta.get("fps") or 0.0)
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def __iter__(self) -> Iterator[BodyFrame]:
+        return iter(self.frames)
+
+    def info(self) -> ReplayInfo:
+        n = len(self.frames)
+        dur = (self.frames[-1].t_ns - self.frames[0].t_ns) / 1e9 if n > 1 else 0.0
+        if n > 1 and self.fps > 0:
+            dur += 1.0 / self.fps  # the last frame lasts one frame period
+        return ReplayInfo(
+            path=self.path, frames=n, fps=self.fps, duration_s=dur,
+            detected_frames=sum(f.pose is not None for f in self.frames),
+            hands=bool(self.meta.get("hands", False)),
+            hand_frames=sum(bool(f.hands) for f in self.frames),
+            width=int(self.meta.get("width", 0)), height=int(self.meta.get("height", 0)),
+            source=str(self.meta.get("source", "")), mediapipe=str(self.meta.get("mediapipe", "")))
+
+
+def _mediapipe_version() -> str:
+    try:
+        from importlib.metadata import version
+        return version("mediapipe")
+    except Exception:  # metadata lookup only; a missing package is not an error here
+        return "unknown"
+
+
+def frames_to_arrays(frames: Sequence[BodyFrame]) -> dict[str, np.ndarray]:
+    n = len(frames)
+    a: dict[str, np.ndarray] = {
+        "index": np.zeros(n, np.int64), "t_ns": np.zeros(n, np.int64),
+        "t_inferred_ns": np.zeros(n, np.int64), "flags": np.zeros(n, np.uint8),
+        "pose": np.zeros((n, N_POSE, 4), np.float32), "pose_world": np.zeros((n, N_POSE, 3), np.float32),
+        "hand_present": np.zeros((n, 2), np.uint8), "hand_label": np.zeros((n, 2), np.uint8),
+        "hand_score": np.zeros((n, 2), np.float32),
+        "hands": np.zeros((n, 2, N_HAND, 3), np.float32),
+        "hands_world": np.zeros((n, 2, N_HAND, 3), np.float32),
+    }
+    for i, f in enumerate(frames):
+        a["index"][i] = f.index
+        a["t_ns"][i] = f.t_ns
+        a["t_inferred_ns"][i] = f.t_inferred_ns
+        flags = 0
+        if f.pose is not None:
+            flags |= _POSE
+            a["pose"][i] = f.pose
+        if f.pose_world is not None:
+            flags |= _WORLD
+            a["pose_world"][i] = f.pose_world
+        if f.hands_tracked:
+            flags |= _HANDS_TRACKED
+        a["flags"][i] = flags
+        if len(f.hands) > 2:
+            raise ValueError(f"frame {f.index} has {len(f.hands)} hands; a replay keeps at most two")
+        for k, h in enumerate(f.hands):
+            a["hand_present"][i, k] = _LM | (_LM_WORLD if h.world is not None else 0)
+            a["hand_label"][i, k] = _LABELS.index(h.handedness)
+            a["hand_score"][i, k] = h.score
+            a["hands"][i, k] = h.landmarks
+            if h.world is not None:
+                a["hands_world"][i, k] = h.world
+    return a
+
+
+def arrays_to_frames(a: Mapping[str, np.ndarray], width: int, height: int) -> list[BodyFrame]:
+    frames: list[BodyFrame] = []
+    for i in range(len(a["t_ns"])):
+        flags = int(a["flags"][i])
+        hands: list[Hand] = []
+        for k in range(2):
+            hp = int(a["hand_present"][i, k])
+            if hp & _LM:
+                hands.append(Hand(a["hands"][i, k].copy(), _LABELS[int(a["hand_label"][i, k])],  # type: ignore[arg-type]
+                                  float(a["hand_score"][i, k]),
+                                  a["hands_world"][i, k].copy() if hp & _LM_WORLD else None))
+        frames.append(BodyFrame(
+            index=int(a["index"][i]), t_ns=int(a["t_ns"][i]), width=width, height=height,
+            pose=a["pose"][i].copy() if flags & _POSE else None,
+            pose_world=a["pose_world"][i].copy() if flags & _WORLD else None,
+            hands=tuple(hands), hands_tracked=bool(flags & _HANDS_TRACKED),
+            t_inferred_ns=int(a["t_inferred_ns"][i])))
+    return frames
+
+
+def atomic_write_bytes(path: Path, write: Any) -> None:
+    """Call `write(fileobj)` on a temp file beside `path`, then rename over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_replay(path: str | os.PathLike[str], frames: Sequence[BodyFrame], *,
+                 source: str = "", fps: float = 0.0, hands: bool | None = None,
+                 extra: Mapping[str, Any] | None = None) -> Path:
+    """Write `frames` to `path` atomically. Returns the path."""
+    p = Path(path)
+    if not frames:
+        raise ReplayError(f"{p}: no frames to write")
+    width, height = frames[0].width, frames[0].height
+    if any((f.width, f.height) != (width, height) for f in frames):
+        raise ReplayError(f"{p}: frames of one replay must share one image size")
+    meta: dict[str, Any] = {
+        "format": FORMAT, "version": FORMAT_VERSION, "source": source, "fps": float(fps),
+        "frames": len(frames), "width": int(width), "height": int(height),
+        "mediapipe": _mediapipe_version(),
+        "hands": bool(any(f.hands_tracked for f in frames) if hands is None else hands),
+    }
+    if extra:
+        meta.update({k: v for k, v in extra.items() if k not in meta})
+    arrays = frames_to_arrays(frames)
+    arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), np.uint8)
+    try:
+        atomic_write_bytes(p, lambda fh: np.savez_compressed(fh, **arrays))
+    except OSError as exc:
+        raise ReplayError(f"{p}: cannot write replay ({exc.strerror or exc})") from exc
+    return p
+
+
+class ReplayWriter:
+    """Collects frames as they are tracked; `close()` writes the file atomically."""
+
+    def __init__(self, path: str | os.PathLike[str], *, source: str = "", fps: float = 0.0,
+                 hands: bool | None = None, extra: Mapping[str, Any] | None = None) -> None:
+        self.path = Path(path)
+        self.source, self.fps, self.hands, self.extra = source, fps, hands, extra
+        self.frames: list[BodyFrame] = []
+
+    def add(self, frame: BodyFrame) -> None:
+        self.frames.append(frame)
+
+    def close(self) -> Path:
+        return write_replay(self.path, self.frames, source=self.source, fps=self.fps,
+                            hands=self.hands, extra=self.extra)
+
+
+def _load_arrays(p: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    if not p.is_file():
+        raise ReplayError(f"{p}: replay file not found")
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            missing = [k for k in ("meta", *_ARRAYS) if k not in z.files]
+            if missing:
+                raise ReplayError(f"{p}: not a NeuroPlay replay (missing {', '.join(missing)})")
+            meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+            arrays = {k: z[k] for k in _ARRAYS}
+    except ReplayError:
+        raise
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, KeyError, UnicodeDecodeError,
+            json.JSONDecodeError, zipfile.LargeZipFile) as exc:
+        raise ReplayError(f"{p}: corrupt or truncated replay ({type(exc).__name__}: {exc})") from exc
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ReplayError(f"{p}: not a NeuroPlay replay (bad metadata)")
+    if int(meta.get("version", -1)) > FORMAT_VERSION:
+        raise ReplayError(f"{p}: replay format version {meta.get('version')} is newer than this "
+                          f"NeuroPlay reads ({FORMAT_VERSION})")
+    n = len(arrays["t_ns"])
+    shapes = {"index": (n,), "t_ns": (n,), "t_inferred_ns": (n,), "flags": (n,),
+              "pose": (n, N_POSE, 4), "pose_world": (n, N_POSE, 3), "hand_present": (n, 2),
+              "hand_label": (n, 2), "hand_score": (n, 2), "hands": (n, 2, N_HAND, 3),
+              "hands_world": (n, 2, N_HAND, 3)}
+    for k, shape in shapes.items():
+        if arrays[k].shape != shape:
+            raise ReplayError(f"{p}: corrupt replay (array {k} has shape {arrays[k].shape}, expected {shape})")
+    if n == 0 or int(meta.get("frames", n)) != n:
+        raise ReplayError(f"{p}: corrupt replay (metadata says {meta.get('frames')} frames, file holds {n})")
+    if np.any(arrays["hand_label"] > 1):
+        raise ReplayError(f"{p}: corrupt replay (bad hand label)")
+    return meta, arrays
+
+
+def load_replay(path: str | os.PathLike[str]) -> Replay:
+    """Read a replay written by `write_replay`; `ReplayError` names the file on any problem."""
+    p = Path(path)
+    meta, arrays = _load_arrays(p)
+    frames = arrays_to_frames(arrays, int(meta.get("width", 0)), int(meta.get("height", 0)))
+    return Replay(str(p), meta, frames)
+
+
+def replay_info(path: str | os.PathLike[str]) -> ReplayInfo:
+    return load_replay(path).info()
+
+
+def demo_recording_path() -> Path:
+    """Path of the bundled demo recording (package data of `assets.demo`)."""
+    ref = importlib.resources.files(DEMO_PACKAGE).joinpath(DEMO_FILE)
+    return Path(str(ref))
+
+
+def load_demo_recording() -> Replay:
+    """The bundled seated recording the virtual patient animates over."""
+    path = demo_recording_path()
+    if not path.is_file():
+        raise ReplayError(f"{path}: bundled demo recording is missing from this installation")
+    return load_replay(path)
+
+
+class ReplaySource:
+    """A replay as a `FrameSource` of `BodyFrame`s (no model needed).
+
+    `loop=True` starts again at the end with timestamps continuing forward,
+    so a consumer sees a monotonic clock.
+    """
+
+    def __init__(self, replay: Replay | str | os.PathLike[str], *, loop: bool = False) -> None:
+        self.replay = replay if isinstance(replay, Replay) else load_replay(replay)
+        self.loop = loop
+        self._i = 0
+        self._offset_ns = 0
+        f = self.replay.frames
+        period = int(1e9 / self.fps) if self.fps > 0 else 0
+        self._span_ns = (f[-1].t_ns - f[0].t_ns) + period if f else 0
+        self._count = 0
+
+    @property
+    def fps(self) -> float:
+        return self.replay.fps
+
+    @property
+    def width(self) -> int:
+        return int(self.replay.meta.get("width", 0))
+
+    @property
+    def height(self) -> int:
+        return int(self.replay.meta.get("height", 0))
+
+    def read(self) -> BodyFrame | None:
+        frames = self.replay.frames
+        if self._i >= len(frames):
+            if not self.loop or not frames:
+                return None
+            self._i = 0
+            self._offset_ns += self._span_ns
+        f = frames[self._i]
+        self._i += 1
+        out = BodyFrame(index=self._count, t_ns=f.t_ns + self._offset_ns, width=f.width, height=f.height,
+                        pose=f.pose, pose_world=f.pose_world, hands=f.hands,
+                        hands_tracked=f.hands_tracked, t_inferred_ns=f.t_inferred_ns)
+        self._count += 1
+        return out
+
+    def __iter__(self) -> Iterator[BodyFrame]:
+        while (f := self.read()) is not None:
+            yield f
+
+    def close(self) -> None:
+        self._i = len(self.replay.frames)
+        self.loop = False
