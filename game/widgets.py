@@ -189,7 +189,7 @@ def draw_cue_banner(surface: pygame.Surface, ctx: DrawContext, cue: str) -> pyga
     w, h = surface.get_size()
     f = ctx.theme.font("body", bold=True)
     text = CUE_TEXT.get(cue, cue.replace("_", " "))
-    lines = wrap(text + " - paused", f, int(w * 0.9))
+    lines = wrap(text if cue not in CUE_TEXT else text + " - paused", f, int(w * 0.9))
     bh = int(f.get_linesize() * (len(lines) + 0.6))
     rect = pygame.Rect(0, int(h * 0.16), w, bh)
     pygame.draw.rect(surface, pal.cue, rect)

@@ -12,7 +12,7 @@ misses, pauses and rests are the runner's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Literal, Protocol
 
 import pygame
@@ -32,33 +32,29 @@ EndReason = Literal["completed", "stopped", "pain_stop", "time_cap"]
 
 
 class SessionLike(Protocol):
-    """What the scene needs from exercises.session.SessionRunner."""
+    """What the scene reads of exercises.session.SessionRunner."""
 
     exercise: Any
+    end_reason: str | None
+    cue: str | None
 
     def step(self, intents: Intents, dt: float) -> list[Event]: ...
 
-    def stop(self, t: float) -> list[Event]: ...
+    def stop(self, t: float | None = None, *, reason: str = "user") -> list[Event]: ...
 
-    def pain_stop(self, t: float, rating: int) -> list[Event]: ...
+    def pain_stop(self, nrs: int, t: float | None = None) -> list[Event]: ...
+
+    @property
+    def state(self) -> str: ...
 
     @property
     def done(self) -> bool: ...
 
     @property
-    def resting(self) -> bool: ...
-
-    @property
-    def paused(self) -> bool: ...
-
-    @property
     def rest_remaining_s(self) -> float: ...
 
     @property
-    def time_left_s(self) -> float: ...
-
-    @property
-    def end_reason(self) -> str | None: ...
+    def time_remaining_s(self) -> float: ...
 
     def summary(self) -> dict[str, Any]: ...
 
@@ -69,13 +65,6 @@ class ExerciseOutcome:
     summary: dict[str, Any]
     pain_stop_rating: int | None = None
     events: int = 0
-
-
-@dataclass
-class EventSink:
-    """Where the scene sends events (the telemetry recorder, or a list in tests)."""
-
-    record: Callable[[list[Event]], None] = field(default=lambda events: None)
 
 
 class ExerciseScene(Scene[ExerciseOutcome]):
@@ -130,7 +119,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self._emit(self.runner.step(intents, dt))
         if self.runner.done:
             self._finish(self.runner.end_reason or "completed")
-        elif self.runner.resting and self.rest_factory is not None and self.stack is not None:
+        elif self.runner.state == "resting" and self.rest_factory is not None and self.stack is not None:
             self.stack.push(self.rest_factory(self.runner), self._after_rest)
 
     def _after_rest(self, result: object) -> None:
@@ -151,7 +140,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
             self._pain_rating = rating
             if self.on_pain_rating is not None:
                 self.on_pain_rating(rating)
-            self._emit(self.runner.pain_stop(self.t, rating))
+            self._emit(self.runner.pain_stop(rating, self.t))
             self._finish("pain_stop")
         else:  # stopped while rating: still a stop
             self._emit(self.runner.stop(self.t))
@@ -172,9 +161,11 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self.draw_hud(surface, ctx)
         self.stop_btn.draw(surface, ctx, font_kind="title")
         self.pain_btn.draw(surface, ctx)
-        cue = ctx.intents.cue if ctx.intents is not None else None
-        if self.runner.paused or cue:
-            draw_cue_banner(surface, ctx, cue or "move_into_frame")
+        state = self.runner.state
+        if state == "tracking_lost":
+            draw_cue_banner(surface, ctx, self.runner.cue or "move_into_frame")
+        elif state == "paused":
+            draw_cue_banner(surface, ctx, "Paused: press P to go on")
 
     def draw_hud(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         th, pal = ctx.theme, ctx.theme.palette
@@ -184,7 +175,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         bar = pygame.Rect(0, 0, w, int(f.get_linesize() * 1.3))
         pygame.draw.rect(surface, pal.panel, bar)
         hits, targets = summary.get("hits", 0), summary.get("targets", 0)
-        left = max(0.0, self.runner.time_left_s)
+        left = max(0.0, self.runner.time_remaining_s)
         texts = [f"Hits {hits} of {targets}" if "hits" in summary else self.runner.exercise.name.title(),
                  f"{int(left // 60)}:{int(left % 60):02d} left"]
         img0 = f.render(texts[0], True, pal.text)

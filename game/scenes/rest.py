@@ -38,7 +38,7 @@ class RestScene(Scene[str]):
         events = self.runner.step(intents, dt)
         if events:
             self.sink(events)
-        if not self.runner.resting or self.runner.done:
+        if self.runner.state != "resting":
             self.dismiss("done")
 
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:

@@ -1,0 +1,182 @@
+"""The app: scene stack + input + drawing, run by the fixed-step loop.
+
+`App` is a `LoopClient`: `fixed_update(dt)` advances the session clock by
+exactly `dt`, reads the newest input (a `Driver`: camera pipeline, replay,
+virtual patient, scripted answers) merged with keyboard and mouse, and
+updates the top scene; `draw(alpha)` renders the top scene onto the
+surface (a window, or a plain surface when headless) and saves a
+screenshot of each scene when asked. It never decides a game rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+import numpy as np
+import pygame
+
+from game.context import DrawContext
+from game.input import KeyboardMouseInput, merge
+from game.scenes.base import Scene, SceneStack
+from game.scenes.common import menu_transform
+from game.theme import Theme
+from game.transform import BodyToScreen, fit_body_box, fit_image, from_camera
+from vision.bodyframe import BodyFrame
+from vision.intents import Intents
+
+# Game seconds a scene must have been on top before its screenshot is taken
+# (so a dwell fill or a target is visible); default for others.
+SCREENSHOT_AFTER_S: dict[str, float] = {"exercise": 4.0, "calibration": 1.0, "rest": 1.5}
+SCREENSHOT_DEFAULT_S = 0.9
+
+
+class Driver(Protocol):
+    """Where tracked input comes from. `poll` is called once per fixed step."""
+
+    def poll(self, t: float, scene: Scene[Any] | None) -> tuple[BodyFrame | None, Intents | None]: ...
+
+    @property
+    def finished(self) -> bool:
+        """True when the source has nothing more to give (a replay's end)."""
+        ...
+
+
+class NoDriver:
+    """Keyboard and mouse only."""
+
+    finished = False
+
+    def poll(self, t: float, scene: Scene[Any] | None) -> tuple[BodyFrame | None, Intents | None]:
+        return None, None
+
+
+class App:
+    def __init__(self, surface: pygame.Surface, stack: SceneStack, *, driver: Driver | None = None,
+                 keys: KeyboardMouseInput | None = None, window: bool = False,
+                 screenshots: Path | None = None, reference: Callable[[], Any] | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> None:
+        self.surface = surface
+        self.stack = stack
+        self.driver = driver or NoDriver()
+        self.keys = keys or KeyboardMouseInput()
+        if self.keys.transform is None:
+            self.keys.transform = self.transform
+        self.window = window
+        self.screenshots = screenshots
+        self.reference = reference  # -> vision BodyReference (origin_px, unit_px, width, height) or None
+        self.should_stop = should_stop
+        self.t = 0.0
+        self.frame: BodyFrame | None = None
+        self.intents: Intents | None = None
+        self.show_camera = True
+        self.pace = 1.0
+        self.quit = False
+        self.shots: dict[str, Path] = {}
+        self._scene_since: dict[int, float] = {}
+        self._camera_cache: tuple[int, pygame.Surface] | None = None
+        self.updates = 0
+
+    # ------------------------------------------------------------ transforms
+    def transform(self) -> BodyToScreen:
+        scene = self.stack.top
+        size = self.surface.get_size()
+        if scene is None or not getattr(scene, "camera_view", False):
+            return menu_transform(size)
+        return self.camera_transform()
+
+    def camera_transform(self) -> BodyToScreen:
+        size = self.surface.get_size()
+        ref = self.reference() if self.reference is not None else None
+        if ref is not None:
+            return from_camera(size, (ref.width, ref.height), ref.origin_px, ref.unit_px)
+        return fit_body_box(size)
+
+    # ------------------------------------------------------------------ loop
+    @property
+    def running(self) -> bool:
+        return not self.quit and self.stack.top is not None
+
+    def fixed_update(self, dt: float) -> None:
+        self.t += dt
+        self.updates += 1
+        if self.window:
+            for event in pygame.event.get():
+                if event.type == pygame.QUIT:
+                    self.quit = True
+                elif event.type == pygame.VIDEORESIZE:
+                    self.surface = pygame.display.get_surface()
+                else:
+                    self.keys.handle(event)
+        for action in self.keys.take_actions():
+            self._app_action(action)
+        scene = self.stack.top
+        frame, cam = self.driver.poll(self.t, scene)
+        if frame is not None:
+            self.frame = frame
+        if cam is not None:
+            cam = replace(cam, t=self.t)
+        intents = merge(cam, self.keys.poll(self.t))
+        self.intents = intents
+        self.stack.update(intents, dt)
+        if self.should_stop is not None and self.should_stop():
+            self.quit = True
+
+    def _app_action(self, action: str) -> None:
+        scene = self.stack.top
+        if action == "toggle_camera":
+            self.show_camera = not self.show_camera
+        elif action == "slower":
+            self.pace = max(0.5, round(self.pace - 0.1, 2))
+        elif action == "faster":
+            self.pace = min(1.5, round(self.pace + 0.1, 2))
+        elif action in ("less", "more") and hasattr(scene, "adjust"):
+            scene.adjust(-1 if action == "less" else 1)  # type: ignore[union-attr]
+
+    def context(self, alpha: float = 0.0) -> DrawContext:
+        size = self.surface.get_size()
+        scene = self.stack.top
+        camera_view = scene is not None and getattr(scene, "camera_view", False)
+        placement = None
+        image = None
+        if camera_view and self.frame is not None:
+            placement = fit_image(size, (self.frame.width, self.frame.height))
+            if self.show_camera and self.frame.image is not None:
+                image = self._camera_surface(self.frame)
+        return DrawContext(theme=Theme(height=size[1], width=size[0]), transform=self.transform(),
+                           intents=self.intents, alpha=alpha, t=self.t, frame=self.frame if camera_view else None,
+                           placement=placement, show_camera=self.show_camera, camera_image=image,
+                           pace=self.pace)
+
+    def _camera_surface(self, frame: BodyFrame) -> pygame.Surface:
+        """The frame's BGR image as a mirrored (selfie) surface, converted once per frame."""
+        if self._camera_cache is not None and self._camera_cache[0] == frame.index:
+            return self._camera_cache[1]
+        rgb = np.ascontiguousarray(frame.image[:, ::-1, ::-1])  # mirror x, BGR -> RGB
+        surf = pygame.image.frombuffer(rgb.tobytes(), (rgb.shape[1], rgb.shape[0]), "RGB")
+        self._camera_cache = (frame.index, surf)
+        return surf
+
+    def draw(self, alpha: float) -> None:
+        scene = self.stack.top
+        if scene is None:
+            return
+        ctx = self.context(alpha)
+        scene.draw(self.surface, ctx)
+        self._maybe_screenshot(scene)
+        if self.window:
+            pygame.display.flip()
+
+    def _maybe_screenshot(self, scene: Scene[Any]) -> None:
+        if self.screenshots is None or scene.name in self.shots:
+            return
+        since = self._scene_since.setdefault(id(scene), self.t)
+        if self.t - since < SCREENSHOT_AFTER_S.get(scene.name, SCREENSHOT_DEFAULT_S):
+            return
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        path = self.screenshots / f"{len(self.shots) + 1:02d}_{scene.name}.png"
+        tmp = path.with_suffix(".tmp.png")
+        pygame.image.save(self.surface, str(tmp))
+        tmp.replace(path)
+        self.shots[scene.name] = path

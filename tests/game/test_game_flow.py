@@ -1,0 +1,108 @@
+"""A whole session, title to summary, headless with scripted intents and a real store."""
+
+from __future__ import annotations
+
+import pygame
+import pytest
+
+from game.app import App
+from game.flow import SessionFlow
+from game.input import KeyboardMouseInput
+from game.loop import FixedStepLoop, SimClock
+from game.scenes.base import SceneStack
+from telemetry.store import Store
+
+from game_test_doubles import ChasingPlayer, Services
+
+FLOW = ["title", "safety", "patient", "checkin_pre", "calibration", "exercise", "checkin_post", "summary"]
+
+
+@pytest.fixture
+def store():
+    s = Store.memory(flush_interval_s=0.05)
+    yield s
+    s.close()
+
+
+def run(app: App, seconds: float = 120.0) -> None:
+    loop = FixedStepLoop(SimClock())
+    loop.run(app, max_frames=int(seconds * 60))
+
+
+def test_scene_sequence_and_typed_results(store: Store) -> None:
+    stack = SceneStack()
+    flow = SessionFlow(stack, Services(store), patient="demo", keep_events=True)
+    flow.start()
+    app = App(pygame.Surface((640, 360)), stack, driver=ChasingPlayer())
+    run(app)
+    assert flow.result.finished
+    assert stack.entered == FLOW
+    results = dict(stack.history)
+    assert results["title"] is True and results["safety"] is True
+    assert results["patient"] == "demo"
+    assert results["checkin_pre"] == {"pain": 3, "sleep": 6, "mood": 7, "interference": 4}
+    assert results["checkin_post"] == {"pain": 3}
+    outcome = results["exercise"]
+    assert outcome.reason == "completed"
+    assert outcome.summary["targets"] == 3 and outcome.summary["hits"] == 3
+    # Telemetry landed through the store.
+    sid = flow.result.session_id
+    kinds = [e.kind for e in store.events(sid)]
+    assert kinds.count("hold_complete") == 3
+    assert kinds[0] == "session_start" and "session_end" in kinds
+    phases = sorted(c.phase for c in store.checkins("demo"))
+    assert phases == ["post", "pre"]
+
+
+def test_escape_in_the_exercise_stops_and_still_asks_post_checkin(store: Store) -> None:
+    stack = SceneStack()
+    flow = SessionFlow(stack, Services(store, reps=50), patient="demo")
+    flow.start()
+    keys = KeyboardMouseInput()
+    app = App(pygame.Surface((640, 360)), stack, driver=ChasingPlayer(), keys=keys)
+    loop = FixedStepLoop(SimClock())
+    while stack.top is not None and stack.top.name != "exercise":
+        loop.tick(app)
+        loop.clock.wait_frame(loop.clock.now(), 1 / 60)
+    for _ in range(120):
+        loop.tick(app)
+        loop.clock.wait_frame(loop.clock.now(), 1 / 60)
+    keys.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE))
+    run(app)
+    results = dict(stack.history)
+    assert results["exercise"].reason == "stopped"
+    assert stack.entered[-2:] == ["checkin_post", "summary"]
+    sessions = store.history("demo")
+    assert len(sessions) == 1 and sessions[0].completed is False
+
+
+def test_pain_button_asks_rating_records_it_and_ends(store: Store) -> None:
+    stack = SceneStack()
+    flow = SessionFlow(stack, Services(store, reps=50), patient="demo")
+    flow.start()
+    app = App(pygame.Surface((640, 360)), stack, driver=ChasingPlayer())
+    loop = FixedStepLoop(SimClock())
+    while stack.top is None or stack.top.name != "exercise":
+        loop.tick(app)
+        loop.clock.wait_frame(loop.clock.now(), 1 / 60)
+    stack.top.ask_pain()  # what holding a hand on "Pain" does
+    assert stack.top.name == "checkin_pain_stop"
+    run(app)
+    results = dict(stack.history)
+    assert results["checkin_pain_stop"] == {"pain": 6}
+    assert results["exercise"].reason == "pain_stop"
+    assert results["exercise"].pain_stop_rating == 6
+    assert [c.phase for c in store.checkins("demo")].count("pain_stop") == 1
+
+
+def test_stop_on_title_ends_flow_without_a_session(store: Store) -> None:
+    stack = SceneStack()
+    flow = SessionFlow(stack, Services(store), patient="demo")
+    flow.start()
+    keys = KeyboardMouseInput()
+    app = App(pygame.Surface((320, 240)), stack, keys=keys)
+    keys.press("stop")
+    run(app, 1.0)
+    assert flow.result.ended_at == "title"
+    assert stack.top is None
+    assert not store.patient_exists("demo")
