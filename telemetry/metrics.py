@@ -1,0 +1,380 @@
+"""Kinematic and dexterity metrics per repetition (pure functions).
+
+Inputs are arrays and sample rates; nothing here reads a clock, a file or a
+camera. Times are seconds, positions body units (shoulder widths) unless a
+function says metres. Formulas and reference values follow
+/work/shared/design/CLINICAL.md:
+
+* segmentation at 2 % of peak speed; reaction time, movement time, peak
+  speed and its timing, path length ratio, movement units;
+* SPARC (Balasubramanian et al. 2015; siva82kb/SPARC) and log dimensionless
+  jerk (siva82kb/monalysa), checked against -1.41403 and -5.81636 on the
+  Gaussian speed profile exp(-5 t^2), t in [-1, 1), fs = 100;
+* finger tapping after VideoBased-PD-Biomarkers: 9 Hz low-pass, peaks at
+  least 5 frames (of a 30 fps video, i.e. 1/6 s) apart with height and
+  prominence >= mean/2;
+* a quality score per repetition (visibility, jitter, frontal view); poor
+  repetitions are kept but flagged and left out of trends.
+
+`reach_trial_metrics` accepts hand paths sampled irregularly at 15-60 Hz:
+it resamples onto a uniform 60 Hz grid (cubic spline) and low-passes at
+6 Hz zero-phase (4th-order Butterworth) when the path is long enough.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from scipy import signal
+from scipy.interpolate import CubicSpline
+
+ONSET_FRACTION = 0.02  # of peak speed (drinking-task protocol)
+RESAMPLE_HZ = 60.0
+REACH_CUTOFF_HZ = 6.0
+TAP_CUTOFF_HZ = 9.0
+TAP_MIN_PEAK_DISTANCE_S = 5 / 30  # "5 frames" of the reference's 30 fps videos
+MOVEMENT_UNIT_RISE_M_S = 0.020  # 20 mm/s
+MOVEMENT_UNIT_SEPARATION_S = 0.150
+DEFAULT_METRES_PER_UNIT = 0.36  # a typical adult shoulder-landmark width [D]
+POOR_QUALITY = 0.5  # repetitions scoring below this are left out of trends [D]
+
+
+# ------------------------------------------------------------ smoothness
+def sparc(speed: np.ndarray, fs: float, padlevel: int = 4, fc: float = 10.0,
+          amp_th: float = 0.05) -> float:
+    """Spectral arc length of a speed profile (more negative = less smooth)."""
+    v = np.asarray(speed, dtype=float).ravel()
+    if v.size < 2 or not np.any(v):
+        return float("nan")
+    nfft = int(2 ** (math.ceil(math.log2(v.size)) + padlevel))
+    f = np.arange(nfft) * (fs / nfft)
+    mag = np.abs(np.fft.fft(v, nfft))
+    mag = mag / mag.max()
+    keep = f <= fc
+    f_sel, m_sel = f[keep], mag[keep]
+    above = np.nonzero(m_sel >= amp_th)[0]
+    f_sel = f_sel[above[0]:above[-1] + 1]
+    m_sel = m_sel[above[0]:above[-1] + 1]
+    if f_sel.size < 2:
+        return 0.0
+    df = np.diff(f_sel) / (f_sel[-1] - f_sel[0])
+    return float(-np.sum(np.sqrt(df ** 2 + np.diff(m_sel) ** 2)))
+
+
+def ldlj(velocity: np.ndarray, fs: float) -> float:
+    """Log dimensionless jerk from velocity, (N,) speed or (N, d) vectors."""
+    v = np.asarray(velocity, dtype=float)
+    if v.ndim == 1:
+        v = v[:, None]
+    if v.shape[0] < 3:
+        return float("nan")
+    dt = 1.0 / fs
+    duration = v.shape[0] * dt
+    v_peak = float(np.max(np.linalg.norm(v, axis=1)))
+    jerk = np.linalg.norm(np.diff(v, 2, axis=0), axis=1) / dt ** 2
+    integral = float(np.sum(jerk ** 2) * dt)
+    if v_peak == 0 or integral == 0:
+        return float("nan")
+    return float(-math.log(duration ** 3) + math.log(v_peak ** 2) - math.log(integral))
+
+
+# ------------------------------------------------------------ segmentation
+@dataclass(frozen=True, slots=True)
+class Segment:
+    i_on: int
+    i_peak: int
+    i_off: int  # inclusive
+
+
+def segment_movement(speed: np.ndarray, *, fraction: float = ONSET_FRACTION,
+                     start: int = 0) -> Segment | None:
+    """The movement around the highest speed peak at or after `start`:
+    onset/offset where speed crosses `fraction` of that peak."""
+    v = np.asarray(speed, dtype=float)
+    if v.size - start < 2:
+        return None
+    i_peak = start + int(np.argmax(v[start:]))
+    peak = v[i_peak]
+    if peak <= 0:
+        return None
+    th = fraction * peak
+    below_before = np.nonzero(v[start:i_peak] < th)[0]
+    i_on = start + int(below_before[-1]) + 1 if below_before.size else start
+    below_after = np.nonzero(v[i_peak:] < th)[0]
+    i_off = i_peak + int(below_after[0]) - 1 if below_after.size else v.size - 1
+    return Segment(i_on, i_peak, max(i_off, i_peak))
+
+
+def movement_units(speed: np.ndarray, fs: float, *, min_rise: float,
+                   min_separation_s: float = MOVEMENT_UNIT_SEPARATION_S) -> int:
+    """Speed peaks rising more than `min_rise` (speed units) from the preceding
+    local minimum, at least `min_separation_s` apart."""
+    v = np.asarray(speed, dtype=float)
+    if v.size < 3:
+        return 1 if v.size and v.max() > min_rise else 0
+    distance = max(1, int(round(min_separation_s * fs)))
+    padded = np.concatenate([[0.0], v, [0.0]])  # a peak at an edge still counts
+    peaks, _ = signal.find_peaks(padded, distance=distance)
+    count, prev = 0, 0
+    for p in peaks:
+        trough = padded[prev:p + 1].min()
+        if padded[p] - trough > min_rise:
+            count += 1
+            prev = p
+    return count
+
+
+# ------------------------------------------------------------ resampling
+def uniform_path(t: np.ndarray, positions: np.ndarray, fs: float = RESAMPLE_HZ,
+                 cutoff_hz: float | None = REACH_CUTOFF_HZ) -> tuple[np.ndarray, np.ndarray]:
+    """Irregular samples -> (t_uniform, positions_uniform), zero-phase low-passed.
+
+    Duplicate or backwards timestamps are dropped. The filter runs only when
+    the path is long enough for filtfilt's padding and the cutoff is below
+    the original Nyquist rate.
+    """
+    t = np.asarray(t, dtype=float)
+    p = np.asarray(positions, dtype=float)
+    if p.ndim == 1:
+        p = p[:, None]
+    keep = np.concatenate([[True], np.diff(t) > 0])
+    keep &= np.all(np.isfinite(p), axis=1) & np.isfinite(t)
+    t, p = t[keep], p[keep]
+    if t.size < 2:
+        raise ValueError("a path needs at least two samples at distinct times")
+    grid = np.arange(t[0], t[-1] + 0.5 / fs, 1.0 / fs)
+    grid = grid[grid <= t[-1] + 1e-9]
+    if t.size >= 4:
+        out = CubicSpline(t, p, axis=0)(grid)
+    else:
+        out = np.stack([np.interp(grid, t, p[:, k]) for k in range(p.shape[1])], axis=1)
+    src_nyquist = 0.5 / float(np.median(np.diff(t)))
+    if cutoff_hz is not None and cutoff_hz < src_nyquist:
+        sos = signal.butter(4, cutoff_hz, fs=fs, output="sos")
+        padlen = 3 * (2 * len(sos) + 1)
+        if grid.size > padlen:
+            out = signal.sosfiltfilt(sos, out, axis=0)
+    return grid, out
+
+
+# ------------------------------------------------------------ quality
+@dataclass(frozen=True, slots=True)
+class Quality:
+    score: float  # 0..1, the product of the parts
+    visibility: float  # mean landmark visibility 0..1
+    jitter: float  # RMS of the high-frequency residual, body units
+    frontal: float  # 1 = camera square to the shoulders
+    poor: bool
+
+
+def repetition_quality(visibility: np.ndarray | float, positions: np.ndarray, fs: float,
+                       frontal: np.ndarray | float = 1.0, *,
+                       jitter_scale: float = 0.05) -> Quality:
+    """Score one repetition. Jitter is what a 6 Hz zero-phase low-pass removes;
+    `jitter_scale` body units of it halves the score's jitter part."""
+    vis = float(np.clip(np.nanmean(np.asarray(visibility, dtype=float)), 0.0, 1.0))
+    fr = float(np.clip(np.nanmean(np.asarray(frontal, dtype=float)), 0.0, 1.0))
+    p = np.asarray(positions, dtype=float)
+    if p.ndim == 1:
+        p = p[:, None]
+    jitter = 0.0
+    if p.shape[0] > 15 and fs > 2 * REACH_CUTOFF_HZ:
+        sos = signal.butter(4, REACH_CUTOFF_HZ, fs=fs, output="sos")
+        smooth = signal.sosfiltfilt(sos, p, axis=0)
+        jitter = float(np.sqrt(np.mean(np.sum((p - smooth) ** 2, axis=1))))
+    jitter_part = 1.0 / (1.0 + (jitter / jitter_scale) ** 2)
+    score = vis * fr * jitter_part
+    return Quality(round(score, 4), vis, jitter, fr, score < POOR_QUALITY)
+
+
+def frontal_score(left_shoulder_world: np.ndarray, right_shoulder_world: np.ndarray) -> float:
+    """cos of the shoulder line's turn away from the image plane (world metres)."""
+    d = np.asarray(right_shoulder_world, float) - np.asarray(left_shoulder_world, float)
+    horiz = math.hypot(d[0], d[2])
+    return 1.0 if horiz == 0 else abs(d[0]) / horiz
+
+
+# ------------------------------------------------------------ reaching
+@dataclass(frozen=True, slots=True)
+class TrialMetrics:
+    reaction_time_s: float | None
+    movement_time_s: float | None
+    peak_speed_u_s: float | None  # body units / s
+    peak_speed_m_s: float | None
+    time_to_peak_pct: float | None  # of movement time
+    path_length_ratio: float | None  # 1.0 = straight
+    movement_units: int | None
+    sparc: float | None
+    ldlj: float | None
+    end_error_u: float | None  # final distance to the target, body units
+    success: bool
+    quality: float | None = None
+    poor_quality: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _nan_to_none(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def reach_trial_metrics(t: np.ndarray, positions: np.ndarray, target: np.ndarray,
+                        t_target_shown: float, *, success: bool = True,
+                        metres_per_unit: float = DEFAULT_METRES_PER_UNIT,
+                        quality: Quality | None = None,
+                        fraction: float = ONSET_FRACTION) -> TrialMetrics:
+    """Metrics of one reach from a body-unit hand path.
+
+    Args:
+        t: sample times in seconds (any rate 15-60 Hz, may be irregular).
+        positions: (N, 2) or (N, 3) hand positions, body units.
+        target: the target centre in the same units.
+        t_target_shown: when the target appeared (seconds, same clock).
+        metres_per_unit: the patient's shoulder width in metres (from world
+            landmarks), used for m/s and the 20 mm/s movement-unit rise.
+    """
+    grid, p = uniform_path(t, positions)
+    fs = RESAMPLE_HZ
+    target = np.asarray(target, dtype=float)[: p.shape[1]]
+    vel = np.gradient(p, 1.0 / fs, axis=0)
+    speed = np.linalg.norm(vel, axis=1)
+    start = int(np.searchsorted(grid, t_target_shown))
+    seg = segment_movement(speed, fraction=fraction, start=min(start, max(len(grid) - 2, 0)))
+    end_error = float(np.linalg.norm(p[-1] - target))
+    q = quality.score if quality else None
+    poor = quality.poor if quality else False
+    if seg is None:
+        return TrialMetrics(None, None, None, None, None, None, 0, None, None, end_error,
+                            success, q, poor)
+    sl = slice(seg.i_on, seg.i_off + 1)
+    t_on, t_off, t_pk = grid[seg.i_on], grid[seg.i_off], grid[seg.i_peak]
+    mt = float(t_off - t_on)
+    steps = np.linalg.norm(np.diff(p[sl], axis=0), axis=1).sum()
+    straight = float(np.linalg.norm(target - p[seg.i_on]))
+    plr = float(steps / straight) if straight > 1e-6 else None
+    peak = float(speed[seg.i_peak])
+    mu = movement_units(speed[sl], fs, min_rise=MOVEMENT_UNIT_RISE_M_S / metres_per_unit)
+    return TrialMetrics(
+        reaction_time_s=float(t_on - t_target_shown),
+        movement_time_s=mt,
+        peak_speed_u_s=peak,
+        peak_speed_m_s=peak * metres_per_unit,
+        time_to_peak_pct=float((t_pk - t_on) / mt * 100.0) if mt > 0 else None,
+        path_length_ratio=plr,
+        movement_units=mu,
+        sparc=_nan_to_none(sparc(speed[sl], fs)),
+        ldlj=_nan_to_none(ldlj(vel[sl], fs)),
+        end_error_u=end_error,
+        success=success,
+        quality=q,
+        poor_quality=poor,
+    )
+
+
+# ------------------------------------------------------------ angles and trunk
+def range_of_motion(angles_deg: np.ndarray) -> float | None:
+    """max - min of an angle series (NaNs ignored)."""
+    a = np.asarray(angles_deg, dtype=float)
+    a = a[np.isfinite(a)]
+    return float(a.max() - a.min()) if a.size else None
+
+
+@dataclass(frozen=True, slots=True)
+class TrunkMetrics:
+    displacement_cm: float  # largest excursion of the shoulder midpoint
+    rotation_deg: float  # largest change of the shoulder-line angle
+
+
+def trunk_metrics(shoulder_mid: np.ndarray, shoulder_line_deg: np.ndarray, *,
+                  metres_per_unit: float = DEFAULT_METRES_PER_UNIT) -> TrunkMetrics:
+    """Excursion from the first sample (body units -> cm) and rotation (deg)."""
+    m = np.asarray(shoulder_mid, dtype=float)
+    disp = np.linalg.norm(m - m[0], axis=1).max() if len(m) else 0.0
+    a = np.asarray(shoulder_line_deg, dtype=float)
+    rot = np.abs(a - a[0]).max() if len(a) else 0.0
+    return TrunkMetrics(float(disp * metres_per_unit * 100.0), float(rot))
+
+
+# ------------------------------------------------------------ dexterity
+@dataclass(frozen=True, slots=True)
+class TappingMetrics:
+    n_taps: int
+    rate_hz: float | None  # 1 / mean inter-peak interval
+    amplitude_mean: float | None  # normalized aperture (thumb-index / wrist-index MCP)
+    amplitude_cov: float | None
+    rhythm_cov: float | None  # CoV of inter-tap intervals
+    decrement: float | None  # mean amplitude second half / first half
+    interruptions: int  # intervals > 1.5 x median
+    peak_times_s: tuple[float, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["peak_times_s"] = list(self.peak_times_s)
+        return d
+
+
+def tapping_metrics(aperture: np.ndarray, fs: float) -> TappingMetrics:
+    """Finger-tapping metrics from the normalized thumb-index aperture d(t)."""
+    d = np.asarray(aperture, dtype=float).copy()
+    ok = np.isfinite(d)
+    if ok.sum() < 4:
+        return TappingMetrics(0, None, None, None, None, None, 0)
+    if not ok.all():  # bridge tracking gaps so peak times stay on the original clock
+        idx = np.arange(d.size)
+        d[~ok] = np.interp(idx[~ok], idx[ok], d[ok])
+    if d.size < 4:
+        return TappingMetrics(0, None, None, None, None, None, 0)
+    cutoff = min(TAP_CUTOFF_HZ, 0.45 * fs)
+    sos = signal.butter(4, cutoff, fs=fs, output="sos")
+    if d.size > 3 * (2 * len(sos) + 1):
+        d = signal.sosfiltfilt(sos, d)
+    floor = float(np.mean(d)) / 2.0
+    distance = max(1, int(round(TAP_MIN_PEAK_DISTANCE_S * fs)))
+    peaks, _ = signal.find_peaks(d, distance=distance, height=floor, prominence=floor)
+    times = _refine_peaks(d, peaks) / fs
+    amps = []
+    prev = 0
+    for p in peaks:
+        amps.append(float(d[p] - d[prev:p + 1].min()))
+        prev = p
+    n = len(peaks)
+    intervals = np.diff(times)
+    rate = float(1.0 / intervals.mean()) if intervals.size else None
+    rhythm = float(intervals.std() / intervals.mean()) if intervals.size >= 2 else None
+    a = np.asarray(amps)
+    amp_mean = float(a.mean()) if n else None
+    amp_cov = float(a.std() / a.mean()) if n >= 2 and a.mean() > 0 else None
+    decrement = None
+    if n >= 4:
+        half = n // 2
+        first, second = a[:half].mean(), a[n - half:].mean()
+        decrement = float(second / first) if first > 0 else None
+    interruptions = int(np.sum(intervals > 1.5 * np.median(intervals))) if intervals.size else 0
+    return TappingMetrics(n, rate, amp_mean, amp_cov, rhythm, decrement, interruptions,
+                          tuple(float(x) for x in times))
+
+
+def _refine_peaks(d: np.ndarray, peaks: np.ndarray) -> np.ndarray:
+    """Sub-sample peak positions by a parabola through each peak and its
+    neighbours, so rhythm is not quantized to the camera's frame period."""
+    out = peaks.astype(float)
+    for k, p in enumerate(peaks):
+        if 0 < p < d.size - 1:
+            a, b, c = d[p - 1], d[p], d[p + 1]
+            den = a - 2 * b + c
+            if den < 0:
+                out[k] = p + 0.5 * (a - c) / den
+    return out
+
+
+def metric_value(data: Mapping[str, Any], key: str) -> float | None:
+    """A finite float from a trial's data, or None."""
+    v = data.get(key)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        return None
+    return float(v)
