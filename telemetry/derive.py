@@ -1,23 +1,38 @@
 """Trials and session summaries derived from the event log (pure).
 
 Events are the only thing recorded during play, so whatever survives a crash
-can be summarised the same way as a finished session. Trial outcomes: a
-`hold_complete` is a hit, `miss` and `timeout` are failures, and a
-`repetition` event (dexterity games) is a trial whose data carries its
-metrics. Each trial remembers when its target was shown.
+is summarised the same way as a finished session. One trial per target:
+
+* events carrying `data["index"]` belong to that trial (the reaching game
+  emits `timeout`, `miss` and `repetition` for one target: one trial);
+* a `repetition` event is authoritative: its `outcome`/`hit` decide the
+  outcome and its data are kept; without one, `hold_complete` is a hit and
+  `miss`/`timeout` are failures;
+* when a repetition carries the hand `path` ([[t, x, y], ...] body units),
+  its `target` and `shown_t`, the kinematic metrics are computed here
+  (`telemetry.metrics.reach_trial_metrics`) with a quality score; the raw
+  path stays in the event log, not in the trial.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+import numpy as np
+
+from telemetry import metrics as M
 
 OUTCOME_KINDS: dict[str, str] = {
     "hold_complete": "hit",
     "miss": "miss",
     "timeout": "timeout",
 }
+SUCCESS_OUTCOMES = frozenset({"hit", "done", "success"})
+BULKY_KEYS = ("path", "trunk")
+MIN_PATH_HZ = 15.0  # below this sampling density a repetition's quality drops
 
 
 class _Ev(Protocol):
@@ -34,25 +49,104 @@ class DerivedTrial:
     data: dict[str, Any]
 
 
+def _index(ev: _Ev) -> Any:
+    v = ev.data.get("index") if isinstance(ev.data, Mapping) else None
+    return v if isinstance(v, (int, str)) and not isinstance(v, bool) else None
+
+
 def derive_trials(events: Iterable[_Ev]) -> list[DerivedTrial]:
-    trials: list[DerivedTrial] = []
-    shown_t: float | None = None
-    onset_t: float | None = None
+    order: list[Any] = []
+    trials: dict[Any, dict[str, Any]] = {}
+    shown: dict[Any, float] = {}
+    onset: dict[Any, float] = {}
+    last_shown: float | None = None
+    last_onset: float | None = None
+    anon = 0
     for ev in events:
+        idx = _index(ev)
         if ev.kind == "target_shown":
-            shown_t, onset_t = ev.t, None
-        elif ev.kind == "movement_onset":
-            onset_t = ev.t
-        elif ev.kind in OUTCOME_KINDS or ev.kind == "repetition":
-            data = dict(ev.data)
-            if shown_t is not None:
-                data.setdefault("t_target_shown", shown_t)
-            if onset_t is not None:
-                data.setdefault("t_onset", onset_t)
-            outcome = OUTCOME_KINDS.get(ev.kind) or str(data.get("outcome", "done"))
-            trials.append(DerivedTrial(len(trials), float(ev.t), outcome, data))
-            shown_t = onset_t = None
-    return trials
+            last_shown, last_onset = float(ev.t), None
+            if idx is not None:
+                shown[idx] = float(ev.t)
+            continue
+        if ev.kind == "movement_onset":
+            if idx is not None:
+                onset.setdefault(idx, float(ev.t))
+            elif last_onset is None:
+                last_onset = float(ev.t)
+            continue
+        if ev.kind not in OUTCOME_KINDS and ev.kind != "repetition":
+            continue
+        if idx is None:
+            idx = ("anon", anon)
+            anon += 1
+            if last_shown is not None:
+                shown[idx] = last_shown
+            if last_onset is not None:
+                onset[idx] = last_onset
+        tr = trials.get(idx)
+        if tr is None:
+            tr = {"t": float(ev.t), "outcome": None, "data": {}, "rep": False}
+            trials[idx] = tr
+            order.append(idx)
+        tr["t"] = float(ev.t)
+        if ev.kind == "repetition":
+            tr["rep"] = True
+            tr["data"].update(dict(ev.data))
+            hit = ev.data.get("hit")
+            tr["outcome"] = str(ev.data.get("outcome") or ("hit" if hit else "done"))
+        elif not tr["rep"]:
+            tr["data"].update({k: v for k, v in dict(ev.data).items() if k not in tr["data"]})
+            if tr["outcome"] != "timeout" or ev.kind != "miss":  # timeout then miss: timeout
+                tr["outcome"] = OUTCOME_KINDS[ev.kind]
+        last_shown = last_onset = None
+    out: list[DerivedTrial] = []
+    for n, idx in enumerate(order):
+        tr = trials[idx]
+        data = tr["data"]
+        if idx in shown:
+            data.setdefault("t_target_shown", shown[idx])
+        if idx in onset:
+            data.setdefault("t_onset", onset[idx])
+        kin = _kinematics(data, tr["outcome"] in SUCCESS_OUTCOMES)
+        data = {k: v for k, v in data.items() if k not in BULKY_KEYS}
+        if kin:
+            data["metrics"] = kin
+        out.append(DerivedTrial(n, tr["t"], str(tr["outcome"]), data))
+    return out
+
+
+def _kinematics(data: Mapping[str, Any], success: bool) -> dict[str, Any] | None:
+    path = data.get("path")
+    target = data.get("target")
+    shown_t = data.get("shown_t", data.get("t_target_shown"))
+    if not isinstance(path, list) or len(path) < 4 or target is None or shown_t is None:
+        return None
+    try:
+        arr = np.asarray(path, dtype=float)
+        tgt = np.asarray(target, dtype=float)
+        if arr.ndim != 2 or arr.shape[1] < 3:
+            return None
+        t, pos = arr[:, 0], arr[:, 1:]
+        duration = float(t[-1] - t[0])
+        if duration <= 0:
+            return None
+        coverage = min(1.0, (len(t) - 1) / (duration * MIN_PATH_HZ))
+        fs = M.RESAMPLE_HZ
+        _, uniform = M.uniform_path(t, pos, fs=fs, cutoff_hz=None)
+        quality = M.repetition_quality(coverage, uniform, fs, 1.0)
+        m = M.reach_trial_metrics(t, pos, tgt, float(shown_t), success=success, quality=quality)
+    except (ValueError, TypeError):
+        return None
+    d = m.to_dict()
+    trunk = data.get("trunk")
+    if isinstance(trunk, list) and trunk:
+        tr = np.asarray(trunk, dtype=float)
+        if tr.ndim == 2 and tr.shape[1] >= 3:
+            d["trunk_displacement_cm"] = round(float(np.hypot(tr[:, 1], tr[:, 2]).max())
+                                               * M.DEFAULT_METRES_PER_UNIT * 100.0, 2)
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+            for k, v in d.items()}
 
 
 def derive_summary(events: Iterable[_Ev]) -> dict[str, Any]:
@@ -62,7 +156,7 @@ def derive_summary(events: Iterable[_Ev]) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for ev in evs:
         counts[ev.kind] = counts.get(ev.kind, 0) + 1
-    hits = sum(1 for tr in trials if tr.outcome in ("hit", "done", "success"))
+    hits = sum(1 for tr in trials if tr.outcome in SUCCESS_OUTCOMES)
     duration = (max(e.t for e in evs) - min(e.t for e in evs)) if evs else 0.0
     return {
         "derived_from_events": True,
@@ -70,7 +164,7 @@ def derive_summary(events: Iterable[_Ev]) -> dict[str, Any]:
         "duration_s": round(float(duration), 3),
         "trials": len(trials),
         "hits": hits,
-        "misses": sum(1 for tr in trials if tr.outcome == "miss"),
+        "misses": sum(1 for tr in trials if tr.outcome not in SUCCESS_OUTCOMES),
         "timeouts": sum(1 for tr in trials if tr.outcome == "timeout"),
         "success_rate": round(hits / len(trials), 4) if trials else None,
         "pain_stops": counts.get("pain_stop", 0),
