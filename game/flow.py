@@ -84,6 +84,7 @@ class SessionFlow:
         self.recorder: SessionRecorder | None = None
         self.setup: SessionSetup | None = None
         self.on_session_start: Callable[[SessionSetup], None] | None = None
+        self.listeners: list[Callable[[list[Any]], None]] = []  # e.g. audio cues
 
     @property
     def done(self) -> bool:
@@ -150,6 +151,8 @@ class SessionFlow:
             self.result.events.extend(events)
         if self.recorder is not None:
             self.recorder.record(events)
+        for listener in self.listeners:
+            listener(events)
 
     def _rest(self, runner: SessionLike) -> Scene[Any]:
         return RestScene(runner, sink=self._record, affected=self.affected)

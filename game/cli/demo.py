@@ -1,0 +1,136 @@
+"""`neuroplay demo`: a whole session with no camera, written to the store.
+
+The player is, in order of preference: a recording (`--replay` npz or
+`--video` file, played frame by frame on the recording's clock through
+vision's IntentsBuilder), the virtual patient over the bundled recording
+(exercises.virtual_patient, when installed), or a scripted pointer that
+reaches for each target the way a mouse user would. Check-ins are answered
+by a script through the same dwell buttons a hand uses. Headless runs use a
+simulated clock: as fast as the machine allows, the same seed giving the
+same session.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import click
+
+from game.cli.errors import UserError
+
+GAMES = ("reaching", "tapping", "pinch", "openclose")
+
+
+def _open_store(data_dir: str | None) -> Any:
+    from telemetry.errors import StoreError
+    from telemetry.store import Store
+
+    try:
+        return Store.open(data_dir=data_dir)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+
+
+def summary_record(result: Any, store: Any) -> dict[str, Any]:
+    outcome = result.flow.result.outcome
+    summary = dict(outcome.summary) if outcome is not None else {}
+    out: dict[str, Any] = {
+        "session_id": result.flow.result.session_id,
+        "patient": result.flow.result.patient_id,
+        "exercise": result.flow.result.exercise,
+        "end_reason": outcome.reason if outcome is not None else result.flow.result.ended_at,
+        "targets": summary.get("targets", 0),
+        "hits": summary.get("hits", 0),
+        "misses": summary.get("misses", 0),
+        "mean_movement_time_s": summary.get("mean_movement_time_s"),
+        "compensations": summary.get("compensations", 0),
+        "pain_pre": (result.flow.result.pre or {}).get("pain"),
+        "pain_post": (result.flow.result.post or {}).get("pain"),
+        "data": getattr(store, "where", None),
+        "game_seconds": round(result.app.t, 3),
+        "screenshots": [str(p) for p in result.app.shots.values()],
+    }
+    for k, v in summary.items():
+        out.setdefault(k, v)
+    return out
+
+
+@click.command()
+@click.option("--headless", is_flag=True, help="Never open a window; simulated clock, as fast as possible.")
+@click.option("--seconds", type=click.FloatRange(min=5.0), default=60.0, show_default=True,
+              help="Session length cap in game seconds.")
+@click.option("--screenshots", type=click.Path(file_okay=False), default=None,
+              help="Write a PNG of each scene into this directory.")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="Where the data lives (default: $NEUROPLAY_HOME or the user data directory).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@click.option("--replay", type=click.Path(dir_okay=False), default=None, help="Play a landmark replay (.npz).")
+@click.option("--video", type=click.Path(dir_okay=False), default=None, help="Track and play a video file.")
+@click.option("--patient", default="demo", show_default=True, help="Pseudonymous patient id.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same session.")
+@click.option("--game", type=click.Choice(GAMES), default="reaching", show_default=True)
+@click.option("--mirror", type=click.Choice(["split", "swap"]), default=None, help="Mirror-therapy view.")
+def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
+         replay: str | None, video: str | None, patient: str, seed: int, game: str,
+         mirror: str | None) -> None:
+    """Play a whole session with no camera and save it (README's first command)."""
+    from exercises.doses import SessionDose
+    from game.flow import SessionFlow
+    from game.players import PointerPlayer
+    from game.runtime import run_flow
+    from game.script import ScriptedMenus
+    from game.services import GameServices
+    from game.sources import recording_driver
+
+    if replay and video:
+        raise UserError("give either --replay or --video, not both")
+    if not patient.strip() or len(patient) > 64:
+        raise UserError(f"patient id must be 1-64 characters, got {patient!r}")
+    shots = Path(screenshots) if screenshots else None
+    store = _open_store(data_dir)
+    try:
+        session_dose = SessionDose(session_minutes=seconds / 60.0, rest_every_s=max(10.0, seconds / 2.0),
+                                   rest_s=5.0, seated=True)
+        driver: Any
+        reference = None
+        source = "virtual_patient"
+        require_hand = True
+        if replay or video:
+            rec = recording_driver(replay=replay, video=video, menus=ScriptedMenus())
+            driver, reference, source = rec.driver, rec.reference, rec.source
+            session_dose = SessionDose(session_minutes=rec.duration_s / 60.0 + 1.0 / 60.0,
+                                       rest_every_s=0.0, rest_s=0.0, seated=True)
+        else:
+            driver = PointerPlayer(seed=seed)
+            source = "scripted_pointer"
+            require_hand = True
+        services = GameServices(store, game=game, seed=seed, session_dose=session_dose, source=source,
+                                mirror=mirror, require_hand=require_hand)
+
+        def make_flow(stack: Any) -> SessionFlow:
+            return SessionFlow(stack, services, patient=patient, known_patients=[patient],
+                               rng=random.Random(seed))
+
+        result = run_flow(make_flow, driver, headless=headless, screenshots=shots,
+                          max_game_s=seconds + 120.0, reference=reference)
+        record = summary_record(result, store)
+    finally:
+        store.close()
+    if result.note and not as_json:
+        click.echo(result.note, err=True)
+    if as_json:
+        click.echo(json.dumps(record, default=str))
+        return
+    mt = record["mean_movement_time_s"]
+    click.echo(f"Session {record['session_id']} for patient {record['patient']} ({record['exercise']}, "
+               f"{record['end_reason']})")
+    click.echo(f"  targets {record['targets']}, hits {record['hits']}, misses {record['misses']}")
+    click.echo(f"  mean movement time {'-' if mt is None else f'{mt:.2f} s'}, "
+               f"compensations {record['compensations']}")
+    click.echo(f"  pain before {record['pain_pre']}, after {record['pain_post']}")
+    click.echo(f"  data: {record['data']}")
+    if record["screenshots"]:
+        click.echo(f"  screenshots: {shots}")

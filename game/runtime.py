@@ -1,0 +1,83 @@
+"""Open a window or a headless surface, run a session flow on the loop, report back.
+
+Shared by `demo`, `play` and `calibrate`. Headless never touches the display
+(a plain `pygame.Surface`); windowed falls back to headless, saying so,
+when no display is available (no DISPLAY/WAYLAND_DISPLAY, or SDL cannot
+open a window). A started session is always closed, also on an error or a
+closed window.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import pygame
+
+from game.app import App, Driver
+from game.audio import Audio
+from game.flow import SessionFlow
+from game.input import KeyboardMouseInput
+from game.loop import FixedStepLoop, RealClock, SimClock
+from game.scenes.base import SceneStack
+
+HEADLESS_SIZE = (1280, 720)
+WINDOW_SIZE = (1280, 720)
+
+
+def display_available() -> bool:
+    if os.environ.get("SDL_VIDEODRIVER", "") in ("dummy", "offscreen"):
+        return False
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def open_surface(headless: bool, size: tuple[int, int] = WINDOW_SIZE) -> tuple[pygame.Surface, bool, str | None]:
+    """(surface, windowed, note). The note says why a windowed run went headless."""
+    if headless:
+        return pygame.Surface(HEADLESS_SIZE), False, None
+    if not display_available():
+        return pygame.Surface(HEADLESS_SIZE), False, "no display found: running headless"
+    try:
+        pygame.display.init()
+        surf = pygame.display.set_mode(size, pygame.RESIZABLE)
+        pygame.display.set_caption("NeuroPlay")
+        return surf, True, None
+    except pygame.error as exc:
+        return pygame.Surface(HEADLESS_SIZE), False, f"cannot open a window ({exc}): running headless"
+
+
+@dataclass
+class RunResult:
+    app: App
+    flow: SessionFlow
+    loop: FixedStepLoop
+    note: str | None
+
+
+def run_flow(flow_factory: Callable[[SceneStack], SessionFlow], driver: Driver, *, headless: bool,
+             screenshots: Path | None = None, max_game_s: float = 3600.0,
+             reference: Callable[[], Any] | None = None, affected: str = "right",
+             sounds: bool = True) -> RunResult:
+    pygame.font.init()
+    surface, windowed, note = open_surface(headless)
+    stack = SceneStack()
+    flow = flow_factory(stack)
+    keys = KeyboardMouseInput(side="left" if affected == "left" else "right")
+    app = App(surface, stack, driver=driver, keys=keys, window=windowed, screenshots=screenshots,
+              reference=reference)
+    audio = Audio.open(enabled=sounds and windowed)
+    flow.listeners.append(audio.on_events)
+    flow.start()
+    clock = RealClock() if windowed else SimClock()
+    loop = FixedStepLoop(clock)
+    try:
+        loop.run(app, max_frames=int(max_game_s * 60))
+    finally:
+        flow.abort()
+        audio.close()
+    return RunResult(app=app, flow=flow, loop=loop, note=note)
