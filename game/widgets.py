@@ -199,3 +199,16 @@ def draw_cue_banner(surface: pygame.Surface, ctx: DrawContext, cue: str) -> pyga
         surface.blit(img, ((w - img.get_width()) // 2, y))
         y += f.get_linesize()
     return rect
+
+
+def draw_silhouette(surface: pygame.Surface, ctx: DrawContext) -> None:
+    """A faint outline of the seated patient (no camera image): where "you" are."""
+    col = ctx.theme.palette.panel
+    tr = ctx.transform
+    lw = max(3, round(tr.length(0.06)))
+    head = tr.to_screen_int(0.0, 0.75)
+    pygame.draw.circle(surface, col, head, max(4, round(tr.length(0.3))), lw)
+    ls, rs = tr.to_screen_int(-0.5, 0.0), tr.to_screen_int(0.5, 0.0)
+    lh, rh = tr.to_screen_int(-0.35, -1.5), tr.to_screen_int(0.35, -1.5)
+    pygame.draw.lines(surface, col, True, [ls, rs, rh, lh], lw)
+    pygame.draw.line(surface, col, tr.to_screen_int(0.0, 0.45), tr.to_screen_int(0.0, 0.0), lw)

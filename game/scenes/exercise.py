@@ -24,7 +24,7 @@ from game.scenes.checkin import CheckinScene
 from game.scenes.common import stop_button
 from game.theme import OKABE_ITO
 from game.views import ViewContext, renderer_for
-from game.widgets import DwellButton, draw_background, draw_cue_banner, draw_hands
+from game.widgets import DwellButton, draw_background, draw_cue_banner, draw_hands, draw_silhouette
 from vision.intents import Intents
 
 Side = Literal["left", "right"]
@@ -154,6 +154,8 @@ class ExerciseScene(Scene[ExerciseOutcome]):
     # ------------------------------------------------------------------ draw
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         draw_background(surface, ctx)
+        if ctx.frame is None:
+            draw_silhouette(surface, ctx)
         view = ViewContext(transform=ctx.transform, theme=ctx.theme, intents=ctx.intents,
                            alpha=ctx.alpha, t=ctx.t, mirror=ctx.mirror)
         self.renderer(surface, self.runner.exercise, view)
@@ -176,13 +178,18 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         pygame.draw.rect(surface, pal.panel, bar)
         hits, targets = summary.get("hits", 0), summary.get("targets", 0)
         left = max(0.0, self.runner.time_remaining_s)
-        texts = [f"Hits {hits} of {targets}" if "hits" in summary else self.runner.exercise.name.title(),
+        texts = [f"Hits {hits}" if "hits" in summary else self.runner.exercise.name.title(),
                  f"{int(left // 60)}:{int(left % 60):02d} left"]
         img0 = f.render(texts[0], True, pal.text)
         img1 = f.render(texts[1], True, pal.text)
         surface.blit(img0, (w // 2 - img0.get_width() - w // 40, (bar.h - img0.get_height()) // 2))
         surface.blit(img1, (w // 2 + w // 40, (bar.h - img1.get_height()) // 2))
         comp = getattr(self.runner.exercise, "cue", None)
+        if not comp and any(getattr(tv, "state", "") in ("waiting", "holding")
+                            for tv in getattr(self.runner.exercise, "targets", ())):
+            g = th.font("small", bold=True)
+            img = g.render("Reach to the orange circle and hold", True, pal.text)
+            surface.blit(img, img.get_rect(midbottom=(w // 2, h - 8)))
         if comp:
             g = th.font("small", bold=True)
             img = g.render(str(comp), True, pal.cue_text)

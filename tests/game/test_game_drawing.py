@@ -1,0 +1,105 @@
+"""Drawing: render scenes onto real pygame surfaces and check the pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+import pytest
+
+from exercises.doses import SessionDose, make_dose
+from exercises.reaching import ReachingExercise
+from exercises.session import SessionRunner
+from game.context import DrawContext
+from game.scenes.checkin import CheckinScene
+from game.scenes.exercise import ExerciseScene
+from game.theme import PALETTE, Theme
+from game.transform import fit_body_box, fit_image, from_camera
+from vision.intents import HandIntent, Intents
+
+
+def exercise_scene() -> tuple[ExerciseScene, SessionRunner]:
+    dose = make_dose("reaching", repetitions=5, inter_target_s=0.0)
+    ex = ReachingExercise(dose, None, np.random.default_rng(0), session_dose=SessionDose())
+    runner = SessionRunner(ex, SessionDose(), 2)
+    scene = ExerciseScene(runner)
+    scene.update(Intents(t=0.0, right=HandIntent(0.5, -1.2)), 1 / 60)
+    scene.update(Intents(t=1 / 60, right=HandIntent(0.5, -1.2)), 1 / 60)
+    return scene, runner
+
+
+def pixel(surface: pygame.Surface, xy: tuple[int, int]) -> tuple[int, int, int]:
+    return tuple(surface.get_at(xy))[:3]
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (480, 854), (800, 800)])
+def test_target_drawn_in_target_colour_where_the_transform_puts_it(size: tuple[int, int]) -> None:
+    scene, runner = exercise_scene()
+    [tv] = [t for t in runner.exercise.targets if t.state == "waiting"]
+    surf = pygame.Surface(size)
+    tr = fit_body_box(size)
+    ctx = DrawContext(theme=Theme(height=size[1], width=size[0]), transform=tr,
+                      intents=Intents(t=0.0, right=HandIntent(0.5, -1.2)))
+    scene.draw(surf, ctx)
+    cx, cy = tr.to_screen_int(tv.x, tv.y)
+    assert pixel(surf, (cx, cy)) == PALETTE.target
+    # Just outside the target's white ring it is not the target colour.
+    r = tr.length(tv.radius)
+    assert pixel(surf, (cx, round(cy + r * 1.15))) != PALETTE.target
+
+
+def test_stop_button_is_always_drawn_on_the_unaffected_side() -> None:
+    scene, _ = exercise_scene()
+    surf = pygame.Surface((1280, 720))
+    tr = fit_body_box((1280, 720))
+    scene.draw(surf, DrawContext(theme=Theme(720, 1280), transform=tr))
+    rect = scene.stop_btn.rect(tr)
+    assert rect.centerx < 640  # right arm affected -> stop on the left of the screen
+    assert rect.w >= 100 and rect.h >= 60  # big enough to hit
+    arr = pygame.surfarray.pixels3d(surf)[rect.left:rect.right, rect.top:rect.bottom]
+    share = np.mean(np.all(arr == PALETTE.stop, axis=-1))
+    assert share > 0.4
+
+
+def test_cue_banner_when_tracking_is_lost_and_not_before() -> None:
+    scene, runner = exercise_scene()
+    tr = fit_body_box((1280, 720))
+    surf = pygame.Surface((1280, 720))
+    scene.draw(surf, DrawContext(theme=Theme(720, 1280), transform=tr))
+    row = int(720 * 0.16) + 5
+    assert pixel(surf, (5, row)) != PALETTE.cue
+    lost = Intents(t=0.1, body_visible=False)
+    scene.update(lost, 1 / 60)
+    assert runner.state == "tracking_lost"
+    scene.draw(surf, DrawContext(theme=Theme(720, 1280), transform=tr, intents=lost))
+    assert pixel(surf, (5, row)) == PALETTE.cue
+
+
+def test_dwell_fill_grows_while_a_hand_rests_on_a_number() -> None:
+    scene = CheckinScene("pre")
+    tr = fit_body_box((1280, 720), (-2.2, -1.5, 2.2, 2.3))
+    seven = scene.buttons[7]
+    hand = Intents(t=0.0, right=HandIntent(*seven.center))
+    for _ in range(30):  # half the dwell time
+        scene.update(hand, 1 / 60)
+    assert 0.3 < seven.progress < 0.6
+    surf = pygame.Surface((1280, 720))
+    scene.draw(surf, DrawContext(theme=Theme(720, 1280), transform=tr))
+    r = seven.rect(tr)
+    assert pixel(surf, (r.centerx - r.w // 3, r.bottom - 8)) == PALETTE.dwell  # filled from the bottom
+    assert pixel(surf, (r.centerx - r.w // 3, r.top + 12)) == PALETTE.button
+    for _ in range(60):
+        scene.update(hand, 1 / 60)
+    assert scene.answers == {"pain": 7}
+
+
+def test_camera_transform_follows_portrait_image_and_mirrors() -> None:
+    # A portrait 720x1280 frame, shoulders centred at (360, 500) px, 200 px wide.
+    tr = from_camera((1280, 720), (720, 1280), (360.0, 500.0), 200.0)
+    place = fit_image((1280, 720), (720, 1280))
+    assert place.scale == pytest.approx(720 / 1280)
+    # Body +x (patient's right) is screen right; the image's left half is the patient's right.
+    x0, _ = tr.to_screen(0.0, 0.0)
+    x1, _ = tr.to_screen(1.0, 0.0)
+    assert x1 - x0 == pytest.approx(200 * place.scale)
+    bx, by = tr.to_body(*tr.to_screen(0.7, -0.3))
+    assert (bx, by) == pytest.approx((0.7, -0.3))
