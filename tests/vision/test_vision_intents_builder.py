@@ -1,0 +1,134 @@
+"""IntentsBuilder on constructed frames: body units, trunk, pinch/grasp, cues."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vision.body_model import BodyReference, to_image
+from vision.bodyframe import (
+    LEFT_ELBOW,
+    LEFT_HIP,
+    LEFT_SHOULDER,
+    LEFT_WRIST,
+    RIGHT_ELBOW,
+    RIGHT_HIP,
+    RIGHT_SHOULDER,
+    RIGHT_WRIST,
+    BodyFrame,
+    Hand,
+)
+from vision.calibration import HAND_POINTS, Calibration
+from vision.intents_builder import IntentsBuilder, hand_ratio
+
+W, H = 640, 480
+REF = BodyReference((320.0, 200.0), 100.0, W, H)
+
+
+def _frame(i: int, trunk: tuple[float, float] = (0.0, 0.0), right_hand: tuple[float, float] = (1.0, 0.5),
+           vis: float = 0.9, hands: tuple[Hand, ...] = (), hands_tracked: bool = False,
+           image: np.ndarray | None = None, scale: float = 1.0) -> BodyFrame:
+    pose = np.zeros((33, 4), np.float32)
+    pose[:, 3] = vis
+    ref = BodyReference(REF.origin_px, REF.unit_px * scale, W, H)
+
+    def put(idx: int, bx: float, by: float) -> None:
+        pose[idx, 0:2] = to_image(ref, bx, by)
+
+    tx, ty = trunk
+    put(RIGHT_SHOULDER, 0.5 + tx, ty)
+    put(LEFT_SHOULDER, -0.5 + tx, ty)
+    put(RIGHT_HIP, 0.4, -1.8)
+    put(LEFT_HIP, -0.4, -1.8)
+    put(RIGHT_ELBOW, 0.8, -0.3)
+    put(LEFT_ELBOW, -0.6, -0.9)
+    for idx in HAND_POINTS["right"]:
+        put(idx, *right_hand)
+    for idx in HAND_POINTS["left"]:
+        put(idx, -0.6, -1.5)
+    return BodyFrame(i, int(i * 1e9 / 30), W, H, pose=pose, hands=hands, hands_tracked=hands_tracked,
+                     image=image)
+
+
+def _cal() -> Calibration:
+    return Calibration(REF, {"right": {"out": 1.5}}, lean_mean_deg=0.0)
+
+
+def test_hand_positions_are_in_calibrated_body_units() -> None:
+    b = IntentsBuilder(_cal())
+    for i in range(30):  # a still hand: the filter converges to the true place
+        it = b.build(_frame(i), t0_ns=0)
+    assert it.t == pytest.approx(29 / 30)
+    assert it.right is not None and it.left is not None
+    assert (it.right.x, it.right.y) == pytest.approx((1.0, 0.5), abs=1e-4)
+    assert (it.left.x, it.left.y) == pytest.approx((-0.6, -1.5), abs=1e-4)
+    assert it.right.pinch is None
+    assert it.trunk_dx == pytest.approx(0.0, abs=1e-6) and it.cue is None and it.body_visible
+    assert it.tracking_quality == pytest.approx(0.9, abs=0.01)
+
+
+def test_leaning_shows_as_trunk_displacement_and_lean() -> None:
+    b = IntentsBuilder(_cal())
+    for i in range(60):
+        it = b.build(_frame(i, trunk=(0.3, 0.0)))
+    assert it.trunk_dx == pytest.approx(0.3, abs=1e-3)
+    # shoulders 0.3 bu to the patient's right over a 1.8 bu trunk: positive lean
+    assert it.trunk_lean_deg == pytest.approx(np.degrees(np.arctan2(0.3, 1.8)), abs=0.1)
+
+
+def test_without_calibration_the_frame_is_its_own_reference() -> None:
+    b = IntentsBuilder(None)
+    it = b.build(_frame(0, trunk=(0.3, 0.0)))
+    assert it.trunk_dx == pytest.approx(0.0, abs=1e-6)
+    assert it.right is not None and it.right.x == pytest.approx(0.7, abs=1e-4)
+
+
+def test_pinch_and_grasp_from_hand_landmarks() -> None:
+    lm = np.zeros((21, 3), np.float32)
+    # wrist at (100,100) px, index MCP 50 px above; thumb tip and index tip 25 px apart
+    px = {0: (100, 100), 5: (100, 50), 4: (90, 20), 8: (115, 20), 12: (100, 0), 16: (95, 10), 20: (85, 30)}
+    for k, (x, y) in px.items():
+        lm[k, 0], lm[k, 1] = x / W, y / H
+    hand = Hand(lm, "Right", 0.9)
+    pinch, grasp = hand_ratio(hand, W, H)
+    assert pinch == pytest.approx(25 / 50, rel=1e-4)
+    d = [np.hypot(15, 80), 100, np.hypot(5, 90), np.hypot(15, 70)]
+    assert grasp == pytest.approx(np.mean(d) / 50, rel=1e-4)
+    b = IntentsBuilder(_cal(), hands=True, arms=("right",))
+    it = b.build(_frame(0, hands=(hand,), hands_tracked=True))
+    assert it.right is not None and it.right.pinch == pytest.approx(0.5, rel=1e-4)
+    assert it.left is not None and it.left.pinch is None
+    assert it.cue is None
+    it = b.build(_frame(1, hands=(), hands_tracked=True))
+    assert it.cue == "hand_not_visible"
+
+
+def test_cues() -> None:
+    b = IntentsBuilder(_cal(), arms=("right",))
+    assert b.build(BodyFrame(0, 0, W, H)).cue == "move_into_frame"
+    dark = np.full((48, 64, 3), 10, np.uint8)
+    assert b.build(_frame(1, image=dark)).cue == "too_dark"
+    bright = np.full((48, 64, 3), 120, np.uint8)
+    assert b.build(_frame(2, image=bright)).cue is None
+    assert b.build(_frame(3, vis=0.3)).cue == "move_into_frame"  # shoulders not seen
+    f = _frame(4)
+    f.pose[RIGHT_WRIST, 3] = 0.2
+    assert b.build(f).cue == "arm_not_visible"
+    f = _frame(5)
+    f.pose[LEFT_WRIST, 3] = 0.2  # the arm not in use does not matter
+    assert b.build(f).cue is None
+    assert b.build(_frame(6, scale=3.0)).cue == "step_back"  # shoulders 300 px of 640
+    f = _frame(7)
+    f.pose[LEFT_SHOULDER, 0] = 1.2
+    assert b.build(f).cue == "move_into_frame"
+    f = _frame(8)
+    f.pose[LEFT_ELBOW, 3] = 0.9
+    assert b.build(f).body_visible
+
+
+def test_repeated_frame_does_not_break_the_filter() -> None:
+    b = IntentsBuilder(_cal())
+    f = _frame(3)
+    b.build(f)
+    it = b.build(f)  # the mailbox handed the same frame twice
+    assert it.right is not None and it.right.x == pytest.approx(1.0, abs=1e-4)

@@ -1,0 +1,207 @@
+"""Tracked frames -> `Intents`: what every game reads from the camera.
+
+Role: the single bridge from landmarks to game input. Per frame it
+  * places each hand centre (mean of the pose wrist, index and pinky
+    landmarks) in body units of the calibrated reference, One-Euro filtered
+    in time (seconds from capture stamps);
+  * with hand landmarks (`hands=True`), adds `pinch` = |thumb tip 4 - index
+    tip 8| / |wrist 0 - index MCP 5| and `grasp` = mean |fingertip 8/12/16/20 -
+    wrist| / |wrist - index MCP| (CLINICAL.md section 2), measured in pixels
+    so non-square frames stay right; these ratios are left unfiltered (the
+    games apply hysteresis and their own low-pass);
+  * reports the trunk relative to the calibrated neutral posture
+    (`trunk_dx/dy` in body units, lean and shoulder-line rotation in degrees
+    minus their neutral means);
+  * judges tracking: `body_visible`, `tracking_quality` (mean visibility of
+    the landmarks in use x a jitter factor) and one `cue` when the player
+    must act, in priority order: too_dark, move_into_frame (shoulders),
+    step_back, move_into_frame (hips),
+    arm_not_visible (elbow/wrist visibility < 0.5, CLINICAL.md section 7),
+    hand_not_visible (hand landmarks wanted but missing).
+Without a calibration the frame's own shoulders are the reference
+(docs/CONTRACTS.md), so trunk displacement is then always zero.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from vision.body_model import (
+    BodyReference,
+    reference_from_pose,
+    shoulder_midpoint_px,
+    shoulder_rotation_deg,
+    shoulder_width_px,
+    to_body,
+    trunk_lean_deg,
+)
+from vision.bodyframe import (
+    HAND_WRIST,
+    INDEX_MCP,
+    INDEX_TIP,
+    LEFT_ELBOW,
+    LEFT_HIP,
+    LEFT_SHOULDER,
+    LEFT_WRIST,
+    MIDDLE_TIP,
+    PINKY_TIP,
+    RIGHT_ELBOW,
+    RIGHT_HIP,
+    RIGHT_SHOULDER,
+    RIGHT_WRIST,
+    RING_TIP,
+    THUMB_TIP,
+    BodyFrame,
+    Hand,
+)
+from vision.calibration import HAND_POINTS, Calibration, Side, hand_centre_norm
+from vision.filters import OneEuroFilter
+from vision.intents import Cue, HandIntent, Intents
+
+VISIBILITY_MIN = 0.5  # CLINICAL.md section 7: pause below this
+STEP_BACK_SHOULDER_FRACTION = 0.40  # shoulders wider than this share of the image: too close
+DARK_LUMA = 35.0  # mean luminance (0-255) below which the image is too dark to track
+HIP_MARGIN = 0.10  # hips may sit this far (image fraction) below the bottom edge: waist-up framing
+JITTER_SCALE = 0.05  # body units of raw-vs-filtered hand offset that halve the quality
+
+_ELBOW = {"left": LEFT_ELBOW, "right": RIGHT_ELBOW}
+_WRIST = {"left": LEFT_WRIST, "right": RIGHT_WRIST}
+_HAND_LABEL = {"left": "Left", "right": "Right"}
+
+
+def hand_ratio(hand: Hand, width: int, height: int) -> tuple[float | None, float | None]:
+    """(pinch, grasp) of one hand, normalised by |wrist - index MCP| in pixels."""
+    lm = np.asarray(hand.landmarks, dtype=np.float64)[:, :2] * (width, height)
+    scale = float(np.linalg.norm(lm[HAND_WRIST] - lm[INDEX_MCP]))
+    if not scale > 1e-6:
+        return None, None
+    pinch = float(np.linalg.norm(lm[THUMB_TIP] - lm[INDEX_TIP])) / scale
+    tips = lm[[INDEX_TIP, MIDDLE_TIP, RING_TIP, PINKY_TIP]]
+    grasp = float(np.linalg.norm(tips - lm[HAND_WRIST], axis=1).mean()) / scale
+    return pinch, grasp
+
+
+def mean_luminance(image: np.ndarray) -> float:
+    """Approximate mean luma (0-255) of a BGR or grey uint8 image, on a sparse grid."""
+    step = max(1, min(image.shape[0], image.shape[1]) // 64)
+    sub = np.asarray(image[::step, ::step], dtype=np.float32)
+    if sub.ndim == 3 and sub.shape[2] >= 3:
+        return float((0.114 * sub[..., 0] + 0.587 * sub[..., 1] + 0.299 * sub[..., 2]).mean())
+    return float(sub.mean())
+
+
+def _scaled_reference(ref: BodyReference, width: int, height: int) -> BodyReference:
+    """The same reference for a frame of another size (the camera resolution changed)."""
+    if (ref.width, ref.height) == (width, height):
+        return ref
+    sx, sy = width / ref.width, height / ref.height
+    return BodyReference((ref.origin_px[0] * sx, ref.origin_px[1] * sy), ref.unit_px * sx, width, height)
+
+
+class IntentsBuilder:
+    """Stateful (filters) builder: call `build` once per new frame, in time order."""
+
+    def __init__(self, calibration: Calibration | None = None, hands: bool = False, *,
+                 arms: Sequence[Side] = ("left", "right"), min_cutoff: float = 1.0,
+                 beta: float = 1.0, d_cutoff: float = 1.0) -> None:
+        self.calibration = calibration
+        self.hands = hands
+        self.arms = tuple(arms)
+        self._params = (min_cutoff, beta, d_cutoff)
+        self._hand_filters = {s: OneEuroFilter(*self._params) for s in ("left", "right")}
+        self._trunk_filter = OneEuroFilter(*self._params)
+        self._last_t: float | None = None
+
+    def reset(self) -> None:
+        for f in self._hand_filters.values():
+            f.reset()
+        self._trunk_filter.reset()
+        self._last_t = None
+
+    def build(self, frame: BodyFrame, t0_ns: int = 0) -> Intents:
+        t = (frame.t_ns - t0_ns) / 1e9
+        dark = frame.image is not None and mean_luminance(frame.image) < DARK_LUMA
+        pose = frame.pose
+        if pose is None:
+            self.reset()
+            return Intents(t=t, body_visible=False, tracking_quality=0.0,
+                           cue="too_dark" if dark else "move_into_frame")
+        if self._last_t is not None and t <= self._last_t:
+            # The same (or an older) frame again: filters must not see time stand still.
+            self.reset()
+        self._last_t = t
+        w, h = frame.width, frame.height
+        if self.calibration is not None:
+            ref = _scaled_reference(self.calibration.reference, w, h)
+            lean0 = self.calibration.lean_mean_deg
+            rot0 = self.calibration.rotation_mean_deg
+        else:
+            ref = reference_from_pose(pose, w, h) if shoulder_width_px(pose, w, h) > 0 else None
+            lean0 = rot0 = 0.0
+        if ref is None:
+            self.reset()
+            return Intents(t=t, body_visible=False, tracking_quality=0.0, cue="move_into_frame")
+
+        # trunk
+        mid = shoulder_midpoint_px(pose, w, h)
+        raw_trunk = np.array(to_body(ref, mid[0] / w, mid[1] / h))
+        trunk = np.asarray(self._trunk_filter(t, raw_trunk).value)
+
+        # hands
+        jitters: list[float] = []
+        intents_by_side: dict[str, HandIntent] = {}
+        for side in ("left", "right"):
+            raw = np.array(to_body(ref, *hand_centre_norm(pose, side)))  # type: ignore[arg-type]
+            smooth = np.asarray(self._hand_filters[side](t, raw).value)
+            vis = float(np.mean(pose[list(HAND_POINTS[side]), 3]))  # type: ignore[index]
+            pinch = grasp = None
+            if self.hands:
+                hand = frame.hand(_HAND_LABEL[side])  # type: ignore[arg-type]
+                if hand is not None:
+                    pinch, grasp = hand_ratio(hand, w, h)
+            if side in self.arms:
+                jitters.append(float(np.linalg.norm(raw - smooth)))
+            intents_by_side[side] = HandIntent(float(smooth[0]), float(smooth[1]), vis, pinch, grasp)
+
+        # visibility and cues
+        shoulders_in = all(0.0 <= pose[i, 0] <= 1.0 and 0.0 <= pose[i, 1] <= 1.0
+                           for i in (LEFT_SHOULDER, RIGHT_SHOULDER))
+        hips_in = all(0.0 <= pose[i, 0] <= 1.0 and pose[i, 1] <= 1.0 + HIP_MARGIN
+                      for i in (LEFT_HIP, RIGHT_HIP))
+        shoulders_seen = all(pose[i, 3] >= VISIBILITY_MIN for i in (LEFT_SHOULDER, RIGHT_SHOULDER))
+        body_visible = shoulders_in and hips_in and shoulders_seen
+        too_close = shoulder_width_px(pose, w, h) > STEP_BACK_SHOULDER_FRACTION * w
+        wrists_out = any(pose[_WRIST[s], 1] < 0.0 or not 0.0 <= pose[_WRIST[s], 0] <= 1.0 for s in self.arms)
+        arm_vis = [float(pose[i, 3]) for s in self.arms for i in (_ELBOW[s], _WRIST[s])]
+        arm_hidden = any(v < VISIBILITY_MIN for v in arm_vis)
+        hand_missing = self.hands and any(frame.hands_tracked and frame.hand(_HAND_LABEL[s]) is None  # type: ignore[arg-type]
+                                          for s in self.arms)
+        cue: Cue | None = None
+        if dark:
+            cue = "too_dark"
+        elif not (shoulders_in and shoulders_seen):
+            cue = "move_into_frame"
+        elif too_close or wrists_out:
+            cue = "step_back"  # too close also pushes the hips out of view: say the useful thing
+        elif not hips_in:
+            cue = "move_into_frame"
+        elif arm_hidden:
+            cue = "arm_not_visible"
+        elif hand_missing:
+            cue = "hand_not_visible"
+
+        used = [float(pose[i, 3]) for i in (LEFT_SHOULDER, RIGHT_SHOULDER)] + arm_vis
+        jitter = max(jitters) if jitters else 0.0
+        quality = float(np.mean(used)) / (1.0 + jitter / JITTER_SCALE)
+
+        lean = trunk_lean_deg(pose, w, h) - lean0
+        rot = shoulder_rotation_deg(pose, w, h) - rot0
+        return Intents(
+            t=t, left=intents_by_side["left"], right=intents_by_side["right"],
+            trunk_dx=float(trunk[0]), trunk_dy=float(trunk[1]),
+            trunk_lean_deg=float(lean) if math.isfinite(lean) else 0.0,
+            shoulder_rotation_deg=float(rot) if math.isfinite(rot) else 0.0,
+            body_visible=body_visible, tracking_quality=max(0.0, min(1.0, quality)), cue=cue)
