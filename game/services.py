@@ -51,9 +51,10 @@ class GameServices:
         if self.procedure_factory is not None:
             return CalibrationScene(self.procedure_factory(), frame_source=self.frame_source,
                                     affected=self.affected)
-        saved = self.store.load_calibration(patient_id) if self.store is not None else None
-        return CalibrationScene(saved=saved if saved is not None else (self.default_calibration or {}),
-                                affected=self.affected)
+        saved = self.default_calibration
+        if saved is None and self.store is not None and self.store.patient_exists(patient_id):
+            saved = self.store.load_calibration(patient_id)
+        return CalibrationScene(saved=saved if saved is not None else {}, affected=self.affected)
 
     def save_calibration(self, patient_id: str, calibration: Any) -> None:
         if self.store is None or self.procedure_factory is None:

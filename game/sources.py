@@ -22,14 +22,30 @@ from vision.bodyframe import BodyFrame
 from vision.intents import Intents
 
 
-def intents_builder(reference: Any = None) -> Callable[[BodyFrame], Intents]:
-    """vision.intents_builder.IntentsBuilder's per-frame function."""
-    try:
-        mod = importlib.import_module("vision.intents_builder")
-    except ModuleNotFoundError as exc:
-        raise UserError("tracked input needs vision.intents_builder, which is not installed") from exc
-    builder = mod.IntentsBuilder(calibration=reference) if reference is not None else mod.IntentsBuilder()
-    return builder.build
+def intents_builder(calibration: Any = None) -> Callable[[BodyFrame], Intents]:
+    """vision.intents_builder.IntentsBuilder's per-frame function for this calibration."""
+    from vision.intents_builder import IntentsBuilder
+
+    return IntentsBuilder(calibration=calibration).build
+
+
+def calibration_for(frames: list[BodyFrame], saved: Any = None) -> Any:
+    """The saved calibration (a stored mapping) or a default from the first frame with a pose."""
+    from vision.calibration import Calibration
+
+    if saved:
+        try:
+            return Calibration.from_dict(saved)
+        except (KeyError, TypeError, ValueError):
+            pass
+    for f in frames:
+        if f.pose is not None:
+            try:
+                return Calibration.default(f.width, f.height, pose=f.pose, pose_world=f.pose_world)
+            except ValueError:
+                continue
+    f0 = frames[0]
+    return Calibration.default(f0.width, f0.height)
 
 
 class TimedFrames:
@@ -79,10 +95,11 @@ class RecordingDriver:
     reference: Callable[[], Any] | None
     source: str
     duration_s: float
+    calibration: Any = None
 
 
 def recording_driver(*, replay: str | None = None, video: str | None = None,
-                     menus: ScriptedMenus | None = None) -> RecordingDriver:
+                     menus: ScriptedMenus | None = None, saved_calibration: Any = None) -> RecordingDriver:
     if replay:
         from vision.replay import ReplayError, load_replay
 
@@ -96,24 +113,17 @@ def recording_driver(*, replay: str | None = None, video: str | None = None,
         frames = track_video(str(video))
         source = "video"
     timed = TimedFrames(frames)
-    ref = _reference_from(frames)
-    build = intents_builder(ref)
-    driver = StopAtEnd(next_frame=timed.next, build=build, menus=menus, is_finished=lambda: timed.done)
-    return RecordingDriver(driver=driver, reference=(lambda: ref) if ref is not None else None,
-                           source=source, duration_s=timed.duration_s)
+    cal = calibration_for(frames, saved_calibration)
+    build = intents_builder(cal)
+    t0 = timed.t0_ns
 
+    def build_from_start(frame: BodyFrame) -> Intents:
+        return build(frame, t0)
 
-def _reference_from(frames: list[BodyFrame]) -> Any:
-    """The body reference of the first frame with a pose (no saved calibration)."""
-    from vision.body_model import reference_from_pose
-
-    for f in frames:
-        if f.pose is not None:
-            try:
-                return reference_from_pose(f.pose, f.width, f.height)
-            except ValueError:
-                continue
-    return None
+    driver = StopAtEnd(next_frame=timed.next, build=build_from_start, menus=menus,
+                       is_finished=lambda: timed.done)
+    return RecordingDriver(driver=driver, reference=lambda: cal.reference, source=source,
+                           duration_s=timed.duration_s, calibration=cal)
 
 
 def track_video(path: str) -> list[BodyFrame]:

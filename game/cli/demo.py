@@ -96,11 +96,15 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
                                    rest_s=5.0, seated=True)
         driver: Any
         reference = None
+        default_calibration = None
         source = "virtual_patient"
         require_hand = True
         if replay or video:
-            rec = recording_driver(replay=replay, video=video, menus=ScriptedMenus())
+            rec = recording_driver(replay=replay, video=video, menus=ScriptedMenus(),
+                                   saved_calibration=store.load_calibration(patient)
+                                   if store.patient_exists(patient) else None)
             driver, reference, source = rec.driver, rec.reference, rec.source
+            default_calibration = rec.calibration
             session_dose = SessionDose(session_minutes=rec.duration_s / 60.0 + 1.0 / 60.0,
                                        rest_every_s=0.0, rest_s=0.0, seated=True)
         else:
@@ -108,7 +112,8 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
             source = "scripted_pointer"
             require_hand = True
         services = GameServices(store, game=game, seed=seed, session_dose=session_dose, source=source,
-                                mirror=mirror, require_hand=require_hand)
+                                mirror=mirror, require_hand=require_hand,
+                                default_calibration=default_calibration)
 
         def make_flow(stack: Any) -> SessionFlow:
             return SessionFlow(stack, services, patient=patient, known_patients=[patient],
