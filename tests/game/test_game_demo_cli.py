@@ -55,3 +55,10 @@ def test_demo_bad_replay_is_one_line_exit_2(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert "broken.npz" in res.output
     assert len(res.output.strip().splitlines()) == 1
+
+
+def test_play_without_a_camera_is_one_clear_line_exit_2(tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["play", "--patient", "p1", "--video", str(tmp_path / "missing.mp4"),
+                                   "--data-dir", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "missing.mp4" in res.output
