@@ -709,7 +709,8 @@ class Recorder:
     def checkin(self, phase: str, answers: Mapping[str, int]) -> None:
         self.store.checkin(self.patient_id, phase, answers, session_id=self.session_id)
 
-    def close(self, summary: Mapping[str, Any], completed: bool = True) -> None:
+    def close(self, summary: Mapping[str, Any], completed: bool = True, *,
+              ended_at: datetime | None = None) -> None:
         if self._closed:
             return
         self._closed = True
@@ -718,7 +719,8 @@ class Recorder:
         self.flush()
         with self.store._tx() as conn:
             self.store._finish_session(conn, self.session_id, summary=summary,
-                                       completed=completed, ended_at=iso(self.store.now()),
+                                       completed=completed,
+                                       ended_at=iso(ended_at or self.store.now()),
                                        recovered=False)
         self.store._recorders.pop(self.session_id, None)
         _ACTIVE.discard(self.session_id)
