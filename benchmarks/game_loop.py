@@ -1,0 +1,182 @@
+"""Game loop frame times at 60 fps with tracking live in a worker thread, and from a replay.
+
+Runs the real exercise scene (reaching, SessionRunner, renderer, camera
+image, skeleton) in the real fixed-step loop on wall time, headless. Input:
+  * video: a worker thread decodes the video at its own frame rate and runs
+    MediaPipe pose (complexity 1) on each frame, writing the newest
+    BodyFrame into a one-slot mailbox (stale frames overwritten and counted);
+    the loop reads the newest each step and builds Intents with vision's
+    IntentsBuilder;
+  * replay: the frames tracked in the video run, replayed on their own clock
+    (no model running), i.e. the cost of the game alone.
+Prints frame work time p50/p95/p99 (update + draw, ms), frames over the
+16.7 ms budget, catch-up steps dropped, and tracker figures.
+
+    python benchmarks/game_loop.py [--video PATH] [--seconds 8] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("GLOG_minloglevel", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+import pygame  # noqa: E402
+
+from exercises.doses import SessionDose, make_dose  # noqa: E402
+from exercises.registry import make_exercise  # noqa: E402
+from exercises.session import SessionRunner  # noqa: E402
+from game.app import App  # noqa: E402
+from game.loop import FixedStepLoop, RealClock  # noqa: E402
+from game.players import FramesDriver  # noqa: E402
+from game.scenes.base import SceneStack  # noqa: E402
+from game.scenes.exercise import ExerciseScene  # noqa: E402
+from game.sources import TimedFrames  # noqa: E402
+from vision.bodyframe import BodyFrame  # noqa: E402
+from vision.calibration import Calibration  # noqa: E402
+from vision.intents_builder import IntentsBuilder  # noqa: E402
+
+DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared/data/videos/upper_limb/sagor_shoulder_flexion_abduction.mp4"
+BUDGET_MS = 1000.0 / 60.0
+
+
+class Mailbox:
+    """One slot: newest wins; overwritten frames are counted."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._frame: BodyFrame | None = None
+        self.overwritten = 0
+
+    def put(self, f: BodyFrame) -> None:
+        with self._lock:
+            if self._frame is not None:
+                self.overwritten += 1
+            self._frame = f
+
+    def take(self) -> BodyFrame | None:
+        with self._lock:
+            f, self._frame = self._frame, None
+            return f
+
+
+def tracker_thread(video: Path, box: Mailbox, stop: threading.Event, kept: list[BodyFrame],
+                   infer_ms: list[float]) -> None:
+    import mediapipe as mp
+
+    from vision.sources import VideoSource
+
+    src = VideoSource(video, max_side=640)
+    fps = src.fps or 30.0
+    pose = mp.solutions.pose.Pose(model_complexity=1)
+    start = time.perf_counter()
+    i = 0
+    try:
+        while not stop.is_set():
+            item = src.read()
+            if item is None:
+                break
+            t_ns, img = item
+            due = start + t_ns / 1e9  # real-time playback: never faster than the video
+            while time.perf_counter() < due and not stop.is_set():
+                time.sleep(0.001)
+            t0 = time.perf_counter()
+            res = pose.process(img[:, :, ::-1])
+            infer_ms.append((time.perf_counter() - t0) * 1000)
+            p = None
+            if res.pose_landmarks:
+                p = np.array([[lm.x, lm.y, lm.z, lm.visibility] for lm in res.pose_landmarks.landmark],
+                             np.float32)
+            h, w = img.shape[:2]
+            f = BodyFrame(index=i, t_ns=t_ns, width=w, height=h, pose=p, image=img)
+            kept.append(BodyFrame(index=i, t_ns=t_ns, width=w, height=h, pose=p))
+            box.put(f)
+            i += 1
+    finally:
+        pose.close()
+        src.close()
+    _ = fps
+
+
+def make_scene(calibration: Calibration) -> tuple[SceneStack, ExerciseScene]:
+    sd = SessionDose(session_minutes=10.0, rest_every_s=0.0, rest_s=0.0)
+    dose = make_dose("reaching", repetitions=1000)
+    ex = make_exercise("reaching", dose, calibration, np.random.default_rng(0), session_dose=sd)
+    runner = SessionRunner(ex, sd, 2)
+    stack = SceneStack()
+    scene = ExerciseScene(runner)
+    stack.push(scene)
+    return stack, scene
+
+
+def run_loop(driver: FramesDriver, calibration: Calibration, seconds: float) -> dict[str, float]:
+    stack, _ = make_scene(calibration)
+    app = App(pygame.Surface((1280, 720)), stack, driver=driver, reference=lambda: calibration.reference)
+    loop = FixedStepLoop(RealClock(), record_frame_ms=True)
+    end = time.perf_counter() + seconds
+    app.should_stop = lambda: time.perf_counter() >= end
+    loop.run(app)
+    ms = np.array(loop.stats.frame_ms[30:] or [0.0])  # skip warm-up (font cache, first blits)
+    return {"frames": int(len(ms)), "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
+            "p99_ms": float(np.percentile(ms, 99)), "max_ms": float(ms.max()),
+            "over_budget_frames": int((ms > BUDGET_MS).sum()), "dropped_steps": loop.stats.dropped_steps,
+            "fps": loop.stats.frames / seconds}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--video", type=Path, default=DEFAULT_VIDEO)
+    ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    if not args.video.is_file():
+        sys.exit(f"video not found: {args.video}")
+    pygame.font.init()
+
+    box, stop, kept, infer = Mailbox(), threading.Event(), [], []
+    worker = threading.Thread(target=tracker_thread, args=(args.video, box, stop, kept, infer), daemon=True)
+    worker.start()
+    while not kept and worker.is_alive():
+        time.sleep(0.01)
+    first = next((f for f in kept if f.pose is not None), kept[0])
+    cal = Calibration.default(first.width, first.height, pose=first.pose)
+    builder = IntentsBuilder(calibration=cal)
+    live = FramesDriver(next_frame=lambda t, s: box.take(), build=lambda f: builder.build(f, first.t_ns))
+    live_res = run_loop(live, cal, args.seconds)
+    stop.set()
+    worker.join(timeout=5)
+    live_res.update({"tracker_frames": len(kept), "tracker_infer_p50_ms": float(np.percentile(infer, 50)),
+                     "mailbox_overwritten": box.overwritten})
+
+    timed = TimedFrames(list(kept))
+    builder2 = IntentsBuilder(calibration=cal)
+
+    def replay_next(t: float, scene: object) -> BodyFrame | None:
+        return timed.next(t, scene)
+
+    rep = FramesDriver(next_frame=replay_next, build=lambda f: builder2.build(f, timed.t0_ns))
+    rep_res = run_loop(rep, cal, min(args.seconds, max(1.0, timed.duration_s)))
+    out = {"video": args.video.name, "budget_ms": round(BUDGET_MS, 2), "live_video": live_res, "replay": rep_res}
+    if args.json:
+        print(json.dumps(out))
+        return
+    for name, r in (("live video (pose in worker thread)", live_res), ("replay", rep_res)):
+        print(f"{name}: {r['frames']} frames, {r['fps']:.1f} fps; frame work p50 {r['p50_ms']:.2f} ms, "
+              f"p95 {r['p95_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, max {r['max_ms']:.1f} ms; "
+              f"over 16.7 ms: {r['over_budget_frames']}; dropped steps: {r['dropped_steps']}")
+    print(f"tracker: {live_res['tracker_frames']} frames, pose p50 {live_res['tracker_infer_p50_ms']:.1f} ms, "
+          f"mailbox overwritten {live_res['mailbox_overwritten']}")
+
+
+if __name__ == "__main__":
+    main()
