@@ -22,6 +22,9 @@ Rules (see docs/exercises.md for the rationale):
     baseline + 2 SD (at least 5 cm, converted with the calibrated shoulder
     width) or trunk lean above baseline + 2 SD (at least LEAN_FLOOR_DEG)
     freezes the hold and emits COMPENSATION with a cue, once per episode.
+  * Movement onset: the first new hand sample after the target appears whose
+    speed over the last ONSET_WINDOW_S exceeds `onset_speed` (a live
+    estimate; telemetry recomputes onsets from the stored path).
   * Pace: `SessionDose.pace` divides `target_timeout_s` and `inter_target_s`
     (pace 0.5 = twice as long to reach and twice as long between targets);
     hold time and target placement are untouched. This is the one place pace
@@ -35,6 +38,7 @@ taken, so a game that is not stepped (paused, resting) loses no time.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -73,6 +77,7 @@ COMPENSATION_FLOOR_M = 0.05  # CLINICAL.md: baseline + 2 SD, floor about 5 cm
 LEAN_FLOOR_DEG = 8.0  # CLINICAL.md: lean beyond 5-10 degrees
 COMPENSATION_EXIT = 0.8  # hysteresis: leave the episode below 80 % of the threshold
 ONSET_SPEED = 0.4  # body units / s (about 15 cm/s): movement onset after a target appears
+ONSET_WINDOW_S = 0.1  # speed for onset is measured over this window, so tracking jitter is not a start
 PATH_MAX_HZ = 60.0  # per-trial path samples are decimated to at most this rate
 LINGER_S = 0.5  # a popped or missed target stays drawable this long
 POINTS_PER_HIT = 100
@@ -210,8 +215,22 @@ class _HandTrack:
     body: world.HandBody
     pos: tuple[float, float] | None = None
     sample_t: float | None = None
-    speed: float = 0.0
-    speed_from_t: float = 0.0  # start of the interval the speed was measured over
+    speed: float = 0.0  # over the last ONSET_WINDOW_S, body units / s
+    recent: deque[tuple[float, float, float]] = field(default_factory=deque)  # (t, x, y) samples
+
+    def forget(self) -> None:
+        self.pos = None
+        self.sample_t = None
+        self.speed = 0.0
+        self.recent.clear()
+
+    def add_sample(self, t: float, x: float, y: float) -> None:
+        self.recent.append((t, x, y))
+        while len(self.recent) > 2 and self.recent[1][0] <= t - ONSET_WINDOW_S + 1e-9:
+            self.recent.popleft()
+        t0, x0, y0 = self.recent[0]
+        self.speed = math.hypot(x - x0, y - y0) / (t - t0) if t > t0 else 0.0
+        self.sample_t = t
 
 
 class ReachingExercise:
@@ -344,25 +363,14 @@ class ReachingExercise:
             new[side] = False
             if hand is None:
                 track.body.hold_still()
-                track.pos = None
-                track.sample_t = None
-                track.speed = 0.0
+                track.forget()
                 continue
             if track.pos is None:
                 track.body.place(hand.x, hand.y)
-                track.pos = (hand.x, hand.y)
-                track.sample_t = intents.t
-                track.speed = 0.0
-                new[side] = True
-                continue
-            track.body.drive(hand.x, hand.y, dt)
+            else:
+                track.body.drive(hand.x, hand.y, dt)
             if track.sample_t is None or intents.t > track.sample_t:
-                prev_t = track.sample_t if track.sample_t is not None else intents.t - dt
-                span = max(intents.t - prev_t, 1e-9)
-                px, py = track.pos
-                track.speed = math.hypot(hand.x - px, hand.y - py) / span
-                track.speed_from_t = prev_t
-                track.sample_t = intents.t
+                track.add_sample(intents.t, hand.x, hand.y)
                 new[side] = True
             track.pos = (hand.x, hand.y)
         return new
@@ -432,7 +440,7 @@ class ReachingExercise:
         track = self._hands[trial.side]
         if (trial.onset_t is None and new_sample.get(trial.side) and track.speed > self.onset_speed
                 and trial.touch_t is None):
-            trial.onset_t = max(track.speed_from_t, trial.shown_t)
+            trial.onset_t = t
             events.append(Event(trial.onset_t, MOVEMENT_ONSET, {"index": trial.index, "speed": track.speed}))
         touching = False
         if track.pos is not None:
