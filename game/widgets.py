@@ -170,8 +170,9 @@ def draw_hands(surface: pygame.Surface, ctx: DrawContext) -> None:
         if hand is None or hand.visibility < MIN_VISIBILITY:
             continue
         c = ctx.transform.to_screen_int(hand.x, hand.y)
-        pygame.draw.circle(surface, color, c, r)
-        pygame.draw.circle(surface, pal.text, c, r, width=max(2, r // 4))
+        # A thick ring, not a disc: labels under the hand stay readable.
+        pygame.draw.circle(surface, pal.text, c, r + 2, width=max(3, r // 3) + 4)
+        pygame.draw.circle(surface, color, c, r, width=max(3, r // 3))
 
 
 CUE_TEXT: dict[str, str] = {
