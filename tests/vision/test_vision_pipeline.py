@@ -1,0 +1,123 @@
+"""Pipeline: newest frame wins (stale ones dropped and counted), errors become a status."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vision.bodyframe import BodyFrame
+from vision.pipeline import LockstepPipeline, Mailbox, TrackingPipeline
+from vision.replay import ReplaySource, write_replay
+from vision.sources import CameraSource, SourceError
+
+
+def _replay(tmp_path: Path, n: int) -> Path:
+    frames = [BodyFrame(i, i * 50_000_000, 64, 48, pose=np.full((33, 4), i / n, np.float32)) for i in range(n)]
+    return write_replay(tmp_path / "r.npz", frames, fps=20.0)
+
+
+def _wait(pipe: TrackingPipeline) -> None:
+    deadline = time.monotonic() + 30
+    while pipe.status.state == "ok" and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def test_mailbox_keeps_the_newest_and_counts_drops() -> None:
+    box: Mailbox[int] = Mailbox()
+    assert box.take() is None
+    assert box.put(1) is False
+    assert box.put(2) is True and box.put(3) is True
+    assert box.take() == 3 and box.dropped == 2
+    assert box.take() is None
+    got: list[int | None] = []
+    t = threading.Thread(target=lambda: got.append(box.take(timeout=10)))
+    t.start()
+    box.put(7)
+    t.join(10)
+    assert got == [7]
+
+
+def test_unread_frames_are_dropped_and_counted(tmp_path: Path) -> None:
+    pipe = TrackingPipeline(ReplaySource(_replay(tmp_path, 40))).start()
+    _wait(pipe)  # the consumer takes nothing while the worker runs through all 40 frames
+    assert pipe.status.state == "ended"
+    d = pipe.take()
+    assert d is not None and d.frame.index == 39  # the newest
+    assert pipe.take() is None
+    pipe.stop()
+    assert pipe.stats.dropped == 39 and pipe.stats.captured == 40 and pipe.stats.taken == 1
+    assert d.t_capture_ns <= d.t_inferred_ns <= d.t_taken_ns
+
+
+def test_a_paced_consumer_gets_every_frame_in_order(tmp_path: Path) -> None:
+    with TrackingPipeline(ReplaySource(_replay(tmp_path, 6)), pace=True) as pipe:
+        seen = []
+        while len(seen) < 6:
+            d = pipe.take(timeout=5)
+            assert d is not None
+            seen.append(d.frame.index)
+    assert seen == list(range(6)) and pipe.stats.dropped == 0
+
+
+class _DyingCamera:
+    """A camera that delivers three frames and then stops, as an unplugged one does."""
+
+    fps = 30.0
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.closed = False
+
+    def read(self) -> tuple[int, np.ndarray] | None:
+        self.n += 1
+        if self.n > 3:
+            raise SourceError("camera 0 stopped delivering frames (unplugged or taken by another program?)")
+        return self.n * 33_000_000, np.zeros((48, 64, 3), np.uint8)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _EchoTracker:
+    hands = False
+
+    def process(self, image: np.ndarray, t_ns: int, index: int) -> BodyFrame:
+        return BodyFrame(index, t_ns, image.shape[1], image.shape[0])
+
+    def close(self) -> None:
+        pass
+
+
+def test_camera_stopping_mid_run_becomes_a_status_not_a_hang() -> None:
+    cam = _DyingCamera()
+    pipe = TrackingPipeline(cam, _EchoTracker()).start()
+    _wait(pipe)
+    assert pipe.status.state == "failed"
+    assert pipe.status.message == "camera 0 stopped delivering frames (unplugged or taken by another program?)"
+    assert pipe.take(timeout=1.0) is not None  # the last good frame is still there
+    assert pipe.take(timeout=1.0) is None  # closed mailbox: returns at once, no hang
+    pipe.stop()
+    assert cam.closed
+
+    lock = LockstepPipeline(_DyingCamera(), _EchoTracker())
+    assert [d.frame.index for d in lock] == [0, 1, 2]
+    assert lock.status.state == "failed" and "stopped delivering" in lock.status.message
+
+
+def test_camera_that_cannot_be_opened_says_so() -> None:
+    with pytest.raises(SourceError, match=r"^camera 9 could not be opened"):
+        CameraSource(9)
+    with pytest.raises(SourceError, match="no such camera device"):
+        CameraSource("/dev/video-missing")
+
+
+def test_lockstep_gives_frame_n_for_input_n() -> None:
+    lock = LockstepPipeline(_DyingCamera(), _EchoTracker())
+    f = lock.feed(123, np.zeros((10, 20, 3), np.uint8))
+    assert (f.index, f.t_ns, f.width, f.height) == (0, 123, 20, 10)
+    f = lock.feed(456, np.zeros((10, 20, 3), np.uint8))
+    assert (f.index, f.t_ns) == (1, 456)

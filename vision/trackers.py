@@ -1,0 +1,208 @@
+"""Image -> `BodyFrame`: MediaPipe pose (and hands, only when asked).
+
+Role: the only module that calls MediaPipe. Two implementations of one
+`Tracker` Protocol (`process(image_bgr, t_ns, index) -> BodyFrame`):
+
+* `MediaPipeTracker` (default, offline): legacy `mp.solutions.pose` with
+  `model_complexity=1` (the only pose model shipped in the mediapipe 0.10.21
+  wheel) in tracking (video) mode, plus `mp.solutions.hands` when
+  `hands=True`. Pose and hands run concurrently in two threads on the same
+  frame (MediaPipe's `process()` releases the GIL), so pose + hands costs
+  about max(pose, hands) instead of the sum on two cores.
+* `TasksPoseTracker`: the Tasks API `PoseLandmarker` in VIDEO mode with a
+  user-supplied `.task` model whose sha256 is checked against a hash given
+  by the user or a sidecar file `<model>.sha256`.
+
+Which person: MediaPipe pose tracks ONE person. In tracking mode it detects
+once, then follows that person's region from frame to frame and only
+re-detects when tracking confidence drops, so with several people in view
+the one first found (usually the largest, most central) stays selected until
+lost. Hands are not tied to that person by MediaPipe; `BodyFrame.hand()` and
+the intents builder pick by anatomical label.
+
+Handedness: MediaPipe Hands labels hands as if the image were a mirrored
+selfie. Our frames are UNMIRRORED camera images, so the label is swapped to
+give the ANATOMICAL hand ("Right" = the patient's right hand).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+
+from vision.bodyframe import N_HAND, BodyFrame, Hand
+
+
+class TrackerError(Exception):
+    """A tracker that cannot start (missing or mismatched model file); one-line message."""
+
+
+class Tracker(Protocol):
+    hands: bool
+
+    def process(self, image_bgr: np.ndarray, t_ns: int, index: int) -> BodyFrame: ...
+
+    def close(self) -> None: ...
+
+
+def _landmarks_array(lms: Any, n: int, with_visibility: bool) -> np.ndarray:
+    cols = 4 if with_visibility else 3
+    out = np.empty((n, cols), np.float32)
+    for i, lm in enumerate(lms):
+        out[i, 0], out[i, 1], out[i, 2] = lm.x, lm.y, lm.z
+        if with_visibility:
+            out[i, 3] = lm.visibility
+    return out
+
+
+ANATOMICAL = {"Left": "Right", "Right": "Left"}
+
+
+def hands_from_result(res: Any) -> tuple[Hand, ...]:
+    """Hands from a `solutions.hands` result, labels swapped to anatomical."""
+    if not res.multi_hand_landmarks:
+        return ()
+    out: list[Hand] = []
+    worlds = res.multi_hand_world_landmarks or [None] * len(res.multi_hand_landmarks)
+    for lms, cls, world in zip(res.multi_hand_landmarks, res.multi_handedness, worlds):
+        c = cls.classification[0]
+        w = _landmarks_array(world.landmark, N_HAND, False) if world is not None else None
+        out.append(Hand(_landmarks_array(lms.landmark, N_HAND, False), ANATOMICAL[c.label],  # type: ignore[arg-type]
+                        float(c.score), w))
+    return tuple(out)
+
+
+class MediaPipeTracker:
+    """Legacy MediaPipe solutions, offline. One instance per video stream (it tracks)."""
+
+    def __init__(self, *, hands: bool = False, static_image_mode: bool = False, max_hands: int = 2,
+                 hand_complexity: int = 1, min_detection_confidence: float = 0.5,
+                 min_tracking_confidence: float = 0.5, concurrent: bool = True) -> None:
+        import mediapipe as mp  # heavy import, only when a tracker is made
+
+        self.hands = hands
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=static_image_mode, model_complexity=1, smooth_landmarks=True,
+            enable_segmentation=False, min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence)
+        self._hands = None
+        self._pool: ThreadPoolExecutor | None = None
+        if hands:
+            self._hands = mp.solutions.hands.Hands(
+                static_image_mode=static_image_mode, max_num_hands=max_hands,
+                model_complexity=hand_complexity, min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence)
+            if concurrent:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mp-hands")
+
+    def process(self, image_bgr: np.ndarray, t_ns: int, index: int) -> BodyFrame:
+        h, w = image_bgr.shape[:2]
+        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+        rgb.flags.writeable = False
+        hands_fut: Future[Any] | None = None
+        hands_res: Any = None
+        if self._hands is not None and self._pool is not None:
+            hands_fut = self._pool.submit(self._hands.process, rgb)
+        elif self._hands is not None:
+            hands_res = self._hands.process(rgb)
+        pres = self._pose.process(rgb)
+        if hands_fut is not None:
+            hands_res = hands_fut.result()
+        pose = world = None
+        if pres.pose_landmarks is not None:
+            pose = _landmarks_array(pres.pose_landmarks.landmark, 33, True)
+            if pres.pose_world_landmarks is not None:
+                world = _landmarks_array(pres.pose_world_landmarks.landmark, 33, False)
+        hands = hands_from_result(hands_res) if hands_res is not None else ()
+        return BodyFrame(index=index, t_ns=t_ns, width=w, height=h, pose=pose, pose_world=world,
+                         hands=hands, hands_tracked=self._hands is not None,
+                         t_inferred_ns=time.monotonic_ns())
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        self._pose.close()
+        if self._hands is not None:
+            self._hands.close()
+
+    def __enter__(self) -> MediaPipeTracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify_model(path: str | os.PathLike[str], sha256: str | None = None) -> Path:
+    """Check a `.task` model file against the expected sha256 (argument or sidecar)."""
+    p = Path(path)
+    if not p.is_file():
+        raise TrackerError(f"{p}: model file not found")
+    expected = sha256
+    sidecar = p.with_name(p.name + ".sha256")
+    if expected is None and sidecar.is_file():
+        text = sidecar.read_text(encoding="utf-8").split()
+        expected = text[0] if text else None
+    if not expected:
+        raise TrackerError(f"{p}: no expected sha256 (pass one, or put it in {sidecar.name})")
+    expected = expected.strip().lower()
+    actual = file_sha256(p)
+    if actual != expected:
+        raise TrackerError(f"{p}: sha256 mismatch (expected {expected[:12]}..., file is {actual[:12]}...)")
+    return p
+
+
+class TasksPoseTracker:
+    """Tasks API `PoseLandmarker` (VIDEO mode) on a user-supplied, hash-checked `.task` model."""
+
+    hands = False
+
+    def __init__(self, model_path: str | os.PathLike[str], *, sha256: str | None = None,
+                 num_poses: int = 1) -> None:
+        p = verify_model(model_path, sha256)
+        from mediapipe.tasks.python import BaseOptions
+        from mediapipe.tasks.python import vision as mpv
+
+        opts = mpv.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(p)), running_mode=mpv.RunningMode.VIDEO,
+            num_poses=num_poses)
+        try:
+            self._lm = mpv.PoseLandmarker.create_from_options(opts)
+        except (RuntimeError, ValueError) as exc:
+            raise TrackerError(f"{p}: not a usable pose landmarker model ({exc})") from exc
+        self._last_ms = -1
+
+    def process(self, image_bgr: np.ndarray, t_ns: int, index: int) -> BodyFrame:
+        import mediapipe as mp
+
+        h, w = image_bgr.shape[:2]
+        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+        ms = max(t_ns // 1_000_000, self._last_ms + 1)  # VIDEO mode needs strictly increasing ms
+        self._last_ms = ms
+        res = self._lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), int(ms))
+        pose = world = None
+        if res.pose_landmarks:
+            lms = res.pose_landmarks[0]
+            pose = np.array([[lm.x, lm.y, lm.z, lm.visibility or 0.0] for lm in lms], np.float32)
+            if res.pose_world_landmarks:
+                world = np.array([[lm.x, lm.y, lm.z] for lm in res.pose_world_landmarks[0]], np.float32)
+        return BodyFrame(index=index, t_ns=t_ns, width=w, height=h, pose=pose, pose_world=world,
+                         t_inferred_ns=time.monotonic_ns())
+
+    def close(self) -> None:
+        self._lm.close()
