@@ -30,21 +30,21 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("GLOG_minloglevel", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-import pygame  # noqa: E402
+import numpy as np
+import pygame
 
-from exercises.doses import SessionDose, make_dose  # noqa: E402
-from exercises.registry import make_exercise  # noqa: E402
-from exercises.session import SessionRunner  # noqa: E402
-from game.app import App  # noqa: E402
-from game.loop import FixedStepLoop, RealClock  # noqa: E402
-from game.players import FramesDriver  # noqa: E402
-from game.scenes.base import SceneStack  # noqa: E402
-from game.scenes.exercise import ExerciseScene  # noqa: E402
-from game.sources import TimedFrames  # noqa: E402
-from vision.bodyframe import BodyFrame  # noqa: E402
-from vision.calibration import Calibration  # noqa: E402
-from vision.intents_builder import IntentsBuilder  # noqa: E402
+from exercises.doses import SessionDose, make_dose
+from exercises.registry import make_exercise
+from exercises.session import SessionRunner
+from game.app import App
+from game.loop import FixedStepLoop, RealClock
+from game.players import FramesDriver
+from game.scenes.base import SceneStack
+from game.scenes.exercise import ExerciseScene
+from game.sources import TimedFrames
+from vision.bodyframe import BodyFrame
+from vision.calibration import Calibration
+from vision.intents_builder import IntentsBuilder
 
 DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared/data/videos/upper_limb/sagor_shoulder_flexion_abduction.mp4"
 BUDGET_MS = 1000.0 / 60.0
@@ -127,7 +127,7 @@ def run_loop(driver: FramesDriver, calibration: Calibration, seconds: float) -> 
     app.should_stop = lambda: time.perf_counter() >= end
     loop.run(app)
     ms = np.array(loop.stats.frame_ms[30:] or [0.0])  # skip warm-up (font cache, first blits)
-    return {"frames": int(len(ms)), "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
+    return {"frames": len(ms), "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
             "p99_ms": float(np.percentile(ms, 99)), "max_ms": float(ms.max()),
             "over_budget_frames": int((ms > BUDGET_MS).sum()), "dropped_steps": loop.stats.dropped_steps,
             "fps": loop.stats.frames / seconds}

@@ -10,9 +10,10 @@ screenshot of each scene when asked. It never decides a game rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pygame

@@ -8,13 +8,21 @@ only one, so the game is fully usable without it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pygame
 
-from exercises.events import HOLD_COMPLETE, REST_END, REST_START, SESSION_END, TARGET_SHOWN, TRACKING_LOST
+from exercises.events import (
+    HOLD_COMPLETE,
+    REST_END,
+    REST_START,
+    SESSION_END,
+    TARGET_SHOWN,
+    TRACKING_LOST,
+)
 
 SAMPLE_RATE = 44100
 

@@ -15,8 +15,9 @@ session that never started.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Mapping, Protocol
+from typing import Any, Literal, Protocol
 
 from game.scenes.base import Scene, SceneStack
 from game.scenes.checkin import POST_ITEMS, PRE_ITEMS, CheckinScene

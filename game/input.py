@@ -12,8 +12,9 @@ even while the camera drives the hands.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable, Literal
+from typing import Literal
 
 import pygame
 

@@ -16,8 +16,9 @@ headless runs go as fast as the machine allows and are deterministic.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 FIXED_DT = 1.0 / 60.0
 FRAME_DT = 1.0 / 60.0

@@ -8,8 +8,9 @@ the progression engine's, when a plan supplies one), wrapped in
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 

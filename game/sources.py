@@ -11,8 +11,9 @@ vision's IntentsBuilder, the same path as a live camera.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from game.cli.errors import UserError
 from game.players import FramesDriver

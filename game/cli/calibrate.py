@@ -49,6 +49,8 @@ def calibrate(patient: str, camera: int | None, video: str | None, headless: boo
         stack.push(CalibrationScene(CalibrationProcedure(), frame_source=lambda: last.pop("frame", None)),
                    results.append)
         surface, windowed, note = open_surface(headless)
+        if note:
+            click.echo(note, err=True)
         app = App(surface, stack, driver=driver, window=windowed)
         FixedStepLoop(RealClock() if windowed and not video else SimClock()).run(app, max_frames=60 * 600)
     finally:

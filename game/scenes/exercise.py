@@ -12,8 +12,9 @@ misses, pauses and rests are the runner's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import pygame
 
@@ -176,7 +177,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         f = th.font("body", bold=True)
         bar = pygame.Rect(0, 0, w, int(f.get_linesize() * 1.3))
         pygame.draw.rect(surface, pal.panel, bar)
-        hits, targets = summary.get("hits", 0), summary.get("targets", 0)
+        hits = summary.get("hits", 0)
         left = max(0.0, self.runner.time_remaining_s)
         texts = [f"Hits {hits}" if "hits" in summary else self.runner.exercise.name.title(),
                  f"{int(left // 60)}:{int(left % 60):02d} left"]

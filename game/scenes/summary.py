@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pygame
 
@@ -29,7 +30,7 @@ def summary_lines(summary: Mapping[str, Any], pain_pre: int | None, pain_post: i
     if "compensations" in summary:
         lines.append(f"Leaning reminders: {summary.get('compensations', 0)}")
     if pain_pre is not None or pain_post is not None:
-        fmt = lambda v: "-" if v is None else str(v)  # noqa: E731
+        fmt = lambda v: "-" if v is None else str(v)
         lines.append(f"Pain before {fmt(pain_pre)}, after {fmt(pain_post)} (0-10)")
     return lines
 

@@ -7,7 +7,8 @@ target at a human speed (what the mouse does in keyboard/mouse play).
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 

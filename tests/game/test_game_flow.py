@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pygame
 import pytest
+from game_test_doubles import ChasingPlayer, Services
 
 from game.app import App
 from game.flow import SessionFlow
@@ -11,8 +12,6 @@ from game.input import KeyboardMouseInput
 from game.loop import FixedStepLoop, SimClock
 from game.scenes.base import SceneStack
 from telemetry.store import Store
-
-from game_test_doubles import ChasingPlayer, Services
 
 FLOW = ["title", "safety", "patient", "checkin_pre", "calibration", "exercise", "checkin_post", "summary"]
 
