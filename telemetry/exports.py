@@ -1,0 +1,286 @@
+"""Exports of one patient's stored rows: tidy CSV tables and a FHIR R4 Bundle.
+
+Pure builders (`csv_tables`, `fhir_bundle`) turn a `PatientData` snapshot
+into plain rows or a JSON-ready dict; the writers put them on disk
+atomically (a temporary file or folder renamed into place, 0600/0700), so
+an export is complete or absent. CSV: UTF-8, ISO 8601 timestamps with the
+offset of the chosen time zone, units in column names, long format. FHIR:
+R4 (validated with `fhir.resources.R4B`, whose models cover R4 resources),
+pseudonymous: the display name never leaves the machine in an export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone, tzinfo
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from telemetry import paths
+from telemetry.snapshot import PatientData
+
+# metric key in a trial's "metrics" -> (local code, display, UCUM unit)
+METRIC_CODES: dict[str, tuple[str, str, str]] = {
+    "reaction_time_s": ("reaction-time", "Reaction time", "s"),
+    "movement_time_s": ("movement-time", "Movement time", "s"),
+    "peak_speed_m_s": ("peak-speed", "Peak hand speed", "m/s"),
+    "time_to_peak_pct": ("time-to-peak", "Time to peak speed", "%"),
+    "path_length_ratio": ("path-length-ratio", "Path length ratio", "{ratio}"),
+    "movement_units": ("movement-units", "Movement units", "{count}"),
+    "sparc": ("sparc", "Spectral arc length", "{score}"),
+    "ldlj": ("ldlj", "Log dimensionless jerk", "{score}"),
+    "end_error_u": ("end-error", "End-point error", "{shoulder_width}"),
+    "trunk_displacement_cm": ("trunk-displacement", "Trunk displacement", "cm"),
+    "quality": ("quality", "Tracking quality", "{score}"),
+    "elbow_flexion_rom_deg": ("elbow-flexion-rom", "Elbow flexion range", "deg"),
+    "shoulder_abduction_rom_deg": ("shoulder-abduction-rom", "Shoulder abduction range", "deg"),
+    "shoulder_flexion_rom_deg": ("shoulder-flexion-rom-estimated",
+                                 "Shoulder flexion range (estimated)", "deg"),
+}
+CS_KINEMATICS = "https://neuroplay.invalid/fhir/CodeSystem/kinematics"
+CS_PHASE = "https://neuroplay.invalid/fhir/CodeSystem/checkin-phase"
+Q_CHECKIN = "https://neuroplay.invalid/fhir/Questionnaire/neuroplay-checkin|1.0"
+ID_SYSTEM = "urn:neuroplay:patient"
+OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+UCUM = "http://unitsofmeasure.org"
+NS = uuid.UUID("5b0f8f7e-8d3c-4b7e-9a55-6f1c2e0b9a11")  # NeuroPlay's uuid5 namespace
+
+
+def shipped_resource(name: str) -> dict[str, Any]:
+    """A FHIR definition from assets/fhir (the Questionnaire, the CodeSystem)."""
+    return json.loads(resources.files("assets.fhir").joinpath(name).read_text("utf-8"))
+
+
+def _ts(dt: datetime | None, tz: tzinfo) -> str:
+    return "" if dt is None else dt.astimezone(tz).isoformat(timespec="seconds")
+
+
+# ------------------------------------------------------------------ CSV
+def csv_tables(data: PatientData, tz: tzinfo = timezone.utc) -> dict[str, list[dict[str, Any]]]:
+    """Table name -> rows (dicts with the columns in order)."""
+    pid = data.patient.patient_id
+    starts = {s.session_id: s.started_at for s in data.sessions}
+    t: dict[str, list[dict[str, Any]]] = {}
+    t["patient"] = [{"patient_id": pid, "affected_side": data.patient.affected_side,
+                     "seated": data.patient.seated,
+                     "created_at": _ts(data.patient.created_at, tz)}]
+    t["sessions"] = [{
+        "patient_id": pid, "session_id": s.session_id, "exercise": s.exercise,
+        "started_at": _ts(s.started_at, tz), "ended_at": _ts(s.ended_at, tz),
+        "duration_min": "" if s.ended_at is None else
+        round((s.ended_at - s.started_at).total_seconds() / 60.0, 2),
+        "completed": s.completed, "quota_met": s.quota_met, "recovered_after_crash": s.recovered,
+        "source": s.source, "mirror": s.mirror or "",
+        "pain_pre_0_10": "" if s.pain_pre is None else s.pain_pre,
+        "pain_post_0_10": "" if s.pain_post is None else s.pain_post,
+    } for s in data.sessions]
+    t["session_dose"] = [{"session_id": s.session_id, "parameter": k,
+                          "value": json.dumps(v) if isinstance(v, (list, dict)) else v}
+                         for s in data.sessions for k, v in sorted(s.dose.items())]
+    t["decisions"] = [{"session_id": s.session_id, "order": i + 1, "reason": r}
+                      for s in data.sessions for i, r in enumerate(s.decisions)]
+    t["checkins"] = [{"patient_id": pid, "checkin_id": c.checkin_id,
+                      "session_id": c.session_id or "", "phase": c.phase,
+                      "answered_at": _ts(c.at, tz), "item": k, "value_0_10": v}
+                     for c in data.checkins for k, v in sorted(c.answers.items())]
+    names = {a.activity_id: a.name for a in data.psfs_activities}
+    t["psfs"] = [{"patient_id": pid, "activity_id": r.activity_id,
+                  "activity": names.get(r.activity_id, r.name), "rated_at": _ts(r.at, tz),
+                  "rating_0_10": r.value} for r in data.psfs_ratings]
+    t["trials"] = [{"session_id": tr.session_id, "trial": tr.trial_index,
+                    "time_in_session_s": round(tr.t, 3),
+                    "at": _ts(starts[tr.session_id] + timedelta(seconds=tr.t), tz)
+                    if tr.session_id in starts else "",
+                    "outcome": tr.outcome,
+                    "side": tr.data.get("side", ""), "direction": tr.data.get("direction", "")}
+                   for tr in data.trials]
+    metric_rows = []
+    for tr in data.trials:
+        m = tr.data.get("metrics")
+        if not isinstance(m, Mapping):
+            continue
+        for key, (code, _display, unit) in METRIC_CODES.items():
+            v = m.get(key)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                metric_rows.append({"session_id": tr.session_id, "trial": tr.trial_index,
+                                    "metric": code, "value": v, "unit_ucum": unit,
+                                    "poor_quality": bool(m.get("poor_quality", False))})
+    t["trial_metrics"] = metric_rows
+    t["flags"] = [{"flag_id": f.flag_id, "kind": f.kind, "measure": f.measure,
+                   "raised_at": _ts(f.raised_at, tz), "status": f.status,
+                   "closed_at": _ts(f.closed_at, tz), "message": f.message,
+                   "evidence_json": json.dumps(f.evidence, ensure_ascii=False)}
+                  for f in data.flags]
+    return t
+
+
+def _csv_bytes(rows: list[dict[str, Any]]) -> bytes:
+    buf = io.StringIO(newline="")
+    if rows:
+        w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def write_csv(tables: Mapping[str, list[dict[str, Any]]], out: Path) -> list[Path]:
+    """A `.zip` of CSVs, or a new folder of CSVs; atomic either way."""
+    out = Path(out)
+    if out.suffix.lower() == ".zip":
+        with paths.atomic_write(out, "wb") as fh:
+            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as z:
+                for name, rows in tables.items():
+                    z.writestr(f"{name}.csv", _csv_bytes(rows))
+        return [out]
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"{out} already exists and is not an empty folder")
+    parent = out.parent if str(out.parent) else Path(".")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    try:
+        os.chmod(tmp, paths.DIR_MODE)
+        for name, rows in tables.items():
+            p = tmp / f"{name}.csv"
+            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, paths.FILE_MODE)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(_csv_bytes(rows))
+        if out.exists():
+            out.rmdir()
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return sorted(out.iterdir())
+
+
+# ------------------------------------------------------------------ FHIR
+def _rid(*parts: str) -> str:
+    return str(uuid.uuid5(NS, "/".join(parts)))
+
+
+def _entry(resource: dict[str, Any]) -> dict[str, Any]:
+    return {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
+
+
+def fhir_bundle(data: PatientData, *, model: str = "mediapipe 0.10.21 pose_landmark_full + hands",
+                software_version: str = "0.1.0", camera: str = "webcam",
+                now: datetime | None = None) -> dict[str, Any]:
+    """A FHIR R4 `collection` Bundle of the patient's data (JSON-ready dict)."""
+    pid = data.patient.patient_id
+    patient_id = _rid("Patient", pid)
+    device_id = _rid("Device", pid, model)
+    subject = {"reference": f"urn:uuid:{patient_id}"}
+    device_ref = {"reference": f"urn:uuid:{device_id}"}
+    entries = [_entry({
+        "resourceType": "Patient", "id": patient_id,
+        "identifier": [{"system": ID_SYSTEM, "value": pid}],
+        "active": True,
+    }), _entry({
+        "resourceType": "Device", "id": device_id,
+        "deviceName": [{"name": f"NeuroPlay camera tracking ({camera})", "type": "user-friendly-name"}],
+        "type": {"text": "Consumer video camera with pose-tracking software"},
+        "version": [{"type": {"text": "tracking model"}, "value": model},
+                    {"type": {"text": "NeuroPlay"}, "value": software_version}],
+        "patient": subject,
+    })]
+    starts = {s.session_id: s.started_at for s in data.sessions}
+    for c in data.checkins:
+        qr_id = _rid("QuestionnaireResponse", pid, str(c.checkin_id))
+        items: list[dict[str, Any]] = [{"linkId": "phase", "answer": [{"valueCoding": {
+            "system": CS_PHASE, "code": c.phase}}]}]
+        items += [{"linkId": k, "answer": [{"valueInteger": v}]} for k, v in sorted(c.answers.items())]
+        entries.append(_entry({
+            "resourceType": "QuestionnaireResponse", "id": qr_id, "questionnaire": Q_CHECKIN,
+            "status": "completed", "subject": subject, "authored": c.at.isoformat(), "item": items,
+        }))
+        if "pain" in c.answers:
+            entries.append(_entry({
+                "resourceType": "Observation", "id": _rid("Observation", "pain", pid,
+                                                          str(c.checkin_id)),
+                "status": "final",
+                "category": [{"coding": [{"system": OBS_CATEGORY, "code": "survey",
+                                          "display": "Survey"}]}],
+                "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3",
+                                     "display": "Pain severity - 0-10 verbal numeric rating "
+                                                "[Score] - Reported"}]},
+                "subject": subject, "effectiveDateTime": c.at.isoformat(),
+                "valueInteger": c.answers["pain"],
+                "derivedFrom": [{"reference": f"urn:uuid:{qr_id}"}],
+                "note": [{"text": f"check-in phase: {c.phase}"}],
+            }))
+    by_day: dict[str, list[Any]] = {}
+    for r in data.psfs_ratings:
+        by_day.setdefault(r.at.isoformat(), []).append(r)
+    slots = {a.activity_id: i + 1 for i, a in enumerate(data.psfs_activities)}
+    for at, ratings in by_day.items():
+        items = [{"linkId": f"psfs-{min(slots.get(r.activity_id, 5), 5)}", "text": r.name,
+                  "answer": [{"valueInteger": r.value}]} for r in ratings]
+        entries.append(_entry({
+            "resourceType": "QuestionnaireResponse",
+            "id": _rid("QuestionnaireResponse", "psfs", pid, at), "questionnaire": Q_CHECKIN,
+            "status": "completed", "subject": subject, "authored": at,
+            "item": [{"linkId": "phase", "answer": [{"valueCoding": {
+                "system": CS_PHASE, "code": "daily"}}]}] + items,
+        }))
+    for tr in data.trials:
+        m = tr.data.get("metrics")
+        if not isinstance(m, Mapping):
+            continue
+        comps = []
+        for key, (code, display, unit) in METRIC_CODES.items():
+            v = m.get(key)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                comps.append({"code": {"coding": [{"system": CS_KINEMATICS, "code": code,
+                                                   "display": display}]},
+                              "valueQuantity": {"value": round(float(v), 6), "unit": unit,
+                                                "system": UCUM, "code": unit}})
+        if not comps:
+            continue
+        start = starts.get(tr.session_id)
+        obs: dict[str, Any] = {
+            "resourceType": "Observation",
+            "id": _rid("Observation", "trial", tr.session_id, str(tr.trial_index)),
+            "status": "final",
+            "category": [{"coding": [{"system": OBS_CATEGORY, "code": "exam",
+                                      "display": "Exam"}]}],
+            "code": {"coding": [{"system": CS_KINEMATICS, "code": "reach-trial",
+                                 "display": "One reaching repetition"}],
+                     "text": f"{tr.outcome} reach (game metric, not a clinical test)"},
+            "subject": subject, "device": device_ref, "component": comps,
+            "identifier": [{"system": "urn:neuroplay:trial",
+                            "value": f"{tr.session_id}/{tr.trial_index}"}],
+        }
+        if start is not None:
+            obs["effectiveDateTime"] = (start + timedelta(seconds=tr.t)).isoformat()
+        if m.get("poor_quality"):
+            obs["note"] = [{"text": "poor tracking quality: left out of trends"}]
+        entries.append(_entry(obs))
+    return {"resourceType": "Bundle", "id": _rid("Bundle", pid, (now or datetime.now(
+        timezone.utc)).isoformat()), "type": "collection",
+            "timestamp": (now or datetime.now(timezone.utc)).isoformat(), "entry": entries}
+
+
+def validate_bundle(bundle: Mapping[str, Any]) -> None:
+    """Raise ValueError naming the problem if the Bundle is not valid R4(B)."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    try:
+        Bundle.parse_obj(dict(bundle))
+    except Exception as exc:  # noqa: BLE001  (pydantic's ValidationError, v1 or v2)
+        first = str(exc).splitlines()
+        raise ValueError(f"invalid FHIR Bundle: {' '.join(first[:3])}") from exc
+
+
+def write_json(obj: Mapping[str, Any], out: Path) -> Path:
+    with paths.atomic_write(Path(out), "w") as fh:
+        json.dump(obj, fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
+    return Path(out)

@@ -1,0 +1,120 @@
+"""CSV and FHIR exports of a generated patient, validated and on disk."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+import zipfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from telemetry.exports import (
+    csv_tables,
+    fhir_bundle,
+    shipped_resource,
+    validate_bundle,
+    write_csv,
+    write_json,
+)
+from telemetry.snapshot import PatientData, load_patient
+from telemetry.store import Store
+from telemetry.synthetic import Course, generate
+
+
+@pytest.fixture(scope="module")
+def data() -> PatientData:
+    store = Store.memory(flush_interval_s=5)
+    store.ensure_patient("p-7", display_name="Real Name Never Exported")
+    generate(store, "p-7", Course(days=8, reps=2))
+    return load_patient(store, "p-7")
+
+
+def test_fhir_bundle_is_valid_r4_with_pain_loinc(data: PatientData) -> None:
+    bundle = fhir_bundle(data, now=datetime(2026, 2, 1, tzinfo=timezone.utc))
+    validate_bundle(bundle)
+    from fhir.resources.R4B.bundle import Bundle
+
+    parsed = Bundle.parse_obj(bundle)
+    kinds = [e.resource.resource_type for e in parsed.entry]
+    assert kinds.count("Patient") == 1 and kinds.count("Device") == 1
+    pains = [e.resource for e in parsed.entry if e.resource.resource_type == "Observation"
+             and e.resource.code.coding[0].code == "72514-3"]
+    assert len(pains) == 16  # pre + post for each of 8 sessions
+    assert pains[0].category[0].coding[0].code == "survey"
+    assert pains[0].valueInteger == data.checkins[0].answers["pain"]
+    trials = [e.resource for e in parsed.entry if e.resource.resource_type == "Observation"
+              and e.resource.code.coding[0].code == "reach-trial"]
+    assert len(trials) == 16
+    units = {c.code.coding[0].code: c.valueQuantity.code for c in trials[0].component}
+    assert units["movement-time"] == "s" and units["peak-speed"] == "m/s"
+    assert units["sparc"] == "{score}"
+    qrs = [e.resource for e in parsed.entry if e.resource.resource_type == "QuestionnaireResponse"]
+    assert all(q.questionnaire.startswith(shipped_resource(
+        "Questionnaire-neuroplay-checkin.json")["url"]) for q in qrs)
+    text = json.dumps(bundle)
+    assert "Real Name" not in text  # pseudonymous
+    patient = next(e.resource for e in parsed.entry if e.resource.resource_type == "Patient")
+    assert patient.identifier[0].value == "p-7"
+
+
+def test_every_answered_item_exists_in_the_shipped_questionnaire(data: PatientData) -> None:
+    q = shipped_resource("Questionnaire-neuroplay-checkin.json")
+    link_ids = {i["linkId"] for i in q["item"]}
+    bundle = fhir_bundle(data)
+    for e in bundle["entry"]:
+        if e["resource"]["resourceType"] == "QuestionnaireResponse":
+            assert {i["linkId"] for i in e["resource"]["item"]} <= link_ids
+    cs = shipped_resource("CodeSystem-neuroplay-kinematics.json")
+    codes = {c["code"] for c in cs["concept"]}
+    for e in bundle["entry"]:
+        for comp in e["resource"].get("component", []):
+            assert comp["code"]["coding"][0]["code"] in codes
+
+
+def test_csv_tables_tidy_with_offsets(data: PatientData) -> None:
+    tz = timezone(timedelta(hours=2))
+    t = csv_tables(data, tz)
+    s0 = t["sessions"][0]
+    assert s0["started_at"] == "2026-01-05T12:00:00+02:00"
+    assert s0["duration_min"] == 11.0
+    assert {r["item"] for r in t["checkins"]} == {"pain", "interference", "sleep", "mood"}
+    assert all(set(r) >= {"metric", "value", "unit_ucum"} for r in t["trial_metrics"])
+    assert "display_name" not in t["patient"][0]
+
+
+def test_write_csv_zip_and_folder(data: PatientData, tmp_path: Path) -> None:
+    tables = csv_tables(data)
+    [z] = write_csv(tables, tmp_path / "out.zip")
+    assert stat.S_IMODE(z.stat().st_mode) == 0o600
+    with zipfile.ZipFile(z) as zf:
+        assert "sessions.csv" in zf.namelist()
+        rows = list(csv.DictReader(io.TextIOWrapper(zf.open("checkins.csv"), "utf-8")))
+    assert rows[0]["value_0_10"].isdigit()
+    files = write_csv(tables, tmp_path / "folder")
+    assert {f.name for f in files} >= {"sessions.csv", "trial_metrics.csv", "psfs.csv"}
+    assert stat.S_IMODE((tmp_path / "folder").stat().st_mode) == 0o700
+    with pytest.raises(FileExistsError):
+        write_csv(tables, tmp_path / "folder")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "bundle.json"
+    with pytest.raises(TypeError):
+        write_json({"x": object()}, target)
+    assert list(tmp_path.iterdir()) == []
+    write_json({"x": 1}, target)
+    assert json.loads(target.read_text()) == {"x": 1}
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_invalid_bundle_is_named() -> None:
+    with pytest.raises(ValueError, match="valueInteger"):
+        validate_bundle({"resourceType": "Bundle", "type": "collection", "entry": [
+            {"fullUrl": "urn:uuid:1", "resource": {"resourceType": "Observation",
+                                                   "status": "final", "code": {"text": "x"},
+                                                   "valueInteger": "high"}}]})
