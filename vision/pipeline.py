@@ -18,7 +18,11 @@ source and tracker; it is safe to call twice.
 out) for tests, headless runs and `neuroplay track`, where every frame
 matters more than latency.
 
-Sources that already yield `BodyFrame`s (a `ReplaySource`) need no tracker.
+Sources that already yield `BodyFrame`s (a `ReplaySource`) need no tracker;
+for image sources without one, a `MediaPipeTracker(hands=hands)` is made in
+the worker thread. `take()` returns the newest `BodyFrame` (the game loop's
+call); `take_delivered()` the same with its timestamps. The camera image is
+attached to the frame (`keep_image`, display and the too-dark cue only).
 `pace=True` plays files at their recorded speed (a replay or video standing
 in for a camera); otherwise they run as fast as tracking allows.
 """
@@ -113,9 +117,11 @@ def _pose_t0(item: Any) -> int:
 class _Core:
     """Shared read -> track step of both pipelines."""
 
-    def __init__(self, source: Any, tracker: Tracker | None, keep_image: bool, pace: bool) -> None:
+    def __init__(self, source: Any, tracker: Tracker | None, keep_image: bool, pace: bool,
+                 hands: bool = False) -> None:
         self.source = source
         self.tracker = tracker
+        self.hands = hands
         self.keep_image = keep_image
         self.pace = pace
         self.index = 0
@@ -138,8 +144,9 @@ class _Core:
         if isinstance(item, BodyFrame):
             frame = item
         else:
-            if self.tracker is None:
-                raise RuntimeError("this source gives images: the pipeline needs a tracker")
+            if self.tracker is None:  # made here, in the thread that will use it
+                from vision.trackers import MediaPipeTracker
+                self.tracker = MediaPipeTracker(hands=self.hands)
             t_ns, image = item
             frame = self.tracker.process(image, int(t_ns), self.index)
             if self.keep_image:
@@ -158,9 +165,9 @@ class _Core:
 class TrackingPipeline:
     """Worker thread + one-slot mailbox. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, source: Any, tracker: Tracker | None = None, *, keep_image: bool = False,
-                 pace: bool = False) -> None:
-        self._core = _Core(source, tracker, keep_image, pace)
+    def __init__(self, source: Any, tracker: Tracker | None = None, *, hands: bool = False,
+                 keep_image: bool = True, pace: bool = False) -> None:
+        self._core = _Core(source, tracker, keep_image, pace, hands)
         self.mailbox: Mailbox[tuple[BodyFrame, int, int]] = Mailbox()
         self.stats = PipelineStats()
         self._status = SourceStatus("ok")
@@ -204,8 +211,13 @@ class TrackingPipeline:
         finally:
             self.mailbox.close()
 
-    def take(self, timeout: float | None = 0.0) -> Delivered | None:
-        """The newest tracked frame, if one arrived since the last take."""
+    def take(self, timeout: float | None = 0.0) -> BodyFrame | None:
+        """The newest tracked frame, if one arrived since the last take (what the game loop calls)."""
+        d = self.take_delivered(timeout)
+        return d.frame if d is not None else None
+
+    def take_delivered(self, timeout: float | None = 0.0) -> Delivered | None:
+        """Like `take`, with the capture / inference / taken timestamps."""
         got = self.mailbox.take(timeout)
         if got is None:
             return None
@@ -235,12 +247,18 @@ class TrackingPipeline:
 class LockstepPipeline:
     """No thread: each `take()` reads and tracks exactly the next frame (nothing dropped)."""
 
-    def __init__(self, source: Any, tracker: Tracker | None = None, *, keep_image: bool = False) -> None:
-        self._core = _Core(source, tracker, keep_image, pace=False)
+    def __init__(self, source: Any, tracker: Tracker | None = None, *, hands: bool = False,
+                 keep_image: bool = False) -> None:
+        self._core = _Core(source, tracker, keep_image, False, hands)
         self.stats = PipelineStats()
         self.status = SourceStatus("ok")
 
-    def take(self, timeout: float | None = None) -> Delivered | None:
+    def take(self, timeout: float | None = None) -> BodyFrame | None:
+        """The next tracked frame (None at the end or on a source error; see `status`)."""
+        d = self.take_delivered(timeout)
+        return d.frame if d is not None else None
+
+    def take_delivered(self, timeout: float | None = None) -> Delivered | None:
         if self.status.state != "ok":
             return None
         try:
@@ -261,16 +279,18 @@ class LockstepPipeline:
 
     def feed(self, t_ns: int, image: np.ndarray) -> BodyFrame:
         """Track one image given directly (frame N in, result N out)."""
+        if self._core.tracker is None:
+            from vision.trackers import MediaPipeTracker
+            self._core.tracker = MediaPipeTracker(hands=self._core.hands)
         tracker = self._core.tracker
-        if tracker is None:
-            raise RuntimeError("feed() needs a tracker")
         frame = tracker.process(image, t_ns, self._core.index)
         self._core.index += 1
         return frame
 
     def __iter__(self) -> Any:
-        while (d := self.take()) is not None:
-            yield d
+        """The tracked frames in order."""
+        while (f := self.take()) is not None:
+            yield f
 
     def stop(self) -> None:
         self._core.close()
@@ -280,3 +300,7 @@ class LockstepPipeline:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# The name the game's live driver uses (game/live.py).
+Pipeline = TrackingPipeline

@@ -45,7 +45,7 @@ def test_unread_frames_are_dropped_and_counted(tmp_path: Path) -> None:
     pipe = TrackingPipeline(ReplaySource(_replay(tmp_path, 40))).start()
     _wait(pipe)  # the consumer takes nothing while the worker runs through all 40 frames
     assert pipe.status.state == "ended"
-    d = pipe.take()
+    d = pipe.take_delivered()
     assert d is not None and d.frame.index == 39  # the newest
     assert pipe.take() is None
     pipe.stop()
@@ -57,9 +57,9 @@ def test_a_paced_consumer_gets_every_frame_in_order(tmp_path: Path) -> None:
     with TrackingPipeline(ReplaySource(_replay(tmp_path, 6)), pace=True) as pipe:
         seen = []
         while len(seen) < 6:
-            d = pipe.take(timeout=5)
-            assert d is not None
-            seen.append(d.frame.index)
+            f = pipe.take(timeout=5)
+            assert f is not None
+            seen.append(f.index)
     assert seen == list(range(6)) and pipe.stats.dropped == 0
 
 
@@ -104,7 +104,7 @@ def test_camera_stopping_mid_run_becomes_a_status_not_a_hang() -> None:
     assert cam.closed
 
     lock = LockstepPipeline(_DyingCamera(), _EchoTracker())
-    assert [d.frame.index for d in lock] == [0, 1, 2]
+    assert [f.index for f in lock] == [0, 1, 2]
     assert lock.status.state == "failed" and "stopped delivering" in lock.status.message
 
 

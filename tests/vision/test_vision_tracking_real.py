@@ -24,7 +24,7 @@ def _track(path: Path, seconds: float, *, start_s: float = 0.0, hands: bool = Fa
            max_side: int = 640) -> list[BodyFrame]:
     src = VideoSource(path, start_s=start_s, max_seconds=seconds, max_side=max_side)
     with LockstepPipeline(src, MediaPipeTracker(hands=hands)) as pipe:
-        return [d.frame for d in pipe]
+        return list(pipe)
 
 
 def test_detects_the_person_and_puts_left_on_the_left(test_data: Path) -> None:
@@ -121,5 +121,5 @@ def test_tasks_tracker_on_a_real_model(test_data: Path) -> None:
                     "with a <model>.sha256 sidecar); the machines have no network to fetch one")
     src = VideoSource(test_data / "mediapipe_docs_pose_segmentation.mp4", max_seconds=1.0, max_side=480)
     with LockstepPipeline(src, TasksPoseTracker(model)) as pipe:
-        frames = [d.frame for d in pipe]
+        frames = list(pipe)
     assert sum(f.pose is not None for f in frames) / len(frames) >= 0.9
