@@ -85,6 +85,7 @@ class MediaPipeTracker:
     def __init__(self, *, hands: bool = False, static_image_mode: bool = False, max_hands: int = 2,
                  hand_complexity: int = 1, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, concurrent: bool = True) -> None:
+        os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ log off the patient's terminal
         import mediapipe as mp  # heavy import, only when a tracker is made
 
         self.hands = hands

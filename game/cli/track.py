@@ -1,0 +1,91 @@
+"""`neuroplay track VIDEO --out FILE`: track a video file into a landmark replay.
+
+Thin layer over vision: `VideoSource` (container fps and timestamps, SAR
+corrected) -> `LockstepPipeline` with a `MediaPipeTracker` (every frame,
+nothing dropped) -> `write_replay` (atomic). Bad input is one line naming
+the file, exit status 2, and no output file is left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from game.cli.errors import UserError
+
+
+@click.command()
+@click.argument("video", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Replay file to write (.npz).")
+@click.option("--hands", is_flag=True, help="Also track hand landmarks (slower; for dexterity games).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option("--max-seconds", type=click.FloatRange(min=0.0, min_open=True), default=None,
+              help="Track at most this many seconds of video.")
+@click.option("--start-seconds", type=click.FloatRange(min=0.0), default=0.0,
+              help="Skip this many seconds at the start of the video.")
+@click.option("--max-side", type=click.IntRange(min=64), default=None,
+              help="Downscale frames so the longer side is at most this many pixels.")
+def track(video: Path, out: Path, hands: bool, as_json: bool, max_seconds: float | None,
+          start_seconds: float, max_side: int | None) -> None:
+    """Track VIDEO with MediaPipe and save the landmarks (never the video) as a replay."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from vision.pipeline import LockstepPipeline
+    from vision.replay import ReplayError, write_replay
+    from vision.sources import SourceError, VideoSource
+    from vision.trackers import MediaPipeTracker
+
+    if out.suffix.lower() != ".npz":
+        raise UserError(f"{out}: replay files end in .npz")
+    if out.resolve() == video.resolve():
+        raise UserError(f"{out}: would overwrite the input video")
+    try:
+        source = VideoSource(video, start_s=start_seconds, max_seconds=max_seconds, max_side=max_side)
+    except SourceError as exc:
+        raise UserError(str(exc)) from None
+    expected_s = source.duration_s - start_seconds if source.duration_s else 0.0
+    if max_seconds is not None:
+        expected_s = min(expected_s, max_seconds) if expected_s > 0 else max_seconds
+    total = int(round(expected_s * source.fps)) if source.fps and expected_s > 0 else None
+    frames = []
+    t0 = time.perf_counter()
+    with LockstepPipeline(source, MediaPipeTracker(hands=hands)) as pipe:
+        with Progress(TextColumn("tracking"), BarColumn(), TextColumn("{task.completed} frames"),
+                      TimeRemainingColumn(), transient=True, disable=as_json) as progress:
+            task = progress.add_task("track", total=total)
+            for frame in pipe:
+                frames.append(frame)
+                progress.advance(task)
+        status = pipe.status
+    elapsed = time.perf_counter() - t0
+    if status.state == "failed":
+        raise UserError(f"{video}: {status.message}")
+    if not frames:
+        raise UserError(f"{video}: no frames could be read"
+                        + (" in the requested time span" if start_seconds or max_seconds else ""))
+    video_fps = source.fps
+    try:
+        write_replay(out, frames, source=video.name, fps=video_fps, hands=hands,
+                     extra={"start_s": start_seconds, "max_side": max_side})
+    except ReplayError as exc:
+        raise UserError(str(exc)) from None
+    detected = sum(f.pose is not None for f in frames)
+    summary = {
+        "video": str(video), "out": str(out), "frames": len(frames), "detected_frames": detected,
+        "detection_rate": detected / len(frames), "fps": len(frames) / elapsed if elapsed > 0 else 0.0,
+        "video_fps": video_fps, "hands": hands,
+        "hand_frames": sum(bool(f.hands) for f in frames), "width": frames[0].width,
+        "height": frames[0].height, "seconds": (frames[-1].t_ns - frames[0].t_ns) / 1e9,
+    }
+    if as_json:
+        click.echo(json.dumps(summary))
+        return
+    click.echo(f"Tracked {summary['frames']} frames of {video.name} ({summary['width']}x{summary['height']}, "
+               f"{video_fps:.2f} fps video) -> {out}")
+    click.echo(f"Pose found in {detected}/{len(frames)} frames ({summary['detection_rate']:.1%}); "
+               f"processing {summary['fps']:.1f} fps"
+               + (f"; hands in {summary['hand_frames']} frames" if hands else ""))
