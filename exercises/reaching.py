@@ -20,7 +20,8 @@ Rules (see docs/exercises.md for the rationale):
     target not completed within `target_timeout_s` is a timeout and a miss.
   * Trunk compensation: shoulder-midpoint displacement above the calibrated
     baseline + 2 SD (at least 5 cm, converted with the calibrated shoulder
-    width) or trunk lean above baseline + 2 SD (at least LEAN_FLOOR_DEG)
+    width) or trunk lean beyond 2 SD of the calibrated lean (the intents are
+    already relative to its mean; at least LEAN_FLOOR_DEG)
     freezes the hold and emits COMPENSATION with a cue, once per episode.
   * Movement onset: the first new hand sample after the target appears whose
     speed over the last ONSET_WINDOW_S exceeds `onset_speed` (a live
@@ -90,7 +91,7 @@ class ReachSetup:
     envelope: Mapping[str, Mapping[str, float]]  # side -> direction -> reach (body units)
     trunk_mean: float = 0.0  # shoulder-midpoint displacement at rest, body units
     trunk_sd: float = 0.0
-    lean_mean_deg: float = 0.0
+    lean_mean_deg: float = 0.0  # kept for the record; the builder subtracts it already
     lean_sd_deg: float = 0.0
     shoulder_width_m: float = DEFAULT_SHOULDER_WIDTH_M
 
@@ -107,7 +108,8 @@ class ReachSetup:
 
     @property
     def lean_threshold_deg(self) -> float:
-        return max(abs(self.lean_mean_deg) + 2.0 * self.lean_sd_deg, LEAN_FLOOR_DEG)
+        """`Intents.trunk_lean_deg` is already relative to the neutral mean: 2 SD, floored."""
+        return max(2.0 * self.lean_sd_deg, LEAN_FLOOR_DEG)
 
 
 def default_envelope(reach: float = DEFAULT_REACH) -> dict[str, dict[str, float]]:

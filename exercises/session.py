@@ -6,6 +6,12 @@ rest breaks, the session time cap, pausing when the body or the arm in use
 is not tracked, pause/resume, a stop that always works, and the pain rules.
 Pure logic: time arrives as `Intents.t` (event stamps) and `dt` (durations).
 
+Tracking: an explicit cue from the intents (arm not visible, move into
+frame...), a body out of view, or no hand for the arm in use pauses play at
+once; a low `tracking_quality` alone pauses once it has lasted
+QUALITY_GRACE_S (a fast reach or a blurred frame is not a lost patient).
+Play resumes after RESTORE_AFTER_S of good tracking.
+
 States (`state`): "playing" (the only state in which the exercise is
 stepped and the session clock runs), "resting", "paused" (a user pause or a
 pain pause), "tracking_lost", "done". A user pause outranks a rest, which
@@ -60,6 +66,7 @@ EndReason = Literal["completed", "time_cap", "stopped", "pain_stop"]
 
 MIN_TRACKING_QUALITY = 0.5  # CLINICAL.md section 7: pause scoring below 0.5 visibility
 RESTORE_AFTER_S = 0.3  # tracking must be good this long before play resumes
+QUALITY_GRACE_S = 1.0  # low quality alone (blur, a fast reach) must last this long to pause
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +127,7 @@ class SessionRunner:
         self._tracking_ok = True
         self._good_for_s = 0.0
         self._lost_s = 0.0
+        self._poor_for_s = 0.0
         self.tracking_lost_s = 0.0  # time spent with tracking lost (any state)
         self._prev_pause_button = False
         self.cue: str | None = None  # tracking cue for display ("move_into_frame", ...)
@@ -265,7 +273,12 @@ class SessionRunner:
 
     def _update_tracking(self, intents: Intents, dt: float, out: list[Event]) -> None:
         cue = intents.cue
-        ok = intents.body_visible and cue is None and intents.tracking_quality >= self.min_quality
+        if intents.tracking_quality < self.min_quality:
+            self._poor_for_s += dt
+        else:
+            self._poor_for_s = 0.0
+        poor = self._poor_for_s >= QUALITY_GRACE_S - 1e-9 or (not self._tracking_ok and self._poor_for_s > 0)
+        ok = intents.body_visible and cue is None and not poor
         if not intents.body_visible and cue is None:
             cue = "move_into_frame"
         side = self._arm_in_use()

@@ -34,7 +34,7 @@ median shoulders, which is what a calibration on these frames finds).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -58,6 +58,7 @@ from vision.bodyframe import (
     BodyFrame,
     Hand,
 )
+from vision.directions import DIRECTIONS, direction_vector
 
 Side = Literal["left", "right"]
 
@@ -73,7 +74,7 @@ HAND_SPREAD_BU = 0.08  # index/pinky either side of that line
 HAND_CENTRE_BU = 2.0 * HAND_REACH_BU / 3.0  # wrist -> mean(wrist, index, pinky)
 DEFAULT_UPPER_ARM_BU = 0.85
 DEFAULT_FOREARM_BU = 0.70
-MIN_MOVEMENT_S = 0.35
+MIN_MOVEMENT_S = 0.5
 SAME_GOAL_BU = 0.15  # a goal that moves less than this is the same goal (a wobbling target)
 ARM_VISIBILITY = 0.98
 
@@ -150,19 +151,41 @@ def open_hand(ctx: HandContext) -> np.ndarray:
     return out
 
 
-def goal_for(exercise: Any) -> Goal:
-    """The goal a player would pursue, read from an exercise's public state.
+CALIBRATION_OVERREACH = 3.0  # body units: "as far as you can" is beyond any arm, so the arm goes straight
 
-    An exercise may define `player_goal()` (the dexterity games do);
-    otherwise the first live target in `targets` is reached for, and with
-    none shown the hands rest.
+
+def goal_for(thing: Any) -> Goal:
+    """The goal a player would pursue, read from public state.
+
+    `thing` may be an exercise (its `player_goal()` if it has one, as the
+    dexterity games do; else the first live target in `targets`), a
+    calibration procedure (its current reach phase: as far as the arm goes
+    in that direction), or anything holding one as `runner.exercise`,
+    `exercise` or `procedure` (a game scene). Otherwise: rest.
     """
-    player_goal = getattr(exercise, "player_goal", None)
+    if thing is None:
+        return Rest()
+    player_goal = getattr(thing, "player_goal", None)
     if callable(player_goal):
         return player_goal()
-    for tv in getattr(exercise, "targets", ()):
-        if getattr(tv, "state", None) in ("waiting", "holding"):
-            return ReachGoal(tv.side, float(tv.x), float(tv.y))
+    targets = getattr(thing, "targets", None)
+    if targets is not None:
+        for tv in targets:
+            if getattr(tv, "state", None) in ("waiting", "holding"):
+                return ReachGoal(tv.side, float(tv.x), float(tv.y))
+        return Rest()
+    phase = getattr(thing, "phase", None)
+    if phase is not None and getattr(phase, "kind", None) in ("neutral", "reach"):
+        if phase.kind == "reach" and phase.side in ("left", "right"):
+            vx, vy = direction_vector(phase.direction, phase.side)
+            sx = 0.5 if phase.side == "right" else -0.5
+            return ReachGoal(phase.side, sx + CALIBRATION_OVERREACH * vx, CALIBRATION_OVERREACH * vy)
+        return Rest()
+    runner = getattr(thing, "runner", None)
+    for inner in (getattr(runner, "exercise", None), getattr(thing, "exercise", None),
+                  getattr(thing, "procedure", None)):
+        if inner is not None and inner is not thing:
+            return goal_for(inner)
     return Rest()
 
 
@@ -224,7 +247,7 @@ class VirtualPatient:
 
     def __init__(self, base: Sequence[BodyFrame], seed: int, *, fps: float = 30.0,
                  reaction_time_s: tuple[float, float] = (0.35, 0.07),
-                 movement_time_per_unit_s: float = 0.55,
+                 movement_time_per_unit_s: float = 0.8,
                  noise: float = 0.03, jitter: float = 0.004,
                  compensation_probability: float = 0.0, lean_bu: float = 0.3, far_fraction: float = 0.75,
                  skill: float = 1.0, reference: BodyReference | None = None,
@@ -262,8 +285,26 @@ class VirtualPatient:
         self._lean = MinJerk(0.0, 1.0, (0.0, 0.0), (0.0, 0.0))
         self._t = 0.0
         self._index = 0
+        self._next_due: float | None = None
+        self.base_source = "given"  # or the bundled recording / "synthetic" (see `for_demo`)
         self.leans = 0  # how many times it leaned (for tests and benchmarks)
         self.movements = 0
+
+    @classmethod
+    def for_demo(cls, seed: int, **kwargs: Any) -> VirtualPatient:
+        """Over the bundled seated recording (`vision.replay.load_demo_recording`);
+        on an installation without it, over `synthetic_seated_body()`.
+        `base_source` says which was used."""
+        from vision.replay import ReplayError, demo_recording_path, load_demo_recording
+
+        try:
+            frames = list(load_demo_recording())
+            source = str(demo_recording_path())
+        except (ReplayError, ModuleNotFoundError, FileNotFoundError):  # asset not installed
+            frames, source = synthetic_seated_body(seconds=6.0), "synthetic"
+        vp = cls(frames, seed, **kwargs)
+        vp.base_source = source
+        return vp
 
     # ---------------------------------------------------------------- set-up
     def _median_reference(self) -> BodyReference:
@@ -302,8 +343,6 @@ class VirtualPatient:
 
     def envelope(self, fraction: float = 1.0) -> dict[str, dict[str, float]]:
         """The reach envelope a calibration of this patient would find (all directions)."""
-        from vision.directions import DIRECTIONS
-
         return {side: {d: fraction * self.skill * arm.reach_bu for d in DIRECTIONS}
                 for side, arm in self._arms.items()}
 
@@ -455,9 +494,22 @@ class VirtualPatient:
         self._index += 1
         return out
 
-    def frames(self, t0: float, t1: float, goal_fn: Callable[[float], Goal] | None = None):
+    def poll_frame(self, t: float, watching: Any = None) -> BodyFrame | None:
+        """A camera's behaviour for a game loop: a new frame when one is due at `fps`.
+
+        `watching` is what the patient looks at (an exercise, a calibration
+        procedure, a scene holding one; see `goal_for`). Returns None between
+        frames, like a camera mailbox with nothing new.
+        """
+        if self._next_due is not None and t < self._next_due - 1e-9:
+            return None
+        self._next_due = (t if self._next_due is None else max(self._next_due, t - 1.0 / self.fps)) + 1.0 / self.fps
+        self.look(goal_for(watching), t)
+        return self.frame(t)
+
+    def frames(self, t0: float, t1: float, goal_fn: Callable[[float], Goal] | None = None) -> Iterator[BodyFrame]:
         """Frames at `fps` from t0 (inclusive) to t1 (exclusive); `goal_fn(t)` is looked at first."""
-        n = int(math.floor((t1 - t0) * self.fps + 1e-9))
+        n = math.floor((t1 - t0) * self.fps + 1e-9)
         for k in range(n):
             t = t0 + k / self.fps
             if goal_fn is not None:
@@ -487,24 +539,24 @@ def synthetic_seated_body(seconds: float = 4.0, fps: float = 30.0, *, width: int
         LEFT_SHOULDER: (cx + sw / 2, sy), RIGHT_SHOULDER: (cx - sw / 2, sy),
         LEFT_ELBOW: (cx + sw / 2 + 0.02, sy + 0.8 * h), RIGHT_ELBOW: (cx - sw / 2 - 0.02, sy + 0.8 * h),
         LEFT_WRIST: (cx + sw / 2 - 0.02, sy + 1.45 * h), RIGHT_WRIST: (cx - sw / 2 + 0.02, sy + 1.45 * h),
-        23: (cx + 0.35 * sw, sy + 2.6 * h), 24: (cx - 0.35 * sw, sy + 2.6 * h),
+        23: (cx + 0.35 * sw, sy + 1.9 * h), 24: (cx - 0.35 * sw, sy + 1.9 * h),
     }
     for i in (17, 19, 21):
         pts[i] = (pts[LEFT_WRIST][0], pts[LEFT_WRIST][1] + 0.2 * h)
     for i in (18, 20, 22):
         pts[i] = (pts[RIGHT_WRIST][0], pts[RIGHT_WRIST][1] + 0.2 * h)
     for i in range(25, 33):
-        pts[i] = (cx + (0.3 if i % 2 else -0.3) * sw, sy + 3.4 * h)
+        pts[i] = (cx + (0.3 if i % 2 else -0.3) * sw, sy + 2.8 * h)
         base[i, 3] = 0.2
     for i, (x, y) in pts.items():
         base[i, 0:2] = (x, y)
     # World landmarks: metres, hip-centred, y down; 0.38 m shoulders.
     m = 0.38 / (sw * width)
-    hip_px = np.array([cx * width, (sy + 2.6 * h) * height])
+    hip_px = np.array([cx * width, (sy + 1.9 * h) * height])
     world = np.zeros((33, 3))
     world[:, 0:2] = (base[:, 0:2] * np.array([width, height]) - hip_px) * m
     out = []
-    n = max(1, int(round(seconds * fps)))
+    n = max(1, round(seconds * fps))
     for k in range(n):
         t = k / fps
         pose = base.copy()

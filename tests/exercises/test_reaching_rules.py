@@ -220,11 +220,11 @@ def test_small_sway_is_not_compensation_but_calibrated_lean_limit_is():
     setup = ReachSetup(default_envelope(), trunk_sd=0.02, lean_sd_deg=3.0, shoulder_width_m=0.40)
     assert setup.trunk_threshold == pytest.approx(0.125)  # floor 5 cm / 0.40 m beats 2 SD = 0.04
     assert setup.lean_threshold_deg == pytest.approx(8.0)
-    setup = ReachSetup(default_envelope(), trunk_sd=0.1, lean_sd_deg=6.0)
-    assert setup.trunk_threshold == pytest.approx(0.2) and setup.lean_threshold_deg == pytest.approx(12.0)
+    setup = ReachSetup(default_envelope(), trunk_mean=0.05, trunk_sd=0.1, lean_mean_deg=4.0, lean_sd_deg=6.0)
+    assert setup.trunk_threshold == pytest.approx(0.25) and setup.lean_threshold_deg == pytest.approx(12.0)
     ex = ReachingExercise(ReachingDose(repetitions=2, inter_target_s=0.1, target_timeout_s=1.0),
                           setup, np.random.default_rng(0))
-    events = run(ex, still, 1.2, trunk=lambda t: (0.1 * math.sin(7 * t), 0.05, 5.0 * math.sin(3 * t)))
+    events = run(ex, still, 1.2, trunk=lambda t: (0.15 * math.sin(7 * t), 0.05, 9.0 * math.sin(3 * t)))
     assert kinds(events, ev.COMPENSATION) == []
     events = run(ex, still, 1.0, trunk=lambda t: (0.0, 0.0, 15.0))
     assert len(kinds(events, ev.COMPENSATION)) == 1

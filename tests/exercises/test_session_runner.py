@@ -121,13 +121,19 @@ def test_lost_tracking_pauses_the_clock_and_passes_the_cue():
     (restored,) = kinds(events, ev.TRACKING_RESTORED)
     assert restored.t == pytest.approx(5.3) and restored.data["lost_for_s"] == pytest.approx(3.3)
     assert runner.active_s == pytest.approx(2.0 + 1.0)  # play resumes on the restoring step
-    # Low quality without a cue, and a body out of view, also pause play.
-    clock.run(1, tracking_quality=0.3)
+    # Low quality without a cue pauses once it lasts QUALITY_GRACE_S (1 s); a brief dip does not.
+    clock.run(0.9, tracking_quality=0.3)
+    assert runner.state == "playing"
+    clock.run(0.2)
+    clock.run(0.9, tracking_quality=0.3)
+    assert runner.state == "playing"
+    clock.run(0.1, tracking_quality=0.3)
     assert runner.state == "tracking_lost"
     clock.run(1.0)
     clock.run(1, body_visible=False)
     assert runner.state == "tracking_lost" and runner.cue == "move_into_frame"
     assert runner.tracking_losses == 3
+    assert runner.active_s == pytest.approx(5.0 + 0.8, abs=1e-6)  # + 0.8 s of play after restoring
 
 
 def test_missing_hand_of_the_arm_in_use_pauses_unless_not_required():
