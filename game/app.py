@@ -24,12 +24,13 @@ from game.scenes.base import Scene, SceneStack
 from game.scenes.common import menu_transform
 from game.theme import Theme
 from game.transform import BodyToScreen, fit_body_box, fit_image, from_camera
+from vision.body_model import reference_from_pose
 from vision.bodyframe import BodyFrame
 from vision.intents import Intents
 
 # Game seconds a scene must have been on top before its screenshot is taken
 # (so a dwell fill or a target is visible); default for others.
-SCREENSHOT_AFTER_S: dict[str, float] = {"exercise": 4.0, "calibration": 1.0, "rest": 1.5}
+SCREENSHOT_AFTER_S: dict[str, float] = {"exercise": 4.0, "calibration": 5.0, "rest": 1.5}
 SCREENSHOT_DEFAULT_S = 0.9
 
 
@@ -78,6 +79,7 @@ class App:
         self._scene_since: dict[int, float] = {}
         self._camera_cache: tuple[int, pygame.Surface] | None = None
         self.updates = 0
+        self.frame_listeners: list[Callable[[BodyFrame, Scene[Any] | None], None]] = []
 
     # ------------------------------------------------------------ transforms
     def transform(self) -> BodyToScreen:
@@ -90,7 +92,17 @@ class App:
     def camera_transform(self) -> BodyToScreen:
         size = self.surface.get_size()
         ref = self.reference() if self.reference is not None else None
+        if ref is None and self.frame is not None and self.frame.pose is not None:
+            try:  # no calibration yet: the frame's own shoulders (CONTRACTS.md)
+                ref = reference_from_pose(self.frame.pose, self.frame.width, self.frame.height)
+            except ValueError:
+                ref = None
         if ref is not None:
+            # The reference may come from a different image size than the frame shown.
+            if self.frame is not None and (ref.width, ref.height) != (self.frame.width, self.frame.height):
+                sx, sy = self.frame.width / ref.width, self.frame.height / ref.height
+                return from_camera(size, (self.frame.width, self.frame.height),
+                                   (ref.origin_px[0] * sx, ref.origin_px[1] * sy), ref.unit_px * sx)
             return from_camera(size, (ref.width, ref.height), ref.origin_px, ref.unit_px)
         return fit_body_box(size)
 
@@ -116,6 +128,8 @@ class App:
         frame, cam = self.driver.poll(self.t, scene)
         if frame is not None:
             self.frame = frame
+            for listener in self.frame_listeners:
+                listener(frame, scene)
         if cam is not None:
             cam = replace(cam, t=self.t)
         intents = merge(cam, self.keys.poll(self.t))

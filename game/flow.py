@@ -86,6 +86,7 @@ class SessionFlow:
         self.setup: SessionSetup | None = None
         self.on_session_start: Callable[[SessionSetup], None] | None = None
         self.listeners: list[Callable[[list[Any]], None]] = []  # e.g. audio cues
+        self.on_calibrated: list[Callable[[Any], None]] = []  # e.g. the intents builder
 
     @property
     def done(self) -> bool:
@@ -132,6 +133,8 @@ class SessionFlow:
         assert pid is not None and self.result.pre is not None
         self.result.calibration = calibration
         self.services.save_calibration(pid, calibration)
+        for hook in self.on_calibrated:
+            hook(calibration)
         setup = self.services.make_session(pid, calibration, self.result.pre)
         self.setup = setup
         self.result.exercise = setup.exercise
@@ -183,6 +186,11 @@ class SessionFlow:
 
     def _after_summary(self, _: object) -> None:
         self.result.finished = True
+
+    def record_frame(self, frame: Any, scene: Any) -> None:
+        """Keep the landmark stream of the exercise (never video: the image is dropped)."""
+        if self.recorder is not None and getattr(scene, "name", "") in ("exercise", "rest"):
+            self.recorder.record_frame(frame)
 
     def abort(self) -> None:
         """Close a started session as incomplete (window closed, error)."""

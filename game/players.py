@@ -73,10 +73,17 @@ class FramesDriver:
     menus: ScriptedMenus | None = None
     is_finished: Callable[[], bool] = lambda: False
     last: Intents | None = None
+    last_frame: BodyFrame | None = None
+    _new: BodyFrame | None = None
 
     @property
     def finished(self) -> bool:
         return self.is_finished()
+
+    def take_new_frame(self) -> BodyFrame | None:
+        """The frame delivered by the latest poll, once (for the calibration procedure)."""
+        f, self._new = self._new, None
+        return f
 
     def poll(self, t: float, scene: Any) -> tuple[BodyFrame | None, Intents | None]:
         if self.menus is not None:
@@ -84,6 +91,8 @@ class FramesDriver:
             if menu is not None:
                 return None, menu
         frame = self.next_frame(t, scene)
+        self._new = frame
         if frame is not None:
+            self.last_frame = frame
             self.last = self.build(frame)
         return frame, self.last

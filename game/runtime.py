@@ -63,7 +63,7 @@ class RunResult:
 def run_flow(flow_factory: Callable[[SceneStack], SessionFlow], driver: Driver, *, headless: bool,
              screenshots: Path | None = None, max_game_s: float = 3600.0,
              reference: Callable[[], Any] | None = None, affected: str = "right",
-             sounds: bool = True) -> RunResult:
+             sounds: bool = True, on_app: Callable[[App, SessionFlow], None] | None = None) -> RunResult:
     pygame.font.init()
     surface, windowed, note = open_surface(headless)
     stack = SceneStack()
@@ -73,6 +73,9 @@ def run_flow(flow_factory: Callable[[SceneStack], SessionFlow], driver: Driver, 
               reference=reference)
     audio = Audio.open(enabled=sounds and windowed)
     flow.listeners.append(audio.on_events)
+    app.frame_listeners.append(flow.record_frame)
+    if on_app is not None:
+        on_app(app, flow)
     flow.start()
     clock = RealClock() if windowed else SimClock()
     loop = FixedStepLoop(clock)

@@ -137,3 +137,43 @@ def track_video(path: str) -> list[BodyFrame]:
         return list(pipeline.track_video(path))
     except (OSError, ValueError) as exc:
         raise UserError(f"cannot track {path}: {exc}") from None
+
+
+@dataclass
+class VirtualPatientDriver:
+    driver: FramesDriver
+    source: str
+    procedure_factory: Callable[[], Any]
+    on_app: Callable[[Any, Any], None]
+
+
+def virtual_patient_driver(seed: int, affected: str = "right") -> VirtualPatientDriver:
+    """The demo's player: exercises.virtual_patient over the bundled recording.
+
+    Its frames go through IntentsBuilder exactly like a camera's; it is
+    calibrated by vision's CalibrationProcedure like a patient, and from then
+    on the builder and the screen transform use that calibration.
+    """
+    from exercises.virtual_patient import VirtualPatient
+    from vision.calibration import CalibrationProcedure
+    from vision.intents_builder import IntentsBuilder
+
+    vp = VirtualPatient.for_demo(seed)
+    builder = IntentsBuilder()
+    driver = FramesDriver(next_frame=lambda t, scene: vp.poll_frame(t, watching=scene),
+                          build=builder.build, menus=ScriptedMenus(side=affected))
+
+    def on_app(app: Any, flow: Any) -> None:
+        def calibrated(cal: Any) -> None:
+            builder.calibration = cal
+            builder.reset()
+            ref = getattr(cal, "reference", None)
+            if ref is not None:
+                app.reference = lambda: ref
+
+        flow.on_calibrated.append(calibrated)
+
+    return VirtualPatientDriver(
+        driver=driver, source="virtual_patient",
+        procedure_factory=lambda: CalibrationProcedure(sides=(affected,)),  # type: ignore[arg-type]
+        on_app=on_app)

@@ -158,6 +158,11 @@ def draw_skeleton(surface: pygame.Surface, frame: BodyFrame, ctx: DrawContext) -
     for i in (11, 12, 13, 14, 15, 16):
         if frame.pose[i, 3] >= MIN_VISIBILITY:
             pygame.draw.circle(surface, ctx.theme.palette.skeleton, pt(i), lw * 2)
+    if frame.pose[0, 3] >= MIN_VISIBILITY and frame.pose[11, 3] >= MIN_VISIBILITY \
+            and frame.pose[12, 3] >= MIN_VISIBILITY:
+        a, b = pt(11), pt(12)
+        r = max(4, round(0.3 * ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5))
+        pygame.draw.circle(surface, ctx.theme.palette.skeleton, pt(0), r, lw)
 
 
 def draw_hands(surface: pygame.Surface, ctx: DrawContext) -> None:
@@ -213,3 +218,22 @@ def draw_silhouette(surface: pygame.Surface, ctx: DrawContext) -> None:
     lh, rh = tr.to_screen_int(-0.35, -1.5), tr.to_screen_int(0.35, -1.5)
     pygame.draw.lines(surface, col, True, [ls, rs, rh, lh], lw)
     pygame.draw.line(surface, col, tr.to_screen_int(0.0, 0.45), tr.to_screen_int(0.0, 0.0), lw)
+
+
+def anchor_button(button: DwellButton, transform: BodyToScreen, size: tuple[int, int], *,
+                  screen_side: str, top: float, width_frac: float = 0.14, height_frac: float = 0.12) -> None:
+    """Pin a button to a place on SCREEN (a corner on `screen_side`, `top` px down).
+
+    The safety buttons must always be visible whatever the camera framing;
+    their body-unit position is recomputed from the screen rectangle through
+    the current transform, so a hand reaching where the button is drawn hits it.
+    """
+    w_px, h_px = size
+    bw = max(120.0, w_px * width_frac)
+    bh = max(64.0, h_px * height_frac)
+    margin = max(8.0, w_px * 0.02)
+    x0 = margin if screen_side == "left" else w_px - margin - bw
+    bx0, by0 = transform.to_body(x0, top)
+    bx1, by1 = transform.to_body(x0 + bw, top + bh)
+    button.center = ((bx0 + bx1) / 2.0, (by0 + by1) / 2.0)
+    button.half = (abs(bx1 - bx0) / 2.0, abs(by0 - by1) / 2.0)

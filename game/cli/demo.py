@@ -79,17 +79,17 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     """Play a whole session with no camera and save it (README's first command)."""
     from exercises.doses import SessionDose
     from game.flow import SessionFlow
-    from game.players import PointerPlayer
     from game.runtime import run_flow
     from game.script import ScriptedMenus
     from game.services import GameServices
-    from game.sources import recording_driver
+    from game.sources import recording_driver, virtual_patient_driver
 
     if replay and video:
         raise UserError("give either --replay or --video, not both")
     if not patient.strip() or len(patient) > 64:
         raise UserError(f"patient id must be 1-64 characters, got {patient!r}")
     shots = Path(screenshots) if screenshots else None
+    affected = "right"
     store = _open_store(data_dir)
     try:
         session_dose = SessionDose(session_minutes=seconds / 60.0, rest_every_s=max(10.0, seconds / 2.0),
@@ -97,8 +97,8 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         driver: Any
         reference = None
         default_calibration = None
-        source = "virtual_patient"
-        require_hand = True
+        procedure_factory = None
+        on_app = None
         if replay or video:
             rec = recording_driver(replay=replay, video=video, menus=ScriptedMenus(),
                                    saved_calibration=store.load_calibration(patient)
@@ -108,19 +108,21 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
             session_dose = SessionDose(session_minutes=rec.duration_s / 60.0 + 1.0 / 60.0,
                                        rest_every_s=0.0, rest_s=0.0, seated=True)
         else:
-            driver = PointerPlayer(seed=seed)
-            source = "scripted_pointer"
-            require_hand = True
+            vp = virtual_patient_driver(seed, affected)
+            driver, source = vp.driver, vp.source
+            procedure_factory, on_app = vp.procedure_factory, vp.on_app
         services = GameServices(store, game=game, seed=seed, session_dose=session_dose, source=source,
-                                mirror=mirror, require_hand=require_hand,
-                                default_calibration=default_calibration)
+                                mirror=mirror, default_calibration=default_calibration,
+                                procedure_factory=procedure_factory,
+                                frame_source=getattr(driver, "take_new_frame", None), affected=affected)
 
         def make_flow(stack: Any) -> SessionFlow:
             return SessionFlow(stack, services, patient=patient, known_patients=[patient],
-                               rng=random.Random(seed))
+                               rng=random.Random(seed), affected=affected)
 
         result = run_flow(make_flow, driver, headless=headless, screenshots=shots,
-                          max_game_s=seconds + 120.0, reference=reference)
+                          max_game_s=seconds + 180.0, reference=reference, affected=affected,
+                          on_app=on_app)
         record = summary_record(result, store)
     finally:
         store.close()

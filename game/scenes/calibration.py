@@ -16,7 +16,7 @@ import pygame
 from game.context import DrawContext
 from game.scenes.base import Scene
 from game.scenes.common import stop_button
-from game.widgets import draw_background, draw_cue_banner, draw_hands, draw_text_block
+from game.widgets import anchor_button, draw_background, draw_cue_banner, draw_hands, draw_text_block
 from vision.bodyframe import BodyFrame
 from vision.intents import Intents
 
@@ -52,6 +52,7 @@ class CalibrationScene(Scene[Any]):
         self.procedure = procedure
         self.saved = saved
         self.frame_source = frame_source  # callable -> newest BodyFrame | None
+        self.affected = affected
         self.stop_btn = stop_button("left" if affected == "left" else "right")
         self.elapsed = 0.0
 
@@ -89,6 +90,8 @@ class CalibrationScene(Scene[Any]):
         pygame.draw.rect(surface, pal.text_dim, bar, 2)
         pygame.draw.rect(surface, pal.hit, (bar.x, bar.y, int(bar.w * max(0.0, min(1.0, progress))), bar.h))
         draw_hands(surface, ctx)
+        side = "right" if self.affected == "left" else "left"
+        anchor_button(self.stop_btn, ctx.transform, (w, h), screen_side=side, top=h * 0.34)
         self.stop_btn.draw(surface, ctx, font_kind="title")
         if ctx.intents is not None and ctx.intents.cue:
             draw_cue_banner(surface, ctx, ctx.intents.cue)

@@ -25,7 +25,7 @@ from game.scenes.checkin import CheckinScene
 from game.scenes.common import stop_button
 from game.theme import OKABE_ITO
 from game.views import ViewContext, renderer_for
-from game.widgets import DwellButton, draw_background, draw_cue_banner, draw_hands, draw_silhouette
+from game.widgets import DwellButton, anchor_button, draw_background, draw_cue_banner, draw_hands, draw_silhouette
 from vision.intents import Intents
 
 Side = Literal["left", "right"]
@@ -162,6 +162,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self.renderer(surface, self.runner.exercise, view)
         draw_hands(surface, ctx)
         self.draw_hud(surface, ctx)
+        self.place_buttons(ctx, surface.get_size())
         self.stop_btn.draw(surface, ctx, font_kind="title")
         self.pain_btn.draw(surface, ctx)
         state = self.runner.state
@@ -169,6 +170,15 @@ class ExerciseScene(Scene[ExerciseOutcome]):
             draw_cue_banner(surface, ctx, self.runner.cue or "move_into_frame")
         elif state == "paused":
             draw_cue_banner(surface, ctx, "Paused: press P to go on")
+
+    def place_buttons(self, ctx: DrawContext, size: tuple[int, int]) -> None:
+        """STOP and Pain in the top corner on the unaffected side (screen left for a right arm)."""
+        side = "left" if self.affected == "right" else "right"
+        top = ctx.theme.body_px * 1.5
+        anchor_button(self.stop_btn, ctx.transform, size, screen_side=side, top=top)
+        stop_h = max(64.0, size[1] * 0.12)
+        anchor_button(self.pain_btn, ctx.transform, size, screen_side=side, top=top + stop_h * 1.25,
+                      height_frac=0.09)
 
     def draw_hud(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         th, pal = ctx.theme, ctx.theme.palette
