@@ -62,3 +62,36 @@ def test_play_without_a_camera_is_one_clear_line_exit_2(tmp_path: Path) -> None:
                                    "--data-dir", str(tmp_path)])
     assert res.exit_code == 2
     assert "missing.mp4" in res.output
+
+
+def test_demo_from_a_portrait_replay_plays_every_frame_on_its_clock(tmp_path: Path) -> None:
+    from exercises.virtual_patient import ReachGoal, Rest, VirtualPatient, synthetic_seated_body
+    from vision.replay import write_replay
+
+    base = synthetic_seated_body(seconds=3.0, fps=20.0, width=480, height=640)  # portrait
+    vp = VirtualPatient(base, seed=2, fps=20.0)
+
+    def goal(t: float):
+        return ReachGoal("right", 1.1, 0.4) if int(t / 1.5) % 2 == 0 else Rest()
+
+    frames = list(vp.frames(0.0, 6.0, goal))
+    path = write_replay(tmp_path / "portrait.npz", frames, source="test", fps=20.0)
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--replay", str(path), "--json",
+                                   "--data-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output.strip().splitlines()[-1])
+    assert out["targets"] == out["hits"] + out["misses"]
+    store = Store.open(tmp_path / "neuroplay.db", create=False)
+    try:
+        stored = store.landmark_frames(out["session_id"])
+        assert len(stored) == len(frames)  # every frame of the recording was played
+        assert (stored[0].width, stored[0].height) == (480, 640)
+        [session] = store.history("demo")
+        assert session.source == "replay"
+        events = store.events(out["session_id"])
+        # The exercise ran on the recording's clock: about its 6 s, not the menus' time.
+        start = next(e.t for e in events if e.kind == "session_start")
+        end = next(e.t for e in events if e.kind == "session_end")
+        assert 5.5 <= end - start <= 6.5
+    finally:
+        store.close()
