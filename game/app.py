@@ -73,7 +73,8 @@ class App:
         self.frame: BodyFrame | None = None
         self.intents: Intents | None = None
         self.show_camera = True
-        self.pace = 1.0
+        self.mirror: str | None = None  # the session's mirror mode ("split"/"swap")
+        self.mirror_on = True  # "M" turns the mirror view off at once (and on again)
         self.quit = False
         self.shots: dict[str, Path] = {}
         self._scene_since: dict[int, float] = {}
@@ -142,10 +143,8 @@ class App:
         scene = self.stack.top
         if action == "toggle_camera":
             self.show_camera = not self.show_camera
-        elif action == "slower":
-            self.pace = max(0.5, round(self.pace - 0.1, 2))
-        elif action == "faster":
-            self.pace = min(1.5, round(self.pace + 0.1, 2))
+        elif action == "toggle_mirror":
+            self.mirror_on = not self.mirror_on
         elif action in ("less", "more") and hasattr(scene, "adjust"):
             scene.adjust(-1 if action == "less" else 1)  # type: ignore[union-attr]
 
@@ -162,7 +161,7 @@ class App:
         return DrawContext(theme=Theme(height=size[1], width=size[0]), transform=self.transform(),
                            intents=self.intents, alpha=alpha, t=self.t, frame=self.frame if camera_view else None,
                            placement=placement, show_camera=self.show_camera, camera_image=image,
-                           pace=self.pace)
+                           mirror=self.mirror if self.mirror_on else None)
 
     def _camera_surface(self, frame: BodyFrame) -> pygame.Surface:
         """The frame's BGR image as a mirrored (selfie) surface, converted once per frame."""

@@ -29,7 +29,6 @@ class DrawContext:
     camera_image: pygame.Surface | None = None  # mirrored camera image, when one is shown
     show_camera: bool = True
     mirror: str | None = None
-    pace: float = 1.0
 
     @property
     def size(self) -> tuple[int, int]:

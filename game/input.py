@@ -38,8 +38,6 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("enter", "confirm", "Confirm", show=False),
     Binding("c", "toggle_camera", "Camera image on/off"),
     Binding("m", "toggle_mirror", "Mirror view on/off"),
-    Binding("-", "slower", "Slower pace"),
-    Binding("=", "faster", "Faster pace"),
     Binding("left", "less", "Lower number"),
     Binding("right", "more", "Higher number"),
     Binding("t", "number:10", "Answer 10"),

@@ -73,6 +73,11 @@ def run_flow(flow_factory: Callable[[SceneStack], SessionFlow], driver: Driver, 
               reference=reference)
     audio = Audio.open(enabled=sounds and windowed)
     flow.listeners.append(audio.on_events)
+
+    def session_started(setup: Any) -> None:
+        app.mirror = setup.mirror
+
+    flow.on_session_start = session_started
     app.frame_listeners.append(flow.record_frame)
     if on_app is not None:
         on_app(app, flow)

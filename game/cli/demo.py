@@ -73,9 +73,11 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same session.")
 @click.option("--game", type=click.Choice(GAMES), default="reaching", show_default=True)
 @click.option("--mirror", type=click.Choice(["split", "swap"]), default=None, help="Mirror-therapy view.")
+@click.option("--pace", type=click.FloatRange(0.5, 1.0), default=1.0, show_default=True,
+              help="1 = normal; 0.5 = twice as much time for everything.")
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
-         mirror: str | None) -> None:
+         mirror: str | None, pace: float) -> None:
     """Play a whole session with no camera and save it (README's first command)."""
     from exercises.doses import SessionDose
     from game.flow import SessionFlow
@@ -93,7 +95,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     store = _open_store(data_dir)
     try:
         session_dose = SessionDose(session_minutes=seconds / 60.0, rest_every_s=max(10.0, seconds / 2.0),
-                                   rest_s=5.0, seated=True)
+                                   rest_s=5.0, seated=True, pace=pace)
         driver: Any
         reference = None
         default_calibration = None
@@ -106,7 +108,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
             driver, reference, source = rec.driver, rec.reference, rec.source
             default_calibration = rec.calibration
             session_dose = SessionDose(session_minutes=rec.duration_s / 60.0 + 1.0 / 60.0,
-                                       rest_every_s=0.0, rest_s=0.0, seated=True)
+                                       rest_every_s=0.0, rest_s=0.0, seated=True, pace=pace)
         else:
             vp = virtual_patient_driver(seed, affected)
             driver, source = vp.driver, vp.source
@@ -118,7 +120,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
 
         def make_flow(stack: Any) -> SessionFlow:
             return SessionFlow(stack, services, patient=patient, known_patients=[patient],
-                               rng=random.Random(seed), affected=affected)
+                               rng=random.Random(seed), affected=affected, pace=pace)
 
         result = run_flow(make_flow, driver, headless=headless, screenshots=shots,
                           max_game_s=seconds + 180.0, reference=reference, affected=affected,

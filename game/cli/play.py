@@ -18,9 +18,11 @@ from game.cli.errors import UserError
 @click.option("--seated/--standing", default=True, show_default=True, help="Seated mode limits targets to seated reach.")
 @click.option("--game", type=click.Choice(GAMES), default="reaching", show_default=True)
 @click.option("--mirror", type=click.Choice(["split", "swap"]), default=None)
+@click.option("--pace", type=click.FloatRange(0.5, 1.0), default=1.0, show_default=True,
+              help="1 = normal; 0.5 = twice as much time for everything.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None)
 def play(patient: str, camera: int | None, video: str | None, seated: bool, game: str,
-         mirror: str | None, data_dir: str | None) -> None:
+         mirror: str | None, pace: float, data_dir: str | None) -> None:
     """Play a session with the camera as the controller."""
     from exercises.doses import SessionDose
     from game.flow import SessionFlow
@@ -39,14 +41,14 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         pipe = start_pipeline(source)
         cal = Calibration.from_dict(saved) if saved else None
         driver = live_driver(pipe, cal)
-        services = GameServices(store, game=game, session_dose=SessionDose(seated=seated), source="camera",
+        services = GameServices(store, game=game, session_dose=SessionDose(seated=seated, pace=pace), source="camera",
                                 mirror=mirror, default_calibration=cal,
                                 procedure_factory=None if cal else CalibrationProcedure,
                                 frame_source=lambda: driver.last_frame if hasattr(driver, "last_frame") else None)
 
         def make_flow(stack: Any) -> SessionFlow:
             return SessionFlow(stack, services, patient=patient, known_patients=[patient],
-                               rng=random.Random())
+                               rng=random.Random(), pace=pace)
 
         result = run_flow(make_flow, driver, headless=False, reference=lambda: cal.reference if cal else None)
         record = summary_record(result, store)

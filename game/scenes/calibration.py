@@ -16,7 +16,13 @@ import pygame
 from game.context import DrawContext
 from game.scenes.base import Scene
 from game.scenes.common import stop_button
-from game.widgets import anchor_button, draw_background, draw_cue_banner, draw_hands, draw_text_block
+from game.widgets import (
+    anchor_button,
+    draw_background,
+    draw_cue_banner,
+    draw_hands,
+    draw_text_block,
+)
 from vision.bodyframe import BodyFrame
 from vision.intents import Intents
 

@@ -25,7 +25,14 @@ from game.scenes.checkin import CheckinScene
 from game.scenes.common import stop_button
 from game.theme import OKABE_ITO
 from game.views import ViewContext, renderer_for
-from game.widgets import DwellButton, anchor_button, draw_background, draw_cue_banner, draw_hands, draw_silhouette
+from game.widgets import (
+    DwellButton,
+    anchor_button,
+    draw_background,
+    draw_cue_banner,
+    draw_hands,
+    draw_silhouette,
+)
 from vision.intents import Intents
 
 Side = Literal["left", "right"]
@@ -158,7 +165,13 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         if ctx.frame is None:
             draw_silhouette(surface, ctx)
         view = ViewContext(transform=ctx.transform, theme=ctx.theme, intents=ctx.intents,
-                           alpha=ctx.alpha, t=ctx.t, mirror=ctx.mirror)
+                           alpha=ctx.alpha, t=ctx.t, mirror=ctx.mirror, frame=ctx.frame,
+                           placement=ctx.placement, camera_image=ctx.camera_image)
+        if ctx.mirror:
+            try:
+                renderer_for("mirror")(surface, self.runner.exercise, view)
+            except KeyError:
+                pass  # no mirror view installed: the plain view is shown
         self.renderer(surface, self.runner.exercise, view)
         draw_hands(surface, ctx)
         self.draw_hud(surface, ctx)

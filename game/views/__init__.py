@@ -15,7 +15,14 @@ It must draw only inside `surface`, use `view.to_screen` / `view.length`
 for every position and size (body units in, pixels out; never hard-coded
 pixels), colours from `view.theme.palette`, and never change the exercise.
 `view.intents` is the newest input (for drawing the hands), `view.alpha`
-the fraction of the next fixed step (for interpolation).
+the fraction of the next fixed step (for interpolation), `view.frame` /
+`view.placement` / `view.camera_image` the newest tracked frame and where
+the selfie camera image sits (for hand landmarks).
+
+Mirror therapy: when the session has a mirror mode (`view.mirror` is
+"split" or "swap") the exercise scene first calls the renderer registered
+as "mirror" (game/views/mirror.py) to draw the background, then the
+exercise's own renderer; the "M" key turns the mirror off at once.
 
 Built-in renderers live in modules named in `_MODULES` and are imported on
 first look-up, so importing this package costs nothing.
@@ -31,7 +38,8 @@ from typing import Any, Protocol
 import pygame
 
 from game.theme import Theme
-from game.transform import BodyToScreen
+from game.transform import BodyToScreen, ImagePlacement
+from vision.bodyframe import BodyFrame
 from vision.intents import Intents
 
 
@@ -44,7 +52,10 @@ class ViewContext:
     intents: Intents | None = None
     alpha: float = 0.0  # fraction of the next fixed step, 0..1
     t: float = 0.0  # session time, seconds (for animation)
-    mirror: str | None = None  # "split" / "swap" when mirror therapy is on
+    mirror: str | None = None  # "split" / "swap" when mirror therapy is on (None: off)
+    frame: BodyFrame | None = None  # newest tracked frame (hand landmarks, mirror view)
+    placement: ImagePlacement | None = None  # where the mirrored camera image sits in the window
+    camera_image: pygame.Surface | None = None  # the selfie-mirrored camera image, if shown
 
     def to_screen(self, bx: float, by: float) -> tuple[int, int]:
         return self.transform.to_screen_int(bx, by)
@@ -65,6 +76,7 @@ _MODULES: dict[str, str] = {
     "tapping": "game.views.dexterity",
     "pinch": "game.views.dexterity",
     "openclose": "game.views.dexterity",
+    "mirror": "game.views.mirror",
 }
 
 

@@ -1,0 +1,124 @@
+"""`neuroplay patients`: who is in this data directory, and who needs a look.
+
+Thin layer over `telemetry`: opens the store (never creating one), brings
+each patient's flags up to date from the data, and prints one row per
+patient: last session, this week's and last week's adherence, open flags.
+`open_store` and `store_errors` are shared by the `report` and `export`
+commands so every one of them reports bad data the same way (one line,
+exit status 2).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from game.cli.errors import UserError
+
+DATA_DIR_HELP = "Data directory (default: $NEUROPLAY_HOME or the per-user data directory)."
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Turn telemetry's StoreError into the CLI's one-line UserError."""
+    from telemetry.errors import StoreError
+
+    try:
+        yield
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+
+
+def open_store(data_dir: str | None) -> Any:
+    """Open the existing store of `data_dir`; never creates one."""
+    from telemetry.paths import database_path
+    from telemetry.store import Store
+
+    with store_errors():
+        try:
+            path = database_path(data_dir, create=False)
+        except OSError as exc:
+            raise UserError(f"cannot use data directory {data_dir}: {exc}") from None
+        return Store.open(path, create=False)
+
+
+def patient_rows(store: Any) -> list[dict[str, Any]]:
+    from telemetry.flagging import local_tz, refresh_flags
+
+    tz = local_tz()
+    rows = []
+    for p in store.patients():
+        data, result = refresh_flags(store, p.patient_id, tz=tz)
+        last = data.sessions[-1] if data.sessions else None
+        weeks = result.adherence
+        this_week = weeks[-1] if weeks else None
+        last_week = next((w for w in reversed(weeks) if w.complete_week), None)
+        opened = [f for f in data.flags if f.status == "open"]
+        rows.append({
+            "patient_id": p.patient_id,
+            "affected_side": p.affected_side,
+            "sessions": len(data.sessions),
+            "last_session": last.started_at.astimezone(tz).isoformat(timespec="minutes")
+            if last else None,
+            "last_exercise": last.exercise if last else None,
+            "this_week_done": this_week.done if this_week else 0,
+            "last_week_done": last_week.done if last_week else None,
+            "prescribed_per_week": this_week.prescribed if this_week else None,
+            "open_flags": [{"kind": f.kind, "measure": f.measure, "message": f.message}
+                           for f in opened],
+        })
+    return rows
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
+def patients(as_json: bool, data_dir: str | None) -> None:
+    """List patients with their last session, adherence and open flags."""
+    from telemetry.paths import database_path
+
+    try:
+        exists = database_path(data_dir, create=False).is_file()
+    except OSError:
+        exists = False
+    if not exists:
+        if as_json:
+            click.echo("[]")
+        else:
+            click.echo(f"No NeuroPlay data in {database_path(data_dir, create=False).parent}.")
+        return
+    store = open_store(data_dir)
+    try:
+        with store_errors():
+            rows = patient_rows(store)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No patients yet.")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="NeuroPlay patients")
+    for col in ("patient", "side", "sessions", "last session", "this week", "last week",
+                "open flags"):
+        table.add_column(col)
+    for r in rows:
+        presc = r["prescribed_per_week"]
+        flags = ", ".join(f"{f['kind']} ({f['measure']})" for f in r["open_flags"]) or "-"
+        table.add_row(
+            r["patient_id"], r["affected_side"], str(r["sessions"]),
+            f"{r['last_session'] or '-'} {r['last_exercise'] or ''}".strip(),
+            f"{r['this_week_done']}/{presc}" if presc else "-",
+            f"{r['last_week_done']}/{presc}" if presc and r["last_week_done"] is not None
+            else "-",
+            f"[red]{flags}[/red]" if r["open_flags"] else flags,
+        )
+    Console().print(table)

@@ -1,0 +1,68 @@
+"""Keyboard and mouse as intents: bindings as data, the mouse through the draw transform."""
+
+from __future__ import annotations
+
+import pygame
+import pytest
+
+from game.input import BINDINGS, KeyboardMouseInput, actions_for_key, merge
+from game.transform import fit_body_box
+from vision.intents import HandIntent, Intents
+
+
+def key(k: int) -> pygame.event.Event:
+    return pygame.event.Event(pygame.KEYDOWN, key=k)
+
+
+def test_escape_and_space_stop_and_are_one_shot() -> None:
+    inp = KeyboardMouseInput()
+    inp.handle(key(pygame.K_ESCAPE))
+    assert inp.poll(0.0).stop is True
+    assert inp.poll(0.1).stop is False
+    inp.handle(key(pygame.K_SPACE))
+    assert inp.poll(0.2).stop is True
+
+
+def test_number_keys_answer_and_t_is_ten() -> None:
+    inp = KeyboardMouseInput()
+    inp.handle(key(pygame.K_7))
+    assert inp.poll(0.0).number == 7
+    inp.handle(key(pygame.K_t))
+    assert inp.poll(0.1).number == 10
+    assert inp.poll(0.2).number is None
+
+
+def test_every_binding_has_a_description_and_stop_has_two_keys() -> None:
+    assert all(b.description for b in BINDINGS)
+    assert {b.key for b in BINDINGS if b.action == "stop"} == {"escape", "space"}
+    assert actions_for_key("c") == ["toggle_camera"]
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_mouse_moves_the_affected_hand_through_the_same_transform(side: str) -> None:
+    tr = fit_body_box((1000, 600))
+    inp = KeyboardMouseInput(side=side, transform=lambda: tr)  # type: ignore[arg-type]
+    target = (1.1, 0.4)
+    inp.handle(pygame.event.Event(pygame.MOUSEMOTION, pos=tr.to_screen_int(*target), rel=(0, 0), buttons=(0, 0, 0)))
+    hand = inp.poll(0.0).hand(side)  # type: ignore[arg-type]
+    assert hand is not None
+    assert (hand.x, hand.y) == pytest.approx(target, abs=1.0 / tr.scale)
+    other = "right" if side == "left" else "left"
+    assert inp.poll(0.0).hand(other) is None  # type: ignore[arg-type]
+
+
+def test_click_is_confirm_at_the_click_position() -> None:
+    tr = fit_body_box((800, 600))
+    inp = KeyboardMouseInput(transform=lambda: tr)
+    inp.handle(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(400, 300), button=1))
+    i = inp.poll(0.0)
+    assert i.confirm and i.right is not None
+
+
+def test_merge_keeps_camera_hands_and_ors_the_keyboard_stop() -> None:
+    cam = Intents(t=1.0, right=HandIntent(0.3, 0.2), trunk_dx=0.1)
+    keys = Intents(t=1.0, left=HandIntent(-2.0, 0.0), stop=True)
+    m = merge(cam, keys)
+    assert m.right == HandIntent(0.3, 0.2) and m.left == HandIntent(-2.0, 0.0)
+    assert m.stop and m.trunk_dx == 0.1
+    assert merge(None, keys) is keys
