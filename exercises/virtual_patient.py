@@ -161,7 +161,8 @@ def goal_for(thing: Any) -> Goal:
     dexterity games do; else the first live target in `targets`), a
     calibration procedure (its current reach phase: as far as the arm goes
     in that direction), or anything holding one as `runner.exercise`,
-    `exercise` or `procedure` (a game scene). Otherwise: rest.
+    `exercise` or `procedure` (a game scene; while its runner rests, is
+    paused or done, the patient rests too). Otherwise: rest.
     """
     if thing is None:
         return Rest()
@@ -182,6 +183,8 @@ def goal_for(thing: Any) -> Goal:
             return ReachGoal(phase.side, sx + CALIBRATION_OVERREACH * vx, CALIBRATION_OVERREACH * vy)
         return Rest()
     runner = getattr(thing, "runner", None)
+    if getattr(runner, "state", None) in ("resting", "paused", "done"):
+        return Rest()  # a rest break or a pause: hands down, whatever is still drawn
     for inner in (getattr(runner, "exercise", None), getattr(thing, "exercise", None),
                   getattr(thing, "procedure", None)):
         if inner is not None and inner is not thing:

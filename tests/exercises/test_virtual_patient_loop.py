@@ -140,6 +140,14 @@ def test_goal_for_reads_the_exercise_and_hand_model_hook(base):
     (tv,) = ex.targets
     assert goal_for(ex) == ReachGoal("right", tv.x, tv.y)
 
+    class Scene:
+        def __init__(self, runner):
+            self.runner = runner
+    runner = SessionRunner(ex, SessionDose(), None)
+    assert goal_for(Scene(runner)) == ReachGoal("right", tv.x, tv.y)
+    runner.pause()
+    assert goal_for(Scene(runner)) == Rest()
+
     class Tapper:
         def player_goal(self):
             return HandGoal("tap", "left", params=(("hz", 2.0),))
