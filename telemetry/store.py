@@ -172,7 +172,11 @@ class Store:
             StoreError: missing/damaged file, newer schema, unreachable server.
         """
         if target is None:
-            target = paths.database_path(data_dir, create=create)
+            try:
+                target = paths.database_path(data_dir, create=create)
+            except OSError as exc:
+                raise StoreError(f"cannot use data directory {data_dir or '(default)'}: "
+                                 f"{exc.strerror or exc}") from exc
         text = os.fspath(target)
         if text == ":memory:":
             return cls.memory(clock=clock, flush_interval_s=flush_interval_s)

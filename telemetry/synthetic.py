@@ -26,6 +26,7 @@ class Course:
     start: date = date(2026, 1, 5)
     pain: PathFn = lambda day: 6.0 - 3.0 * min(day, 42) / 42  # noqa: E731
     flare_days: frozenset[int] = frozenset()
+    flare_rise: float = 3.5  # added to pain on flare days
     skip_days: frozenset[int] = frozenset()
     incomplete_days: frozenset[int] = frozenset()
     reps: int = 8
@@ -73,7 +74,7 @@ def generate(store: Store, patient_id: str, course: Course = Course()) -> list[s
     for day in range(course.days):
         d = course.start + timedelta(days=day)
         at = datetime.combine(d, time(10, 0), timezone.utc)
-        pain = course.pain(day) + (3.0 if day in course.flare_days else 0.0)
+        pain = course.pain(day) + (course.flare_rise if day in course.flare_days else 0.0)
         pain_i = int(np.clip(round(pain + rng.normal(0, 0.4)), 0, 10))
         if day % 7 == 0 and course.psfs:
             base = 3 + 4 * min(day, 42) / 42

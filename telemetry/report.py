@@ -1,0 +1,428 @@
+"""The therapist report: one page to read in a minute, then the detail.
+
+`build_report` is a pure function of a `PatientData` snapshot and its
+`Assessment` (telemetry.trends); `figures` draws the plots with matplotlib's
+Agg backend (no display); `render_html` embeds them as base64 PNGs in a
+jinja2 page; `render_pdf` writes the same figures plus text pages through
+PdfPages (no system dependencies). Writers are atomic (temp file + rename).
+
+Reading order, top to bottom: what needs attention (open flags), how the
+patient is doing against clinically meaningful change, the plots over time,
+the flags' evidence, the progression decisions with their reasons, and the
+session table.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
+from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from telemetry import paths  # noqa: E402
+from telemetry.snapshot import PatientData  # noqa: E402
+from telemetry.trends import Assessment, Change, Series  # noqa: E402
+
+PAIN = "#c0392b"
+PAIN_POST = "#e6a49c"
+INTERF = "#8e44ad"
+FUNC = "#1f77b4"
+MOVE = "#16a085"
+GREY = "#7f8c8d"
+FIG_W = 9.0
+DPI = 100
+SESSION_ROWS = 40  # newest sessions in the table; the CSV export has them all
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    label: str
+    text: str
+    tone: str  # "good", "bad", "neutral"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportModel:
+    patient_id: str
+    affected_side: str
+    seated: bool
+    generated_at: str
+    period: str
+    headlines: list[Headline]
+    open_flags: list[dict[str, Any]]
+    closed_flags: list[dict[str, Any]]
+    changes: list[dict[str, Any]]
+    sessions: list[dict[str, Any]]
+    n_sessions: int
+    decisions: list[dict[str, Any]]
+    plan: dict[str, Any] | None
+    assessment: Assessment = field(repr=False)
+    tz: tzinfo = timezone.utc
+
+
+def _fmt(v: float | None, nd: int = 1) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "-"
+    return f"{v:.{nd}f}"
+
+
+def _change_row(c: Change, label: str, unit: str) -> dict[str, Any]:
+    tone = "neutral"
+    if c.meaningful or c.reliable:
+        tone = "good" if c.improvement > 0 else "bad"
+    pct = "" if c.percent is None else f" ({c.percent:+.0f} %)"
+    return {"measure": label, "baseline": _fmt(c.baseline, 2), "current": _fmt(c.current, 2),
+            "change": f"{c.change:+.2f}{pct}", "unit": unit,
+            "meaningful": "yes" if c.meaningful else "no",
+            "rci": _fmt(c.rci, 2), "tone": tone,
+            "verdict": ("better" if c.improvement > 0 else "worse") if tone != "neutral"
+            else "no meaningful change"}
+
+
+def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = timezone.utc,
+                 generated_at: datetime | None = None) -> ReportModel:
+    """Everything the report shows, as plain values (pure)."""
+    gen = (generated_at or datetime.now(timezone.utc)).astimezone(tz)
+    sessions = data.sessions
+    first = sessions[0].started_at.astimezone(tz).date() if sessions else None
+    last = sessions[-1].started_at.astimezone(tz).date() if sessions else None
+    period = f"{first.isoformat()} to {last.isoformat()}" if first and last else "no sessions yet"
+    heads: list[Headline] = []
+    opened = [f for f in data.flags if f.status == "open"]
+    heads.append(Headline("Needs attention",
+                          f"{len(opened)} open flag{'s' if len(opened) != 1 else ''}: " +
+                          ", ".join(sorted({f.kind for f in opened})) if opened else
+                          "nothing flagged", "bad" if opened else "good"))
+    weeks = [w for w in assessment.adherence if w.complete_week][-4:]
+    if weeks:
+        done = sum(w.done for w in weeks)
+        presc = sum(w.prescribed for w in weeks)
+        heads.append(Headline("Adherence (last 4 full weeks)",
+                              f"{done} done, {presc} prescribed ({done / presc:.0%})"
+                              if presc else "-",
+                              "good" if presc and done / presc >= 0.8 else
+                              ("bad" if presc and done / presc < 0.5 else "neutral")))
+    for key, label in (("pain", "Pain"), ("psfs", "Function (PSFS)"),
+                       ("movement_time", "Reach movement time")):
+        c = assessment.changes.get(key)
+        s = assessment.series.get(key)
+        if c is not None:
+            row = _change_row(c, label, s.spec.unit if s else "")
+            heads.append(Headline(label, f"{row['baseline']} -> {row['current']} "
+                                  f"({row['verdict']})", row["tone"]))
+        elif s is not None and s.points:
+            heads.append(Headline(label, f"latest {_fmt(s.points[-1].value)} "
+                                  "(too few points for a trend)", "neutral"))
+    changes = [_change_row(c, assessment.series[k].spec.label, assessment.series[k].spec.unit)
+               for k, c in assessment.changes.items()]
+    rows = []
+    for s in reversed(sessions[-SESSION_ROWS:]):
+        summ = s.summary
+        hits, targets = summ.get("hits"), summ.get("targets", summ.get("trials"))
+        rows.append({
+            "date": s.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            "exercise": s.exercise, "completed": s.completed, "quota_met": s.quota_met,
+            "recovered": s.recovered,
+            "pain": f"{'-' if s.pain_pre is None else s.pain_pre} -> "
+                    f"{'-' if s.pain_post is None else s.pain_post}",
+            "score": f"{hits}/{targets}" if hits is not None and targets else "-",
+            "minutes": _fmt((s.ended_at - s.started_at).total_seconds() / 60.0, 0)
+            if s.ended_at else "-",
+            "decision": s.decisions[0] if s.decisions else "",
+        })
+    decisions = [{"date": s.started_at.astimezone(tz).strftime("%Y-%m-%d"),
+                  "exercise": s.exercise, "reasons": list(s.decisions),
+                  "dose": ", ".join(f"{k}={v}" for k, v in sorted(s.dose.items())
+                                    if not isinstance(v, (list, dict)))}
+                 for s in reversed(sessions) if s.decisions][:15]
+
+    def flag_dict(f: Any) -> dict[str, Any]:
+        return {"kind": f.kind, "measure": f.measure, "message": f.message,
+                "raised": f.raised_at.astimezone(tz).strftime("%Y-%m-%d"),
+                "closed": f.closed_at.astimezone(tz).strftime("%Y-%m-%d") if f.closed_at else "",
+                "evidence": _evidence_lines(f.evidence)}
+
+    plan = None
+    if data.plan is not None:
+        hist = data.plan_history[-1] if data.plan_history else {}
+        plan = {"version": data.plan[0], "author": hist.get("author", ""),
+                "created": hist["created_at"].astimezone(tz).strftime("%Y-%m-%d")
+                if hist.get("created_at") else ""}
+    return ReportModel(
+        patient_id=data.patient.patient_id, affected_side=data.patient.affected_side,
+        seated=data.patient.seated, generated_at=gen.strftime("%Y-%m-%d %H:%M %Z").strip(),
+        period=period, headlines=heads,
+        open_flags=[flag_dict(f) for f in reversed(data.flags) if f.status == "open"],
+        closed_flags=[flag_dict(f) for f in reversed(data.flags) if f.status != "open"][:10],
+        changes=changes, sessions=rows, n_sessions=len(sessions), decisions=decisions,
+        plan=plan, assessment=assessment, tz=tz)
+
+
+def _evidence_lines(ev: dict[str, Any]) -> list[str]:
+    """Scalars on one line; each list of (date, value) points on its own."""
+    scalars, lists = [], []
+    for k, v in ev.items():
+        name = k.replace("_", " ")
+        if isinstance(v, list) and v and isinstance(v[0], list):
+            pts = ", ".join(f"{p[0][:10]}: {p[1]:g}" for p in v[-8:])
+            lists.append(f"{name}: {pts}")
+        elif isinstance(v, list):
+            lists.append(f"{name}: {', '.join(f'{x:g}' if isinstance(x, float) else str(x) for x in v)}")
+        elif v is not None:
+            scalars.append(f"{name} {v:g}" if isinstance(v, float) else f"{name} {v}")
+    return ([" | ".join(scalars)] if scalars else []) + lists
+
+
+# ------------------------------------------------------------------ figures
+def _xy(series: Series | None, tz: tzinfo) -> tuple[list[datetime], list[float]]:
+    if series is None:
+        return [], []
+    return ([p.at.astimezone(tz).replace(tzinfo=None) for p in series.points],
+            [p.value for p in series.points])
+
+
+def _rolling_median(v: Sequence[float], n: int = 7) -> list[float]:
+    return [statistics.median(v[max(0, i - n + 1):i + 1]) for i in range(len(v))]
+
+
+def _style(ax: Any, ylabel: str) -> None:
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    loc = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
+def _empty(ax: Any, text: str) -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color=GREY)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def figures(model: ReportModel) -> list[tuple[str, Figure]]:
+    """(title, figure) pairs: pain, function, movement, sessions."""
+    a, tz = model.assessment, model.tz
+    out: list[tuple[str, Figure]] = []
+
+    fig, ax = plt.subplots(figsize=(FIG_W, 3.0), dpi=DPI, layout="constrained")
+    x, y = _xy(a.series.get("pain"), tz)
+    if x:
+        for ep in a.flares:
+            ax.axvspan(datetime.combine(ep.start, datetime.min.time()),
+                       datetime.combine(ep.end, datetime.max.time()), color=PAIN, alpha=0.12,
+                       lw=0)
+        xp, yp = _xy(a.pain_post, tz)
+        ax.plot(x, y, "-o", color=PAIN, ms=3, lw=1.5, label="pain before session")
+        if xp:
+            ax.plot(xp, yp, ":", color=PAIN_POST, lw=1.2, label="pain after session")
+        xi, yi = _xy(a.series.get("interference"), tz)
+        if xi:
+            ax.plot(xi, yi, "-", color=INTERF, lw=1, alpha=0.8, label="interference")
+        c = a.changes.get("pain")
+        if c is not None:
+            ax.axhline(c.baseline, color=GREY, ls="--", lw=0.8)
+            ax.axhspan(c.baseline - 2, c.baseline, color="#2ecc71", alpha=0.06, lw=0)
+        ax.set_ylim(-0.3, 10.3)
+        ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=3)
+        _style(ax, "0-10")
+        ax.set_title("Pain and interference (shaded: flares; green band: 2-point MCID "
+                     "below baseline)", fontsize=10, loc="left")
+    else:
+        _empty(ax, "no pain check-ins yet")
+    out.append(("Pain and interference", fig))
+
+    fig, ax = plt.subplots(figsize=(FIG_W, 2.6), dpi=DPI, layout="constrained")
+    x, y = _xy(a.series.get("psfs"), tz)
+    if x:
+        for name, s in a.psfs_by_activity.items():
+            xa, ya = _xy(s, tz)
+            ax.plot(xa, ya, "-", lw=0.9, alpha=0.6, label=name)
+        ax.plot(x, y, "-o", color=FUNC, lw=2.2, ms=4, label="mean")
+        ax.set_ylim(-0.3, 10.3)
+        ax.legend(loc="lower right", fontsize=8, frameon=False, ncols=3)
+        _style(ax, "0-10")
+        ax.set_title("Function: Patient-Specific Functional Scale (10 = as before)",
+                     fontsize=10, loc="left")
+    else:
+        _empty(ax, "no PSFS ratings yet")
+    out.append(("Function (PSFS)", fig))
+
+    fig, axes = plt.subplots(1, 3, figsize=(FIG_W, 2.6), dpi=DPI, layout="constrained",
+                             sharex=True)
+    for ax, key, label in zip(axes, ("peak_speed", "sparc", "movement_time"),
+                              ("Reach speed (m/s) ^", "Smoothness, SPARC ^",
+                               "Movement time (s) v")):
+        x, y = _xy(a.series.get(key), tz)
+        if x:
+            ax.plot(x, y, ".", color=MOVE, alpha=0.45, ms=4)
+            ax.plot(x, _rolling_median(y), "-", color=MOVE, lw=1.8)
+            _style(ax, "")
+            ax.set_title(label, fontsize=9, loc="left")
+            for lab in ax.get_xticklabels():
+                lab.set_fontsize(7)
+        else:
+            _empty(ax, f"{label}: no data")
+    fig.suptitle("Movement per session (median of good-quality reaches; line: 7-session "
+                 "median; ^ higher is better, v lower is better)", fontsize=10, x=0.01,
+                 ha="left")
+    out.append(("Movement", fig))
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(FIG_W, 2.6), dpi=DPI, layout="constrained",
+                                   width_ratios=[3, 2])
+    x, y = _xy(a.series.get("success_rate"), tz)
+    if x:
+        ax1.plot(x, y, ".", color=FUNC, ms=4, alpha=0.6)
+        ax1.plot(x, _rolling_median(y), "-", color=FUNC, lw=1.5)
+        ax1.axhspan(70, 85, color="#2ecc71", alpha=0.08, lw=0)
+        ax1.set_ylim(-3, 103)
+        _style(ax1, "% targets hit")
+        ax1.set_title("Targets hit per session (green: 70-85 % training zone)", fontsize=9,
+                      loc="left")
+    else:
+        _empty(ax1, "no sessions yet")
+    weeks = a.adherence[-16:]
+    if weeks:
+        xs = [datetime.combine(w.week_start, datetime.min.time()) for w in weeks]
+        colors = [("#2ecc71" if w.fraction >= 0.8 else "#f39c12" if w.fraction >= 0.5
+                   else PAIN) if w.complete_week else "#bdc3c7" for w in weeks]
+        ax2.bar(xs, [w.done for w in weeks], width=5, color=colors)
+        ax2.step(xs + [xs[-1]], [w.prescribed for w in weeks] + [weeks[-1].prescribed],
+                 where="post", color=GREY, lw=1, ls="--")
+        _style(ax2, "sessions")
+        ax2.set_title("Sessions done per week (dashed: prescribed)", fontsize=9,
+                      loc="left")
+    else:
+        _empty(ax2, "no weeks yet")
+    out.append(("Sessions and adherence", fig))
+    return out
+
+
+def _png_b64(fig: Figure) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def render_html(model: ReportModel, figs: list[tuple[str, Figure]] | None = None) -> str:
+    figs = figs if figs is not None else figures(model)
+    env = Environment(loader=PackageLoader("telemetry", "."),
+                      autoescape=select_autoescape(["html", "j2"]))
+    images = [(title, _png_b64(fig)) for title, fig in figs]
+    for _, fig in figs:
+        plt.close(fig)
+    return env.get_template("report.html.j2").render(m=model, images=images)
+
+
+def _text_pages(lines: list[tuple[str, str]], title: str) -> list[Figure]:
+    """A4 pages of styled lines; continues on new pages as needed."""
+    pages: list[Figure] = []
+
+    def new_page(heading: str) -> Figure:
+        fig = plt.figure(figsize=(8.27, 11.69), dpi=DPI)
+        fig.text(0.06, 0.96, heading, fontsize=15, weight="bold", va="top")
+        pages.append(fig)
+        return fig
+
+    fig = new_page(title)
+    y = 0.92
+    for style, text in lines:
+        size = {"h": 12, "s": 8.5, "m": 8.5}.get(style, 10)
+        weight = "bold" if style == "h" else "normal"
+        color = {"bad": PAIN, "good": "#1e8449"}.get(style, "black")
+        family = "DejaVu Sans Mono" if style == "m" else "DejaVu Sans"
+        for chunk in _wrap(text, 110 if size < 10 else 95):
+            if y < 0.05:
+                fig = new_page(f"{title} (continued)")
+                y = 0.92
+            fig.text(0.06, y, chunk, fontsize=size, weight=weight, color=color, va="top",
+                     family=family)
+            y -= 0.021 if size >= 10 else 0.016
+        y -= 0.006 if style == "h" else 0.0
+    return pages
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [""]
+
+
+def pdf_text(model: ReportModel) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(summary page lines, detail page lines) as (style, text)."""
+    first: list[tuple[str, str]] = [
+        ("b", f"Patient {model.patient_id} - affected side {model.affected_side}, "
+              f"{'seated' if model.seated else 'standing'} - {model.period} - "
+              f"{model.n_sessions} sessions - generated {model.generated_at}"),
+        ("h", "At a glance")]
+    first += [(h.tone if h.tone != "neutral" else "b", f"{h.label}: {h.text}")
+              for h in model.headlines]
+    first.append(("h", "Open flags"))
+    for f in model.open_flags:
+        first.append(("bad", f"[{f['kind']}] {f['message']} (raised {f['raised']})"))
+        first += [("s", "    " + e) for e in f["evidence"]]
+    if not model.open_flags:
+        first.append(("b", "None."))
+    first.append(("h", "Change since the start (baseline: first 3 points, now: last 3)"))
+    first += [("b", f"{c['measure']}: {c['baseline']} -> {c['current']}"
+                    f"{'' if c['unit'] == '{score}' else ' ' + c['unit']}, "
+                    f"{c['change']}; MCID reached: {c['meaningful']}; RCI {c['rci']} - "
+                    f"{c['verdict']}") for c in model.changes]
+    detail: list[tuple[str, str]] = [("h", "Progression decisions (newest first)")]
+    for d in model.decisions:
+        detail += [("b", f"{d['date']} {d['exercise']}: " + " ".join(d["reasons"]))]
+    detail.append(("h", "Sessions (newest first)"))
+    detail += [("m", f"{r['date']}  {r['exercise']:<9} {'done' if r['completed'] else 'INCOMPLETE':<10}"
+                     f" quota {'met' if r['quota_met'] else 'not met':<8} pain {r['pain']:<7}"
+                     f" hits {r['score']:<6} {r['minutes']} min"
+                     f"{'  (recovered after a crash)' if r['recovered'] else ''}")
+               for r in model.sessions]
+    if model.closed_flags:
+        detail.append(("h", "Closed flags"))
+        detail += [("s", f"[{f['kind']}] {f['message']} (raised {f['raised']}, "
+                         f"closed {f['closed']})") for f in model.closed_flags]
+    return first, detail
+
+
+def render_pdf(model: ReportModel, out: Path, figs: list[tuple[str, Figure]] | None = None
+               ) -> Path:
+    figs = figs if figs is not None else figures(model)
+    first, detail = pdf_text(model)
+    pages = _text_pages(first, "NeuroPlay therapist report")
+    pages += [f for _, f in figs]
+    pages += _text_pages(detail, "Decisions and sessions")
+    try:
+        with paths.atomic_write(Path(out), "wb") as fh:
+            with PdfPages(fh, metadata={"Title": f"NeuroPlay report {model.patient_id}",
+                                        "Creator": "NeuroPlay"}) as pdf:
+                for p in pages:
+                    pdf.savefig(p)
+    finally:
+        for p in pages:
+            plt.close(p)
+    return Path(out)
+
+
+def write_html(model: ReportModel, out: Path) -> Path:
+    html = render_html(model)
+    with paths.atomic_write(Path(out), "w") as fh:
+        fh.write(html)
+    return Path(out)
+
+
+def today_in(tz: tzinfo, now: datetime) -> date:
+    return now.astimezone(tz).date()

@@ -1,0 +1,86 @@
+"""The therapist report: content from generated data, HTML and PDF on disk."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import pytest
+
+from telemetry.flagging import refresh_flags
+from telemetry.report import build_report, figures, render_html, render_pdf, write_html
+from telemetry.store import Store
+from telemetry.synthetic import Course, generate
+
+UTC = timezone.utc
+
+
+@pytest.fixture(scope="module")
+def model():
+    store = Store.memory(flush_interval_s=5)
+    generate(store, "p1", Course(days=30, reps=3, flare_days=frozenset({27, 28, 29}),
+                                 incomplete_days=frozenset({10})))
+    data, result = refresh_flags(store, "p1", today=date(2026, 2, 4), tz=UTC)
+    return build_report(data, result, tz=UTC,
+                        generated_at=datetime(2026, 2, 4, 9, tzinfo=UTC))
+
+
+def test_model_leads_with_what_needs_attention(model) -> None:
+    assert model.headlines[0].label == "Needs attention"
+    assert model.headlines[0].tone == "bad" and "flare" in model.headlines[0].text
+    [flare] = [f for f in model.open_flags if f["kind"] == "flare"]
+    assert "3 days in a row" in flare["message"]
+    assert any("values: " in e for e in flare["evidence"])
+    assert model.n_sessions == 30
+    assert model.sessions[0]["date"].startswith("2026-02-03")  # newest first
+    incomplete = [r for r in model.sessions if not r["completed"]]
+    assert len(incomplete) == 1
+    assert model.decisions[0]["reasons"][0].startswith("Day 30")
+    pain = next(c for c in model.changes if c["measure"].startswith("Pain ("))
+    assert pain["baseline"] and pain["current"]
+
+
+def test_html_embeds_four_plots_and_escapes(model) -> None:
+    html = render_html(model)
+    imgs = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    assert len(imgs) == 4
+    for b64 in imgs:
+        img = mpimg.imread(io.BytesIO(base64.b64decode(b64)), format="png")
+        assert img.shape[1] == 900  # 9 in at 100 dpi
+        assert img[..., :3].std() > 0.02  # something is drawn, not a blank canvas
+    assert "Needs attention" in html and "Progression decisions" in html
+    assert "Pain flare" in html
+
+
+def test_figures_have_data(model) -> None:
+    figs = dict(figures(model))
+    pain_ax = figs["Pain and interference"].axes[0]
+    labels = [line.get_label() for line in pain_ax.get_lines()]
+    assert "pain before session" in labels and "pain after session" in labels
+    pre = next(line for line in pain_ax.get_lines() if line.get_label() == "pain before session")
+    assert len(pre.get_xdata()) == 30
+    assert len(figs["Movement"].axes) == 3
+
+
+def test_pdf_and_html_files(model, tmp_path: Path) -> None:
+    pdf = render_pdf(model, tmp_path / "r.pdf")
+    head = pdf.read_bytes()[:5]
+    assert head == b"%PDF-"
+    assert pdf.read_bytes().count(b"/Type /Page\n") + pdf.read_bytes().count(b"/Type /Page ") >= 6
+    html = write_html(model, tmp_path / "r.html")
+    assert html.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.pdf"]
+
+
+def test_report_for_a_patient_with_no_sessions() -> None:
+    store = Store.memory()
+    store.ensure_patient("new")
+    data, result = refresh_flags(store, "new", today=date(2026, 1, 1), tz=UTC)
+    m = build_report(data, result, tz=UTC)
+    assert m.period == "no sessions yet"
+    html = render_html(m)
+    assert "No open flags." in html and "no pain check-ins yet" not in html  # drawn in PNG
