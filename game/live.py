@@ -1,20 +1,27 @@
 """Live input for `play` and `calibrate`: a camera or video through vision's pipeline.
 
-The tracker runs in vision's worker thread and writes the newest frame into
-a one-slot mailbox; the game reads the newest frame each fixed step (never
-a queue of stale ones) and builds Intents with vision's IntentsBuilder.
-Opening fails with one clear line (exit status 2) when the camera or the
-video is missing.
+The tracker runs in vision's worker thread (`vision.pipeline.TrackingPipeline`)
+and writes the newest frame into a one-slot mailbox; the game takes the
+newest frame each fixed step (never a queue of stale ones) and builds
+Intents with vision's IntentsBuilder. Opening fails with one clear line
+(exit status 2) when the camera or the video is missing. If the camera
+stops delivering mid-session, the session stops (gracefully, recorded as a
+stop) and the pipeline's one-line reason is printed.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from game.cli.errors import UserError
 from game.players import FramesDriver
+from game.scenes.exercise import ExerciseScene
 from vision.bodyframe import BodyFrame
+from vision.intents import Intents
+
+HAND_GAMES = ("tapping", "pinch", "openclose")
 
 
 def open_source(camera: int | None, video: str | None) -> Any:
@@ -22,7 +29,7 @@ def open_source(camera: int | None, video: str | None) -> Any:
 
     try:
         if video:
-            return VideoSource(video)
+            return VideoSource(video, max_side=960)
         return CameraSource(0 if camera is None else camera)
     except SourceError as exc:
         raise UserError(str(exc)) from None
@@ -30,37 +37,64 @@ def open_source(camera: int | None, video: str | None) -> Any:
         raise UserError(f"cannot open {video or f'camera {camera}'}: {exc}") from None
 
 
-def start_pipeline(source: Any) -> Any:
-    """vision.pipeline.Pipeline over `source`, started (tracking in its worker thread)."""
-    try:
-        mod = importlib.import_module("vision.pipeline")
-    except ModuleNotFoundError as exc:
-        source.close()
-        raise UserError("live tracking needs vision.pipeline, which is not installed; "
-                        "try `neuroplay demo`") from exc
-    pipe = mod.Pipeline(source)
-    pipe.start()
-    return pipe
+def start_pipeline(source: Any, *, hands: bool = False, pace: bool = False) -> Any:
+    """vision's TrackingPipeline over `source`, started (tracking in its worker thread)."""
+    from vision.pipeline import TrackingPipeline
+
+    return TrackingPipeline(source, hands=hands, pace=pace, keep_image=True).start()
 
 
-def newest_frame(pipe: Any) -> Any:
-    """The pipeline mailbox's newest frame (None when nothing new)."""
-    for name in ("take", "newest", "latest", "get_latest"):
-        fn = getattr(pipe, name, None)
-        if callable(fn):
-            return lambda t, scene: fn()
-    raise UserError("vision.pipeline.Pipeline has no way to read its newest frame")
+class LiveDriver(FramesDriver):
+    """Newest frame from the pipeline; stops the exercise if the source ends or fails."""
+
+    def poll(self, t: float, scene: Any) -> tuple[BodyFrame | None, Intents | None]:
+        frame, intents = super().poll(t, scene)
+        if frame is None and self.finished and isinstance(scene, ExerciseScene):
+            return None, Intents(t=t, stop=True)
+        return frame, intents
 
 
-def live_driver(pipe: Any, calibration: Any = None) -> FramesDriver:
+@dataclass
+class Live:
+    pipe: Any
+    driver: LiveDriver
+    builder: Any
+
+    def on_app(self, app: Any, flow: Any) -> None:
+        """After calibration, the builder and the screen transform use the new calibration."""
+        def calibrated(cal: Any) -> None:
+            self.builder.calibration = cal
+            self.builder.reset()
+            ref = getattr(cal, "reference", None)
+            if ref is not None:
+                app.reference = lambda: ref
+
+        flow.on_calibrated.append(calibrated)
+
+    @property
+    def status_message(self) -> str | None:
+        s = self.pipe.status
+        return s.message if getattr(s, "state", "ok") == "failed" else None
+
+    def stop(self) -> None:
+        self.pipe.stop()
+
+
+def live_input(camera: int | None, video: str | None, *, calibration: Any = None, hands: bool = False,
+               menus: Any = None) -> Live:
     from vision.intents_builder import IntentsBuilder
 
-    builder = IntentsBuilder(calibration=calibration)
+    source = open_source(camera, video)
+    pipe = start_pipeline(source, hands=hands, pace=bool(video))
+    builder = IntentsBuilder(calibration=calibration, hands=hands)
     first: list[int] = []
 
-    def build(frame: BodyFrame) -> Any:
+    def build(frame: BodyFrame) -> Intents:
         if not first:
             first.append(frame.t_ns)
         return builder.build(frame, first[0])
 
-    return FramesDriver(next_frame=newest_frame(pipe), build=build)
+    take: Callable[[float, Any], BodyFrame | None] = lambda t, scene: pipe.take()
+    driver = LiveDriver(next_frame=take, build=build, menus=menus,
+                        is_finished=lambda: pipe.status.state != "ok")
+    return Live(pipe=pipe, driver=driver, builder=builder)

@@ -19,8 +19,8 @@ from game.cli.errors import UserError
 def calibrate(patient: str, camera: int | None, video: str | None, headless: bool, data_dir: str | None) -> None:
     """Run the calibration scene and save the result for the patient."""
     from game.app import App
-    from game.live import live_driver, open_source, start_pipeline
-    from game.loop import FixedStepLoop, RealClock, SimClock
+    from game.live import live_input
+    from game.loop import FixedStepLoop, RealClock
     from game.runtime import open_surface
     from game.scenes.base import SceneStack
     from game.scenes.calibration import CalibrationScene
@@ -29,39 +29,35 @@ def calibrate(patient: str, camera: int | None, video: str | None, headless: boo
     if camera is not None and video:
         raise UserError("give either --camera or --video, not both")
     store = _open_store(data_dir)
-    pipe = None
+    live = None
+    results: list[Any] = []
     try:
-        source = open_source(camera, video)
-        pipe = start_pipeline(source)
-        driver = live_driver(pipe)
-        last: dict[str, Any] = {}
-        poll = driver.poll
-
-        def poll_and_keep(t: float, scene: Any) -> Any:
-            frame, intents = poll(t, scene)
-            if frame is not None:
-                last["frame"] = frame
-            return frame, intents
-
-        driver.poll = poll_and_keep  # type: ignore[method-assign]
+        live = live_input(camera, video)
         stack = SceneStack()
-        results: list[Any] = []
-        stack.push(CalibrationScene(CalibrationProcedure(), frame_source=lambda: last.pop("frame", None)),
+        stack.push(CalibrationScene(CalibrationProcedure(), frame_source=live.driver.take_new_frame),
                    results.append)
         surface, windowed, note = open_surface(headless)
         if note:
             click.echo(note, err=True)
-        app = App(surface, stack, driver=driver, window=windowed)
-        FixedStepLoop(RealClock() if windowed and not video else SimClock()).run(app, max_frames=60 * 600)
-    finally:
-        if pipe is not None:
-            pipe.stop()
-    try:
+        app = App(surface, stack, driver=live.driver, window=windowed)
+        # Live input is paced by the camera (or the video's own clock): wall time.
+        loop = FixedStepLoop(RealClock())
+        while app.running and not live.driver.finished:
+            loop.run(app, max_frames=loop.stats.frames + 60)
         cal = results[0] if results else None
         if cal is None:
-            raise UserError("calibration was stopped before it finished; nothing saved")
+            why = live.status_message or "the recording ended" if live.driver.finished else "it was stopped"
+            raise UserError(f"calibration did not finish ({why}); nothing saved")
         store.ensure_patient(patient)
         store.save_calibration(patient, cal.to_dict())
     finally:
+        if live is not None:
+            live.stop()
         store.close()
-    click.echo(f"Calibration saved for {patient}")
+    click.echo(f"Calibration saved for {patient}: reach {_envelope_text(cal)}")
+
+
+def _envelope_text(cal: Any) -> str:
+    env = getattr(cal, "envelope", {}) or {}
+    parts = [f"{side} " + ", ".join(f"{d} {v:.2f}" for d, v in dirs.items()) for side, dirs in env.items()]
+    return "; ".join(parts) + " (shoulder widths)"

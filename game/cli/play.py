@@ -1,4 +1,4 @@
-"""`neuroplay play`: the real session with a camera (or a video as the camera)."""
+"""`neuroplay play`: the real session with a camera (or a video standing in for one)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from game.cli.errors import UserError
 @click.option("--patient", required=True, help="Pseudonymous patient id.")
 @click.option("--camera", type=int, default=None, help="Camera index (default 0).")
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Use a video file as the camera.")
-@click.option("--seated/--standing", default=True, show_default=True, help="Seated mode limits targets to seated reach.")
+@click.option("--seated/--standing", default=True, show_default=True,
+              help="Seated mode only places targets a seated patient can reach.")
 @click.option("--game", type=click.Choice(GAMES), default="reaching", show_default=True)
-@click.option("--mirror", type=click.Choice(["split", "swap"]), default=None)
+@click.option("--mirror", type=click.Choice(["split", "swap"]), default=None, help="Mirror-therapy view.")
 @click.option("--pace", type=click.FloatRange(0.5, 1.0), default=1.0, show_default=True,
               help="1 = normal; 0.5 = twice as much time for everything.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None)
@@ -26,7 +27,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
     """Play a session with the camera as the controller."""
     from exercises.doses import SessionDose
     from game.flow import SessionFlow
-    from game.live import live_driver, open_source, start_pipeline
+    from game.live import HAND_GAMES, live_input
     from game.runtime import run_flow
     from game.services import GameServices
     from vision.calibration import Calibration, CalibrationProcedure
@@ -34,27 +35,40 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
     if camera is not None and video:
         raise UserError("give either --camera or --video, not both")
     store = _open_store(data_dir)
-    pipe = None
+    live = None
     try:
         saved = store.load_calibration(patient) if store.patient_exists(patient) else None
-        source = open_source(camera, video)
-        pipe = start_pipeline(source)
-        cal = Calibration.from_dict(saved) if saved else None
-        driver = live_driver(pipe, cal)
-        services = GameServices(store, game=game, session_dose=SessionDose(seated=seated, pace=pace), source="camera",
-                                mirror=mirror, default_calibration=cal,
+        try:
+            cal = Calibration.from_dict(saved) if saved else None
+        except ValueError as exc:
+            raise UserError(f"saved calibration of {patient} is unreadable ({exc}); "
+                            f"run `neuroplay calibrate --patient {patient}`") from None
+        affected = "right"
+        if store.patient_exists(patient):
+            record = store.get_patient(patient)
+            affected = getattr(record, "affected_side", "right") or "right"
+            affected = affected if affected in ("left", "right") else "right"
+        live = live_input(camera, video, calibration=cal, hands=game in HAND_GAMES)
+        services = GameServices(store, game=game, session_dose=SessionDose(seated=seated, pace=pace),
+                                source="video" if video else "camera", mirror=mirror, affected=affected,
+                                default_calibration=cal,
                                 procedure_factory=None if cal else CalibrationProcedure,
-                                frame_source=lambda: driver.last_frame if hasattr(driver, "last_frame") else None)
+                                frame_source=live.driver.take_new_frame)
 
         def make_flow(stack: Any) -> SessionFlow:
             return SessionFlow(stack, services, patient=patient, known_patients=[patient],
-                               rng=random.Random(), pace=pace)
+                               rng=random.Random(), pace=pace, affected=affected)  # type: ignore[arg-type]
 
-        result = run_flow(make_flow, driver, headless=False, reference=lambda: cal.reference if cal else None)
-        record = summary_record(result, store)
+        result = run_flow(make_flow, live.driver, headless=False, affected=affected,
+                          reference=(lambda: cal.reference) if cal else None, on_app=live.on_app)
+        record_out = summary_record(result, store)
     finally:
-        if pipe is not None:
-            pipe.stop()
+        if live is not None:
+            live.stop()
         store.close()
-    click.echo(f"Session {record['session_id']}: hits {record['hits']} of {record['targets']}; "
-               f"data: {record['data']}")
+    if result.note:
+        click.echo(result.note, err=True)
+    if live.status_message:
+        click.echo(f"Tracking stopped: {live.status_message}", err=True)
+    click.echo(f"Session {record_out['session_id']}: hits {record_out['hits']} of {record_out['targets']}; "
+               f"data: {record_out['data']}")
