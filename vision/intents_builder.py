@@ -13,7 +13,9 @@ Role: the single bridge from landmarks to game input. Per frame it
     (`trunk_dx/dy` in body units, lean and shoulder-line rotation in degrees
     minus their neutral means);
   * judges tracking: `body_visible`, `tracking_quality` (mean visibility of
-    the landmarks in use x a jitter factor) and one `cue` when the player
+    the landmarks in use / (1 + jitter / JITTER_SCALE), where jitter is the
+    average distance of the raw hand centre from its constant-velocity
+    prediction, so fast smooth reaches are not penalised) and one `cue` when the player
     must act, in priority order: too_dark, move_into_frame (shoulders),
     step_back, move_into_frame (hips),
     arm_not_visible (elbow/wrist visibility < 0.5, CLINICAL.md section 7),
@@ -65,7 +67,8 @@ VISIBILITY_MIN = 0.5  # CLINICAL.md section 7: pause below this
 STEP_BACK_SHOULDER_FRACTION = 0.40  # shoulders wider than this share of the image: too close
 DARK_LUMA = 35.0  # mean luminance (0-255) below which the image is too dark to track
 HIP_MARGIN = 0.10  # hips may sit this far (image fraction) below the bottom edge: waist-up framing
-JITTER_SCALE = 0.05  # body units of raw-vs-filtered hand offset that halve the quality
+JITTER_SCALE = 0.05  # body units of unpredictable hand motion per frame that halve the quality
+JITTER_TAU_S = 0.25  # time constant of the jitter average
 
 _ELBOW = {"left": LEFT_ELBOW, "right": RIGHT_ELBOW}
 _WRIST = {"left": LEFT_WRIST, "right": RIGHT_WRIST}
@@ -114,12 +117,35 @@ class IntentsBuilder:
         self._hand_filters = {s: OneEuroFilter(*self._params) for s in ("left", "right")}
         self._trunk_filter = OneEuroFilter(*self._params)
         self._last_t: float | None = None
+        self._history: dict[str, list[tuple[float, np.ndarray]]] = {"left": [], "right": []}
+        self._jitter: dict[str, float] = {"left": 0.0, "right": 0.0}
 
     def reset(self) -> None:
         for f in self._hand_filters.values():
             f.reset()
         self._trunk_filter.reset()
         self._last_t = None
+        self._history = {"left": [], "right": []}
+        self._jitter = {"left": 0.0, "right": 0.0}
+
+    def _update_jitter(self, side: str, t: float, raw: np.ndarray) -> float:
+        """Average distance of the raw hand from its constant-velocity prediction (body units).
+
+        Smooth movement, however fast, is predicted well; tracking noise is not.
+        So a quick reach does not read as poor tracking (filter lag would).
+        """
+        hist = self._history[side]
+        if len(hist) == 2:
+            (t0, x0), (t1, x1) = hist
+            dt0, dt1 = t1 - t0, t - t1
+            pred = x1 + (x1 - x0) * (dt1 / dt0) if dt0 > 0 else x1
+            resid = float(np.linalg.norm(raw - pred))
+            a = 1.0 - math.exp(-dt1 / JITTER_TAU_S) if dt1 > 0 else 1.0
+            self._jitter[side] += a * (resid - self._jitter[side])
+        hist.append((t, raw))
+        if len(hist) > 2:
+            hist.pop(0)
+        return self._jitter[side]
 
     def build(self, frame: BodyFrame, t0_ns: int = 0) -> Intents:
         t = (frame.t_ns - t0_ns) / 1e9
@@ -162,8 +188,9 @@ class IntentsBuilder:
                 hand = frame.hand(_HAND_LABEL[side])  # type: ignore[arg-type]
                 if hand is not None:
                     pinch, grasp = hand_ratio(hand, w, h)
+            jitter = self._update_jitter(side, t, raw)
             if side in self.arms:
-                jitters.append(float(np.linalg.norm(raw - smooth)))
+                jitters.append(jitter)
             intents_by_side[side] = HandIntent(float(smooth[0]), float(smooth[1]), vis, pinch, grasp)
 
         # visibility and cues

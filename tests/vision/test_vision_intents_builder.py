@@ -132,3 +132,20 @@ def test_repeated_frame_does_not_break_the_filter() -> None:
     b.build(f)
     it = b.build(f)  # the mailbox handed the same frame twice
     assert it.right is not None and it.right.x == pytest.approx(1.0, abs=1e-4)
+
+
+def test_quality_is_not_lowered_by_a_fast_smooth_reach_but_by_noise() -> None:
+    b = IntentsBuilder(_cal(), arms=("right",))
+    # a 1.5 body-unit reach in 0.5 s (minimum jerk), sampled at 30 fps
+    qualities = []
+    for i in range(60):
+        s = min(1.0, max(0.0, (i - 10) / 15.0))
+        frac = 10 * s**3 - 15 * s**4 + 6 * s**5
+        it = b.build(_frame(i, right_hand=(0.5 + 1.5 * frac, 0.0)))
+        qualities.append(it.tracking_quality)
+    assert min(qualities) > 0.6
+    b = IntentsBuilder(_cal(), arms=("right",))
+    rng = np.random.default_rng(3)
+    for i in range(60):
+        it = b.build(_frame(i, right_hand=(1.0 + rng.normal(0, 0.08), 0.5 + rng.normal(0, 0.08))))
+    assert it.tracking_quality < 0.4
