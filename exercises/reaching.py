@@ -24,8 +24,9 @@ Rules (see docs/exercises.md for the rationale):
     already relative to its mean; at least LEAN_FLOOR_DEG)
     freezes the hold and emits COMPENSATION with a cue, once per episode.
   * Movement onset: the first new hand sample after the target appears whose
-    speed over the last ONSET_WINDOW_S exceeds `onset_speed` (a live
-    estimate; telemetry recomputes onsets from the stored path).
+    velocity TOWARD the target, over the last ONSET_WINDOW_S, exceeds
+    `onset_speed` (so a hand still returning from the last target is not a
+    start; a live estimate: telemetry recomputes onsets from the stored path).
   * Pace: `SessionDose.pace` divides `target_timeout_s` and `inter_target_s`
     (pace 0.5 = twice as long to reach and twice as long between targets);
     hold time and target placement are untouched. This is the one place pace
@@ -218,12 +219,14 @@ class _HandTrack:
     pos: tuple[float, float] | None = None
     sample_t: float | None = None
     speed: float = 0.0  # over the last ONSET_WINDOW_S, body units / s
+    velocity: tuple[float, float] = (0.0, 0.0)  # the same window, as a vector
     recent: deque[tuple[float, float, float]] = field(default_factory=deque)  # (t, x, y) samples
 
     def forget(self) -> None:
         self.pos = None
         self.sample_t = None
         self.speed = 0.0
+        self.velocity = (0.0, 0.0)
         self.recent.clear()
 
     def add_sample(self, t: float, x: float, y: float) -> None:
@@ -231,8 +234,20 @@ class _HandTrack:
         while len(self.recent) > 2 and self.recent[1][0] <= t - ONSET_WINDOW_S + 1e-9:
             self.recent.popleft()
         t0, x0, y0 = self.recent[0]
-        self.speed = math.hypot(x - x0, y - y0) / (t - t0) if t > t0 else 0.0
+        span = t - t0
+        self.velocity = ((x - x0) / span, (y - y0) / span) if span > 0 else (0.0, 0.0)
+        self.speed = math.hypot(*self.velocity)
         self.sample_t = t
+
+    def speed_toward(self, gx: float, gy: float) -> float:
+        """Windowed velocity component toward (gx, gy), body units / s."""
+        if self.pos is None:
+            return 0.0
+        dx, dy = gx - self.pos[0], gy - self.pos[1]
+        n = math.hypot(dx, dy)
+        if n < 1e-9:
+            return 0.0
+        return (self.velocity[0] * dx + self.velocity[1] * dy) / n
 
 
 class ReachingExercise:
@@ -440,10 +455,12 @@ class ReachingExercise:
         events: list[Event] = []
         t = intents.t
         track = self._hands[trial.side]
-        if (trial.onset_t is None and new_sample.get(trial.side) and track.speed > self.onset_speed
-                and trial.touch_t is None):
-            trial.onset_t = t
-            events.append(Event(trial.onset_t, MOVEMENT_ONSET, {"index": trial.index, "speed": track.speed}))
+        if trial.onset_t is None and trial.touch_t is None and new_sample.get(trial.side):
+            toward = track.speed_toward(*trial.body.position)
+            if toward > self.onset_speed:
+                trial.onset_t = t
+                events.append(Event(t, MOVEMENT_ONSET, {"index": trial.index, "speed": track.speed,
+                                                        "speed_toward": toward}))
         touching = False
         if track.pos is not None:
             # A knocked target wobbles on its tether: the hold is judged at its home,
