@@ -32,7 +32,7 @@ import numpy as np
 from exercises.doses import ReachingDose, SessionDose
 from exercises.reaching import ReachingExercise
 from exercises.session import SessionRunner
-from exercises.virtual_patient import ReachGoal, Rest, VirtualPatient
+from exercises.virtual_patient import ReachGoal, Rest, VirtualPatient, calibrate, play
 from vision.intents import HandIntent, Intents
 
 DT = 1 / 60
@@ -91,30 +91,16 @@ def bench_loop(reps: int) -> dict[str, float]:
     from vision.intents_builder import IntentsBuilder
 
     vp = VirtualPatient.for_demo(2)
-    proc = CalibrationProcedure(sides=("right",))
     wall0 = time.perf_counter()
-    t = 0.0
-    while not proc.done and t < 300:
-        f = vp.poll_frame(t, proc)
-        if f is not None:
-            proc.step(f)
-        t += DT
+    proc = CalibrationProcedure(sides=("right",))
+    calib_game_s = calibrate(vp, proc)
     cal = proc.result()
-    calib_game_s = t
-    builder = IntentsBuilder(cal)
     session = SessionDose(rest_every_s=1e9)
     ex = ReachingExercise(ReachingDose(repetitions=reps, reach_fraction=0.7), cal,
                           np.random.default_rng(2), session_dose=session)
     runner = SessionRunner(ex, session, None)
-    intents = None
-    t0 = t
-    while not runner.done and t < t0 + 600:
-        t += DT
-        f = vp.poll_frame(t, ex)
-        if f is not None:
-            intents = builder.build(f)
-        if intents is not None:
-            runner.step(intents, DT)
+    events = play(runner, vp, IntentsBuilder(cal).build, t0=calib_game_s, max_s=600)
+    t = events[-1].t if events else calib_game_s
     wall = time.perf_counter() - wall0
     s = runner.summary()
     return {"wall_s": wall, "game_s": t, "calibration_game_s": calib_game_s, "speedup": t / wall,

@@ -520,6 +520,41 @@ class VirtualPatient:
             yield self.frame(t)
 
 
+# ------------------------------------------------- headless driving helpers
+def calibrate(patient: VirtualPatient, procedure: Any, *, t0: float = 0.0, dt: float = 1.0 / 60.0,
+              max_s: float = 300.0) -> float:
+    """Let the patient go through a calibration procedure (vision's
+    CalibrationProcedure or anything with `step(frame)`, `done`, `phase`).
+    Returns the session time when it finished; take `procedure.result()`."""
+    t = t0
+    while not procedure.done:
+        if t - t0 > max_s:
+            raise RuntimeError(f"calibration did not finish within {max_s} s")
+        frame = patient.poll_frame(t, procedure)
+        if frame is not None:
+            procedure.step(frame)
+        t += dt
+    return t
+
+
+def play(runner: Any, patient: VirtualPatient, build: Callable[[BodyFrame], Any], *, t0: float = 0.0,
+         dt: float = 1.0 / 60.0, max_s: float = 3600.0) -> list[Any]:
+    """Play a session headless: the patient's frames at its fps, `build` (e.g.
+    `IntentsBuilder(calibration).build`) turning them into Intents, the runner
+    stepped at the fixed `dt` with the newest. Returns every event."""
+    events: list[Any] = []
+    intents = None
+    t = t0
+    while not runner.done and t - t0 < max_s:
+        t += dt
+        frame = patient.poll_frame(t, runner.exercise if getattr(runner, "state", "") != "resting" else None)
+        if frame is not None:
+            intents = build(frame)
+        if intents is not None:
+            events += runner.step(intents, dt)
+    return events
+
+
 # ------------------------------------------------------ a synthetic base body
 def synthetic_seated_body(seconds: float = 4.0, fps: float = 30.0, *, width: int = 640, height: int = 480,
                           shoulder_width: float = 0.2, sway: float = 0.002, t0: float = 0.0) -> list[BodyFrame]:

@@ -179,7 +179,7 @@ def test_bad_arguments_are_named(base):
 
 
 # --------------------------------------------------------------- full loop
-def play(base, dose: ReachingDose, *, seed: int, comp: float = 0.0, seconds: float = 120.0,
+def play_direct(base, dose: ReachingDose, *, seed: int, comp: float = 0.0, seconds: float = 120.0,
          fps: float = 30.0, skill: float = 1.0) -> tuple[dict, list[ev.Event], VirtualPatient]:
     vp = VirtualPatient(base, seed, fps=fps, compensation_probability=comp, skill=skill)
     ref = vp.reference
@@ -207,7 +207,7 @@ def play(base, dose: ReachingDose, *, seed: int, comp: float = 0.0, seconds: flo
 def test_loop_generous_dose_hits_most_targets(base):
     dose = ReachingDose(reach_fraction=0.6, target_radius=0.3, hold_s=0.8, repetitions=10,
                         target_timeout_s=6.0, inter_target_s=0.8, side="both")
-    summary, events, vp = play(base, dose, seed=11)
+    summary, events, vp = play_direct(base, dose, seed=11)
     assert summary["targets"] == 10 and summary["hits"] >= 9
     assert sorted({e.data["side"] for e in events if e.kind == ev.TARGET_SHOWN}) == ["left", "right"]
     assert summary["session"]["end_reason"] == "completed"
@@ -219,7 +219,7 @@ def test_loop_generous_dose_hits_most_targets(base):
 def test_loop_impossible_dose_misses(base):
     dose = ReachingDose(reach_fraction=1.5, target_radius=0.15, hold_s=0.8, repetitions=4,
                         target_timeout_s=3.0, inter_target_s=0.5)
-    summary, events, _ = play(base, dose, seed=12)
+    summary, events, _ = play_direct(base, dose, seed=12)
     assert summary["targets"] == 4 and summary["hits"] == 0 and summary["misses"] == 4
     assert len([e for e in events if e.kind == ev.TIMEOUT]) == 4
 
@@ -227,7 +227,7 @@ def test_loop_impossible_dose_misses(base):
 def test_loop_leaning_patient_trips_the_compensation_guard(base):
     dose = ReachingDose(reach_fraction=0.95, target_radius=0.3, hold_s=0.5, repetitions=6,
                         target_timeout_s=5.0, inter_target_s=0.5)
-    summary, events, vp = play(base, dose, seed=13, comp=1.0, fps=15)
+    summary, events, vp = play_direct(base, dose, seed=13, comp=1.0, fps=15)
     comps = [e for e in events if e.kind == ev.COMPENSATION]
     assert vp.leans >= 4 and summary["compensations"] == len(comps) >= 4
     assert all(e.data["cue"] == "Keep your back against the chair" for e in comps)
@@ -235,18 +235,13 @@ def test_loop_leaning_patient_trips_the_compensation_guard(base):
 
 # ------------------------------------------- through vision's real pipeline
 def test_vp_calibrates_through_vision_then_plays_through_the_intents_builder(base):
+    from exercises.virtual_patient import calibrate, play
     from vision.calibration import CalibrationProcedure
     from vision.intents_builder import IntentsBuilder
 
     vp = VirtualPatient(base, 21, compensation_probability=0.0)
     proc = CalibrationProcedure(sides=("right",))
-    t = 0.0
-    while not proc.done and t < 120:
-        frame = vp.poll_frame(t, proc)
-        if frame is not None:
-            proc.step(frame)
-        t += 1 / 60
-    assert proc.done
+    t = calibrate(vp, proc)
     cal = proc.result()
     # The measured envelope is the arm the patient has (hand centre at full stretch).
     for d, reach in cal.envelope["right"].items():
@@ -254,22 +249,14 @@ def test_vp_calibrates_through_vision_then_plays_through_the_intents_builder(bas
     assert cal.reference.unit_px == pytest.approx(vp.reference.unit_px, rel=0.01)
     assert cal.trunk_sd < 0.02
 
-    builder = IntentsBuilder(cal)
     dose = ReachingDose(reach_fraction=0.7, target_radius=0.3, hold_s=0.8, repetitions=8,
                         target_timeout_s=6.0, inter_target_s=0.8)
-    session = SessionDose(rest_every_s=1000)
+    session = SessionDose(rest_every_s=20.0, rest_s=5.0)
     ex = ReachingExercise(dose, cal, np.random.default_rng(21), session_dose=session)
     runner = SessionRunner(ex, session, None)
-    intents = None
-    t0 = t
-    events: list[ev.Event] = []
-    while not runner.done and t < t0 + 120:
-        t += 1 / 60
-        frame = vp.poll_frame(t, ex)
-        if frame is not None:
-            intents = builder.build(frame)
-        if intents is not None:
-            events += runner.step(intents, 1 / 60)
+    events = play(runner, vp, IntentsBuilder(cal).build, t0=t, max_s=120)
+    rests = [e for e in events if e.kind in (ev.REST_START, ev.REST_END)]
+    assert [e.kind for e in rests][:2] == [ev.REST_START, ev.REST_END]
     s = runner.summary()
     assert s["targets"] == 8 and s["hits"] >= 7 and s["compensations"] == 0
     # No cue ever fires for this fully visible patient. (The builder's quality score
