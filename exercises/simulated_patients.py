@@ -155,10 +155,11 @@ def simulate(plan: Plan, profile: str | Profile, sessions: int, *, seed: int = 0
         met = within and bool(rng.uniform() < prof.met_p)
         rise = prof.post_rise if rng.uniform() < prof.rise_p else 0
         post = int(np.clip(pain_today + rise, 0, 10))
-        achieved = {k: (cap[k] if HARDER[ex][k] > 0 else cap[k]) for k in progressed}
-        summary: dict[str, Any] = {"quota_met": met, "achieved": {
-            k: (min(getattr(dose, k), v) if HARDER[ex][k] > 0 else max(getattr(dose, k), v))
-            if decision.phase[ex] != "baseline" else v for k, v in achieved.items()}}
+        # Tolerance sessions go as far as capacity allows; quota sessions stop at the quota.
+        achieved = {k: cap[k] if decision.phase[ex] == "baseline" else
+                    (min if HARDER[ex][k] > 0 else max)(getattr(dose, k), cap[k])
+                    for k in progressed}
+        summary: dict[str, Any] = {"quota_met": met, "achieved": achieved}
         given = {k: getattr(dose, k) for k in progressed}
         given["session_minutes"] = decision.session.session_minutes
         history.append(SimSession(ex, _at(day, 10), True, met, pain_today, post, summary,
