@@ -2,11 +2,10 @@
 
 Runs the real exercise scene (reaching, SessionRunner, renderer, camera
 image, skeleton) in the real fixed-step loop on wall time, headless. Input:
-  * video: a worker thread decodes the video at its own frame rate and runs
-    MediaPipe pose (complexity 1) on each frame, writing the newest
-    BodyFrame into a one-slot mailbox (stale frames overwritten and counted);
-    the loop reads the newest each step and builds Intents with vision's
-    IntentsBuilder;
+  * video: vision's TrackingPipeline (worker thread: decode at the video's
+    own pace + MediaPipe pose complexity 1, newest frame in a one-slot
+    mailbox, stale frames counted); the loop takes the newest each step and
+    builds Intents with vision's IntentsBuilder;
   * replay: the frames tracked in the video run, replayed on their own clock
     (no model running), i.e. the cost of the game alone.
 Prints frame work time p50/p95/p99 (update + draw, ms), frames over the
@@ -21,13 +20,14 @@ import argparse
 import json
 import os
 import sys
-import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
@@ -45,67 +45,11 @@ from game.sources import TimedFrames
 from vision.bodyframe import BodyFrame
 from vision.calibration import Calibration
 from vision.intents_builder import IntentsBuilder
+from vision.pipeline import TrackingPipeline
+from vision.sources import VideoSource
 
 DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared/data/videos/upper_limb/sagor_shoulder_flexion_abduction.mp4"
 BUDGET_MS = 1000.0 / 60.0
-
-
-class Mailbox:
-    """One slot: newest wins; overwritten frames are counted."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._frame: BodyFrame | None = None
-        self.overwritten = 0
-
-    def put(self, f: BodyFrame) -> None:
-        with self._lock:
-            if self._frame is not None:
-                self.overwritten += 1
-            self._frame = f
-
-    def take(self) -> BodyFrame | None:
-        with self._lock:
-            f, self._frame = self._frame, None
-            return f
-
-
-def tracker_thread(video: Path, box: Mailbox, stop: threading.Event, kept: list[BodyFrame],
-                   infer_ms: list[float]) -> None:
-    import mediapipe as mp
-
-    from vision.sources import VideoSource
-
-    src = VideoSource(video, max_side=640)
-    fps = src.fps or 30.0
-    pose = mp.solutions.pose.Pose(model_complexity=1)
-    start = time.perf_counter()
-    i = 0
-    try:
-        while not stop.is_set():
-            item = src.read()
-            if item is None:
-                break
-            t_ns, img = item
-            due = start + t_ns / 1e9  # real-time playback: never faster than the video
-            while time.perf_counter() < due and not stop.is_set():
-                time.sleep(0.001)
-            t0 = time.perf_counter()
-            res = pose.process(img[:, :, ::-1])
-            infer_ms.append((time.perf_counter() - t0) * 1000)
-            p = None
-            if res.pose_landmarks:
-                p = np.array([[lm.x, lm.y, lm.z, lm.visibility] for lm in res.pose_landmarks.landmark],
-                             np.float32)
-            h, w = img.shape[:2]
-            f = BodyFrame(index=i, t_ns=t_ns, width=w, height=h, pose=p, image=img)
-            kept.append(BodyFrame(index=i, t_ns=t_ns, width=w, height=h, pose=p))
-            box.put(f)
-            i += 1
-    finally:
-        pose.close()
-        src.close()
-    _ = fps
 
 
 def make_scene(calibration: Calibration) -> tuple[SceneStack, ExerciseScene]:
@@ -143,20 +87,31 @@ def main() -> None:
         sys.exit(f"video not found: {args.video}")
     pygame.font.init()
 
-    box, stop, kept, infer = Mailbox(), threading.Event(), [], []
-    worker = threading.Thread(target=tracker_thread, args=(args.video, box, stop, kept, infer), daemon=True)
-    worker.start()
-    while not kept and worker.is_alive():
-        time.sleep(0.01)
-    first = next((f for f in kept if f.pose is not None), kept[0])
+    pipe = TrackingPipeline(VideoSource(args.video, max_side=640), pace=True, keep_image=True).start()
+    kept: list[BodyFrame] = []
+    first = None
+    while first is None and pipe.status.state == "ok":
+        f = pipe.take(timeout=1.0)
+        if f is not None and f.pose is not None:
+            first = f
+    if first is None:
+        sys.exit(f"no body found in {args.video} ({pipe.status.message or 'ended'})")
     cal = Calibration.default(first.width, first.height, pose=first.pose)
     builder = IntentsBuilder(calibration=cal)
-    live = FramesDriver(next_frame=lambda t, s: box.take(), build=lambda f: builder.build(f, first.t_ns))
+
+    def take(t: float, scene: object) -> BodyFrame | None:
+        f = pipe.take()
+        if f is not None:
+            kept.append(replace(f, image=None))
+        return f
+
+    live = FramesDriver(next_frame=take, build=lambda f: builder.build(f, first.t_ns))
     live_res = run_loop(live, cal, args.seconds)
-    stop.set()
-    worker.join(timeout=5)
-    live_res.update({"tracker_frames": len(kept), "tracker_infer_p50_ms": float(np.percentile(infer, 50)),
-                     "mailbox_overwritten": box.overwritten})
+    pipe.stop()
+    live_res.update({"tracker_frames": pipe.stats.tracked, "frames_taken": pipe.stats.taken,
+                     "mailbox_dropped": pipe.stats.dropped,
+                     "latency_p50_ms": pipe.stats.latency_percentile(50),
+                     "latency_p95_ms": pipe.stats.latency_percentile(95)})
 
     timed = TimedFrames(list(kept))
     builder2 = IntentsBuilder(calibration=cal)
@@ -174,8 +129,9 @@ def main() -> None:
         print(f"{name}: {r['frames']} frames, {r['fps']:.1f} fps; frame work p50 {r['p50_ms']:.2f} ms, "
               f"p95 {r['p95_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, max {r['max_ms']:.1f} ms; "
               f"over 16.7 ms: {r['over_budget_frames']}; dropped steps: {r['dropped_steps']}")
-    print(f"tracker: {live_res['tracker_frames']} frames, pose p50 {live_res['tracker_infer_p50_ms']:.1f} ms, "
-          f"mailbox overwritten {live_res['mailbox_overwritten']}")
+    print(f"tracker: {live_res['tracker_frames']} frames tracked, {live_res['frames_taken']} taken, "
+          f"{live_res['mailbox_dropped']} dropped; capture->taken latency p50 {live_res['latency_p50_ms']:.1f} ms, "
+          f"p95 {live_res['latency_p95_ms']:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from vision.intents import Intents
 # (so a dwell fill or a target is visible); default for others.
 SCREENSHOT_AFTER_S: dict[str, float] = {"exercise": 4.0, "calibration": 5.0, "rest": 1.5}
 SCREENSHOT_DEFAULT_S = 0.9
+CAMERA_DIM = (165, 165, 165)  # multiply: the camera image at about 65 % brightness
 
 
 class Driver(Protocol):
@@ -78,7 +79,7 @@ class App:
         self.quit = False
         self.shots: dict[str, Path] = {}
         self._scene_since: dict[int, float] = {}
-        self._camera_cache: tuple[int, pygame.Surface] | None = None
+        self._camera_cache: tuple[tuple[int, tuple[int, int]], pygame.Surface] | None = None
         self.updates = 0
         self.frame_listeners: list[Callable[[BodyFrame, Scene[Any] | None], None]] = []
 
@@ -157,19 +158,31 @@ class App:
         if camera_view and self.frame is not None:
             placement = fit_image(size, (self.frame.width, self.frame.height))
             if self.show_camera and self.frame.image is not None:
-                image = self._camera_surface(self.frame)
+                image = self._camera_surface(self.frame, placement.rect[2:])
         return DrawContext(theme=Theme(height=size[1], width=size[0]), transform=self.transform(),
                            intents=self.intents, alpha=alpha, t=self.t, frame=self.frame if camera_view else None,
                            placement=placement, show_camera=self.show_camera, camera_image=image,
                            mirror=self.mirror if self.mirror_on else None)
 
-    def _camera_surface(self, frame: BodyFrame) -> pygame.Surface:
-        """The frame's BGR image as a mirrored (selfie) surface, converted once per frame."""
-        if self._camera_cache is not None and self._camera_cache[0] == frame.index:
+    def _camera_surface(self, frame: BodyFrame, size: tuple[int, int]) -> pygame.Surface:
+        """The frame's BGR image as a mirrored (selfie), scaled, dimmed surface.
+
+        Made once per camera frame (not per drawn frame): at 30 fps camera and
+        60 fps drawing this halves the work, and the dimming (so drawings stay
+        readable over a busy room) is a multiply blend in place, no alpha layer.
+        """
+        key = (frame.index, size)
+        if self._camera_cache is not None and self._camera_cache[0] == key:
             return self._camera_cache[1]
-        rgb = np.ascontiguousarray(frame.image[:, ::-1, ::-1])  # mirror x, BGR -> RGB
-        surf = pygame.image.frombuffer(rgb.tobytes(), (rgb.shape[1], rgb.shape[0]), "RGB")
-        self._camera_cache = (frame.index, surf)
+        img = frame.image
+        h, w = img.shape[:2]
+        surf = pygame.image.frombuffer(np.ascontiguousarray(img).tobytes(), (w, h), "BGR")
+        surf = pygame.transform.flip(surf, True, False)
+        if surf.get_size() != size:
+            surf = pygame.transform.smoothscale(surf, size) if w * h <= 1920 * 1080 else \
+                pygame.transform.scale(surf, size)
+        surf.fill(CAMERA_DIM, special_flags=pygame.BLEND_RGB_MULT)
+        self._camera_cache = (key, surf)
         return surf
 
     def draw(self, alpha: float) -> None:

@@ -131,11 +131,8 @@ def draw_background(surface: pygame.Surface, ctx: DrawContext) -> None:
     if camera is not None and ctx.show_camera and ctx.placement is not None:
         x, y, w, h = ctx.placement.rect
         if camera.get_size() != (w, h):
-            camera = pygame.transform.smoothscale(camera, (w, h))
-        surface.blit(camera, (x, y))
-        shade = pygame.Surface((w, h), pygame.SRCALPHA)
-        shade.fill((0, 0, 0, 90))  # keep drawings readable over a busy room
-        surface.blit(shade, (x, y))
+            camera = pygame.transform.scale(camera, (w, h))
+        surface.blit(camera, (x, y))  # already mirrored and dimmed by the app
     if ctx.frame is not None and ctx.placement is not None:
         draw_skeleton(surface, ctx.frame, ctx)
 
