@@ -6,9 +6,14 @@ Role: the only module that calls MediaPipe. Two implementations of one
 * `MediaPipeTracker` (default, offline): legacy `mp.solutions.pose` with
   `model_complexity=1` (the only pose model shipped in the mediapipe 0.10.21
   wheel) in tracking (video) mode, plus `mp.solutions.hands` when
-  `hands=True`. Pose and hands run concurrently in two threads on the same
-  frame (MediaPipe's `process()` releases the GIL), so pose + hands costs
-  about max(pose, hands) instead of the sum on two cores.
+  `hands=True`. In video mode hands are found in a crop around each arm's
+  hand (placed from the previous frame's pose, 1.2 shoulder widths square,
+  one single-hand model per arm), run concurrently with pose in threads
+  (MediaPipe's `process()` releases the GIL). That is cheaper than the
+  full-frame two-hand model (which re-runs palm detection every frame while
+  fewer than two hands are in view), finds small, distant hands better, and
+  gives handedness from the body itself. `hand_roi=False` (and still images,
+  `static_image_mode=True`) use the full-frame model instead.
 * `TasksPoseTracker`: the Tasks API `PoseLandmarker` in VIDEO mode with a
   user-supplied `.task` model whose sha256 is checked against a hash given
   by the user or a sidecar file `<model>.sha256`.
@@ -84,7 +89,8 @@ class MediaPipeTracker:
 
     def __init__(self, *, hands: bool = False, static_image_mode: bool = False, max_hands: int = 2,
                  hand_complexity: int = 1, min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5, concurrent: bool = True) -> None:
+                 min_tracking_confidence: float = 0.5, concurrent: bool = True,
+                 hand_roi: bool = True) -> None:
         os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ log off the patient's terminal
         import mediapipe as mp  # heavy import, only when a tracker is made
 
@@ -95,7 +101,17 @@ class MediaPipeTracker:
             min_tracking_confidence=min_tracking_confidence)
         self._hands = None
         self._pool: ThreadPoolExecutor | None = None
-        if hands:
+        self._roi_hands: dict[str, Any] = {}
+        self._prev_pose: np.ndarray | None = None
+        if hands and hand_roi and not static_image_mode:
+            for side in ("left", "right"):
+                self._roi_hands[side] = mp.solutions.hands.Hands(
+                    static_image_mode=False, max_num_hands=1, model_complexity=hand_complexity,
+                    min_detection_confidence=min_detection_confidence,
+                    min_tracking_confidence=min_tracking_confidence)
+            if concurrent:
+                self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mp-hands")
+        elif hands:
             self._hands = mp.solutions.hands.Hands(
                 static_image_mode=static_image_mode, max_num_hands=max_hands,
                 model_complexity=hand_complexity, min_detection_confidence=min_detection_confidence,
@@ -104,6 +120,8 @@ class MediaPipeTracker:
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mp-hands")
 
     def process(self, image_bgr: np.ndarray, t_ns: int, index: int) -> BodyFrame:
+        if self._roi_hands:
+            return self._process_roi(image_bgr, t_ns, index)
         h, w = image_bgr.shape[:2]
         rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
@@ -126,6 +144,60 @@ class MediaPipeTracker:
                          hands=hands, hands_tracked=self._hands is not None,
                          t_inferred_ns=time.monotonic_ns())
 
+    def _process_roi(self, image_bgr: np.ndarray, t_ns: int, index: int) -> BodyFrame:
+        """Pose on the frame and one hand model per arm on a crop around that arm's hand.
+
+        The crops come from the PREVIOUS frame's pose (so all three models run at
+        once); a crop is 1.2 shoulder widths square, generous enough for a frame
+        of motion. Each crop's hand is that arm's: handedness comes from the
+        body, not from the hand classifier, unless the classifier is confident
+        the crop holds the other hand (hands close together), which is dropped.
+        """
+        h, w = image_bgr.shape[:2]
+        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+        rgb.flags.writeable = False
+        pres = None
+        if self._prev_pose is None:  # nothing to place the crops with yet: pose first, then hands
+            pres = self._pose.process(rgb)
+            if pres.pose_landmarks is not None:
+                self._prev_pose = _landmarks_array(pres.pose_landmarks.landmark, 33, True)
+        crops = hand_crops(self._prev_pose, w, h) if self._prev_pose is not None else {}
+        jobs: dict[str, Any] = {}
+        for side, (x0, y0, size) in crops.items():
+            patch = crop_square(rgb, x0, y0, size, ROI_SIDE_PX)
+            if self._pool is not None:
+                jobs[side] = self._pool.submit(self._roi_hands[side].process, patch)
+            else:
+                jobs[side] = self._roi_hands[side].process(patch)
+        if pres is None:
+            pres = self._pose.process(rgb)
+        hands: list[Hand] = []
+        for side, job in jobs.items():
+            res = job.result() if isinstance(job, Future) else job
+            if not res.multi_hand_landmarks:
+                continue
+            c = res.multi_handedness[0].classification[0]
+            label = "Left" if side == "left" else "Right"
+            if ANATOMICAL[c.label] != label and c.score > 0.8:
+                continue
+            x0, y0, size = crops[side]
+            lm = _landmarks_array(res.multi_hand_landmarks[0].landmark, N_HAND, False)
+            lm[:, 0] = (x0 + lm[:, 0] * size) / w
+            lm[:, 1] = (y0 + lm[:, 1] * size) / h
+            lm[:, 2] = lm[:, 2] * size / w
+            world = None
+            if res.multi_hand_world_landmarks:
+                world = _landmarks_array(res.multi_hand_world_landmarks[0].landmark, N_HAND, False)
+            hands.append(Hand(lm, label, float(c.score), world))  # type: ignore[arg-type]
+        pose = world_pose = None
+        if pres.pose_landmarks is not None:
+            pose = _landmarks_array(pres.pose_landmarks.landmark, 33, True)
+            if pres.pose_world_landmarks is not None:
+                world_pose = _landmarks_array(pres.pose_world_landmarks.landmark, 33, False)
+        self._prev_pose = pose
+        return BodyFrame(index=index, t_ns=t_ns, width=w, height=h, pose=pose, pose_world=world_pose,
+                         hands=tuple(hands), hands_tracked=True, t_inferred_ns=time.monotonic_ns())
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
@@ -133,12 +205,59 @@ class MediaPipeTracker:
         self._pose.close()
         if self._hands is not None:
             self._hands.close()
+        for hm in self._roi_hands.values():
+            hm.close()
 
     def __enter__(self) -> MediaPipeTracker:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+ROI_SIDE_PX = 256  # hand crops are scaled down to at most this (the models read 192-224 px)
+ROI_SHOULDER_WIDTHS = 1.2  # crop side in shoulder widths: a whole hand in any pose, plus motion
+ROI_MIN_VISIBILITY = 0.3
+
+
+def hand_crops(pose: np.ndarray, width: int, height: int) -> dict[str, tuple[int, int, int]]:
+    """Square crops (x0, y0, side) in pixels around each visible hand of `pose`."""
+    from vision.bodyframe import (LEFT_INDEX, LEFT_PINKY, LEFT_SHOULDER, LEFT_WRIST, RIGHT_INDEX,
+                                  RIGHT_PINKY, RIGHT_SHOULDER, RIGHT_WRIST)
+
+    px = pose[:, :2].astype(np.float64) * (width, height)
+    sw = float(np.linalg.norm(px[LEFT_SHOULDER] - px[RIGHT_SHOULDER]))
+    side_px = int(round(min(max(ROI_SHOULDER_WIDTHS * sw, 48.0), max(width, height))))
+    out: dict[str, tuple[int, int, int]] = {}
+    for side, (wr, ix, pk) in (("left", (LEFT_WRIST, LEFT_INDEX, LEFT_PINKY)),
+                               ("right", (RIGHT_WRIST, RIGHT_INDEX, RIGHT_PINKY))):
+        if pose[wr, 3] < ROI_MIN_VISIBILITY:
+            continue
+        knuckles = 0.5 * (px[ix] + px[pk])
+        centre = knuckles + 0.25 * (knuckles - px[wr])  # about the middle of the hand
+        x0 = int(round(centre[0] - side_px / 2))
+        y0 = int(round(centre[1] - side_px / 2))
+        if x0 + side_px <= 0 or y0 + side_px <= 0 or x0 >= width or y0 >= height:
+            continue
+        out[side] = (x0, y0, side_px)
+    return out
+
+
+def crop_square(img: np.ndarray, x0: int, y0: int, size: int, max_side: int) -> np.ndarray:
+    """img[y0:y0+size, x0:x0+size] with black padding outside the image, scaled to <= max_side."""
+    h, w = img.shape[:2]
+    xa, ya, xb, yb = max(x0, 0), max(y0, 0), min(x0 + size, w), min(y0 + size, h)
+    if (xa, ya, xb, yb) == (x0, y0, x0 + size, y0 + size):
+        patch = img[ya:yb, xa:xb]
+    else:
+        patch = np.zeros((size, size, img.shape[2]), img.dtype)
+        patch[ya - y0:yb - y0, xa - x0:xb - x0] = img[ya:yb, xa:xb]
+    if size > max_side:
+        patch = cv2.resize(patch, (max_side, max_side), interpolation=cv2.INTER_AREA)
+    else:
+        patch = np.ascontiguousarray(patch)
+    patch.flags.writeable = False
+    return patch
 
 
 def file_sha256(path: Path) -> str:

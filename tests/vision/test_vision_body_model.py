@@ -126,3 +126,26 @@ def test_mirror_reflects_about_the_body_midline_and_twice_is_identity() -> None:
     np.testing.assert_allclose(twice.hands[0].world, hand.world, atol=1e-6)
     assert twice.hands[0].handedness == "Left"
     assert twice.index == 3 and twice.t_ns == 10
+
+
+def test_hand_crop_geometry() -> None:
+    from vision.trackers import crop_square, hand_crops
+
+    pose = _standing()
+    for wrist, others in ((RIGHT_WRIST, (18, 20)), (LEFT_WRIST, (17, 19))):  # pinky, index
+        pose[list(others)] = pose[wrist]
+    crops = hand_crops(pose, W, H)
+    assert set(crops) == {"left", "right"}
+    x0, y0, size = crops["right"]
+    assert size == 120  # 1.2 shoulder widths of 100 px
+    # centred a quarter beyond the knuckles (all at the wrist here): on the wrist
+    assert (x0 + size / 2, y0 + size / 2) == pytest.approx((270, 360), abs=1)
+    pose2 = pose.copy()
+    pose2[RIGHT_WRIST, 3] = 0.1
+    assert set(hand_crops(pose2, W, H)) == {"left"}
+    img = np.arange(H * W * 3, dtype=np.uint32).reshape(H, W, 3).astype(np.uint8)
+    patch = crop_square(img, -10, -20, 100, 256)
+    assert patch.shape == (100, 100, 3)
+    assert (patch[:20] == 0).all() and (patch[:, :10] == 0).all()
+    assert np.array_equal(patch[20:, 10:], img[:80, :90])
+    assert crop_square(img, 0, 0, 400, 200).shape == (200, 200, 3)

@@ -123,3 +123,19 @@ def test_tasks_tracker_on_a_real_model(test_data: Path) -> None:
     with LockstepPipeline(src, TasksPoseTracker(model)) as pipe:
         frames = list(pipe)
     assert sum(f.pose is not None for f in frames) / len(frames) >= 0.9
+
+
+@pytest.mark.slow
+def test_hand_crops_from_the_pose_find_both_hands_with_the_right_labels(shared_data: Path) -> None:
+    # Both arms out to the sides, hands well apart (sagor_elbow_flexion, MANIFEST: hands 0.93).
+    frames = _track(shared_data / "videos/upper_limb/sagor_elbow_flexion.mp4", 1.0, hands=True)
+    assert all(f.hands_tracked for f in frames)
+    both = [f for f in frames if {h.handedness for h in f.hands} == {"Left", "Right"}]
+    assert len(both) / len(frames) >= 0.8
+    for f in both:
+        for hand in f.hands:
+            wrist = hand.landmarks[0, :2]
+            d_left = np.linalg.norm(f.pose[LEFT_WRIST, :2] - wrist)
+            d_right = np.linalg.norm(f.pose[RIGHT_WRIST, :2] - wrist)
+            assert hand.handedness == ("Left" if d_left < d_right else "Right")
+            assert min(d_left, d_right) < 0.1  # the hand sits at its own wrist, in full-image coordinates
