@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exercises import events as ev
 from exercises.doses import ReachingDose, SessionDose
@@ -253,3 +255,55 @@ def test_reaching_target_waits_through_a_rest_and_pace_comes_from_the_factory():
     # 6 s timeout (3 s / pace) of play, with 10 s rests after 2, 4, 6 s of play in between.
     assert outs[0] - shown[0] == pytest.approx(6.0 + 3 * 10.0)
     assert runner.end_reason is None or runner.end_reason == "completed"
+
+ACTIONS = st.lists(st.tuples(
+    st.sampled_from(["play", "lost", "poor", "no_hand", "pause_btn", "pause", "resume", "pain_ok", "pain_bad",
+                     "stop_btn", "stop", "pain_stop"]),
+    st.floats(0.1, 3.0)), min_size=1, max_size=25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(actions=ACTIONS, rest_every=st.floats(1.0, 10.0), rest=st.floats(0.5, 5.0), minutes=st.floats(0.1, 0.5))
+def test_runner_invariants_under_any_sequence_of_inputs(actions, rest_every, rest, minutes):
+    ex = StepCounter()
+    runner = SessionRunner(ex, SessionDose(session_minutes=minutes, rest_every_s=rest_every, rest_s=rest), 2)
+    clock = Clock(runner)
+    ended_at = None
+    for action, seconds in actions:
+        before_steps, before_active = len(ex.stepped), runner.active_s
+        state_before = runner.state
+        if action == "play":
+            clock.run(seconds)
+        elif action == "lost":
+            clock.run(seconds, cue="move_into_frame")
+        elif action == "poor":
+            clock.run(seconds, tracking_quality=0.2)
+        elif action == "no_hand":
+            clock.run(seconds, right=None)
+        elif action == "pause_btn":
+            clock.run(DT, pause=True)
+        elif action == "stop_btn":
+            clock.run(DT, stop=True)
+        elif action == "pain_ok":
+            assert runner.in_session_pain(3).drop_levels == 0
+        elif action == "pain_bad":
+            d = runner.in_session_pain(8)
+            assert d.drop_levels == (0 if state_before == "done" else 1)
+            assert runner.state in ("paused", "done")
+        else:
+            getattr(runner, action)(**({"nrs": 6} if action == "pain_stop" else {}))
+        # The exercise advances exactly with the session clock, never past the cap.
+        assert len(ex.stepped) - before_steps == round((runner.active_s - before_active) / DT)
+        assert runner.active_s <= runner.cap_s + DT / 2
+        assert runner.state in ("playing", "resting", "paused", "tracking_lost", "done")
+        if action in ("stop_btn", "stop", "pain_stop"):
+            assert runner.done
+        if runner.done and ended_at is None:
+            ended_at = len(runner.history)
+    # After the end nothing happens but pain ratings given late (recorded as check-ins).
+    if ended_at is not None:
+        assert {e.kind for e in runner.history[ended_at:]} <= {ev.CHECKIN}
+    ends = [e for e in runner.history if e.kind == ev.SESSION_END]
+    assert [e.kind for e in runner.history].count(ev.STOP) + [e.kind for e in runner.history].count(ev.PAIN_STOP) <= 1
+    assert len(ends) == (1 if runner.done else 0)
+    assert [e.kind for e in runner.history].count(ev.SESSION_START) == 1
