@@ -103,3 +103,50 @@ def test_camera_transform_follows_portrait_image_and_mirrors() -> None:
     assert x1 - x0 == pytest.approx(200 * place.scale)
     bx, by = tr.to_body(*tr.to_screen(0.7, -0.3))
     assert (bx, by) == pytest.approx((0.7, -0.3))
+
+
+def _app_with_camera_frame():
+    from game.app import App
+    from game.scenes.base import SceneStack
+    from vision.bodyframe import BodyFrame
+
+    img = np.zeros((360, 480, 3), np.uint8)
+    img[:, :240] = (0, 0, 255)  # BGR red on the image's left half
+    img[:, 240:] = (255, 0, 0)  # blue on the right half
+    scene, _ = exercise_scene()
+    stack = SceneStack()
+    stack.push(scene)
+    app = App(pygame.Surface((960, 540)), stack)
+    app.frame = BodyFrame(index=1, t_ns=0, width=480, height=360, image=img)
+    return app
+
+
+def test_camera_image_is_mirrored_like_a_selfie_and_can_be_switched_off() -> None:
+    app = _app_with_camera_frame()
+    app.draw(0.0)
+    # 960x540 window, 4:3 image letterboxed to 720x540 at x = 120..840.
+    left = pixel(app.surface, (200, 500))
+    right = pixel(app.surface, (760, 500))
+    assert left[2] > 100 and left[0] < 30  # blue on screen left: the image's right half
+    assert right[0] > 100 and right[2] < 30  # red on screen right
+    assert left[2] < 255  # dimmed under the drawings
+    app.keys.press("toggle_camera")
+    app.fixed_update(1 / 60)
+    app.draw(0.0)
+    assert pixel(app.surface, (200, 500)) == PALETTE.background
+
+
+def test_safety_buttons_stay_on_screen_whatever_the_camera_framing() -> None:
+    scene, _ = exercise_scene()
+    # A patient very close to a portrait camera: one shoulder width = 300 px of a 720x1280 image.
+    size = (1280, 720)
+    tr = from_camera(size, (720, 1280), (360.0, 400.0), 300.0)
+    surf = pygame.Surface(size)
+    scene.draw(surf, DrawContext(theme=Theme(720, 1280), transform=tr))
+    screen = surf.get_rect()
+    for btn in (scene.stop_btn, scene.pain_btn):
+        r = btn.rect(tr)
+        assert screen.contains(r), (btn.label, r)
+        # A hand where the button is drawn presses it (same transform both ways).
+        bx, by = tr.to_body(*r.center)
+        assert btn.contains(HandIntent(bx, by))
