@@ -409,6 +409,11 @@ class VirtualPatient:
             return
         self._lean = MinJerk(t0, max(duration, MIN_MOVEMENT_S), now, offset)
 
+    @property
+    def t(self) -> float:
+        """Session time of the last frame made (where `look` defaults to)."""
+        return self._t
+
     def hand_target(self, side: Side, t: float) -> tuple[float, float]:
         """Where the hand centre is planned to be at `t` (body units, no jitter)."""
         return self._arms[side].plan.position(t)  # type: ignore[return-value]

@@ -275,3 +275,22 @@ def test_for_demo_uses_the_bundled_recording_or_says_synthetic():
     f = vp.poll_frame(0.0, None)
     assert f is not None and f.pose is not None and vp.poll_frame(0.01, None) is None
     assert vp.poll_frame(1 / 30, None).index == 1
+
+
+def test_intents_builder_reads_the_hand_where_the_patient_holds_it(base):
+    from vision.calibration import Calibration
+    from vision.intents_builder import IntentsBuilder
+
+    vp = VirtualPatient(base, 4, noise=0.0, jitter=0.0)
+    cal = Calibration(vp.reference, vp.envelope())
+    builder = IntentsBuilder(cal)
+    for goal in (ReachGoal("right", 1.3, 0.4), ReachGoal("left", -0.2, 0.9), ReachGoal("right", 0.9, -0.6)):
+        vp.look(goal, vp.t)
+        t_end = vp.t + 2.5
+        intents = None
+        for f in vp.frames(vp.t + 1 / 30, t_end):
+            intents = builder.build(f)
+        hand = intents.hand(goal.side)
+        assert (hand.x, hand.y) == pytest.approx((goal.x, goal.y), abs=0.01)
+        assert intents.cue is None and intents.body_visible
+        assert math.hypot(intents.trunk_dx, intents.trunk_dy) < 0.02  # the recorded body sways only a little
