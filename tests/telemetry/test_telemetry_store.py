@@ -143,11 +143,11 @@ def test_landmark_stream_roundtrip(fresh_store: Store) -> None:
         if a.pose is not None:
             np.testing.assert_allclose(b.pose[:, :3], a.pose[:, :3], atol=1e-4)
             np.testing.assert_allclose(b.pose[:, 3], a.pose[:, 3], atol=1 / 255)
-        np.testing.assert_allclose(b.pose_world, a.pose_world, atol=1e-4)
+        np.testing.assert_allclose(b.pose_world, a.pose_world, atol=5.1e-4)  # 1 mm steps
         assert len(b.hands) == len(a.hands)
         if a.hands:
             np.testing.assert_allclose(b.hands[0].landmarks, a.hands[0].landmarks, atol=1e-4)
-            np.testing.assert_allclose(b.hands[0].world, a.hands[0].world, atol=1e-4)
+            np.testing.assert_allclose(b.hands[0].world, a.hands[0].world, atol=5.1e-4)
             assert b.hands[0].handedness == "Left"
 
 

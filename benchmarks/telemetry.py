@@ -1,0 +1,211 @@
+"""Telemetry benchmark: recording cost per frame, database size per 30-minute
+session, and report time for a year of daily sessions.
+
+    python benchmarks/telemetry.py [--json] [--quick]
+
+1. Per frame: a 60 Hz loop on the real clock for 10 s (30 fps camera frames
+   with pose, world pose and two hands; one event per step); the game-thread
+   cost of `record` + `record_frame` (p50/p99 ms), and the background
+   flusher's cost spread over the frames it wrote.
+2. Size: a 30-minute session at 30 fps (54 000 frames, smooth arm motion plus
+   MediaPipe-like jitter of 0.002 image widths; one reaching trial's events
+   every 4 s), flushed every 0.5 s as in play; MB on disk after a checkpoint.
+3. Report: 365 daily reaching sessions (8 reaches each, generated), then
+   flags + model + HTML, and the PDF, timed separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timezone
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from telemetry.flagging import refresh_flags  # noqa: E402
+from telemetry.report import build_report, render_pdf, write_html  # noqa: E402
+from telemetry.store import Store  # noqa: E402
+from telemetry.synthetic import Course, generate  # noqa: E402
+from vision.bodyframe import BodyFrame, Hand  # noqa: E402
+
+
+class _Ev:
+    __slots__ = ("t", "kind", "data")
+
+    def __init__(self, t: float, kind: str, data: dict) -> None:
+        self.t, self.kind, self.data = t, kind, data
+
+
+_shape_rng = np.random.default_rng(5)
+HAND_SHAPE = _shape_rng.uniform(-0.05, 0.05, (21, 3))  # a fixed hand, image units
+HAND_WORLD = _shape_rng.uniform(-0.08, 0.08, (21, 3))  # metres
+
+
+def make_frame(i: int, fps: float, rng: np.random.Generator, base: np.ndarray) -> BodyFrame:
+    t = i / fps
+    pose = base.copy()
+    swing = 0.08 * math.sin(2 * math.pi * 0.25 * t)
+    pose[[14, 16, 18, 20, 22], 0] += swing  # right arm reaching back and forth
+    pose[[14, 16, 18, 20, 22], 1] -= 0.5 * swing
+    pose[:, :3] += rng.normal(0, 0.002, (33, 3))
+    world = pose[:, :3] - pose[[23, 24], :3].mean(axis=0)
+    hands = tuple(Hand((pose[16 if h == "Right" else 15, :3] + HAND_SHAPE
+                        + rng.normal(0, 0.002, (21, 3))).astype(np.float32), h, 0.95,
+                       world=(HAND_WORLD + rng.normal(0, 0.002, (21, 3))).astype(np.float32))
+                  for h in ("Left", "Right"))
+    return BodyFrame(index=i, t_ns=int(t * 1e9), width=1280, height=720,
+                     pose=pose.astype(np.float32), pose_world=world.astype(np.float32),
+                     hands=hands, hands_tracked=True)
+
+
+def base_pose() -> np.ndarray:
+    rng = np.random.default_rng(0)
+    pose = np.zeros((33, 4), np.float32)
+    pose[:, 0] = 0.5 + rng.uniform(-0.15, 0.15, 33)
+    pose[:, 1] = np.linspace(0.1, 0.95, 33)
+    pose[:, 2] = rng.uniform(-0.3, 0.1, 33)
+    pose[:, 3] = rng.uniform(0.6, 1.0, 33)
+    return pose
+
+
+def bench_frame_cost(tmp: Path, seconds: float) -> dict:
+    store = Store.open(tmp / "frame.db")
+    store.ensure_patient("bench")
+    rec = store.start_session("bench", "reaching", {})
+    flush_total = [0.0]
+    orig = rec.flush
+
+    def timed_flush() -> None:
+        t0 = time.perf_counter()
+        orig()
+        flush_total[0] += time.perf_counter() - t0
+
+    rec.flush = timed_flush  # type: ignore[method-assign]
+    rng = np.random.default_rng(1)
+    base = base_pose()
+    frames = [make_frame(i, 30.0, rng, base) for i in range(int(seconds * 30) + 2)]
+    costs = []
+    start = time.perf_counter()
+    step = 0
+    while True:
+        target = start + step / 60.0
+        now = time.perf_counter()
+        if now - start > seconds:
+            break
+        if target > now:
+            time.sleep(target - now)
+        t0 = time.perf_counter()
+        rec.record([_Ev(step / 60.0, "tick", {"step": step, "x": 0.31, "y": 0.72})])
+        if step % 2 == 0:
+            rec.record_frame(frames[step // 2])
+        costs.append((time.perf_counter() - t0) * 1000.0)
+        step += 1
+    rec.close({"quota_met": True})
+    n_frames = (step + 1) // 2
+    store.close()
+    c = sorted(costs)
+    return {"loop_steps": len(costs), "camera_frames": n_frames,
+            "record_ms_p50": round(statistics.median(c), 4),
+            "record_ms_p99": round(c[int(0.99 * (len(c) - 1))], 4),
+            "record_ms_max": round(c[-1], 3),
+            "flusher_ms_per_frame": round(flush_total[0] * 1000.0 / max(n_frames, 1), 4)}
+
+
+def bench_size(tmp: Path, minutes: float) -> dict:
+    path = tmp / "size.db"
+    store = Store.open(path, flush_interval_s=3600)  # flushed by hand every 0.5 s of play
+    store.ensure_patient("bench")
+    rec = store.start_session("bench", "reaching", {})
+    rng = np.random.default_rng(2)
+    base = base_pose()
+    n = int(minutes * 60 * 30)
+    t0 = time.perf_counter()
+    for i in range(n):
+        rec.record_frame(make_frame(i, 30.0, rng, base))
+        if i % 120 == 0:  # one reaching trial every 4 s
+            k = i // 120
+            t = i / 30.0
+            hand_path = [[t + j / 30.0, 0.5 + 0.01 * j, 0.005 * j] for j in range(90)]
+            rec.record([_Ev(t, "target_shown", {"index": k, "x": 1.1, "y": 0.5}),
+                        _Ev(t + 0.5, "movement_onset", {"index": k}),
+                        _Ev(t + 3.0, "hold_complete", {"index": k}),
+                        _Ev(t + 3.0, "repetition", {"index": k, "target": [1.1, 0.5],
+                                                    "shown_t": t, "hit": True, "path": hand_path})])
+        if i % 15 == 14:
+            rec.flush()
+    rec.close({"quota_met": True})
+    elapsed = time.perf_counter() - t0
+    store.close()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    lm = con.execute("SELECT SUM(LENGTH(data)), COUNT(*) FROM landmark_chunks").fetchone()
+    con.close()
+    size = path.stat().st_size + sum(p.stat().st_size for p in tmp.glob("size.db-*"))
+    return {"minutes": minutes, "frames": n, "db_mb": round(size / 1e6, 2),
+            "landmark_blob_mb": round(lm[0] / 1e6, 2), "chunks": lm[1],
+            "bytes_per_frame": round(lm[0] / n, 1), "write_s": round(elapsed, 1)}
+
+
+def bench_report(tmp: Path, days: int) -> dict:
+    store = Store.open(tmp / "year.db")
+    t0 = time.perf_counter()
+    generate(store, "year", Course(days=days, reps=8, flare_days=frozenset({200, 201, 202}),
+                                   skip_days=frozenset(range(300, 306))))
+    gen_s = time.perf_counter() - t0
+    today = date(2026, 1, 5).fromordinal(date(2026, 1, 5).toordinal() + days)
+    t0 = time.perf_counter()
+    data, result = refresh_flags(store, "year", today=today, tz=timezone.utc)
+    model = build_report(data, result, tz=timezone.utc)
+    write_html(model, tmp / "year.html")
+    html_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    data, result = refresh_flags(store, "year", today=today, tz=timezone.utc)
+    render_pdf(build_report(data, result, tz=timezone.utc), tmp / "year.pdf")
+    pdf_s = time.perf_counter() - t0
+    store.close()
+    return {"sessions": days, "trials": len(data.trials), "generate_s": round(gen_s, 1),
+            "report_html_s": round(html_s, 2), "report_pdf_s": round(pdf_s, 2),
+            "html_kb": round((tmp / "year.html").stat().st_size / 1e3, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--quick", action="store_true", help="shorter runs (smoke test)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        res = {
+            "frame": bench_frame_cost(tmp, 3.0 if args.quick else 10.0),
+            "size": bench_size(tmp, 2.0 if args.quick else 30.0),
+            "report": bench_report(tmp, 30 if args.quick else 365),
+            "cpus": os.cpu_count(),
+        }
+    if args.json:
+        print(json.dumps(res))
+        return
+    f, s, r = res["frame"], res["size"], res["report"]
+    print(f"record one frame (events + landmarks), game thread: p50 {f['record_ms_p50']:.3f} ms, "
+          f"p99 {f['record_ms_p99']:.3f} ms, max {f['record_ms_max']:.2f} ms "
+          f"({f['loop_steps']} steps, {f['camera_frames']} frames)")
+    print(f"background flusher: {f['flusher_ms_per_frame']:.3f} ms per frame written")
+    print(f"{s['minutes']:g}-minute session at 30 fps: database {s['db_mb']} MB "
+          f"(landmarks {s['landmark_blob_mb']} MB, {s['bytes_per_frame']} B/frame, "
+          f"{s['chunks']} chunks)")
+    print(f"report for {r['sessions']} daily sessions ({r['trials']} reaches): "
+          f"HTML {r['report_html_s']} s ({r['html_kb']} kB), PDF {r['report_pdf_s']} s "
+          f"(data generation {r['generate_s']} s, not counted)")
+
+
+if __name__ == "__main__":
+    main()
