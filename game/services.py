@@ -39,6 +39,7 @@ class GameServices:
     seed: int = 0
     session_dose: SessionDose = field(default_factory=SessionDose)
     dose_values: Mapping[str, Any] = field(default_factory=dict)
+    dose: Any = None  # a ready dose (from the progression engine); overrides dose_values
     affected: str = "right"
     source: str = "camera"
     mirror: str | None = None
@@ -65,10 +66,13 @@ class GameServices:
             self.store.save_calibration(patient_id, data)
 
     def make_session(self, patient_id: str, calibration: Any, pre: Mapping[str, int]) -> SessionSetup:
-        values = dict(self.dose_values)
-        if self.game in ("reaching", "tapping", "pinch", "openclose") and "side" not in values:
-            values["side"] = self.affected
-        dose = make_dose(self.game, **values)
+        if self.dose is not None:
+            dose = self.dose
+        else:
+            values = dict(self.dose_values)
+            if self.game in ("reaching", "tapping", "pinch", "openclose") and "side" not in values:
+                values["side"] = self.affected
+            dose = make_dose(self.game, **values)
         cal = calibration if calibration not in ({}, None) else None
         exercise = make_exercise(self.game, dose, cal, np.random.default_rng(self.seed),
                                  session_dose=self.session_dose)

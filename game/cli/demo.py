@@ -80,6 +80,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
          mirror: str | None, pace: float) -> None:
     """Play a whole session with no camera and save it (README's first command)."""
     from exercises.doses import SessionDose
+    from game.dosing import todays
     from game.flow import SessionFlow
     from game.runtime import run_flow
     from game.script import ScriptedMenus
@@ -113,7 +114,9 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
             vp = virtual_patient_driver(seed, affected)
             driver, source = vp.driver, vp.source
             procedure_factory, on_app = vp.procedure_factory, vp.on_app
+        today = todays(store, patient, game, side=affected)
         services = GameServices(store, game=game, seed=seed, session_dose=session_dose, source=source,
+                                dose=today.dose, decisions=today.reasons,
                                 mirror=mirror, default_calibration=default_calibration,
                                 procedure_factory=procedure_factory,
                                 frame_source=getattr(driver, "take_new_frame", None), affected=affected)

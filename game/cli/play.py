@@ -25,7 +25,9 @@ from game.cli.errors import UserError
 def play(patient: str, camera: int | None, video: str | None, seated: bool, game: str,
          mirror: str | None, pace: float, data_dir: str | None) -> None:
     """Play a session with the camera as the controller."""
-    from exercises.doses import SessionDose
+    from dataclasses import replace
+
+    from game.dosing import todays
     from game.flow import SessionFlow
     from game.live import HAND_GAMES, live_input
     from game.runtime import run_flow
@@ -48,8 +50,14 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
             record = store.get_patient(patient)
             affected = getattr(record, "affected_side", "right") or "right"
             affected = affected if affected in ("left", "right") else "right"
+        today = todays(store, patient, game, side=affected)
+        session_dose = replace(today.session, seated=today.session.seated and seated,
+                               pace=min(today.session.pace, pace))
+        if not seated and session_dose.seated:
+            click.echo("The plan keeps this session seated (standing needs the therapist's plan).", err=True)
         live = live_input(camera, video, calibration=cal, hands=game in HAND_GAMES)
-        services = GameServices(store, game=game, session_dose=SessionDose(seated=seated, pace=pace),
+        services = GameServices(store, game=game, session_dose=session_dose, dose=today.dose,
+                                decisions=today.reasons,
                                 source="video" if video else "camera", mirror=mirror, affected=affected,
                                 default_calibration=cal,
                                 procedure_factory=None if cal else CalibrationProcedure,

@@ -17,6 +17,10 @@ import click
 from game.cli.errors import UserError
 
 
+def _is_camera(spec: str) -> bool:
+    return spec.isdigit() or spec.startswith("/dev/video")
+
+
 @click.command()
 @click.argument("video", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -31,25 +35,38 @@ from game.cli.errors import UserError
               help="Downscale frames so the longer side is at most this many pixels.")
 def track(video: Path, out: Path, hands: bool, as_json: bool, max_seconds: float | None,
           start_seconds: float, max_side: int | None) -> None:
-    """Track VIDEO with MediaPipe and save the landmarks (never the video) as a replay."""
+    """Track VIDEO with MediaPipe and save the landmarks (never the video) as a replay.
+
+    VIDEO may also be a camera ("0", "/dev/video0"); then --max-seconds is required.
+    """
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from vision.pipeline import LockstepPipeline
     from vision.replay import ReplayError, write_replay
-    from vision.sources import SourceError, VideoSource
+    from vision.sources import CameraSource, SourceError, VideoSource
     from vision.trackers import MediaPipeTracker
 
     if out.suffix.lower() != ".npz":
         raise UserError(f"{out}: replay files end in .npz")
-    if out.resolve() == video.resolve():
+    if not _is_camera(str(video)) and out.resolve() == video.resolve():
         raise UserError(f"{out}: would overwrite the input video")
+    camera = _is_camera(str(video))
+    source: VideoSource | CameraSource
     try:
-        source = VideoSource(video, start_s=start_seconds, max_seconds=max_seconds, max_side=max_side)
+        if camera:
+            if max_seconds is None:
+                raise UserError(f"camera {video}: give --max-seconds to say how long to record")
+            source = CameraSource(str(video))
+        else:
+            source = VideoSource(video, start_s=start_seconds, max_seconds=max_seconds, max_side=max_side)
     except SourceError as exc:
         raise UserError(str(exc)) from None
-    expected_s = source.duration_s - start_seconds if source.duration_s else 0.0
-    if max_seconds is not None:
-        expected_s = min(expected_s, max_seconds) if expected_s > 0 else max_seconds
+    if camera:
+        expected_s = float(max_seconds or 0.0)
+    else:
+        expected_s = source.duration_s - start_seconds if source.duration_s else 0.0
+        if max_seconds is not None:
+            expected_s = min(expected_s, max_seconds) if expected_s > 0 else max_seconds
     total = int(round(expected_s * source.fps)) if source.fps and expected_s > 0 else None
     frames = []
     t0 = time.perf_counter()
@@ -60,6 +77,8 @@ def track(video: Path, out: Path, hands: bool, as_json: bool, max_seconds: float
             for frame in pipe:
                 frames.append(frame)
                 progress.advance(task)
+                if camera and (frame.t_ns - frames[0].t_ns) / 1e9 >= expected_s:
+                    break
         status = pipe.status
     elapsed = time.perf_counter() - t0
     if status.state == "failed":
@@ -68,6 +87,8 @@ def track(video: Path, out: Path, hands: bool, as_json: bool, max_seconds: float
         raise UserError(f"{video}: no frames could be read"
                         + (" in the requested time span" if start_seconds or max_seconds else ""))
     video_fps = source.fps
+    if camera and len(frames) > 1:  # what the camera really delivered, not what it claims
+        video_fps = (len(frames) - 1) / ((frames[-1].t_ns - frames[0].t_ns) / 1e9)
     try:
         write_replay(out, frames, source=video.name, fps=video_fps, hands=hands,
                      extra={"start_s": start_seconds, "max_side": max_side})

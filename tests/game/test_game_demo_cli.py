@@ -95,3 +95,26 @@ def test_demo_from_a_portrait_replay_plays_every_frame_on_its_clock(tmp_path: Pa
         assert 5.5 <= end - start <= 6.5
     finally:
         store.close()
+
+
+def test_demo_plays_the_dose_the_progression_engine_chose_from_the_stored_plan(tmp_path: Path) -> None:
+    from importlib.resources import files
+
+    plan = (files("assets.plans") / "gentle_start_fear_of_movement.toml").read_text()
+    store = Store.open(tmp_path / "neuroplay.db")
+    store.ensure_patient("demo")
+    store.save_plan("demo", plan, author="test")
+    store.close()
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--seconds", "120", "--json", "--data-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output.strip().splitlines()[-1])
+    store = Store.open(tmp_path / "neuroplay.db", create=False)
+    try:
+        [session] = store.history("demo")
+        assert session.decisions[0] == "plan v1"
+        assert session.dose["reaching"]["repetitions"] == 8  # the plan's tolerance-session start value
+        assert out["targets"] <= 8
+        shown = [e for e in store.events(out["session_id"]) if e.kind == "target_shown"]
+        assert {e.data["direction"] for e in shown} <= {"out", "up_out", "in", "down_out"}
+    finally:
+        store.close()
