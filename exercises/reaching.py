@@ -262,6 +262,14 @@ class ReachingExercise:
             raise ValueError(f"session pace must be > 0, got {session_dose.pace}")
         if dose.repetitions < 1:
             raise ValueError(f"reaching repetitions must be >= 1, got {dose.repetitions}")
+        for key in ("reach_fraction", "target_radius", "target_timeout_s"):
+            if not getattr(dose, key) > 0:
+                raise ValueError(f"reaching {key} must be > 0, got {getattr(dose, key)}")
+        for key in ("hold_s", "inter_target_s"):
+            if not getattr(dose, key) >= 0:
+                raise ValueError(f"reaching {key} must be >= 0, got {getattr(dose, key)}")
+        if dose.variant not in ("pop", "knock", "carry"):
+            raise ValueError(f"unknown reaching variant {dose.variant!r}; expected pop, knock or carry")
         for d in dose.directions:
             direction_vector(d, "right")  # names an unknown direction
         allowed = tuple(d for d in dose.directions if d in SEATED_DIRECTIONS) if session_dose.seated \

@@ -323,8 +323,12 @@ def test_missing_hand_never_touches_and_bad_inputs_are_named():
         make().step(Intents(t=0.0), 0.0)
     with pytest.raises(ValueError, match="pace"):
         make(session=SessionDose(pace=0.0))
-    with pytest.raises(ValueError, match="variant"):
-        run(make(variant="wobble"), still, 2)
+    with pytest.raises(ValueError, match="variant 'wobble'"):
+        make(variant="wobble")
+    with pytest.raises(ValueError, match="target_radius must be > 0"):
+        make(target_radius=0.0)
+    with pytest.raises(ValueError, match="hold_s must be >= 0"):
+        make(hold_s=-1.0)
 
 
 def test_onset_is_movement_toward_the_target_not_a_hand_still_returning():
