@@ -35,12 +35,12 @@ from typing import Any
 os.environ.setdefault("GLOG_minloglevel", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+import cv2
+import numpy as np
 
-from vision.pipeline import TrackingPipeline  # noqa: E402
-from vision.sources import ArraySource, SourceError, VideoSource  # noqa: E402
-from vision.trackers import MediaPipeTracker  # noqa: E402
+from vision.pipeline import TrackingPipeline
+from vision.sources import ArraySource, SourceError, VideoSource
+from vision.trackers import MediaPipeTracker
 
 
 def peak_mb() -> float:

@@ -28,8 +28,9 @@ Measured values:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 
@@ -46,11 +47,9 @@ from vision.body_model import (
 from vision.bodyframe import (
     LEFT_INDEX,
     LEFT_PINKY,
-    LEFT_SHOULDER,
     LEFT_WRIST,
     RIGHT_INDEX,
     RIGHT_PINKY,
-    RIGHT_SHOULDER,
     RIGHT_WRIST,
     BodyFrame,
 )

@@ -43,7 +43,7 @@ def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray | float:
 class OneEuroFilter:
     """Per-coordinate One Euro filter with explicit time in seconds."""
 
-    __slots__ = ("min_cutoff", "beta", "d_cutoff", "_t", "_x", "_dx")
+    __slots__ = ("_dx", "_t", "_x", "beta", "d_cutoff", "min_cutoff")
 
     def __init__(self, min_cutoff: float = 1.0, beta: float = 0.0, d_cutoff: float = 1.0) -> None:
         if min_cutoff <= 0 or d_cutoff <= 0 or beta < 0:

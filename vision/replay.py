@@ -116,10 +116,11 @@ class Replay:
 
 
 def _mediapipe_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
-        from importlib.metadata import version
         return version("mediapipe")
-    except Exception:  # metadata lookup only; a missing package is not an error here
+    except PackageNotFoundError:
         return "unknown"
 
 

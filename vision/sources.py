@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
@@ -140,6 +141,10 @@ class VideoSource:
             self._closed = True
             self._cap.release()
 
+    def __iter__(self) -> Iterator[tuple[int, np.ndarray]]:
+        while (item := self.read()) is not None:
+            yield item
+
     def __enter__(self) -> VideoSource:
         return self
 
@@ -195,6 +200,10 @@ class CameraSource:
         if not self._closed:
             self._closed = True
             self._cap.release()
+
+    def __iter__(self) -> Iterator[tuple[int, np.ndarray]]:
+        while (item := self.read()) is not None:
+            yield item
 
 
 class ArraySource:

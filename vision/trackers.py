@@ -222,8 +222,16 @@ ROI_MIN_VISIBILITY = 0.3
 
 def hand_crops(pose: np.ndarray, width: int, height: int) -> dict[str, tuple[int, int, int]]:
     """Square crops (x0, y0, side) in pixels around each visible hand of `pose`."""
-    from vision.bodyframe import (LEFT_INDEX, LEFT_PINKY, LEFT_SHOULDER, LEFT_WRIST, RIGHT_INDEX,
-                                  RIGHT_PINKY, RIGHT_SHOULDER, RIGHT_WRIST)
+    from vision.bodyframe import (
+        LEFT_INDEX,
+        LEFT_PINKY,
+        LEFT_SHOULDER,
+        LEFT_WRIST,
+        RIGHT_INDEX,
+        RIGHT_PINKY,
+        RIGHT_SHOULDER,
+        RIGHT_WRIST,
+    )
 
     px = pose[:, :2].astype(np.float64) * (width, height)
     sw = float(np.linalg.norm(px[LEFT_SHOULDER] - px[RIGHT_SHOULDER]))

@@ -41,6 +41,11 @@ def test_bad_input_is_one_line_and_status_2(tmp_path: Path) -> None:
     res = runner.invoke(cli, ["track", str(junk), "--out", str(tmp_path / "o.npz")])
     assert res.exit_code == 2 and "junk.mp4" in res.output
     assert not (tmp_path / "o.npz").exists()
+    res = runner.invoke(cli, ["track", "7", "--out", str(tmp_path / "o.npz"), "--max-seconds", "2"])
+    assert res.exit_code == 2 and "camera 7 could not be opened" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    res = runner.invoke(cli, ["track", "0", "--out", str(tmp_path / "o.npz")])
+    assert res.exit_code == 2 and "--max-seconds" in res.output
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"PK\x03\x04 truncated")
     res = runner.invoke(cli, ["replay", "info", str(bad)])
