@@ -18,7 +18,8 @@ Behaviour (all seeded by `seed`, deterministic for a given call sequence):
   * Trunk compensation: on a far target (beyond `far_fraction` of the arm's
     reach) it leans, with `compensation_probability`, shifting the head and
     shoulders `lean_bu` toward the target with the same timing. That moves
-    the shoulder midpoint, which trips the compensation guard.
+    the shoulder midpoint, which trips the compensation guard; when the game
+    shows its cue (`ReachGoal.sit_up`) it sits back up after a reaction time.
   * `skill` (0..1]: divides movement time, and limits how far the arm can
     extend (fraction of its anatomical length): a low-skill patient misses
     far targets unless it leans.
@@ -82,11 +83,13 @@ ARM_VISIBILITY = 0.98
 # ------------------------------------------------------------------- goals
 @dataclass(frozen=True, slots=True)
 class ReachGoal:
-    """Reach the hand on `side` to (x, y) body units."""
+    """Reach the hand on `side` to (x, y) body units; `sit_up`: the game asks
+    the patient to stop leaning (its compensation cue is showing)."""
 
     side: Side
     x: float
     y: float
+    sit_up: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +176,7 @@ def goal_for(thing: Any) -> Goal:
     if targets is not None:
         for tv in targets:
             if getattr(tv, "state", None) in ("waiting", "holding"):
-                return ReachGoal(tv.side, float(tv.x), float(tv.y))
+                return ReachGoal(tv.side, float(tv.x), float(tv.y), bool(getattr(thing, "compensating", False)))
         return Rest()
     phase = getattr(thing, "phase", None)
     if phase is not None and getattr(phase, "kind", None) in ("neutral", "reach"):
@@ -252,7 +255,7 @@ class VirtualPatient:
                  reaction_time_s: tuple[float, float] = (0.35, 0.07),
                  movement_time_per_unit_s: float = 0.8,
                  noise: float = 0.03, jitter: float = 0.004,
-                 compensation_probability: float = 0.0, lean_bu: float = 0.3, far_fraction: float = 0.75,
+                 compensation_probability: float = 0.15, lean_bu: float = 0.3, far_fraction: float = 0.5,
                  skill: float = 1.0, reference: BodyReference | None = None,
                  hand_model: HandModel | None = None) -> None:
         frames = [f for f in base if f.pose is not None]
@@ -360,6 +363,8 @@ class VirtualPatient:
             return
         if not isinstance(goal, (ReachGoal, HandGoal)):
             raise TypeError(f"unknown goal {goal!r}")
+        if isinstance(goal, ReachGoal) and goal.sit_up and self._lean.end != (0.0, 0.0):
+            self._sit_up(t)
         arm = self._arms[goal.side]
         x, y = self._goal_point(goal)
         if type(arm.goal) is type(goal) and getattr(arm.goal, "kind", None) == getattr(goal, "kind", None):
@@ -380,6 +385,12 @@ class VirtualPatient:
             self._lean_to((self.lean_bu * x / n, self.lean_bu * y / n), plan.t0, plan.duration)
         else:
             self._lean_to((0.0, 0.0), plan.t0, plan.duration)
+
+    def _sit_up(self, t: float) -> None:
+        """Heard the cue: after a reaction time, bring the trunk back upright."""
+        mean, sd = self.reaction_time_s
+        rt = float(np.clip(self._rng.normal(mean, sd), 0.1, mean + 4 * sd))
+        self._lean_to((0.0, 0.0), t + rt, 2.0 * MIN_MOVEMENT_S)
 
     def _goal_point(self, goal: ReachGoal | HandGoal) -> tuple[float, float]:
         if isinstance(goal, HandGoal) and (goal.x is None or goal.y is None):

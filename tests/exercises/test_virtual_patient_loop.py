@@ -231,6 +231,10 @@ def test_loop_leaning_patient_trips_the_compensation_guard(base):
     comps = [e for e in events if e.kind == ev.COMPENSATION]
     assert vp.leans >= 4 and summary["compensations"] == len(comps) >= 4
     assert all(e.data["cue"] == "Keep your back against the chair" for e in comps)
+    # It hears the cue and sits back up, so the frozen holds complete.
+    assert summary["hits"] == 6
+    ends = [e for e in events if e.kind == "reaching_compensation_end"]
+    assert len(ends) >= 4 and all(0.1 < end.t - c.t < 2.0 for c, end in zip(comps, ends))
 
 
 # ------------------------------------------- through vision's real pipeline
