@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,26 @@ def _open_store(data_dir: str | None) -> Any:
         return Store.open(data_dir=data_dir)
     except StoreError as exc:
         raise UserError(str(exc)) from None
+
+
+def write_report(store: Any, patient: str) -> str | None:
+    """The therapist report (telemetry.report) beside the database; None if it cannot be made."""
+    try:
+        from telemetry.flagging import local_tz, refresh_flags
+        from telemetry.report import build_report, write_html
+    except ModuleNotFoundError:
+        return None
+    where = Path(str(getattr(store, "where", "")))
+    if not where.suffix:  # not a SQLite file (a server URL): no folder to put it in
+        return None
+    out = where.parent / "reports" / f"{patient}.html"
+    out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tz = local_tz()
+    data, assessment = refresh_flags(store, patient, tz=tz)
+    with warnings.catch_warnings():  # matplotlib's date-axis notes on a one-session history
+        warnings.simplefilter("ignore", UserWarning)
+        write_html(build_report(data, assessment, tz=tz, generated_at=store.now()), out)
+    return str(out)
 
 
 def summary_record(result: Any, store: Any) -> dict[str, Any]:
@@ -75,9 +96,10 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
 @click.option("--mirror", type=click.Choice(["split", "swap"]), default=None, help="Mirror-therapy view.")
 @click.option("--pace", type=click.FloatRange(0.5, 1.0), default=1.0, show_default=True,
               help="1 = normal; 0.5 = twice as much time for everything.")
+@click.option("--no-report", is_flag=True, help="Do not write the therapist report after the session.")
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
-         mirror: str | None, pace: float) -> None:
+         mirror: str | None, pace: float, no_report: bool) -> None:
     """Play a whole session with no camera and save it (README's first command)."""
     from exercises.doses import SessionDose
     from game.dosing import todays
@@ -129,6 +151,8 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
                           max_game_s=seconds + 180.0, reference=reference, affected=affected,
                           on_app=on_app)
         record = summary_record(result, store)
+        if record["session_id"] and not no_report:
+            record["report"] = write_report(store, patient)
     finally:
         store.close()
     if result.note and not as_json:
@@ -144,5 +168,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
                f"compensations {record['compensations']}")
     click.echo(f"  pain before {record['pain_pre']}, after {record['pain_post']}")
     click.echo(f"  data: {record['data']}")
+    if record.get("report"):
+        click.echo(f"  report: {record['report']}")
     if record["screenshots"]:
         click.echo(f"  screenshots: {shots}")

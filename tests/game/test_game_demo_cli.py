@@ -32,6 +32,8 @@ def test_demo_headless_leaves_a_session_in_sqlite(tmp_path: Path) -> None:
         assert sorted(c.phase for c in store.checkins("demo")) == ["post", "pre"]
     finally:
         store.close()
+    report = Path(out["report"])
+    assert report.is_file() and "<html" in report.read_text()[:500].lower()
     names = sorted(p.name for p in shots.glob("*.png"))
     for scene in ("title", "safety", "checkin_pre", "calibration", "exercise", "rest", "summary"):
         assert any(scene in n for n in names), names
