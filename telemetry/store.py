@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import socket
 import sqlite3
@@ -38,6 +39,7 @@ from telemetry import schema as S
 from telemetry.derive import derive_summary, derive_trials
 from telemetry.errors import DamagedDatabase, StoreError, UnknownPatient
 from telemetry.landmarks import CODEC, decode_frames, encode_frames
+from telemetry.metrics import arm_angles, rom_from_angles
 from telemetry.migrations import migrate
 from telemetry.records import (
     CheckinRecord,
@@ -53,6 +55,7 @@ from vision.bodyframe import BodyFrame
 
 Clock = Callable[[], datetime]
 STALE_AFTER_S = 30.0
+ROM_HZ = 10.0  # joint-angle samples per second kept for the session's range of motion
 SIDES = ("left", "right", "both")
 
 
@@ -79,12 +82,14 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):  # numpy scalar
-        return value.item()
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
+        return to_jsonable(value.item())  # numpy scalar
     if hasattr(value, "tolist") and callable(value.tolist):  # numpy array
         return value.tolist()
     if isinstance(value, datetime):
         return iso(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN; a missing measurement is null
     return value
 
 
@@ -382,7 +387,9 @@ class Store:
                 conn.execute(S.decisions.insert(), [
                     {"session_id": session_id, "seq": i, "reason": str(r)}
                     for i, r in enumerate(decisions)])
-        rec = Recorder(self, session_id, patient_id, self.flush_interval_s)
+        side = self.require_patient(patient_id).affected_side
+        sides = ("left", "right") if side == "both" else (side,)
+        rec = Recorder(self, session_id, patient_id, self.flush_interval_s, rom_sides=sides)
         self._recorders[session_id] = rec
         _ACTIVE.add(session_id)
         return rec
@@ -674,12 +681,17 @@ class Recorder:
     """
 
     def __init__(self, store: Store, session_id: str, patient_id: str,
-                 flush_interval_s: float) -> None:
+                 flush_interval_s: float, rom_sides: Sequence[str] = ()) -> None:
         self.store = store
+        # Joint angles of the affected arm(s), sampled at <= ROM_HZ by the flusher
+        # thread from the frames it writes; their range goes into the summary.
+        self._rom: dict[str, list[tuple[float, float, float | None]]] = {s: [] for s in rom_sides}
+        self._rom_last_t: dict[str, float] = {}
         self.session_id = session_id
         self.patient_id = patient_id
         self._interval = flush_interval_s
         self._buf_lock = threading.Lock()
+        self._flush_lock = threading.Lock()  # one flush at a time (chunk numbering)
         self._events: list[dict[str, Any]] = []
         self._frames: list[BodyFrame] = []
         self._seq = 0
@@ -721,6 +733,9 @@ class Recorder:
         self._wake.set()
         self._thread.join()
         self.flush()
+        rom = self.range_of_motion()
+        if rom and "rom" not in summary:
+            summary = {**summary, "rom": rom}
         with self.store._tx() as conn:
             self.store._finish_session(conn, self.session_id, summary=summary,
                                        completed=completed,
@@ -732,9 +747,13 @@ class Recorder:
     # ------------------------------------------------------------ writing
     def flush(self) -> None:
         """Write everything buffered now (the flusher calls this periodically)."""
-        with self._buf_lock:
-            events, self._events = self._events, []
-            frames, self._frames = self._frames, []
+        with self._flush_lock:  # taken before the buffers, so chunks stay in order
+            with self._buf_lock:
+                events, self._events = self._events, []
+                frames, self._frames = self._frames, []
+            self._flush_locked(events, frames)
+
+    def _flush_locked(self, events: list[dict[str, Any]], frames: list[BodyFrame]) -> None:
         try:
             blob = encode_frames(frames) if frames else None
             with self.store._tx() as conn:
@@ -753,6 +772,22 @@ class Recorder:
                 self._events[:0] = events
                 self._frames[:0] = frames
             raise
+        self._sample_angles(frames)
+
+    def _sample_angles(self, frames: Sequence[BodyFrame]) -> None:
+        for side, samples in self._rom.items():
+            last = self._rom_last_t.get(side, -math.inf)
+            for f in frames:
+                if f.pose is None or f.t < last + 1.0 / ROM_HZ - 1e-3:
+                    continue
+                angles = arm_angles(f.pose, f.pose_world, side, f.width, f.height)
+                if angles is not None:
+                    samples.append(angles)
+                    last = f.t
+            self._rom_last_t[side] = last
+
+    def range_of_motion(self) -> dict[str, dict[str, Any]]:
+        return {side: rom_from_angles(s) for side, s in self._rom.items() if s}
 
     def _run(self) -> None:
         while not self._closed:

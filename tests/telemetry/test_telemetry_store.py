@@ -247,3 +247,44 @@ def test_live_session_is_not_recovered_by_second_open(db_path: Path) -> None:
     rec.close({"quota_met": False})
     other.close()
     store.close()
+
+
+def _arm_frame(i: int, flexion_deg: float, t_s: float) -> BodyFrame:
+    """A frontal pose whose right elbow is flexed by `flexion_deg` in the image."""
+    import math
+
+    pose = np.zeros((33, 4), np.float32)
+    pose[:, 3] = 0.9
+    pose[:, 0], pose[:, 1] = 0.5, 0.5
+    s, e = np.array([0.4, 0.3]), np.array([0.4, 0.5])
+    phi = math.radians(flexion_deg)
+    w = e + 0.2 * np.array([math.sin(phi), math.cos(phi)])
+    pose[12, :2], pose[14, :2], pose[16, :2] = s, e, w
+    pose[24, :2] = (0.4, 0.8)  # right hip below the shoulder: arm at the side
+    pose[11, :2], pose[23, :2] = (0.6, 0.3), (0.6, 0.8)
+    return BodyFrame(index=i, t_ns=int(t_s * 1e9), width=1000, height=1000, pose=pose)
+
+
+def test_session_range_of_motion_from_landmarks(fresh_store: Store) -> None:
+    fresh_store.ensure_patient("p1", affected_side="right")
+    rec = fresh_store.start_session("p1", "reaching", {})
+    n = 300  # 10 s at 30 fps, elbow flexion ramping 30 -> 120 degrees
+    for i in range(n):
+        rec.record_frame(_arm_frame(i, 30 + 90 * i / (n - 1), i / 30))
+        if i % 15 == 14:
+            rec.flush()
+    rec.close({"quota_met": True})
+    rom = fresh_store.history("p1")[0].summary["rom"]["right"]
+    assert rom["elbow_flexion_rom_deg"] == pytest.approx(0.9 * 90, abs=2.0)  # 5th-95th pct
+    assert rom["shoulder_abduction_rom_deg"] == pytest.approx(0.0, abs=0.5)
+    assert rom["frames"] == pytest.approx(100, abs=2)  # sampled at 10 Hz
+    assert rom["shoulder_flexion_rom_deg"] is None  # no world landmarks, no estimate
+
+
+def test_nan_in_event_data_is_stored_as_null(fresh_store: Store) -> None:
+    fresh_store.ensure_patient("p1")
+    rec = fresh_store.start_session("p1", "tapping", {})
+    rec.record([Event(0.0, "repetition", {"sparc": float("nan"), "v": np.float32(1.5)})])
+    rec.close({})
+    [ev] = fresh_store.events(rec.session_id)
+    assert ev.data == {"sparc": None, "v": 1.5}
