@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, fields
 from typing import Annotated, Any, Literal
 
+import tomllib
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -74,6 +74,14 @@ class PlanError(ValueError):
         self.problems = problems or [message]
 
 
+class _Located(ValueError):
+    """A rule broken at a known location (relative to the model that raised it)."""
+
+    def __init__(self, loc: tuple[Any, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
@@ -93,13 +101,13 @@ class _RangeChecks(BaseModel):
         lo, hi, start, step = self.min, self.max, self.start, self.step  # type: ignore[attr-defined]
         for name in ("start", "min", "max", "step"):
             if not math.isfinite(getattr(self, name)):
-                raise ValueError(f"{name} must be a finite number")
+                raise _Located((name,), "expected a finite number")
         if step <= 0:
-            raise ValueError(f"step must be > 0, got {step:g}")
+            raise _Located(("step",), f"step must be > 0, got {step:g}")
         if lo > hi:
-            raise ValueError(f"min {lo:g} is greater than max {hi:g}")
+            raise _Located(("min",), f"min {lo:g} is greater than max {hi:g}")
         if not lo <= start <= hi:
-            raise ValueError(f"start {start:g} is outside [min {lo:g}, max {hi:g}]")
+            raise _Located(("start",), f"start {start:g} is outside [min {lo:g}, max {hi:g}]")
         return self
 
 
@@ -132,7 +140,7 @@ class IntRange(Range):
     step: int  # type: ignore[assignment]
 
     def snap(self, value: float) -> float:
-        return int(round(super().snap(value)))
+        return round(super().snap(value))
 
 
 FloatParam = Annotated[Range | None, BeforeValidator(_fixed)]
@@ -221,10 +229,11 @@ class StaircaseRule(BaseModel):
     @model_validator(mode="after")
     def _band(self) -> StaircaseRule:
         if self.band_low >= self.band_high:
-            raise ValueError(f"band_low {self.band_low:g} must be below band_high "
-                             f"{self.band_high:g}")
+            raise _Located(("band_low",), f"band_low {self.band_low:g} must be below band_high "
+                           f"{self.band_high:g}")
         if self.min_trials > self.window:
-            raise ValueError(f"min_trials {self.min_trials} must not exceed window {self.window}")
+            raise _Located(("min_trials",),
+                           f"min_trials {self.min_trials} must not exceed window {self.window}")
         return self
 
 
@@ -389,7 +398,7 @@ def _describe(err: Any, text: str, source: str) -> str:
     ctx = err.get("ctx") or {}
     inner = ctx.get("error")
     if isinstance(inner, _Located):
-        loc, msg = inner.loc, str(inner)
+        loc, msg = loc + inner.loc, str(inner)
     elif err["type"] == "extra_forbidden":
         expected = _expected_keys(loc[:-1])
         msg = "unknown key" + (f"; expected one of: {', '.join(expected)}" if expected else "")

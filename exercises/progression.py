@@ -383,7 +383,8 @@ class _Engine:
             base = sum(got) / len(got) if got else r.start
             level = base * rule.start_fraction if HARDER[ex][k] > 0 else base / rule.start_fraction
             st.values[k] = r.snap(level)
-            parts.append(f"{label(k)} baseline {fmt_value(k, round(base, 3))} -> "
+            shown = round(base, 1) if base >= 2 else round(base, 3)
+            parts.append(f"{label(k)} baseline {fmt_value(k, shown)} -> "
                          f"{fmt_value(k, st.values[k])}")
         st.phase = "progressing"
         n = len(st.tolerance)

@@ -101,7 +101,11 @@ def _require_pin(store: Any, pin_stdin: bool) -> None:
     elif os.environ.get("NEUROPLAY_PIN") is not None:
         pin = os.environ["NEUROPLAY_PIN"]
     else:
-        pin = click.prompt("Therapist PIN", hide_input=True, err=True)
+        try:
+            pin = click.prompt("Therapist PIN", hide_input=True, err=True)
+        except click.Abort:
+            raise UserError("a therapist PIN is set: give it at the prompt, with --pin-stdin "
+                            "or in NEUROPLAY_PIN; nothing was changed") from None
     if not verify_pin(pin, stored):
         raise UserError("wrong therapist PIN; nothing was changed")
 
