@@ -122,8 +122,10 @@ def test_cues() -> None:
     f.pose[LEFT_SHOULDER, 0] = 1.2
     assert b.build(f).cue == "move_into_frame"
     f = _frame(8)
-    f.pose[LEFT_ELBOW, 3] = 0.9
-    assert b.build(f).body_visible
+    f.pose[[LEFT_HIP, RIGHT_HIP], 1] = 1.15  # waist-up framing of a seated patient: fine
+    assert b.build(f).cue is None and b.build(f).body_visible
+    f.pose[[LEFT_HIP, RIGHT_HIP], 1] = 1.5  # chest-up: trunk lean would be guesswork
+    assert b.build(f).cue == "move_into_frame"
 
 
 def test_repeated_frame_does_not_break_the_filter() -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from vision.body_model import elbow_flexion_deg, shoulder_abduction_deg
 from vision.bodyframe import LEFT_SHOULDER, LEFT_WRIST, RIGHT_SHOULDER, RIGHT_WRIST, BodyFrame
+from vision.intents_builder import IntentsBuilder
 from vision.pipeline import LockstepPipeline
 from vision.sources import VideoSource
 from vision.trackers import MediaPipeTracker, TasksPoseTracker, TrackerError, verify_model
@@ -50,6 +51,15 @@ def test_elbow_and_shoulder_angles_on_a_known_pose(shared_data: Path) -> None:
         assert 75.0 <= abd <= 105.0, (side, abd)
         elbow = [elbow_flexion_deg(f.pose, side, f.width, f.height) for f in frames]
         assert all(0.0 <= e <= 160.0 for e in elbow), (side, min(elbow), max(elbow))
+    # End to end in body units: arms out to the sides put the patient's right hand at +x
+    # (screen right in the selfie view) and the left at -x, both about shoulder height.
+    builder = IntentsBuilder(None)
+    its = [builder.build(f, frames[0].t_ns) for f in frames]
+    rx = np.median([i.right.x for i in its if i.right is not None])
+    lx = np.median([i.left.x for i in its if i.left is not None])
+    assert rx > 0.9 and lx < -0.9
+    assert abs(np.median([i.right.y for i in its if i.right is not None])) < 0.6
+    assert np.mean([i.cue is None for i in its]) >= 0.9
 
 
 @pytest.mark.slow
