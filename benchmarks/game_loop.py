@@ -65,7 +65,8 @@ def make_scene(calibration: Calibration) -> tuple[SceneStack, ExerciseScene]:
 
 def run_loop(driver: FramesDriver, calibration: Calibration, seconds: float) -> dict[str, float]:
     stack, _ = make_scene(calibration)
-    app = App(pygame.Surface((1280, 720)), stack, driver=driver, reference=lambda: calibration.reference)
+    app = App(pygame.Surface((1280, 720)), stack, driver=driver, reference=lambda: calibration.reference,
+              render=True)
     loop = FixedStepLoop(RealClock(), record_frame_ms=True)
     end = time.perf_counter() + seconds
     app.should_stop = lambda: time.perf_counter() >= end

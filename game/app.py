@@ -59,7 +59,7 @@ class App:
     def __init__(self, surface: pygame.Surface, stack: SceneStack, *, driver: Driver | None = None,
                  keys: KeyboardMouseInput | None = None, window: bool = False,
                  screenshots: Path | None = None, reference: Callable[[], Any] | None = None,
-                 should_stop: Callable[[], bool] | None = None) -> None:
+                 should_stop: Callable[[], bool] | None = None, render: bool | None = None) -> None:
         self.surface = surface
         self.stack = stack
         self.driver = driver or NoDriver()
@@ -81,6 +81,8 @@ class App:
         self._scene_since: dict[int, float] = {}
         self._camera_cache: tuple[tuple[int, tuple[int, int]], pygame.Surface] | None = None
         self.updates = 0
+        # Headless with no screenshots: nobody sees the frames, so none are drawn.
+        self.render = (window or screenshots is not None) if render is None else render
         self.frame_listeners: list[Callable[[BodyFrame, Scene[Any] | None], None]] = []
 
     # ------------------------------------------------------------ transforms
@@ -187,7 +189,7 @@ class App:
 
     def draw(self, alpha: float) -> None:
         scene = self.stack.top
-        if scene is None:
+        if scene is None or not self.render:
             return
         ctx = self.context(alpha)
         scene.draw(self.surface, ctx)

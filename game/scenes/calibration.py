@@ -81,9 +81,7 @@ class CalibrationScene(Scene[Any]):
         th, pal = ctx.theme, ctx.theme.palette
         w, h = surface.get_size()
         margin = max(16, w // 24)
-        panel = pygame.Surface((w, int(h * 0.3)), pygame.SRCALPHA)
-        panel.fill((*pal.panel, 220))
-        surface.blit(panel, (0, 0))
+        pygame.draw.rect(surface, pal.panel, (0, 0, w, int(h * 0.3)))
         y = draw_text_block(surface, "Calibration", th.font("title", bold=True), pal.text, h // 40, margin=margin)
         if self.procedure is None:
             text = "Using your saved calibration."

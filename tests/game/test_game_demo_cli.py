@@ -42,7 +42,7 @@ def test_demo_headless_leaves_a_session_in_sqlite(tmp_path: Path) -> None:
 def test_demo_same_seed_same_session(tmp_path: Path) -> None:
     runs = []
     for i in range(2):
-        res = CliRunner().invoke(cli, ["demo", "--headless", "--seconds", "10", "--json", "--seed", "5",
+        res = CliRunner().invoke(cli, ["demo", "--headless", "--seconds", "10", "--json", "--seed", "5", "--no-report",
                                        "--data-dir", str(tmp_path / str(i))])
         assert res.exit_code == 0, res.output
         out = json.loads(res.output.strip().splitlines()[-1])
@@ -78,7 +78,7 @@ def test_demo_from_a_portrait_replay_plays_every_frame_on_its_clock(tmp_path: Pa
 
     frames = list(vp.frames(0.0, 6.0, goal))
     path = write_replay(tmp_path / "portrait.npz", frames, source="test", fps=20.0)
-    res = CliRunner().invoke(cli, ["demo", "--headless", "--replay", str(path), "--json",
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--replay", str(path), "--json", "--no-report",
                                    "--data-dir", str(tmp_path)])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output.strip().splitlines()[-1])
@@ -107,7 +107,8 @@ def test_demo_plays_the_dose_the_progression_engine_chose_from_the_stored_plan(t
     store.ensure_patient("demo")
     store.save_plan("demo", plan, author="test")
     store.close()
-    res = CliRunner().invoke(cli, ["demo", "--headless", "--seconds", "120", "--json", "--data-dir", str(tmp_path)])
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--seconds", "120", "--json", "--no-report",
+                                   "--data-dir", str(tmp_path)])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output.strip().splitlines()[-1])
     store = Store.open(tmp_path / "neuroplay.db", create=False)

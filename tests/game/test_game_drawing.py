@@ -116,7 +116,7 @@ def _app_with_camera_frame():
     scene, _ = exercise_scene()
     stack = SceneStack()
     stack.push(scene)
-    app = App(pygame.Surface((960, 540)), stack)
+    app = App(pygame.Surface((960, 540)), stack, render=True)
     app.frame = BodyFrame(index=1, t_ns=0, width=480, height=360, image=img)
     return app
 
