@@ -121,6 +121,12 @@ def test_tasks_tracker_checks_the_model_hash(tmp_path: Path) -> None:
         TasksPoseTracker(fake)
     with pytest.raises(TrackerError, match="model file not found"):
         verify_model(tmp_path / "missing.task", "0" * 64)
+    # The right hash of a file that is not a model: refused with a message, not a traceback.
+    import hashlib
+    good = hashlib.sha256(fake.read_bytes()).hexdigest()
+    assert verify_model(fake, good.upper()) == fake
+    with pytest.raises(TrackerError, match="not a usable pose landmarker model"):
+        TasksPoseTracker(fake, sha256=good)
 
 
 @pytest.mark.slow
