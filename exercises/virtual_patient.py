@@ -13,8 +13,8 @@ Behaviour (all seeded by `seed`, deterministic for a given call sequence):
   * `look(goal)`: the patient sees a goal (the target shown, a hand task,
     or rest). After a reaction time ~ N(mean, sd) the hand moves there on
     a minimum-jerk trajectory (exercises/motion.py) whose duration grows
-    with distance, to an endpoint scattered by `noise` (body units); a
-    small per-frame jitter is added on top.
+    with distance, slightly bowed (`curvature`), to an endpoint scattered by
+    `noise` (body units); a small per-frame jitter is added on top.
   * Trunk compensation: on a far target (beyond `far_fraction` of the arm's
     reach) it leans, with `compensation_probability`, shifting the head and
     shoulders `lean_bu` toward the target with the same timing. That moves
@@ -245,6 +245,7 @@ class VirtualPatient:
         movement_time_per_unit_s: movement duration per body unit of distance.
         noise: endpoint scatter, SD in body units.
         jitter: per-frame hand jitter, SD in body units.
+        curvature: SD of the sideways bow of each reach (fraction of its length).
         compensation_probability: chance of leaning toward a far target.
         skill: (0, 1]; see the module docstring.
         reference: the calibrated body reference goals are expressed in.
@@ -254,7 +255,7 @@ class VirtualPatient:
     def __init__(self, base: Sequence[BodyFrame], seed: int, *, fps: float = 30.0,
                  reaction_time_s: tuple[float, float] = (0.35, 0.07),
                  movement_time_per_unit_s: float = 0.8,
-                 noise: float = 0.03, jitter: float = 0.004,
+                 noise: float = 0.03, jitter: float = 0.004, curvature: float = 0.05,
                  compensation_probability: float = 0.15, lean_bu: float = 0.3, far_fraction: float = 0.5,
                  skill: float = 1.0, reference: BodyReference | None = None,
                  hand_model: HandModel | None = None) -> None:
@@ -274,6 +275,7 @@ class VirtualPatient:
         self.movement_time_per_unit_s = movement_time_per_unit_s
         self.noise = noise
         self.jitter = jitter
+        self.curvature = curvature
         self.compensation_probability = compensation_probability
         self.lean_bu = lean_bu
         self.far_fraction = far_fraction
@@ -409,7 +411,8 @@ class VirtualPatient:
         endp = (end[0] + float(scatter[0]), end[1] + float(scatter[1]))
         dist = math.hypot(endp[0] - start[0], endp[1] - start[1])
         duration = max(MIN_MOVEMENT_S, self.movement_time_per_unit_s * dist) / self.skill
-        arm.plan = MinJerk(t0, duration, start, endp)
+        bow = float(self._rng.normal(0.0, self.curvature)) if self.curvature > 0 and not isinstance(goal, Rest) else 0.0
+        arm.plan = MinJerk(t0, duration, start, endp, bow)
         arm.goal = goal
         self.movements += 1
         return arm.plan

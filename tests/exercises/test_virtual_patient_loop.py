@@ -68,6 +68,20 @@ def test_min_jerk_speed_is_a_symmetric_bell_peaking_at_1875_times_the_mean():
         MinJerk(0.0, 0.0, (0.0,), (1.0,))
 
 
+def test_bowed_min_jerk_is_curved_ends_where_asked_and_its_velocity_is_the_derivative():
+    m = MinJerk(0.0, 1.0, (0.0, 0.0), (1.0, 0.0), bow=0.08)
+    t = np.linspace(0.0, 1.0, 4001)
+    p = np.array([m.position(ti) for ti in t])
+    assert p[-1] == pytest.approx((1.0, 0.0)) and p[0] == pytest.approx((0.0, 0.0))
+    assert p[:, 1].max() == pytest.approx(0.08, abs=1e-6)  # to the left of travel, 8 % of the length
+    length = np.sum(np.hypot(*np.diff(p, axis=0).T))
+    assert 1.005 < length < 1.05  # path length ratio of a real, slightly curved reach
+    v = np.array([m.velocity(ti) for ti in t])
+    assert np.allclose(np.gradient(p, t, axis=0)[5:-5], v[5:-5], atol=1e-3)
+    with pytest.raises(ValueError, match="2-D"):
+        MinJerk(0.0, 1.0, (0.0,), (1.0,), bow=0.1)
+
+
 def test_two_link_ik_lands_the_end_point_and_keeps_segment_lengths():
     s = np.array([100.0, 100.0])
     for goal in ([200.0, 50.0], [60.0, 210.0], [100.0, 20.0]):
