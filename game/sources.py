@@ -10,7 +10,6 @@ vision's IntentsBuilder, the same path as a live camera.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -97,22 +96,21 @@ class RecordingDriver:
     source: str
     duration_s: float
     calibration: Any = None
+    close: Callable[[], None] = lambda: None
 
 
 def recording_driver(*, replay: str | None = None, video: str | None = None,
                      menus: ScriptedMenus | None = None, saved_calibration: Any = None) -> RecordingDriver:
-    if replay:
-        from vision.replay import ReplayError, load_replay
+    if not replay:
+        return video_driver(str(video), menus=menus, saved_calibration=saved_calibration)
+    from vision.replay import ReplayError, load_replay
 
-        try:
-            rec = load_replay(replay)
-        except ReplayError as exc:
-            raise UserError(str(exc)) from None
-        frames = list(rec.frames)
-        source = "replay"
-    else:
-        frames = track_video(str(video))
-        source = "video"
+    try:
+        rec = load_replay(replay)
+    except ReplayError as exc:
+        raise UserError(str(exc)) from None
+    frames = list(rec.frames)
+    source = "replay"
     timed = TimedFrames(frames)
     cal = calibration_for(frames, saved_calibration)
     build = intents_builder(cal)
@@ -127,16 +125,65 @@ def recording_driver(*, replay: str | None = None, video: str | None = None,
                            duration_s=timed.duration_s, calibration=cal)
 
 
-def track_video(path: str) -> list[BodyFrame]:
-    """Track a whole video with vision's tracker (every frame, on the video's clock)."""
+class StreamedFrames:
+    """Frames tracked one by one (vision's LockstepPipeline) as the game clock reaches them.
+
+    Nothing is dropped: each poll tracks every frame whose timestamp has come,
+    so a headless run plays every frame of the video; the camera image stays
+    attached for display only (never stored).
+    """
+
+    def __init__(self, pipe: Any, first: BodyFrame) -> None:
+        self.pipe = pipe
+        self.t0_ns = first.t_ns
+        self._pending: BodyFrame | None = first
+        self.start: float | None = None
+
+    @property
+    def done(self) -> bool:
+        return self._pending is None
+
+    def next(self, t: float, scene: Any) -> BodyFrame | None:
+        if not isinstance(scene, ExerciseScene):
+            return None
+        if self.start is None:
+            self.start = t
+        newest = None
+        while self._pending is not None and \
+                (self._pending.t_ns - self.t0_ns) / 1e9 <= t - self.start + 1e-9:
+            newest = self._pending
+            self._pending = self.pipe.take()
+        return newest
+
+
+def video_driver(path: str, *, menus: ScriptedMenus | None = None,
+                 saved_calibration: Any = None) -> RecordingDriver:
+    """`demo --video`: track the video frame by frame as the session plays it."""
+    from vision.pipeline import LockstepPipeline
+    from vision.sources import SourceError, VideoSource
+
     try:
-        pipeline = importlib.import_module("vision.tracking")
-    except ModuleNotFoundError as exc:
-        raise UserError("--video needs vision.tracking, which is not installed; use --replay") from exc
-    try:
-        return list(pipeline.track_video(path))
-    except (OSError, ValueError) as exc:
-        raise UserError(f"cannot track {path}: {exc}") from None
+        source = VideoSource(path, max_side=960)
+    except SourceError as exc:
+        raise UserError(str(exc)) from None
+    duration = source.duration_s
+    pipe = LockstepPipeline(source, keep_image=True)
+    first = pipe.take()
+    if first is None:
+        pipe.stop()
+        raise UserError(f"{path}: no frame could be read ({pipe.status.message or 'empty video'})")
+    streamed = StreamedFrames(pipe, first)
+    probe = [first]
+    cal = calibration_for(probe if first.pose is not None else [first], saved_calibration)
+    build = intents_builder(cal)
+
+    def build_from_start(frame: BodyFrame) -> Intents:
+        return build(frame, streamed.t0_ns)
+
+    driver = StopAtEnd(next_frame=streamed.next, build=build_from_start, menus=menus,
+                       is_finished=lambda: streamed.done)
+    return RecordingDriver(driver=driver, reference=lambda: cal.reference, source="video",
+                           duration_s=duration or 600.0, calibration=cal, close=pipe.stop)
 
 
 @dataclass

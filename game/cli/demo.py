@@ -124,6 +124,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         default_calibration = None
         procedure_factory = None
         on_app = None
+        rec = None
         if replay or video:
             rec = recording_driver(replay=replay, video=video, menus=ScriptedMenus(),
                                    saved_calibration=store.load_calibration(patient)
@@ -147,9 +148,13 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
             return SessionFlow(stack, services, patient=patient, known_patients=[patient],
                                rng=random.Random(seed), affected=affected, pace=pace)
 
-        result = run_flow(make_flow, driver, headless=headless, screenshots=shots,
-                          max_game_s=seconds + 180.0, reference=reference, affected=affected,
-                          on_app=on_app)
+        try:
+            result = run_flow(make_flow, driver, headless=headless, screenshots=shots,
+                              max_game_s=seconds + 180.0, reference=reference, affected=affected,
+                              on_app=on_app)
+        finally:
+            if rec is not None:
+                rec.close()
         record = summary_record(result, store)
         if record["session_id"] and not no_report:
             record["report"] = write_report(store, patient)
