@@ -414,10 +414,10 @@ class _Engine:
             st = self.states[ex]
             vals = ", ".join(f"{label(k)} {fmt_value(k, st.values[k])}" for k in st.progressed)
             if st.phase == "baseline":
-                left = self.rule.baseline_sessions - len(st.tolerance)
-                self.reasons.append(f"{ex}: tolerance session {len(st.tolerance) + 1} of "
-                                    f"{self.rule.baseline_sessions} at the plan's start values "
-                                    f"({left} left before the baseline)")
+                n = self.rule.baseline_sessions
+                self.reasons.append(f"{ex}: tolerance session {len(st.tolerance) + 1} of {n} "
+                                    f"at the plan's start values (the baseline is set after "
+                                    f"session {n})")
             elif st.phase == "hold":
                 self.reasons.append(f"{ex}: held after a flare at {vals} "
                                     f"({st.hold_left} session(s) left)")

@@ -10,7 +10,8 @@ The patient model is deliberately simple and stated here so nobody reads it
 as clinical evidence: each progressed field has a CAPACITY (what the patient
 can do today); a session meets its quota when every progressed field of the
 dose is within capacity. Capacity starts at `capacity0` x the plan's start
-value (harder-is-smaller fields divide) and grows by `growth` a session.
+value (harder-is-smaller fields divide) and grows by `growth` a session,
+varying by +-`day_noise` from day to day.
 Daily pain is `pain_base` +- 1 (seeded); in the profile's flare days it is
 `flare_extra` higher. Post-session pain rises by `post_rise` points with
 probability `rise_p`. Sessions are scheduled on fixed weekdays to match
@@ -43,13 +44,14 @@ class Profile:
     post_rise: int = 1
     flare_days: tuple[int, int] | None = None  # [first, last) day index of a flare
     flare_extra: int = 4
+    day_noise: float = 0.0  # capacity varies by +- this fraction from day to day
 
 
 PROFILES: dict[str, Profile] = {
     "improving": Profile("improving", "gains steadily; pain low and stable",
                          capacity0=1.25, growth=0.03, pain_base=3.0),
-    "plateau": Profile("plateau", "tolerates the start but does not gain; misses some quotas",
-                       capacity0=1.0, growth=0.0, pain_base=4.0, met_p=0.8),
+    "plateau": Profile("plateau", "tolerates the start but does not gain; good and bad days",
+                       capacity0=1.0, growth=0.0, pain_base=4.0, day_noise=0.08),
     "flaring": Profile("flaring", "gains, then a pain flare in week 3",
                        capacity0=1.25, growth=0.03, pain_base=3.0, flare_days=(15, 19)),
     "fearful": Profile("fearful", "high fear of movement: low tolerance, slow gains, "
@@ -149,7 +151,7 @@ def simulate(plan: Plan, profile: str | Profile, sessions: int, *, seed: int = 0
         last_day = day
         decision = next_dose(plan, history, checkins, on=day)
         dose = decision.dose(ex)
-        grown = (1 + prof.growth) ** i
+        grown = (1 + prof.growth) ** i * (1 + rng.uniform(-prof.day_noise, prof.day_noise))
         cap = {k: (v * grown if HARDER[ex][k] > 0 else v / grown) for k, v in cap0.items()}
         within = all((getattr(dose, k) - cap[k]) * HARDER[ex][k] <= 1e-9 for k in progressed)
         met = within and bool(rng.uniform() < prof.met_p)
