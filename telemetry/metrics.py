@@ -41,6 +41,9 @@ MOVEMENT_UNIT_RISE_M_S = 0.020  # 20 mm/s
 MOVEMENT_UNIT_SEPARATION_S = 0.150
 DEFAULT_METRES_PER_UNIT = 0.36  # a typical adult shoulder-landmark width [D]
 POOR_QUALITY = 0.5  # repetitions scoring below this are left out of trends [D]
+# Faster than any seated rehabilitation reach (healthy fast reaching peaks near
+# 2-3 m/s): a tracking jump (another person, a lost hand re-found), not movement [D].
+MAX_PLAUSIBLE_SPEED_M_S = 4.0
 
 
 # ------------------------------------------------------------ smoothness
@@ -133,7 +136,11 @@ def uniform_path(t: np.ndarray, positions: np.ndarray, fs: float = RESAMPLE_HZ,
                  cutoff_hz: float | None = REACH_CUTOFF_HZ) -> tuple[np.ndarray, np.ndarray]:
     """Irregular samples -> (t_uniform, positions_uniform), zero-phase low-passed.
 
-    Duplicate or backwards timestamps are dropped. The filter runs only when
+    Duplicate or backwards timestamps are dropped, and so are samples that
+    repeat the previous position exactly: a game loop running faster than the
+    camera re-reads the same frame (a 30 fps staircase at 60 Hz), which
+    would otherwise read as alternating stops and double speeds. Real
+    tracking never repeats a position bit for bit. The filter runs only when
     the path is long enough for filtfilt's padding and the cutoff is below
     the original Nyquist rate.
     """
@@ -141,8 +148,17 @@ def uniform_path(t: np.ndarray, positions: np.ndarray, fs: float = RESAMPLE_HZ,
     p = np.asarray(positions, dtype=float)
     if p.ndim == 1:
         p = p[:, None]
-    keep = np.concatenate([[True], np.diff(t) > 0])
-    keep &= np.all(np.isfinite(p), axis=1) & np.isfinite(t)
+    finite = np.all(np.isfinite(p), axis=1) & np.isfinite(t)
+    t, p = t[finite], p[finite]
+    keep = np.ones(len(t), dtype=bool)
+    last_t, last_p = -np.inf, None
+    for i in range(len(t)):
+        if t[i] <= last_t or (last_p is not None and np.array_equal(p[i], last_p)):
+            keep[i] = False
+        else:
+            last_t, last_p = t[i], p[i]
+    if len(t) and not keep[-1] and t[-1] > last_t:
+        keep[-1] = True  # keep the path's end time (the hand held still to the end)
     t, p = t[keep], p[keep]
     if t.size < 2:
         raise ValueError("a path needs at least two samples at distinct times")
@@ -214,6 +230,7 @@ class TrialMetrics:
     success: bool
     quality: float | None = None
     poor_quality: bool = False
+    quality_note: str | None = None  # why a repetition is poor, when not the score alone
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -258,6 +275,10 @@ def reach_trial_metrics(t: np.ndarray, positions: np.ndarray, target: np.ndarray
     straight = float(np.linalg.norm(target - p[seg.i_on]))
     plr = float(steps / straight) if straight > 1e-6 else None
     peak = float(speed[seg.i_peak])
+    note = None
+    if peak * metres_per_unit > MAX_PLAUSIBLE_SPEED_M_S:
+        poor, note = True, (f"implausible hand speed {peak * metres_per_unit:.1f} m/s "
+                            "(a tracking jump)")
     mu = movement_units(speed[sl], fs, min_rise=MOVEMENT_UNIT_RISE_M_S / metres_per_unit)
     return TrialMetrics(
         reaction_time_s=float(t_on - t_target_shown),
@@ -273,6 +294,7 @@ def reach_trial_metrics(t: np.ndarray, positions: np.ndarray, target: np.ndarray
         success=success,
         quality=q,
         poor_quality=poor,
+        quality_note=note,
     )
 
 

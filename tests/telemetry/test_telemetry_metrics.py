@@ -156,3 +156,28 @@ def test_range_of_motion_and_trunk() -> None:
     tm = trunk_metrics(mid, np.array([0.0, 2.0, -6.0, 1.0]), metres_per_unit=0.4)
     assert tm.displacement_cm == pytest.approx(20.0)
     assert tm.rotation_deg == pytest.approx(6.0)
+
+
+def test_camera_staircase_at_game_rate_is_not_jerky() -> None:
+    # 30 fps samples re-read by a 60 Hz game loop: each position appears twice.
+    t60 = np.arange(0, 3, 1 / 60)
+    x30 = min_jerk(np.floor(t60 * 30) / 30, 1.0, 1.0)
+    path = np.stack([x30, np.zeros_like(x30)], axis=1)
+    stair = reach_trial_metrics(t60, path, [1.0, 0.0], t_target_shown=0.5)
+    t30 = np.arange(0, 3, 1 / 30)
+    clean = reach_trial_metrics(t30, np.stack([min_jerk(t30, 1, 1), 0 * t30], 1), [1.0, 0.0],
+                                t_target_shown=0.5)
+    assert stair.movement_units == 1
+    assert stair.peak_speed_u_s == pytest.approx(clean.peak_speed_u_s, rel=0.05)
+    assert stair.sparc == pytest.approx(clean.sparc, abs=0.05)
+
+
+def test_tracking_jump_makes_a_repetition_poor() -> None:
+    t = np.arange(0, 3, 1 / 30)
+    x = min_jerk(t, 1.0, 1.0)
+    x[45] += 1.5  # one frame jumps 1.5 shoulder widths and back: a tracking glitch
+    m = reach_trial_metrics(t, np.stack([x, 0 * x], 1), [1.0, 0.0], t_target_shown=0.5,
+                            metres_per_unit=0.4)
+    assert m.poor_quality and "implausible hand speed" in m.quality_note
+    ok = reach_trial_metrics(t, np.stack([min_jerk(t, 1, 1), 0 * t], 1), [1.0, 0.0], 0.5)
+    assert not ok.poor_quality and ok.quality_note is None
