@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from game.cli import cli
@@ -119,5 +120,23 @@ def test_demo_plays_the_dose_the_progression_engine_chose_from_the_stored_plan(t
         assert out["targets"] <= 8
         shown = [e for e in store.events(out["session_id"]) if e.kind == "target_shown"]
         assert {e.data["direction"] for e in shown} <= {"out", "up_out", "in", "down_out"}
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_demo_from_a_real_video_tracks_and_plays_every_frame(tmp_path: Path, shared_data: Path) -> None:
+    video = shared_data / "videos/fullbody/mediapipe_docs_pose_segmentation.mp4"  # 5.1 s at 20 fps
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--video", str(video), "--json", "--no-report",
+                                   "--data-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output.strip().splitlines()[-1])
+    store = Store.open(tmp_path / "neuroplay.db", create=False)
+    try:
+        frames = store.landmark_frames(out["session_id"])
+        assert len(frames) == 102  # every frame of the clip, none dropped
+        assert sum(f.pose is not None for f in frames) >= 95  # a dancer in full view
+        [session] = store.history("demo")
+        assert session.source == "video"
     finally:
         store.close()
