@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta, timezone
+from itertools import pairwise
+from typing import Any
 
 import pytest
 
-from exercises.plans import load_plan
+from exercises.plans import Plan, load_plan
 from exercises.progression import HarderThanPlan, next_dose, todays_dose
-from exercises.simulated_patients import simulate
+from exercises.simulated_patients import SimStep, simulate
 from telemetry.records import CheckinRecord, SessionRecord
 
 PLAN = """\
@@ -45,7 +47,7 @@ T0 = datetime(2026, 3, 2, 10, tzinfo=timezone.utc)  # a Monday
 
 
 @pytest.fixture
-def plan():  # noqa: ANN201
+def plan() -> Plan:
     return load_plan(PLAN, "test.toml")
 
 
@@ -64,7 +66,7 @@ def daily(day: int, pain: int) -> CheckinRecord:
 
 
 # ------------------------------------------------------------------ baseline
-def test_tolerance_sessions_use_the_plans_start_values(plan) -> None:  # noqa: ANN001
+def test_tolerance_sessions_use_the_plans_start_values(plan: Plan) -> None:
     d = next_dose(plan, [])
     assert d.phase["reaching"] == "baseline"
     assert (d.dose("reaching").repetitions, d.dose("reaching").reach_fraction) == (12, 0.6)
@@ -72,7 +74,7 @@ def test_tolerance_sessions_use_the_plans_start_values(plan) -> None:  # noqa: A
     assert "tolerance session 1 of 3" in d.reasons[0]
 
 
-def test_baseline_is_mean_achieved_and_quota_starts_at_80_percent(plan) -> None:  # noqa: ANN001
+def test_baseline_is_mean_achieved_and_quota_starts_at_80_percent(plan: Plan) -> None:
     hist = [session(0, hits=14, reach=0.70), session(1, hits=15, reach=0.75),
             session(2, hits=16, reach=0.80)]
     d = next_dose(plan, hist)
@@ -84,13 +86,13 @@ def test_baseline_is_mean_achieved_and_quota_starts_at_80_percent(plan) -> None:
 
 
 # ------------------------------------------------------------------ weekly rule
-def baseline_and_week(**kw) -> list[SessionRecord]:  # noqa: ANN003
+def baseline_and_week(**kw: Any) -> list[SessionRecord]:
     base = [session(0), session(1), session(2)]
     week = [session(d, **kw) for d in (3, 4, 7)]  # the week runs from day 3 to day 9
     return base + week
 
 
-def test_raise_after_a_week_with_every_quota_met(plan) -> None:  # noqa: ANN001
+def test_raise_after_a_week_with_every_quota_met(plan: Plan) -> None:
     hist = baseline_and_week()
     assert next_dose(plan, hist, on=date(2026, 3, 11)).dose("reaching").repetitions == 12
     d = next_dose(plan, hist, on=date(2026, 3, 12))  # day 10: the week has closed
@@ -100,12 +102,12 @@ def test_raise_after_a_week_with_every_quota_met(plan) -> None:  # noqa: ANN001
             "this week, pain within limits") in d.reasons
 
 
-def test_a_good_day_earns_nothing_extra(plan) -> None:  # noqa: ANN001
+def test_a_good_day_earns_nothing_extra(plan: Plan) -> None:
     hist = baseline_and_week(hits=30)  # did far more than the quota
     assert next_dose(plan, hist, on=date(2026, 3, 12)).dose("reaching").repetitions == 13
 
 
-def test_held_when_a_quota_was_missed(plan) -> None:  # noqa: ANN001
+def test_held_when_a_quota_was_missed(plan: Plan) -> None:
     hist = baseline_and_week()
     hist[4] = session(4, met=False)
     d = next_dose(plan, hist, on=date(2026, 3, 12))
@@ -113,7 +115,7 @@ def test_held_when_a_quota_was_missed(plan) -> None:  # noqa: ANN001
     assert "reaching: held: quota met in 2 of 3 sessions this week" in d.reasons
 
 
-def test_held_when_pain_rose_too_much(plan) -> None:  # noqa: ANN001
+def test_held_when_pain_rose_too_much(plan: Plan) -> None:
     hist = baseline_and_week()
     hist[5] = session(7, pre=2, post=5)
     d = next_dose(plan, hist, on=date(2026, 3, 12))
@@ -121,14 +123,14 @@ def test_held_when_pain_rose_too_much(plan) -> None:  # noqa: ANN001
     assert any("pain rose more than 2 in 1 of 3 sessions" in r for r in d.reasons)
 
 
-def test_held_when_too_few_sessions(plan) -> None:  # noqa: ANN001
+def test_held_when_too_few_sessions(plan: Plan) -> None:
     hist = [session(0), session(1), session(2), session(3)]
     d = next_dose(plan, hist, on=date(2026, 3, 12))
     assert d.dose("reaching").repetitions == 12
     assert any("1 session(s) this week" in r for r in d.reasons)
 
 
-def test_pure_and_order_independent(plan) -> None:  # noqa: ANN001
+def test_pure_and_order_independent(plan: Plan) -> None:
     hist = baseline_and_week()
     checks = [daily(d, 3) for d in range(8)]
     a = next_dose(plan, hist, checks, on=date(2026, 3, 12))
@@ -139,9 +141,9 @@ def test_pure_and_order_independent(plan) -> None:  # noqa: ANN001
 
 
 # ------------------------------------------------------------------ simulated patients
-def raises(steps, key: str) -> list[tuple[int, float, float]]:  # noqa: ANN001
+def raises(steps: list[SimStep], key: str) -> list[tuple[int, float, float]]:
     out = []
-    for a, b in zip(steps, steps[1:], strict=False):
+    for a, b in pairwise(steps):
         if a.decision.phase["reaching"] == "baseline":
             continue  # the baseline sets the first quota; it is not a weekly raise
         if b.dose[key] > a.dose[key]:
@@ -149,14 +151,14 @@ def raises(steps, key: str) -> list[tuple[int, float, float]]:  # noqa: ANN001
     return out
 
 
-def test_improving_rises_about_10_percent_a_week_and_stops_at_the_max(plan) -> None:  # noqa: ANN001
+def test_improving_rises_about_10_percent_a_week_and_stops_at_the_max(plan: Plan) -> None:
     steps = simulate(plan, "improving", 60, seed=3)
     reach = raises(steps, "reach_fraction")
     assert len(reach) >= 3
     for _, old, new in reach:
         assert 1.05 <= new / old <= 1.15  # about 10 % (on the 0.01 grid, capped at the max)
     days = [steps[i - 1].day for i, _, _ in reach]
-    assert all((b - a).days >= 7 for a, b in zip(days, days[1:], strict=False))  # once a week
+    assert all((b - a).days >= 7 for a, b in pairwise(days))  # once a week
     assert max(s.dose["reach_fraction"] for s in steps) == pytest.approx(0.8)
     assert max(s.dose["repetitions"] for s in steps) == 20
     assert steps[-1].dose["reach_fraction"] == pytest.approx(0.8)
@@ -165,7 +167,7 @@ def test_improving_rises_about_10_percent_a_week_and_stops_at_the_max(plan) -> N
     assert not any(s.decision.flags for s in steps)
 
 
-def test_flaring_drops_one_level_holds_and_flags(plan) -> None:  # noqa: ANN001
+def test_flaring_drops_one_level_holds_and_flags(plan: Plan) -> None:
     steps = simulate(plan, "flaring", 30, seed=1)
     first = next(i for i, s in enumerate(steps) if any(f.kind == "flare"
                                                       for f in s.decision.flags))
@@ -181,7 +183,7 @@ def test_flaring_drops_one_level_holds_and_flags(plan) -> None:  # noqa: ANN001
     assert any("flare hold over" in r for s in steps[first:] for r in s.decision.reasons)
 
 
-def test_plateau_stops_rising_and_flags(plan) -> None:  # noqa: ANN001
+def test_plateau_stops_rising_and_flags(plan: Plan) -> None:
     steps = simulate(plan, "plateau", 40, seed=2)
     flagged = [s for s in steps if any(f.kind == "plateau" for f in s.decision.flags)]
     assert flagged, "a plateau is flagged for the therapist"
@@ -192,14 +194,14 @@ def test_plateau_stops_rising_and_flags(plan) -> None:  # noqa: ANN001
     assert steps[-1].dose["repetitions"] < 20
 
 
-def test_simulation_is_seeded(plan) -> None:  # noqa: ANN001
+def test_simulation_is_seeded(plan: Plan) -> None:
     a = [s.to_dict() for s in simulate(plan, "fearful", 20, seed=9)]
     b = [s.to_dict() for s in simulate(plan, "fearful", 20, seed=9)]
     assert a == b
 
 
 # ------------------------------------------------------------------ easier today
-def test_easier_today_is_allowed_and_explained(plan) -> None:  # noqa: ANN001
+def test_easier_today_is_allowed_and_explained(plan: Plan) -> None:
     t = todays_dose(plan, [], [], "reaching",
                     easier={"session_minutes": 6, "pace": 0.7, "repetitions": 8,
                             "reach_fraction": 0.5, "target_radius": 0.35})
@@ -217,13 +219,13 @@ def test_easier_today_is_allowed_and_explained(plan) -> None:  # noqa: ANN001
     ("session_minutes", 12), ("pace", 1.0 + 1e-6), ("repetitions", 13),
     ("reach_fraction", 0.65), ("target_radius", 0.25), ("inter_target_s", 0.5),
 ])
-def test_harder_than_the_plan_is_refused(plan, key: str, value: float) -> None:  # noqa: ANN001
+def test_harder_than_the_plan_is_refused(plan: Plan, key: str, value: float) -> None:
     with pytest.raises(HarderThanPlan) as info:
         todays_dose(plan, [], [], "reaching", easier={key: value})
     assert key in str(info.value)
 
 
-def test_easier_rejects_unknown_and_silly_values(plan) -> None:  # noqa: ANN001
+def test_easier_rejects_unknown_and_silly_values(plan: Plan) -> None:
     with pytest.raises(HarderThanPlan, match="cannot be changed"):
         todays_dose(plan, [], [], "reaching", easier={"pain_stop_threshold": 9})
     with pytest.raises(HarderThanPlan, match="above 0"):
