@@ -246,6 +246,8 @@ class VirtualPatient:
         noise: endpoint scatter, SD in body units.
         jitter: per-frame hand jitter, SD in body units.
         curvature: SD of the sideways bow of each reach (fraction of its length).
+        rest_delay_s: how long the hand stays where it is before going back to
+            rest when no goal is shown (short gaps between targets: it waits).
         compensation_probability: chance of leaning toward a far target.
         skill: (0, 1]; see the module docstring.
         reference: the calibrated body reference goals are expressed in.
@@ -256,6 +258,7 @@ class VirtualPatient:
                  reaction_time_s: tuple[float, float] = (0.35, 0.07),
                  movement_time_per_unit_s: float = 0.8,
                  noise: float = 0.03, jitter: float = 0.004, curvature: float = 0.05,
+                 rest_delay_s: float = 1.5,
                  compensation_probability: float = 0.15, lean_bu: float = 0.3, far_fraction: float = 0.5,
                  skill: float = 1.0, reference: BodyReference | None = None,
                  hand_model: HandModel | None = None) -> None:
@@ -276,6 +279,7 @@ class VirtualPatient:
         self.noise = noise
         self.jitter = jitter
         self.curvature = curvature
+        self.rest_delay_s = rest_delay_s
         self.compensation_probability = compensation_probability
         self.lean_bu = lean_bu
         self.far_fraction = far_fraction
@@ -296,6 +300,7 @@ class VirtualPatient:
         self._next_due: float | None = None
         self.base_source = "given"  # or the bundled recording / "synthetic" (see `for_demo`)
         self.leans = 0  # how many times it leaned (for tests and benchmarks)
+        self.planned: list[tuple[Side, Goal, MinJerk]] = []  # every movement: the ground truth for metrics
         self.movements = 0
 
     @classmethod
@@ -405,9 +410,10 @@ class VirtualPatient:
         rt = float(np.clip(self._rng.normal(mean, sd), 0.1, mean + 4 * sd))
         scatter = self._rng.normal(0.0, self.noise, 2) if self.noise > 0 else np.zeros(2)
         t0 = t + rt
-        start = arm.plan.position(t0)
         if isinstance(goal, Rest):
             scatter = np.zeros(2)
+            t0 = t + max(rt, self.rest_delay_s)  # the arm stays up a while in case another target comes
+        start = arm.plan.position(t0)
         endp = (end[0] + float(scatter[0]), end[1] + float(scatter[1]))
         dist = math.hypot(endp[0] - start[0], endp[1] - start[1])
         duration = max(MIN_MOVEMENT_S, self.movement_time_per_unit_s * dist) / self.skill
@@ -415,6 +421,7 @@ class VirtualPatient:
         arm.plan = MinJerk(t0, duration, start, endp, bow)
         arm.goal = goal
         self.movements += 1
+        self.planned.append((arm.side, goal, arm.plan))
         return arm.plan
 
     def _lean_to(self, offset: tuple[float, float], t0: float, duration: float) -> None:

@@ -312,3 +312,23 @@ def test_intents_builder_reads_the_hand_where_the_patient_holds_it(base):
         assert (hand.x, hand.y) == pytest.approx((goal.x, goal.y), abs=0.01)
         assert intents.cue is None and intents.body_visible
         assert math.hypot(intents.trunk_dx, intents.trunk_dy) < 0.02  # the recorded body sways only a little
+
+
+def test_telemetry_metrics_of_vp_reaches_match_the_planned_movements(base):
+    """The REPETITION path is enough for telemetry to recover what the patient really did."""
+    from telemetry.derive import derive_trials
+
+    dose = ReachingDose(reach_fraction=0.7, repetitions=6)
+    _, events, vp = play_direct(base, dose, seed=3)
+    reps = [e for e in events if e.kind == ev.REPETITION]
+    trials = derive_trials(events)
+    assert len(trials) == 6
+    for tr, rep in zip(trials, reps):
+        m = tr.data["metrics"]
+        shown = rep.data["shown_t"]
+        plan = next(p for _, g, p in vp.planned if isinstance(g, ReachGoal) and p.t0 > shown)
+        # Onset at 2 % of peak speed comes a few hundredths of a second after the plan starts.
+        assert m["reaction_time_s"] == pytest.approx(plan.t0 - shown, abs=0.15)
+        assert m["movement_time_s"] == pytest.approx(plan.duration, rel=0.2)
+        assert 35 < m["time_to_peak_pct"] < 65  # a symmetric bell
+        assert m["sparc"] > -1.8  # smooth (the Gaussian reference is -1.414)
