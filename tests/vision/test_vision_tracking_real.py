@@ -22,9 +22,9 @@ from vision.trackers import MediaPipeTracker, TasksPoseTracker, TrackerError, ve
 
 
 def _track(path: Path, seconds: float, *, start_s: float = 0.0, hands: bool = False,
-           max_side: int = 640) -> list[BodyFrame]:
+           max_side: int = 640, hand_roi: bool = True) -> list[BodyFrame]:
     src = VideoSource(path, start_s=start_s, max_seconds=seconds, max_side=max_side)
-    with LockstepPipeline(src, MediaPipeTracker(hands=hands)) as pipe:
+    with LockstepPipeline(src, MediaPipeTracker(hands=hands, hand_roi=hand_roi)) as pipe:
         return list(pipe)
 
 
@@ -155,3 +155,13 @@ def test_hand_crops_from_the_pose_find_both_hands_with_the_right_labels(shared_d
             d_right = np.linalg.norm(f.pose[RIGHT_WRIST, :2] - wrist)
             assert hand.handedness == ("Left" if d_left < d_right else "Right")
             assert min(d_left, d_right) < 0.1  # the hand sits at its own wrist, in full-image coordinates
+    # The crop -> image mapping agrees with the full-frame hand model on the same frames.
+    full = _track(shared_data / "videos/upper_limb/sagor_elbow_flexion.mp4", 1.0, hands=True, hand_roi=False)
+    diffs = []
+    for a, b in zip(frames, full):
+        for hand in a.hands:
+            other = b.hand(hand.handedness)
+            if other is not None:
+                diffs.append(float(np.abs(hand.landmarks[:, :2] - other.landmarks[:, :2]).max()))
+    assert len(diffs) >= 20
+    assert np.median(diffs) < 0.01  # of the image size
