@@ -353,7 +353,7 @@ class SessionRunner:
             "rests": self.rests,
             "pauses": self.pauses,
             "tracking_losses": self.tracking_losses,
-            "tracking_lost_s": self.tracking_lost_s,
+            "tracking_lost_s": self.tracking_lost_s + (0.0 if self._tracking_ok else self._lost_s),
             "pre_pain": self.pre_pain,
             "pain_ratings": list(self.pain_ratings),
             "pace": self.dose.pace,

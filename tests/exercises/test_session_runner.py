@@ -135,6 +135,8 @@ def test_lost_tracking_pauses_the_clock_and_passes_the_cue():
     clock.run(1, body_visible=False)
     assert runner.state == "tracking_lost" and runner.cue == "move_into_frame"
     assert runner.tracking_losses == 3
+    # 3.3 s, then 0.1 + 0.3 s (poor, then restoring), and the 1 s still going on.
+    assert runner.summary()["session"]["tracking_lost_s"] == pytest.approx(3.3 + 0.4 + 1.0)
     assert runner.active_s == pytest.approx(5.0 + 0.8, abs=1e-6)  # + 0.8 s of play after restoring
 
 
