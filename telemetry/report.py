@@ -20,7 +20,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +199,9 @@ def _rolling_median(v: Sequence[float], n: int = 7) -> list[float]:
     return [statistics.median(v[max(0, i - n + 1):i + 1]) for i in range(len(v))]
 
 
-def _style(ax: Any, ylabel: str) -> None:
+def _style(ax: Any, ylabel: str, xs: Sequence[datetime] = ()) -> None:
+    if xs and (max(xs) - min(xs)) < timedelta(days=3):  # a one- or two-day history
+        ax.set_xlim(min(xs) - timedelta(days=1.5), max(xs) + timedelta(days=1.5))
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
@@ -239,7 +241,7 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
             ax.axhspan(c.baseline - 2, c.baseline, color="#2ecc71", alpha=0.06, lw=0)
         ax.set_ylim(-0.3, 10.3)
         ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=3)
-        _style(ax, "0-10")
+        _style(ax, "0-10", x)
         ax.set_title("Pain and interference (shaded: flares; green band: 2-point MCID "
                      "below baseline)", fontsize=10, loc="left")
     else:
@@ -255,7 +257,7 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
         ax.plot(x, y, "-o", color=FUNC, lw=2.2, ms=4, label="mean")
         ax.set_ylim(-0.3, 10.3)
         ax.legend(loc="lower right", fontsize=8, frameon=False, ncols=3)
-        _style(ax, "0-10")
+        _style(ax, "0-10", x)
         ax.set_title("Function: Patient-Specific Functional Scale (10 = as before)",
                      fontsize=10, loc="left")
     else:
@@ -271,7 +273,7 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
         if x:
             ax.plot(x, y, ".", color=MOVE, alpha=0.45, ms=4)
             ax.plot(x, _rolling_median(y), "-", color=MOVE, lw=1.8)
-            _style(ax, "")
+            _style(ax, "", x)
             ax.set_title(label, fontsize=9, loc="left")
             for lab in ax.get_xticklabels():
                 lab.set_fontsize(7)
@@ -290,7 +292,7 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
         ax1.plot(x, _rolling_median(y), "-", color=FUNC, lw=1.5)
         ax1.axhspan(70, 85, color="#2ecc71", alpha=0.08, lw=0)
         ax1.set_ylim(-3, 103)
-        _style(ax1, "% targets hit")
+        _style(ax1, "% targets hit", x)
         ax1.set_title("Targets hit per session (green: 70-85 % training zone)", fontsize=9,
                       loc="left")
     else:
@@ -303,7 +305,7 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
         ax2.bar(xs, [w.done for w in weeks], width=5, color=colors)
         ax2.step(xs + [xs[-1]], [w.prescribed for w in weeks] + [weeks[-1].prescribed],
                  where="post", color=GREY, lw=1, ls="--")
-        _style(ax2, "sessions")
+        _style(ax2, "sessions", xs)
         ax2.set_title("Sessions done per week (dashed: prescribed)", fontsize=9,
                       loc="left")
     else:
