@@ -295,11 +295,14 @@ def test_for_demo_uses_the_bundled_recording_or_says_synthetic():
     assert vp.poll_frame(1 / 30, None).index == 1
 
 
-def test_intents_builder_reads_the_hand_where_the_patient_holds_it(base):
+@pytest.mark.parametrize("size,fps", [((640, 480), 30.0), ((480, 640), 15.0), ((720, 720), 60.0)])
+def test_intents_builder_reads_the_hand_where_the_patient_holds_it(size, fps):
     from vision.calibration import Calibration
     from vision.intents_builder import IntentsBuilder
 
-    vp = VirtualPatient(base, 4, noise=0.0, jitter=0.0)
+    body = synthetic_seated_body(seconds=2.0, fps=fps, width=size[0], height=size[1],
+                                 shoulder_width=0.2 if size[0] >= size[1] else 0.3)
+    vp = VirtualPatient(body, 4, fps=fps, noise=0.0, jitter=0.0, curvature=0.0)
     cal = Calibration(vp.reference, vp.envelope())
     builder = IntentsBuilder(cal)
     for goal in (ReachGoal("right", 1.3, 0.4), ReachGoal("left", -0.2, 0.9), ReachGoal("right", 0.9, -0.6)):
