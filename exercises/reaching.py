@@ -390,6 +390,8 @@ class ReachingExercise:
                 track.body.hold_still()
                 track.forget()
                 continue
+            if track.sample_t is not None and intents.t < track.sample_t:
+                track.forget()  # the clock went backwards (a replay restarted): start the track afresh
             if track.pos is None:
                 track.body.place(hand.x, hand.y)
             else:

@@ -342,3 +342,15 @@ def test_onset_is_movement_toward_the_target_not_a_hand_still_returning():
     (onset,) = kinds(events, ev.MOVEMENT_ONSET)
     assert t_turn < onset.t <= t_turn + 0.1 + DT
     assert onset.data["speed_toward"] > 0.4 and onset.data["speed"] == pytest.approx(onset.data["speed_toward"])
+
+
+def test_a_clock_that_jumps_back_restarts_the_hand_track_without_a_false_onset():
+    ex = make(repetitions=1, inter_target_s=0.1, target_timeout_s=5, directions=("up",))
+    run(ex, still, 0.5)
+    assert ex.targets and ex.targets[0].state == "waiting"
+    out = ex.step(Intents(t=0.2, right=HandIntent(0.5, -0.9)), DT)  # earlier stamp, hand moved a bit
+    assert kinds(out, ev.MOVEMENT_ONSET) == [] and ex.hands["right"] == (0.5, -0.9)
+    events = []
+    for k in range(1, 30):  # then a real reach upward on the new clock
+        events += ex.step(Intents(t=0.2 + k * DT, right=HandIntent(0.5, -0.9 + 1.5 * k * DT)), DT)
+    assert len(kinds(events, ev.MOVEMENT_ONSET)) == 1
