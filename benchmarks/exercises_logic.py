@@ -81,7 +81,7 @@ def bench_vp(seconds: float = 20.0) -> dict[str, float]:
         vp.frame(t)
         times.append((time.perf_counter_ns() - t0) / 1e6)
     out = percentiles(times)
-    out["fps"] = 1000.0 / float(np.mean(times))
+    out["fps"] = 1000.0 / out["p50"]  # typical rate; a shared machine adds rare long stalls to the mean
     out["base"] = vp.base_source  # type: ignore[assignment]
     return out
 
@@ -120,7 +120,7 @@ def main() -> None:
     print(f"runner+reaching step: p50 {s['p50']:.1f} us, p95 {s['p95']:.1f} us, p99 {s['p99']:.1f} us, "
           f"max {s['max']:.1f} us over {s['n']} steps ({s['hits']} hits)")
     print(f"virtual patient frame: p50 {v['p50']:.3f} ms, p95 {v['p95']:.3f} ms, p99 {v['p99']:.3f} ms "
-          f"({v['fps']:.0f} frames/s; base {v['base']})")
+          f"(about {v['fps']:.0f} frames/s at the median; base {v['base']})")
     print(f"whole loop (calibration + {lp['targets']} targets, VP -> IntentsBuilder -> runner): "
           f"{lp['game_s']:.1f} game s in {lp['wall_s']:.2f} wall s = {lp['speedup']:.0f}x real time; "
           f"{lp['hits']} hits, {lp['tracking_losses']} tracking pauses")
