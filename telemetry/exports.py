@@ -115,12 +115,26 @@ def csv_tables(data: PatientData, tz: tzinfo = timezone.utc) -> dict[str, list[d
                                     "metric": code, "value": v, "unit_ucum": unit,
                                     "poor_quality": bool(m.get("poor_quality", False))})
     t["trial_metrics"] = metric_rows
+    t["session_rom"] = [{"session_id": s.session_id, "side": side, "metric": code,
+                         "value": rom[key], "unit_ucum": unit, "estimated": code.endswith(
+                             "estimated"), "frames": rom.get("frames")}
+                        for s in data.sessions
+                        for side, rom in _session_rom(s.summary).items()
+                        for key, (code, _d, unit) in METRIC_CODES.items()
+                        if isinstance(rom.get(key), (int, float))]
     t["flags"] = [{"flag_id": f.flag_id, "kind": f.kind, "measure": f.measure,
                    "raised_at": _ts(f.raised_at, tz), "status": f.status,
                    "closed_at": _ts(f.closed_at, tz), "message": f.message,
                    "evidence_json": json.dumps(f.evidence, ensure_ascii=False)}
                   for f in data.flags]
     return t
+
+
+def _session_rom(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    rom = summary.get("rom")
+    if not isinstance(rom, Mapping):
+        return {}
+    return {str(side): v for side, v in rom.items() if isinstance(v, Mapping)}
 
 
 def _csv_bytes(rows: list[dict[str, Any]]) -> bytes:
@@ -263,6 +277,31 @@ def fhir_bundle(data: PatientData, *, model: str = "mediapipe 0.10.21 pose_landm
         if m.get("poor_quality"):
             obs["note"] = [{"text": "poor tracking quality: left out of trends"}]
         entries.append(_entry(obs))
+    for sess in data.sessions:
+        for side, rom in _session_rom(sess.summary).items():
+            comps = [{"code": {"coding": [{"system": CS_KINEMATICS, "code": code,
+                                           "display": display}]},
+                      "valueQuantity": {"value": round(float(rom[key]), 3), "unit": unit,
+                                        "system": UCUM, "code": unit}}
+                     for key, (code, display, unit) in METRIC_CODES.items()
+                     if key.endswith("_rom_deg") and isinstance(rom.get(key), (int, float))]
+            if not comps:
+                continue
+            entries.append(_entry({
+                "resourceType": "Observation",
+                "id": _rid("Observation", "rom", sess.session_id, side),
+                "status": "final",
+                "category": [{"coding": [{"system": OBS_CATEGORY, "code": "exam",
+                                          "display": "Exam"}]}],
+                "code": {"coding": [{"system": CS_KINEMATICS, "code": "session-rom",
+                                     "display": "Range of motion in one session"}],
+                         "text": f"{side} arm range of motion (5th-95th percentile; game "
+                                 "metric, shoulder flexion estimated)"},
+                "subject": subject, "device": device_ref,
+                "effectiveDateTime": sess.started_at.isoformat(),
+                "bodySite": {"text": f"{side} upper limb"},
+                "component": comps,
+            }))
     return {"resourceType": "Bundle", "id": _rid("Bundle", pid, (now or datetime.now(
         timezone.utc)).isoformat()), "type": "collection",
             "timestamp": (now or datetime.now(timezone.utc)).isoformat(), "entry": entries}

@@ -72,6 +72,7 @@ class ReportModel:
     plan: dict[str, Any] | None
     assessment: Assessment = field(repr=False)
     tz: tzinfo = timezone.utc
+    quality_note: str = ""
 
 
 def _fmt(v: float | None, nd: int = 1) -> str:
@@ -156,6 +157,16 @@ def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = time
                 "closed": f.closed_at.astimezone(tz).strftime("%Y-%m-%d") if f.closed_at else "",
                 "evidence": _evidence_lines(f.evidence)}
 
+    with_metrics = [t for t in data.trials if isinstance(t.data.get("metrics"), dict)]
+    poor = [t for t in with_metrics if t.data["metrics"].get("poor_quality")]
+    quality_note = ""
+    if with_metrics:
+        quality_note = (f"{len(with_metrics)} reaches measured; {len(poor)} left out of the "
+                        "movement trends for poor tracking quality.")
+        notes = sorted({str(t.data["metrics"].get("quality_note")) for t in poor
+                        if t.data["metrics"].get("quality_note")})
+        if notes:
+            quality_note += f" For example: {notes[0]}."
     plan = None
     if data.plan is not None:
         hist = data.plan_history[-1] if data.plan_history else {}
@@ -169,7 +180,7 @@ def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = time
         open_flags=[flag_dict(f) for f in reversed(data.flags) if f.status == "open"],
         closed_flags=[flag_dict(f) for f in reversed(data.flags) if f.status != "open"][:10],
         changes=changes, sessions=rows, n_sessions=len(sessions), decisions=decisions,
-        plan=plan, assessment=assessment, tz=tz)
+        plan=plan, assessment=assessment, tz=tz, quality_note=quality_note)
 
 
 def _evidence_lines(ev: dict[str, Any]) -> list[str]:
@@ -379,6 +390,8 @@ def pdf_text(model: ReportModel) -> tuple[list[tuple[str, str]], list[tuple[str,
         first += [("s", "    " + e) for e in f["evidence"]]
     if not model.open_flags:
         first.append(("b", "None."))
+    if model.quality_note:
+        first.append(("b", model.quality_note))
     first.append(("h", "Change since the start (baseline: first 3 points, now: last 3)"))
     first += [("b", f"{c['measure']}: {c['baseline']} -> {c['current']}"
                     f"{'' if c['unit'] == '{score}' else ' ' + c['unit']}, "

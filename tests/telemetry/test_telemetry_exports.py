@@ -118,3 +118,22 @@ def test_invalid_bundle_is_named() -> None:
             {"fullUrl": "urn:uuid:1", "resource": {"resourceType": "Observation",
                                                    "status": "final", "code": {"text": "x"},
                                                    "valueInteger": "high"}}]})
+
+
+def test_session_range_of_motion_is_exported(data: PatientData) -> None:
+    import dataclasses
+
+    rom = {"right": {"elbow_flexion_rom_deg": 81.0, "shoulder_abduction_rom_deg": 40.5,
+                     "shoulder_flexion_rom_deg": None, "shoulder_flexion_estimated": True,
+                     "frames": 100}}
+    s0 = dataclasses.replace(data.sessions[0], summary={**data.sessions[0].summary, "rom": rom})
+    d = dataclasses.replace(data, sessions=[s0] + data.sessions[1:])
+    rows = csv_tables(d)["session_rom"]
+    assert [(r["metric"], r["value"], r["unit_ucum"]) for r in rows] == [
+        ("elbow-flexion-rom", 81.0, "deg"), ("shoulder-abduction-rom", 40.5, "deg")]
+    bundle = fhir_bundle(d)
+    validate_bundle(bundle)
+    [obs] = [e["resource"] for e in bundle["entry"]
+             if e["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "session-rom"]
+    assert {c["valueQuantity"]["code"] for c in obs["component"]} == {"deg"}
+    assert len(obs["component"]) == 2

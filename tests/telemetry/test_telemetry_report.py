@@ -42,6 +42,7 @@ def test_model_leads_with_what_needs_attention(model) -> None:
     assert model.decisions[0]["reasons"][0].startswith("Day 30")
     pain = next(c for c in model.changes if c["measure"].startswith("Pain ("))
     assert pain["baseline"] and pain["current"]
+    assert model.quality_note.startswith("90 reaches measured;")
 
 
 def test_html_embeds_four_plots_and_escapes(model) -> None:
