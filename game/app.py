@@ -201,7 +201,8 @@ class App:
         if self.screenshots is None or scene.name in self.shots:
             return
         since = self._scene_since.setdefault(id(scene), self.t)
-        if self.t - since < SCREENSHOT_AFTER_S.get(scene.name, SCREENSHOT_DEFAULT_S):
+        wait = getattr(scene, "screenshot_after_s", None) or SCREENSHOT_AFTER_S.get(scene.name, SCREENSHOT_DEFAULT_S)
+        if self.t - since < wait:
             return
         self.screenshots.mkdir(parents=True, exist_ok=True)
         path = self.screenshots / f"{len(self.shots) + 1:02d}_{scene.name}.png"

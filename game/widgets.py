@@ -194,7 +194,7 @@ def draw_cue_banner(surface: pygame.Surface, ctx: DrawContext, cue: str) -> pyga
     text = CUE_TEXT.get(cue, cue.replace("_", " "))
     lines = wrap(text if cue not in CUE_TEXT else text + " - paused", f, int(w * 0.9))
     bh = int(f.get_linesize() * (len(lines) + 0.6))
-    rect = pygame.Rect(0, int(h * 0.16), w, bh)
+    rect = pygame.Rect(0, int(h * 0.45), w, bh)  # mid-screen: never over the STOP button
     pygame.draw.rect(surface, pal.cue, rect)
     y = rect.y + int(f.get_linesize() * 0.3)
     for line in lines:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -97,7 +98,7 @@ def _require_pin(store: Any, pin_stdin: bool) -> None:
     if stored is None:
         return
     if pin_stdin:
-        pin = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        pin = sys.stdin.readline().rstrip("\r\n")
     elif os.environ.get("NEUROPLAY_PIN") is not None:
         pin = os.environ["NEUROPLAY_PIN"]
     else:
@@ -378,7 +379,7 @@ def set_pin_cmd(data_dir: str | None) -> None:
     then the new PIN). Stored only as a salted scrypt hash."""
     from telemetry.pin import PIN_SETTING, PinError, check_new_pin, hash_pin, verify_pin
 
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin
     interactive = stdin.isatty()
     with _open_store(data_dir) as store:
         stored = store.get_setting(PIN_SETTING)

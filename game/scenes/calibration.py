@@ -61,6 +61,8 @@ class CalibrationScene(Scene[Any]):
         self.affected = affected
         self.stop_btn = stop_button("left" if affected == "left" else "right")
         self.elapsed = 0.0
+        # Screenshot once a reach phase is under way, or while the saved notice is up.
+        self.screenshot_after_s = 5.0 if procedure is not None else SAVED_NOTICE_S / 2
 
     def update(self, intents: Intents, dt: float) -> None:
         self.elapsed += dt

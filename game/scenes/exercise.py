@@ -175,14 +175,14 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self.renderer(surface, self.runner.exercise, view)
         draw_hands(surface, ctx)
         self.draw_hud(surface, ctx)
-        self.place_buttons(ctx, surface.get_size())
-        self.stop_btn.draw(surface, ctx, font_kind="title")
-        self.pain_btn.draw(surface, ctx)
         state = self.runner.state
         if state == "tracking_lost":
             draw_cue_banner(surface, ctx, self.runner.cue or "move_into_frame")
         elif state == "paused":
             draw_cue_banner(surface, ctx, "Paused: press P to go on")
+        self.place_buttons(ctx, surface.get_size())  # last: the safety buttons are never covered
+        self.stop_btn.draw(surface, ctx, font_kind="title")
+        self.pain_btn.draw(surface, ctx)
 
     def place_buttons(self, ctx: DrawContext, size: tuple[int, int]) -> None:
         """STOP and Pain in the top corner on the unaffected side (screen left for a right arm)."""

@@ -15,7 +15,7 @@ import pygame
 from game.context import DrawContext
 from game.scenes.base import Scene
 from game.scenes.common import stop_button
-from game.widgets import draw_hands, draw_text_block
+from game.widgets import anchor_button, draw_hands, draw_text_block
 from vision.intents import Intents
 
 
@@ -27,6 +27,7 @@ class RestScene(Scene[str]):
         super().__init__()
         self.runner = runner
         self.sink = sink or (lambda events: None)
+        self.affected = affected
         self.stop_btn = stop_button("left" if affected == "left" else "right")
         self.t = 0.0
 
@@ -55,5 +56,7 @@ class RestScene(Scene[str]):
         pygame.draw.circle(surface, pal.rest, c, r)
         img = th.font("title", bold=True).render(f"{math.ceil(remaining)}", True, (0, 0, 0))
         surface.blit(img, img.get_rect(center=c))
+        side = "right" if self.affected == "left" else "left"
+        anchor_button(self.stop_btn, ctx.transform, (w, h), screen_side=side, top=h * 0.3)
         self.stop_btn.draw(surface, ctx, font_kind="title")
         draw_hands(surface, ctx)

@@ -65,13 +65,16 @@ def test_cue_banner_when_tracking_is_lost_and_not_before() -> None:
     tr = fit_body_box((1280, 720))
     surf = pygame.Surface((1280, 720))
     scene.draw(surf, DrawContext(theme=Theme(720, 1280), transform=tr))
-    row = int(720 * 0.16) + 5
+    row = int(720 * 0.45) + 5
     assert pixel(surf, (5, row)) != PALETTE.cue
     lost = Intents(t=0.1, body_visible=False)
     scene.update(lost, 1 / 60)
     assert runner.state == "tracking_lost"
     scene.draw(surf, DrawContext(theme=Theme(720, 1280), transform=tr, intents=lost))
     assert pixel(surf, (5, row)) == PALETTE.cue
+    # The STOP button stays on top of the banner.
+    stop = scene.stop_btn.rect(tr)
+    assert pixel(surf, (stop.left + stop.w // 8, stop.bottom - stop.h // 5)) == PALETTE.stop
 
 
 def test_dwell_fill_grows_while_a_hand_rests_on_a_number() -> None:
