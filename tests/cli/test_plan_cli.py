@@ -1,0 +1,237 @@
+"""`neuroplay plan ...` against real SQLite files in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from game.cli import cli
+from telemetry.pin import PIN_SETTING, verify_pin
+from telemetry.store import Store
+
+TEMPLATE = "neuropathic_upper_limb_seated"
+
+
+def template_path() -> Path:
+    return Path(str(resources.files("assets.plans").joinpath(f"{TEMPLATE}.toml")))
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "data"
+    with Store.open(data_dir=d) as store:
+        store.ensure_patient("p1", affected_side="left")
+    return d
+
+
+def run(data_dir: Path | None, *args: str, input: str | None = None,
+        env: dict[str, str] | None = None) -> object:
+    extra = ["--data-dir", str(data_dir)] if data_dir is not None else []
+    return CliRunner().invoke(cli, ["plan", *args, *extra], input=input, env=env,
+                              catch_exceptions=False)
+
+
+def versions(data_dir: Path) -> list[int]:
+    with Store.open(data_dir=data_dir) as store:
+        return [h["version"] for h in store.plan_history("p1")]
+
+
+def current_text(data_dir: Path) -> str:
+    with Store.open(data_dir=data_dir) as store:
+        cur = store.current_plan("p1")
+        assert cur is not None
+        return cur[1]
+
+
+def test_templates_lists_the_shipped_plans() -> None:
+    res = run(None, "templates")
+    assert res.exit_code == 0  # type: ignore[attr-defined]
+    assert TEMPLATE in res.output and "gentle_start_fear_of_movement" in res.output  # type: ignore[attr-defined]
+
+
+def test_validate_good_and_bad_files(tmp_path: Path) -> None:
+    res = run(None, "validate", str(template_path()))
+    assert res.exit_code == 0 and "valid plan" in res.output  # type: ignore[attr-defined]
+    bad = tmp_path / "bad.toml"
+    text = template_path().read_text().replace("band_high = 0.85", "band_high = 0.60")
+    bad.write_text(text)
+    res = run(None, "validate", str(bad))
+    assert res.exit_code == 2  # type: ignore[attr-defined]
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("band_low"))
+    assert f"{bad}: line {line}: staircase.band_low" in res.output  # type: ignore[attr-defined]
+    assert len(res.output.strip().splitlines()) == 1  # type: ignore[attr-defined]
+    res = run(None, "validate", str(tmp_path / "missing.toml"))
+    assert res.exit_code == 2 and "no such file" in res.output  # type: ignore[attr-defined]
+
+
+def test_new_and_show(data_dir: Path) -> None:
+    res = run(data_dir, "new", "p1", "--template", TEMPLATE)
+    assert res.exit_code == 0 and "plan version 1" in res.output  # type: ignore[attr-defined]
+    assert 'affected_side = "left"' in current_text(data_dir)  # from the patient's record
+    assert "# Neuropathic pain" in current_text(data_dir)  # the template's comments are kept
+    res = run(data_dir, "show", "p1", "--json")
+    out = json.loads(res.output)  # type: ignore[attr-defined]
+    assert out["version"] == 1 and out["plan"]["plan"]["affected_side"] == "left"
+    assert out["next"]["doses"]["reaching"]["side"] == "left"
+    assert out["next"]["doses"]["reaching"]["repetitions"] == 12
+    assert out["next"]["phase"]["reaching"] == "baseline"
+    res = run(data_dir, "show", "p1")
+    assert "Next session" in res.output and "tolerance session 1 of 3" in res.output  # type: ignore[attr-defined]
+
+
+def test_unknown_patient_template_and_missing_plan(data_dir: Path) -> None:
+    res = run(data_dir, "new", "nobody", "--template", TEMPLATE)
+    assert res.exit_code == 2 and "unknown patient 'nobody'" in res.output  # type: ignore[attr-defined]
+    res = run(data_dir, "new", "p1", "--template", "nope")
+    assert res.exit_code == 2 and "unknown template 'nope'" in res.output  # type: ignore[attr-defined]
+    res = run(data_dir, "show", "p1")
+    assert res.exit_code == 2 and "has no plan yet" in res.output  # type: ignore[attr-defined]
+
+
+def test_show_uses_the_stored_history(data_dir: Path) -> None:
+    run(data_dir, "new", "p1", "--template", TEMPLATE)
+    t0 = datetime(2026, 3, 2, 10, tzinfo=timezone.utc)
+    with Store.open(data_dir=data_dir) as store:
+        for day, hits in enumerate((14, 15, 16)):
+            at = t0 + timedelta(days=day)
+            rec = store.start_session("p1", "reaching", {"reaching": {"repetitions": 12}},
+                                      started_at=at)
+            store.checkin("p1", "pre", {"pain": 3}, session_id=rec.session_id, at=at)
+            rec.close({"hits": hits, "reach_fraction": 0.75, "quota_met": True},
+                      ended_at=at + timedelta(minutes=10))
+    out = json.loads(run(data_dir, "show", "p1", "--json").output)  # type: ignore[attr-defined]
+    assert out["next"]["phase"]["reaching"] == "progressing"
+    assert out["next"]["doses"]["reaching"]["repetitions"] == 12  # 80 % of 15
+    assert out["next"]["doses"]["reaching"]["reach_fraction"] == pytest.approx(0.6)
+    assert any("baseline from 3 tolerance session(s)" in r for r in out["next"]["reasons"])
+
+
+def test_set_valid_keeps_comments_and_invalid_keeps_old_plan(data_dir: Path) -> None:
+    run(data_dir, "new", "p1", "--template", TEMPLATE)
+    res = run(data_dir, "set", "p1", "reaching.reach_fraction.max", "0.8")
+    assert res.exit_code == 0 and "plan version 2" in res.output  # type: ignore[attr-defined]
+    text = current_text(data_dir)
+    assert "max = 0.8, step = 0.05" in text and "# tolerance sessions" in text
+    res = run(data_dir, "set", "p1", "reaching.reach_fraction.start", "0.95")
+    assert res.exit_code == 2  # type: ignore[attr-defined]
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("reach_fraction"))
+    assert f"line {line}: reaching.reach_fraction.start: start 0.95 is outside" in res.output  # type: ignore[attr-defined]
+    assert "plan version 2 stays in force" in res.output  # type: ignore[attr-defined]
+    res = run(data_dir, "set", "p1", "reaching.repetitions.start", "ten")
+    assert res.exit_code == 2 and "reaching.repetitions.start" in res.output  # type: ignore[attr-defined]
+    res = run(data_dir, "set", "p1", "plan.sessions_per_week", "4")
+    assert res.exit_code == 0  # type: ignore[attr-defined]
+    assert "sessions_per_week = 4" in current_text(data_dir)
+    assert versions(data_dir) == [1, 2, 3]
+
+
+def write_editor(tmp_path: Path, old: str, new: str) -> str:
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "p = Path(sys.argv[1])\n"
+        f"p.write_text(p.read_text().replace({old!r}, {new!r}))\n")
+    return f"{sys.executable} {script}"
+
+
+def test_edit_saves_a_valid_edit_and_refuses_an_invalid_one(data_dir: Path,
+                                                            tmp_path: Path) -> None:
+    run(data_dir, "new", "p1", "--template", TEMPLATE)
+    ok = write_editor(tmp_path, "sessions_per_week = 5", "sessions_per_week = 3")
+    res = run(data_dir, "edit", "p1", env={"EDITOR": ok})
+    assert res.exit_code == 0 and "plan version 2 saved" in res.output  # type: ignore[attr-defined]
+    assert "sessions_per_week = 3" in current_text(data_dir)
+    bad = write_editor(tmp_path, "window = 10", "window = 10\nwindwo = 3")
+    res = run(data_dir, "edit", "p1", env={"EDITOR": bad})
+    assert res.exit_code == 2  # type: ignore[attr-defined]
+    assert "staircase.windwo: unknown key" in res.output  # type: ignore[attr-defined]
+    assert "plan version 2 stays in force" in res.output  # type: ignore[attr-defined]
+    assert versions(data_dir) == [1, 2]
+    same = write_editor(tmp_path, "zzz-not-there", "x")
+    res = run(data_dir, "edit", "p1", env={"EDITOR": same})
+    assert res.exit_code == 0 and "no change" in res.output  # type: ignore[attr-defined]
+
+
+def test_pin_rule(data_dir: Path) -> None:
+    run(data_dir, "new", "p1", "--template", TEMPLATE)
+    res = run(data_dir, "set-pin", input="4821\n")
+    assert res.exit_code == 0  # type: ignore[attr-defined]
+    with Store.open(data_dir=data_dir) as store:
+        stored = store.get_setting(PIN_SETTING)
+    assert stored is not None and "4821" not in stored and stored.startswith("scrypt$")
+    assert verify_pin("4821", stored) and not verify_pin("4822", stored)
+
+    # wrong PIN: refused, nothing changed
+    res = run(data_dir, "set", "p1", "reaching.repetitions.max", "30", "--pin-stdin",
+              input="0000\n")
+    assert res.exit_code == 2 and "wrong therapist PIN" in res.output  # type: ignore[attr-defined]
+    res = run(data_dir, "new", "p1", "--template", TEMPLATE, env={"NEUROPLAY_PIN": "1111"})
+    assert res.exit_code == 2  # type: ignore[attr-defined]
+    res = run(data_dir, "edit", "p1", "--pin-stdin", input="9999\n")
+    assert res.exit_code == 2  # type: ignore[attr-defined]
+    res = run(data_dir, "set", "p1", "reaching.repetitions.max", "30", input="")
+    assert res.exit_code == 2 and "PIN" in res.output  # type: ignore[attr-defined]
+    assert versions(data_dir) == [1]
+
+    # right PIN: accepted, from stdin or the environment
+    res = run(data_dir, "set", "p1", "reaching.repetitions.max", "30", "--pin-stdin",
+              input="4821\n")
+    assert res.exit_code == 0  # type: ignore[attr-defined]
+    res = run(data_dir, "set", "p1", "reaching.repetitions.max", "32",
+              env={"NEUROPLAY_PIN": "4821"})
+    assert res.exit_code == 0 and versions(data_dir) == [1, 2, 3]  # type: ignore[attr-defined]
+
+    # changing the PIN needs the current one
+    res = run(data_dir, "set-pin", input="1111\n5555\n")
+    assert res.exit_code == 2 and "wrong current PIN" in res.output  # type: ignore[attr-defined]
+    res = run(data_dir, "set-pin", input="4821\n5555\n")
+    assert res.exit_code == 0  # type: ignore[attr-defined]
+    with Store.open(data_dir=data_dir) as store:
+        assert verify_pin("5555", store.get_setting(PIN_SETTING) or "")
+
+
+def test_set_pin_refuses_a_short_pin(data_dir: Path) -> None:
+    res = run(data_dir, "set-pin", input="12\n")
+    assert res.exit_code == 2 and "4-64 characters" in res.output  # type: ignore[attr-defined]
+    with Store.open(data_dir=data_dir) as store:
+        assert store.get_setting(PIN_SETTING) is None
+
+
+def test_simulate_json_and_plot(tmp_path: Path) -> None:
+    res = run(None, "simulate", str(template_path()), "--sessions", "30", "--profile",
+              "flaring", "--json")
+    assert res.exit_code == 0  # type: ignore[attr-defined]
+    out = json.loads(res.output)  # type: ignore[attr-defined]
+    sessions = out["sessions"]
+    assert [s["session"] for s in sessions] == list(range(1, 31))
+    assert set(sessions[0]) >= {"session", "dose", "reasons", "flags"}
+    assert set(sessions[0]["dose"]) >= {"repetitions", "reach_fraction"}
+    assert any(f["kind"] == "flare" for s in sessions for f in s["flags"])
+    assert all(s["reasons"] for s in sessions)
+
+    png = tmp_path / "plots" / "traj.png"
+    res = run(None, "simulate", str(template_path()), "--sessions", "20", "--profile",
+              "improving", "--plot", str(png))
+    assert res.exit_code == 0 and "repetitions" in res.output  # type: ignore[attr-defined]
+    import matplotlib.image as mpimg
+
+    img = mpimg.imread(png)
+    assert img.shape[0] > 300 and img.shape[1] > 500
+    assert float(img[..., :3].std()) > 0.05  # something was drawn
+    assert not list(png.parent.glob(".traj.png.*"))  # no temp file left behind
+
+
+def test_simulate_bad_inputs(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[plan]\nname = 3\n")
+    res = run(None, "simulate", str(bad))
+    assert res.exit_code == 2 and "line 2: plan.name" in res.output  # type: ignore[attr-defined]
+    res = run(None, "simulate", str(template_path()), "--exercise", "tapping")
+    assert res.exit_code == 2 and "--exercise 'tapping'" in res.output  # type: ignore[attr-defined]
