@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -633,10 +633,3 @@ def synthetic_seated_body(seconds: float = 4.0, fps: float = 30.0, *, width: int
                              pose=pose.astype(np.float32), pose_world=w.astype(np.float32)))
     return out
 
-
-def with_times(frames: Sequence[BodyFrame], t0: float) -> list[BodyFrame]:
-    """Re-stamp frames to start at `t0` seconds (keeps their spacing)."""
-    if not frames:
-        return []
-    first = frames[0].t_ns
-    return [replace(f, t_ns=round(t0 * 1e9) + f.t_ns - first) for f in frames]
