@@ -42,7 +42,8 @@ def test_model_leads_with_what_needs_attention(model) -> None:
     assert model.decisions[0]["reasons"][0].startswith("Day 30")
     pain = next(c for c in model.changes if c["measure"].startswith("Pain ("))
     assert pain["baseline"] and pain["current"]
-    assert model.quality_note.startswith("90 reaches measured;")
+    # 29 sessions x 3 reaches + 1 in the incomplete session (half of 3, rounded down)
+    assert model.quality_note.startswith("88 reaches measured; 0 left out")
 
 
 def test_html_embeds_four_plots_and_escapes(model) -> None:
