@@ -335,3 +335,15 @@ def test_telemetry_metrics_of_vp_reaches_match_the_planned_movements(base):
         assert m["movement_time_s"] == pytest.approx(plan.duration, rel=0.2)
         assert 35 < m["time_to_peak_pct"] < 65  # a symmetric bell
         assert m["sparc"] > -1.8  # smooth (the Gaussian reference is -1.414)
+
+
+def test_default_open_hand_reads_as_an_open_hand_to_vision(base):
+    from vision.intents_builder import hand_ratio
+
+    vp = VirtualPatient(base, 2, hand_model=open_hand, jitter=0.0)
+    vp.look(HandGoal("openclose", "right"), 0.0)
+    f = list(vp.frames(0.0, 1.5))[-1]
+    pinch, grasp = hand_ratio(f.hand("Right"), f.width, f.height)
+    assert 0.5 < pinch < 1.0 and 1.4 < grasp < 2.2  # thumb away from the index, fingers straight
+    lm = f.hand("Right").landmarks
+    assert np.all((lm[:, :2] > 0) & (lm[:, :2] < 1))
