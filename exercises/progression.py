@@ -35,6 +35,7 @@ the coming session, which the caller passes); never the clock.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date, time, timedelta
@@ -213,6 +214,8 @@ class _Engine:
         self.history = sorted((s for s in history if s.exercise in plan.exercises),
                               key=lambda s: s.started_at)
         self.check_ins = list(check_ins)
+        self._pain = self._pain_readings()
+        self._pain_keys = [r[0] for r in self._pain]
         self.states: dict[str, _ExerciseState] = {}
         for ex in ("session", *plan.exercises):
             ranges = plan.ranges(ex)
@@ -226,16 +229,25 @@ class _Engine:
         self.flare_days: list[tuple[date, float]] = []
 
     # ----------------------------------------------------------- pain/flare
-    def _daily_pain(self, until: _Cutoff) -> list[tuple[date, float]]:
+    def _pain_readings(self) -> list[tuple[_Cutoff, date, int]]:
+        """Every pain rating that describes a day, oldest first: daily and pre-session
+        check-ins, and a session's own pre pain when no pre check-in exists that day."""
+        out = [(_key(c.at), _day(c.at), int(c.answers["pain"])) for c in self.check_ins
+               if c.phase in PAIN_PHASES and "pain" in c.answers]
+        pre_days = {_day(c.at) for c in self.check_ins if c.phase == "pre" and "pain" in c.answers}
+        out += [(_key(s.started_at), _day(s.started_at), int(s.pain_pre)) for s in self.history
+                if s.pain_pre is not None and _day(s.started_at) not in pre_days]
+        return sorted(out)
+
+    def _daily_pain(self, until: _Cutoff, last: int | None = None) -> list[tuple[date, float]]:
+        """Mean pain per day from ratings up to `until` (only the `last` days if given)."""
+        end = bisect_right(self._pain_keys, until)
         per_day: dict[date, list[int]] = {}
-        for c in self.check_ins:
-            if c.phase in PAIN_PHASES and "pain" in c.answers and _key(c.at) <= until:
-                per_day.setdefault(_day(c.at), []).append(int(c.answers["pain"]))
-        for s in self.history:
-            d = _day(s.started_at)
-            if s.pain_pre is not None and _key(s.started_at) <= until and not any(
-                    c.phase == "pre" and _day(c.at) == d for c in self.check_ins):
-                per_day.setdefault(d, []).append(int(s.pain_pre))
+        for i in range(end - 1, -1, -1):
+            d = self._pain[i][1]
+            if last is not None and d not in per_day and len(per_day) == last:
+                break
+            per_day.setdefault(d, []).append(self._pain[i][2])
         return sorted((d, sum(v) / len(v)) for d, v in per_day.items())
 
     def _set_pain_baseline(self, until: _Cutoff) -> None:
@@ -246,9 +258,8 @@ class _Engine:
     def _check_flare(self, until: _Cutoff) -> None:
         if self.pain_baseline is None:
             return
-        days = self._daily_pain(until)
         n = self.rule.flare_days
-        recent = days[-n:]
+        recent = self._daily_pain(until, last=n)
         threshold = self.pain_baseline + self.rule.flare_rise
         flare = len(recent) == n and all(v >= threshold for _, v in recent)
         if flare and not self.in_flare:
