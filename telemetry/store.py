@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, create_engine, event, func, select
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from telemetry import paths, proms
@@ -229,6 +229,12 @@ class Store:
         except StoreError:
             self.engine.dispose()
             raise
+        except OperationalError as exc:
+            self.engine.dispose()
+            if _is_damage(exc):
+                raise DamagedDatabase(f"{self.where} is not a readable NeuroPlay database "
+                                      f"({_short(exc)})") from exc
+            raise StoreError(f"cannot open {self.where}: {_short(exc)}") from exc
         except (DatabaseError, sqlite3.DatabaseError) as exc:
             self.engine.dispose()
             raise DamagedDatabase(
@@ -247,12 +253,20 @@ class Store:
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
+        """One transaction under the store's lock; database failures become
+        StoreError (DamagedDatabase for a corrupt file) with one clear line."""
         with self._lock:
             try:
                 with self.engine.begin() as conn:
                     yield conn
+            except IntegrityError as exc:
+                raise StoreError(f"{self.where} rejected the change: {_short(exc)}") from exc
             except OperationalError as exc:
+                if _is_damage(exc):
+                    raise DamagedDatabase(f"{self.where} is damaged: {_short(exc)}") from exc
                 raise StoreError(f"{self.where}: {_short(exc)}") from exc
+            except DatabaseError as exc:
+                raise DamagedDatabase(f"{self.where} is damaged: {_short(exc)}") from exc
 
     def now(self) -> datetime:
         return self.clock()
@@ -825,6 +839,11 @@ def _check_id(patient_id: str) -> None:
 def _patient(row: Any) -> PatientRecord:
     return PatientRecord(row.patient_id, row.display_name, row.affected_side, bool(row.seated),
                          parse_iso(row.created_at))  # type: ignore[arg-type]
+
+
+def _is_damage(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
 
 
 def _short(exc: BaseException) -> str:

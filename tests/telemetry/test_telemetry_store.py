@@ -288,3 +288,29 @@ def test_nan_in_event_data_is_stored_as_null(fresh_store: Store) -> None:
     rec.close({})
     [ev] = fresh_store.events(rec.session_id)
     assert ev.data == {"sparc": None, "v": 1.5}
+
+
+def test_corrupted_pages_are_reported_as_damage(db_path: Path) -> None:
+    import os
+
+    from exercises.events import Event as Ev
+
+    store = Store.open(db_path)
+    store.ensure_patient("p1")
+    for _ in range(20):
+        rec = store.start_session("p1", "reaching", {"x": "y" * 500})
+        rec.record([Ev(float(i), "tick", {"pad": "z" * 200}) for i in range(30)])
+        rec.close({})
+    store.close()
+    con = sqlite3.connect(db_path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    data = bytearray(db_path.read_bytes())
+    rng = np.random.default_rng(0)
+    for off in range(8192, len(data), 4096):  # wreck every page after the second
+        data[off + 10:off + 400] = rng.integers(0, 256, 390, dtype=np.uint8).tobytes()
+    db_path.write_bytes(bytes(data))
+    with pytest.raises(DamagedDatabase, match="malformed"):
+        s = Store.open(db_path)
+        s.history("p1")
+    assert os.path.getsize(db_path) == len(data)  # opening never "repairs" by rewriting
