@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
-import numpy as np
+import cv2
 import pygame
 
 from game.context import DrawContext
@@ -32,7 +32,7 @@ from vision.intents import Intents
 # (so a dwell fill or a target is visible); default for others.
 SCREENSHOT_AFTER_S: dict[str, float] = {"exercise": 4.0, "calibration": 5.0, "rest": 1.5}
 SCREENSHOT_DEFAULT_S = 0.9
-CAMERA_DIM = (165, 165, 165)  # multiply: the camera image at about 65 % brightness
+CAMERA_DIM = 0.65  # the camera image's brightness under the drawings
 
 
 class Driver(Protocol):
@@ -176,14 +176,12 @@ class App:
         key = (frame.index, size)
         if self._camera_cache is not None and self._camera_cache[0] == key:
             return self._camera_cache[1]
-        img = frame.image
-        h, w = img.shape[:2]
-        surf = pygame.image.frombuffer(np.ascontiguousarray(img).tobytes(), (w, h), "BGR")
-        surf = pygame.transform.flip(surf, True, False)
-        if surf.get_size() != size:
-            surf = pygame.transform.smoothscale(surf, size) if w * h <= 1920 * 1080 else \
-                pygame.transform.scale(surf, size)
-        surf.fill(CAMERA_DIM, special_flags=pygame.BLEND_RGB_MULT)
+        # OpenCV does the per-pixel work (about 4x faster than pygame's smoothscale,
+        # and it releases the GIL the tracker thread also needs).
+        img = cv2.resize(frame.image, size, interpolation=cv2.INTER_LINEAR)
+        img = cv2.flip(img, 1)
+        img = cv2.convertScaleAbs(img, alpha=CAMERA_DIM)
+        surf = pygame.image.frombuffer(img.tobytes(), size, "BGR")
         self._camera_cache = (key, surf)
         return surf
 
