@@ -266,10 +266,14 @@ class PlanModel(_PlanBase):  # type: ignore[misc, valid-type]
         info: PlanInfo = self.plan
         for i, key in enumerate(self.progression.progress):
             ex, _, name = key.partition(".")
+            if ex == "session":
+                raise _Located(("progression", "progress", i),
+                               f"{key!r}: session fields are set by the plan, not progressed; "
+                               f"progress an exercise's quota (e.g. reaching.repetitions)")
             if ex not in HARDER or name not in HARDER[ex]:
                 raise _Located(("progression", "progress", i),
                                f"{key!r} is not a numeric dose field with a range")
-            if ex != "session" and ex not in info.exercises:
+            if ex not in info.exercises:
                 raise _Located(("progression", "progress", i),
                                f"{key!r} names exercise {ex!r}, which the plan does not enable")
         for i, goal in enumerate(self.goals):

@@ -138,7 +138,9 @@ def fmt_value(name: str, value: float) -> str:
 
 
 _SHORT = {"reach_fraction": "reach", "repetitions": "repetitions", "target_radius": "target size",
-          "session_minutes": "session"}
+          "session_minutes": "session", "set_s": "set length", "tempo_hz": "tempo",
+          "min_range": "opening range", "object_radius": "object size",
+          "inter_target_s": "pause between targets", "hold_s": "hold"}
 
 
 def label(name: str) -> str:
@@ -308,6 +310,8 @@ class _Engine:
             st.week = []
 
     def _evaluate_week(self, st: _ExerciseState) -> None:
+        if not st.progressed:
+            return  # a fixed dose: nothing to raise or hold
         rule = self.rule
         n = len(st.week)
         oks = [self._session_ok(s) for s in st.week]
@@ -399,6 +403,10 @@ class _Engine:
                          f"{fmt_value(k, st.values[k])}")
         st.phase = "progressing"
         n = len(st.tolerance)
+        if not parts:
+            self.reasons.append(f"{ex}: {n} tolerance session(s) done; the plan keeps a fixed "
+                                f"dose for {ex}")
+            return
         self.reasons.append(f"{ex}: baseline from {n} tolerance session(s): {'; '.join(parts)} "
                             f"({rule.start_fraction * 100:.0f} % of baseline)")
 
@@ -424,7 +432,9 @@ class _Engine:
         for ex in played or self.plan.exercises:
             st = self.states[ex]
             vals = ", ".join(f"{label(k)} {fmt_value(k, st.values[k])}" for k in st.progressed)
-            if st.phase == "baseline":
+            if st.phase != "baseline" and not st.progressed:
+                self.reasons.append(f"{ex}: fixed dose (the plan progresses nothing for {ex})")
+            elif st.phase == "baseline":
                 n = self.rule.baseline_sessions
                 self.reasons.append(f"{ex}: tolerance session {len(st.tolerance) + 1} of {n} "
                                     f"at the plan's start values (the baseline is set after "

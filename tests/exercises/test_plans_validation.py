@@ -213,3 +213,9 @@ def test_harder_table_covers_every_numeric_dose_field() -> None:
         if ex == "session":
             numeric -= {"pain_stop_threshold", "pain_rise_limit"}
         assert numeric == set(HARDER[ex]), ex
+
+
+def test_session_fields_are_not_progressed() -> None:
+    text = GOOD.replace('progress = ["reaching.repetitions"', 'progress = ["session.pace"')
+    msg = error_of(text)
+    assert "progression.progress.0" in msg and "session fields" in msg

@@ -230,3 +230,14 @@ def test_easier_rejects_unknown_and_silly_values(plan: Plan) -> None:
         todays_dose(plan, [], [], "reaching", easier={"pain_stop_threshold": 9})
     with pytest.raises(HarderThanPlan, match="above 0"):
         todays_dose(plan, [], [], "reaching", easier={"session_minutes": 0})
+
+
+def test_an_exercise_without_progressed_fields_keeps_a_fixed_dose() -> None:
+    text = PLAN.replace('progress = ["reaching.repetitions", "reaching.reach_fraction"]',
+                        "progress = []")
+    plan = load_plan(text)
+    hist = baseline_and_week()
+    d = next_dose(plan, hist, on=date(2026, 3, 12))
+    assert (d.dose("reaching").repetitions, d.dose("reaching").reach_fraction) == (12, 0.6)
+    assert d.reasons == ("reaching: fixed dose (the plan progresses nothing for reaching)",)
+    assert not d.flags
