@@ -54,7 +54,12 @@ def _index(ev: _Ev) -> Any:
     return v if isinstance(v, (int, str)) and not isinstance(v, bool) else None
 
 
-def derive_trials(events: Iterable[_Ev]) -> list[DerivedTrial]:
+def derive_trials(events: Iterable[_Ev], *,
+                  tracking: Mapping[str, Any] | None = None) -> list[DerivedTrial]:
+    """One trial per target. `tracking` (the recorder's session-level
+    `metrics.tracking_summary`) adds landmark visibility and how frontal the
+    view was to each repetition's quality score; without it (a session
+    recovered after a crash) quality rests on the hand path alone."""
     order: list[Any] = []
     trials: dict[Any, dict[str, Any]] = {}
     shown: dict[Any, float] = {}
@@ -108,7 +113,7 @@ def derive_trials(events: Iterable[_Ev]) -> list[DerivedTrial]:
             data.setdefault("t_target_shown", shown[idx])
         if idx in onset:
             data.setdefault("t_onset", onset[idx])
-        kin = _kinematics(data, tr["outcome"] in SUCCESS_OUTCOMES)
+        kin = _kinematics(data, tr["outcome"] in SUCCESS_OUTCOMES, tracking)
         data = {k: v for k, v in data.items() if k not in BULKY_KEYS}
         if kin:
             data["metrics"] = kin
@@ -116,7 +121,8 @@ def derive_trials(events: Iterable[_Ev]) -> list[DerivedTrial]:
     return out
 
 
-def _kinematics(data: Mapping[str, Any], success: bool) -> dict[str, Any] | None:
+def _kinematics(data: Mapping[str, Any], success: bool,
+                tracking: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
     path = data.get("path")
     target = data.get("target")
     shown_t = data.get("shown_t", data.get("t_target_shown"))
@@ -134,7 +140,15 @@ def _kinematics(data: Mapping[str, Any], success: bool) -> dict[str, Any] | None
         coverage = min(1.0, (len(t) - 1) / (duration * MIN_PATH_HZ))
         fs = M.RESAMPLE_HZ
         _, uniform = M.uniform_path(t, pos, fs=fs, cutoff_hz=None)
-        quality = M.repetition_quality(coverage, uniform, fs, 1.0)
+        visibility, frontal = coverage, 1.0
+        if tracking:
+            vis = tracking.get("arm_visibility_mean")
+            fr = tracking.get("frontal_median")
+            if isinstance(vis, (int, float)):
+                visibility = coverage * float(vis)
+            if isinstance(fr, (int, float)):
+                frontal = float(fr)
+        quality = M.repetition_quality(visibility, uniform, fs, frontal)
         m = M.reach_trial_metrics(t, pos, tgt, float(shown_t), success=success, quality=quality)
     except (ValueError, TypeError):
         return None

@@ -346,6 +346,33 @@ def rom_from_angles(samples: list[tuple[float, float, float | None]], *,
     }
 
 
+def tracking_sample(pose: np.ndarray | None, pose_world: np.ndarray | None,
+                    sides: tuple[str, ...]) -> tuple[bool, float | None, float | None]:
+    """(pose present, mean visibility of the arm landmarks, frontal score) of a frame."""
+    if pose is None:
+        return False, None, None
+    idx = [i for side in sides if side in ARM_LANDMARKS for i in ARM_LANDMARKS[side]]
+    vis = float(np.mean(pose[idx, 3])) if idx else float(np.mean(pose[:, 3]))
+    frontal = None
+    if pose_world is not None:
+        frontal = frontal_score(pose_world[11, :3], pose_world[12, :3])
+    return True, vis, frontal
+
+
+def tracking_summary(samples: list[tuple[bool, float | None, float | None]]
+                     ) -> dict[str, float | int | None]:
+    """Session-level tracking quality from `tracking_sample`s (missing pose = 0 visibility)."""
+    if not samples:
+        return {"samples": 0, "pose_present_fraction": None, "arm_visibility_mean": None,
+                "frontal_median": None}
+    vis = [v if present and v is not None else 0.0 for present, v, _ in samples]
+    fr = [f for _, _, f in samples if f is not None]
+    return {"samples": len(samples),
+            "pose_present_fraction": round(sum(1 for p, _, _ in samples if p) / len(samples), 4),
+            "arm_visibility_mean": round(float(np.mean(vis)), 4),
+            "frontal_median": round(float(np.median(fr)), 4) if fr else None}
+
+
 @dataclass(frozen=True, slots=True)
 class TrunkMetrics:
     displacement_cm: float  # largest excursion of the shoulder midpoint

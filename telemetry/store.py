@@ -39,7 +39,7 @@ from telemetry import schema as S
 from telemetry.derive import derive_summary, derive_trials
 from telemetry.errors import DamagedDatabase, StoreError, UnknownPatient
 from telemetry.landmarks import CODEC, decode_frames, encode_frames
-from telemetry.metrics import arm_angles, rom_from_angles
+from telemetry.metrics import arm_angles, rom_from_angles, tracking_sample, tracking_summary
 from telemetry.migrations import migrate
 from telemetry.records import (
     CheckinRecord,
@@ -503,7 +503,8 @@ class Store:
         return frames
 
     def _finish_session(self, conn: Connection, session_id: str, *, summary: Mapping[str, Any],
-                        completed: bool, ended_at: str, recovered: bool) -> None:
+                        completed: bool, ended_at: str, recovered: bool,
+                        tracking: Mapping[str, Any] | None = None) -> None:
         evs = conn.execute(select(S.events.c.t, S.events.c.kind, S.events.c.data)
                            .where(S.events.c.session_id == session_id)
                            .order_by(S.events.c.seq)).all()
@@ -518,7 +519,7 @@ class Store:
         conn.execute(S.trials.delete().where(S.trials.c.session_id == session_id))
         trial_rows = [{"session_id": session_id, "trial_index": tr.trial_index, "t": tr.t,
                        "outcome": tr.outcome, "data": dumps(tr.data)}
-                      for tr in derive_trials(stored)]
+                      for tr in derive_trials(stored, tracking=tracking)]
         if trial_rows:
             conn.execute(S.trials.insert(), trial_rows)
         conn.execute(S.sessions.update().where(S.sessions.c.session_id == session_id).values(
@@ -701,6 +702,9 @@ class Recorder:
         # thread from the frames it writes; their range goes into the summary.
         self._rom: dict[str, list[tuple[float, float, float | None]]] = {s: [] for s in rom_sides}
         self._rom_last_t: dict[str, float] = {}
+        self._rom_sides = tuple(rom_sides)
+        self._track: list[tuple[bool, float | None, float | None]] = []
+        self._track_last_t = -math.inf
         self.session_id = session_id
         self.patient_id = patient_id
         self._interval = flush_interval_s
@@ -750,11 +754,14 @@ class Recorder:
         rom = self.range_of_motion()
         if rom and "rom" not in summary:
             summary = {**summary, "rom": rom}
+        tracking = tracking_summary(self._track) if self._track else None
+        if tracking is not None and "tracking_quality" not in summary:
+            summary = {**summary, "tracking_quality": tracking}
         with self.store._tx() as conn:
             self.store._finish_session(conn, self.session_id, summary=summary,
                                        completed=completed,
                                        ended_at=iso(ended_at or self.store.now()),
-                                       recovered=False)
+                                       recovered=False, tracking=tracking)
         self.store._recorders.pop(self.session_id, None)
         _ACTIVE.discard(self.session_id)
 
@@ -789,6 +796,10 @@ class Recorder:
         self._sample_angles(frames)
 
     def _sample_angles(self, frames: Sequence[BodyFrame]) -> None:
+        for f in frames:
+            if f.t >= self._track_last_t + 1.0 / ROM_HZ - 1e-3:
+                self._track.append(tracking_sample(f.pose, f.pose_world, self._rom_sides))
+                self._track_last_t = f.t
         for side, samples in self._rom.items():
             last = self._rom_last_t.get(side, -math.inf)
             for f in frames:

@@ -64,3 +64,13 @@ def test_events_without_index() -> None:
     trials = derive_trials(evs)
     assert [(t.outcome, t.data["t_target_shown"]) for t in trials] == [("hit", 0), ("miss", 2)]
     assert derive_summary([])["trials"] == 0
+
+
+def test_session_tracking_quality_enters_each_repetition() -> None:
+    evs = reach_events(0, 0.0, True)
+    good = derive_trials(evs, tracking={"arm_visibility_mean": 0.95, "frontal_median": 0.98})
+    assert good[0].data["metrics"]["poor_quality"] is False
+    hidden = derive_trials(evs, tracking={"arm_visibility_mean": 0.35, "frontal_median": 0.98})
+    assert hidden[0].data["metrics"]["poor_quality"] is True
+    side_on = derive_trials(evs, tracking={"arm_visibility_mean": 0.95, "frontal_median": 0.4})
+    assert side_on[0].data["metrics"]["poor_quality"] is True

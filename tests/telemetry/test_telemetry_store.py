@@ -279,6 +279,9 @@ def test_session_range_of_motion_from_landmarks(fresh_store: Store) -> None:
     assert rom["shoulder_abduction_rom_deg"] == pytest.approx(0.0, abs=0.5)
     assert rom["frames"] == pytest.approx(100, abs=2)  # sampled at 10 Hz
     assert rom["shoulder_flexion_rom_deg"] is None  # no world landmarks, no estimate
+    tq = fresh_store.history("p1")[0].summary["tracking_quality"]
+    assert tq["pose_present_fraction"] == 1.0 and tq["arm_visibility_mean"] == pytest.approx(0.9)
+    assert tq["frontal_median"] is None
 
 
 def test_nan_in_event_data_is_stored_as_null(fresh_store: Store) -> None:
