@@ -307,6 +307,10 @@ def show_cmd(patient: str, as_json: bool, data_dir: str | None) -> None:
         con.print(f"  - {r}")
     for f in decision.flags:
         con.print(f"  [red]FLAG {f.kind}[/]: {f.message}")
+    if p.goals:
+        con.print("[bold]Goals (PSFS)[/]")
+        for g in p.goals:
+            con.print(f"  {g.activity}: trained by {', '.join(g.exercises)}")
 
 
 def _dose_items(dose: Any) -> list[tuple[str, Any]]:

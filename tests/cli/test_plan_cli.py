@@ -83,6 +83,7 @@ def test_new_and_show(data_dir: Path) -> None:
     assert out["next"]["phase"]["reaching"] == "baseline"
     res = run(data_dir, "show", "p1")
     assert "Next session" in res.output and "tolerance session 1 of 3" in res.output  # type: ignore[attr-defined]
+    assert "Reach a cup on a kitchen shelf: trained by reaching" in res.output  # type: ignore[attr-defined]
 
 
 def test_unknown_patient_template_and_missing_plan(data_dir: Path) -> None:
