@@ -22,6 +22,15 @@ class Today:
     dose: Any
     reasons: tuple[str, ...]
     planned: bool
+    staircase: Any = None  # exercises.staircase.Staircase for today's bounds, with a plan
+
+    def with_staircase(self, runner: Any) -> Any:
+        """The runner, wrapped so the staircase steps difficulty after each trial."""
+        if self.staircase is None:
+            return runner
+        from game.difficulty import StaircaseRunner
+
+        return StaircaseRunner(runner, self.staircase)
 
 
 def todays(store: Any, patient_id: str, game: str, *, on: date | None = None,
@@ -43,4 +52,13 @@ def todays(store: Any, patient_id: str, game: str, *, on: date | None = None,
         raise UserError(str(exc)) from None
     except KeyError as exc:
         raise UserError(str(exc.args[0]) if exc.args else str(exc)) from None
-    return Today(today.session, today.dose, (f"plan v{version}", *today.reasons), planned=True)
+    staircase = None
+    if today.bounds and any(hi > lo for lo, hi in today.bounds.values()):
+        from dataclasses import asdict
+
+        from exercises.staircase import Staircase
+
+        start = {k: v for k, v in asdict(today.dose).items() if k in today.bounds}
+        staircase = Staircase.for_today(plan, game, start, today.bounds)
+    return Today(today.session, today.dose, (f"plan v{version}", *today.reasons), planned=True,
+                 staircase=staircase)

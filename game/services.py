@@ -48,6 +48,7 @@ class GameServices:
     procedure_factory: Callable[[], Any] | None = None  # live calibration (vision)
     frame_source: Callable[[], Any] | None = None
     decisions: tuple[str, ...] = ()
+    wrap_runner: Callable[[Any], Any] | None = None  # e.g. the within-session staircase
 
     def calibration_scene(self, patient_id: str) -> Scene[Any]:
         if self.procedure_factory is not None:
@@ -76,7 +77,10 @@ class GameServices:
         cal = calibration if calibration not in ({}, None) else None
         exercise = make_exercise(self.game, dose, cal, np.random.default_rng(self.seed),
                                  session_dose=self.session_dose)
-        runner = SessionRunner(exercise, self.session_dose, pre.get("pain"), require_hand=self.require_hand)
+        runner: Any = SessionRunner(exercise, self.session_dose, pre.get("pain"),
+                                    require_hand=self.require_hand)
+        if self.wrap_runner is not None:
+            runner = self.wrap_runner(runner)
         dose_record = {"session": _dc_dict(self.session_dose), self.game: _dc_dict(dose)}
         return SessionSetup(runner=runner, exercise=self.game, dose=dose_record, source=self.source,
                             mirror=self.mirror, decisions=self.decisions)

@@ -140,6 +140,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         today = todays(store, patient, game, side=affected)
         services = GameServices(store, game=game, seed=seed, session_dose=session_dose, source=source,
                                 dose=today.dose, decisions=today.reasons,
+                                wrap_runner=today.with_staircase,
                                 mirror=mirror, default_calibration=default_calibration,
                                 procedure_factory=procedure_factory,
                                 frame_source=getattr(driver, "take_new_frame", None), affected=affected)

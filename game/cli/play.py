@@ -57,7 +57,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
             click.echo("The plan keeps this session seated (standing needs the therapist's plan).", err=True)
         live = live_input(camera, video, calibration=cal, hands=game in HAND_GAMES)
         services = GameServices(store, game=game, session_dose=session_dose, dose=today.dose,
-                                decisions=today.reasons,
+                                wrap_runner=today.with_staircase, decisions=today.reasons,
                                 source="video" if video else "camera", mirror=mirror, affected=affected,
                                 default_calibration=cal,
                                 procedure_factory=None if cal else CalibrationProcedure,

@@ -118,8 +118,15 @@ def test_demo_plays_the_dose_the_progression_engine_chose_from_the_stored_plan(t
         assert session.decisions[0] == "plan v1"
         assert session.dose["reaching"]["repetitions"] == 8  # the plan's tolerance-session start value
         assert out["targets"] <= 8
-        shown = [e for e in store.events(out["session_id"]) if e.kind == "target_shown"]
+        events = store.events(out["session_id"])
+        shown = [e for e in events if e.kind == "target_shown"]
         assert {e.data["direction"] for e in shown} <= {"out", "up_out", "in", "down_out"}
+        # The within-session staircase (plan: 75-90 % band, 6 trials) steps up after 6 straight hits.
+        steps = [e for e in events if e.kind == "difficulty_step"]
+        hits = [e for e in events if e.kind == "hold_complete"]
+        if len(hits) >= 6 and out["misses"] == 0:
+            assert steps and steps[0].data["direction"] == "up"
+            assert steps[0].t == hits[5].t
     finally:
         store.close()
 
