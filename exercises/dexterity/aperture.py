@@ -26,7 +26,15 @@ from typing import Literal
 
 import numpy as np
 
-from vision.bodyframe import HAND_WRIST, INDEX_MCP, INDEX_TIP, MIDDLE_TIP, PINKY_TIP, RING_TIP, THUMB_TIP
+from vision.bodyframe import (
+    HAND_WRIST,
+    INDEX_MCP,
+    INDEX_TIP,
+    MIDDLE_TIP,
+    PINKY_TIP,
+    RING_TIP,
+    THUMB_TIP,
+)
 
 Transition = Literal["closed", "opened"]
 

@@ -113,7 +113,7 @@ class TappingExercise:
     @property
     def beat_index(self) -> int:
         """Beats heard so far in this set (the game ticks when it changes)."""
-        return int(math.floor(self.set_elapsed * self.tempo_hz + 1e-9)) if self.phase == "tapping" else -1
+        return math.floor(self.set_elapsed * self.tempo_hz + 1e-9) if self.phase == "tapping" else -1
 
     @property
     def beat_phase(self) -> float:
