@@ -17,6 +17,9 @@ def test_demo_headless_leaves_a_session_in_sqlite(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["demo", "--headless", "--seconds", "20", "--data-dir", str(tmp_path),
                                    "--json", "--screenshots", str(shots), "--seed", "3"])
     assert res.exit_code == 0, res.output
+    import pygame
+
+    assert not pygame.display.get_init()  # --headless never touches the display
     out = json.loads(res.output.strip().splitlines()[-1])
     for key in ("session_id", "targets", "hits", "misses", "mean_movement_time_s", "compensations"):
         assert key in out
@@ -147,3 +150,10 @@ def test_demo_from_a_real_video_tracks_and_plays_every_frame(tmp_path: Path, sha
         assert session.source == "video"
     finally:
         store.close()
+
+
+def test_demo_without_a_display_runs_headless_by_itself_and_says_so(tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["demo", "--seconds", "5", "--no-report", "--data-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "no display found: running headless" in res.output
+    assert "targets" in res.output and str(tmp_path) in res.output
