@@ -199,7 +199,8 @@ def fhir_bundle(data: PatientData, *, model: str = "mediapipe 0.10.21 pose_landm
         "active": True,
     }), _entry({
         "resourceType": "Device", "id": device_id,
-        "deviceName": [{"name": f"NeuroPlay camera tracking ({camera})", "type": "user-friendly-name"}],
+        "deviceName": [{"name": f"NeuroPlay camera tracking ({camera})",
+                        "type": "user-friendly-name"}],
         "type": {"text": "Consumer video camera with pose-tracking software"},
         "version": [{"type": {"text": "tracking model"}, "value": model},
                     {"type": {"text": "NeuroPlay"}, "value": software_version}],
@@ -210,7 +211,8 @@ def fhir_bundle(data: PatientData, *, model: str = "mediapipe 0.10.21 pose_landm
         qr_id = _rid("QuestionnaireResponse", pid, str(c.checkin_id))
         items: list[dict[str, Any]] = [{"linkId": "phase", "answer": [{"valueCoding": {
             "system": CS_PHASE, "code": c.phase}}]}]
-        items += [{"linkId": k, "answer": [{"valueInteger": v}]} for k, v in sorted(c.answers.items())]
+        items += [{"linkId": k, "answer": [{"valueInteger": v}]}
+                  for k, v in sorted(c.answers.items())]
         entries.append(_entry({
             "resourceType": "QuestionnaireResponse", "id": qr_id, "questionnaire": Q_CHECKIN,
             "status": "completed", "subject": subject, "authored": c.at.isoformat(), "item": items,

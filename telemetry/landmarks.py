@@ -6,7 +6,8 @@ A chunk of consecutive `BodyFrame`s is stored as quantized int16 arrays
 chunk), delta-coded along time and byte-shuffled so zlib finds the
 redundancy, plus uint8 visibility/score and a per-frame presence bitmask.
 Quantization error (below 6.2e-5 of the image size, 0.5 mm) is far under
-MediaPipe's own noise (hand position error up to 1.75 cm, CLINICAL.md). At most one hand per anatomical side is kept (the highest score), as
+MediaPipe's own noise (hand position error up to 1.75 cm, CLINICAL.md). At
+most one hand per anatomical side is kept (the highest score), as
 `BodyFrame.hand()` would pick it.
 """
 

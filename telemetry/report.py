@@ -192,7 +192,8 @@ def _evidence_lines(ev: dict[str, Any]) -> list[str]:
             pts = ", ".join(f"{p[0][:10]}: {p[1]:g}" for p in v[-8:])
             lists.append(f"{name}: {pts}")
         elif isinstance(v, list):
-            lists.append(f"{name}: {', '.join(f'{x:g}' if isinstance(x, float) else str(x) for x in v)}")
+            items = ", ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v)
+            lists.append(f"{name}: {items}")
         elif v is not None:
             scalars.append(f"{name} {v:g}" if isinstance(v, float) else f"{name} {v}")
     return ([" | ".join(scalars)] if scalars else []) + lists
@@ -277,7 +278,7 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
 
     fig, axes = plt.subplots(1, 3, figsize=(FIG_W, 2.6), dpi=DPI, layout="constrained",
                              sharex=True)
-    for ax, key, label in zip(axes, ("peak_speed", "sparc", "movement_time"),
+    for ax, key, label in zip(axes, ("peak_speed", "sparc", "movement_time"),  # noqa: B905
                               ("Reach speed (m/s) ^", "Smoothness, SPARC ^",
                                "Movement time (s) v")):
         x, y = _xy(a.series.get(key), tz)
@@ -401,7 +402,8 @@ def pdf_text(model: ReportModel) -> tuple[list[tuple[str, str]], list[tuple[str,
     for d in model.decisions:
         detail += [("b", f"{d['date']} {d['exercise']}: " + " ".join(d["reasons"]))]
     detail.append(("h", "Sessions (newest first)"))
-    detail += [("m", f"{r['date']}  {r['exercise']:<9} {'done' if r['completed'] else 'INCOMPLETE':<10}"
+    detail += [("m", f"{r['date']}  {r['exercise']:<9} "
+                     f"{'done' if r['completed'] else 'INCOMPLETE':<10}"
                      f" quota {'met' if r['quota_met'] else 'not met':<8} pain {r['pain']:<7}"
                      f" hits {r['score']:<6} {r['minutes']} min"
                      f"{'  (recovered after a crash)' if r['recovered'] else ''}")

@@ -56,7 +56,7 @@ def reach_path(rng: np.random.Generator, t0: float, target: tuple[float, float],
         3 * np.pi * np.clip(tau, 0, 1))
     pos = start + s[:, None] * (tgt - start)
     pos += rng.normal(0.0, 0.002, pos.shape)  # tracking noise, body units
-    return [[float(t0 + ti), float(x), float(y)] for ti, (x, y) in zip(t, pos)]
+    return [[float(t0 + ti), float(x), float(y)] for ti, (x, y) in zip(t, pos, strict=True)]
 
 
 def generate(store: Store, patient_id: str, course: Course = Course()) -> list[str]:
@@ -84,7 +84,8 @@ def generate(store: Store, patient_id: str, course: Course = Course()) -> list[s
             store.checkin(patient_id, "daily", {"pain": pain_i}, at=at)
             continue
         rec = store.start_session(
-            patient_id, "reaching", {"reach_fraction": 0.6 + 0.005 * day, "repetitions": course.reps},
+            patient_id, "reaching",
+            {"reach_fraction": 0.6 + 0.005 * day, "repetitions": course.reps},
             decisions=[f"Day {day + 1}: reach raised to {0.6 + 0.005 * day:.3f} of the envelope "
                        "(quota met at the last session)."], started_at=at)
         store.checkin(patient_id, "pre", {

@@ -14,7 +14,8 @@ def reach_events(index: int, t0: float, hit: bool) -> list[Event]:
     tau = np.clip((t - t0 - 0.5) / 1.0, 0, 1)
     s = 10 * tau ** 3 - 15 * tau ** 4 + 6 * tau ** 5
     reach = 1.0 if hit else 0.5
-    path = [[float(ti), 0.5 + 0.6 * reach * si, 0.8 * reach * si] for ti, si in zip(t, s)]
+    path = [[float(ti), 0.5 + 0.6 * reach * si, 0.8 * reach * si]
+            for ti, si in zip(t, s, strict=True)]
     end = t0 + 2.5
     evs = [Event(t0, "target_shown", {"index": index, "x": 1.1, "y": 0.8}),
            Event(t0 + 0.55, "movement_onset", {"index": index})]

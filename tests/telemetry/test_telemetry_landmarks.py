@@ -28,7 +28,7 @@ def test_roundtrip_error_is_half_a_step(xyz, v, has_pose, has_hand) -> None:
     back = decode_frames(encode_frames(frames))
     assert [f.t_ns for f in back] == [f.t_ns for f in frames]
     assert [(f.width, f.height) for f in back] == [(720, 1280)] * 6
-    for a, b in zip(frames, back):
+    for a, b in zip(frames, back, strict=True):
         assert (a.pose is None) == (b.pose is None)
         if a.pose is not None:
             assert np.abs(b.pose[:, :3] - a.pose[:, :3]).max() <= 0.5 / 8192 + 1e-6

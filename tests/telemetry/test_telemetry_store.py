@@ -139,7 +139,7 @@ def test_landmark_stream_roundtrip(fresh_store: Store) -> None:
     assert [f.t_ns for f in back] == [f.t_ns for f in frames]
     assert [f.index for f in back] == list(range(40))
     assert back[7].pose is None
-    for a, b in zip(frames, back):
+    for a, b in zip(frames, back, strict=True):
         if a.pose is not None:
             np.testing.assert_allclose(b.pose[:, :3], a.pose[:, :3], atol=1e-4)
             np.testing.assert_allclose(b.pose[:, 3], a.pose[:, 3], atol=1 / 255)
