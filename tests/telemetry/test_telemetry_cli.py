@@ -125,3 +125,11 @@ def test_damaged_and_newer_databases(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["patients", "--data-dir", str(new)])
     assert r.exit_code == 2 and "newer than this NeuroPlay" in r.output
     assert not (tmp_path / "x.html").exists()
+
+
+def test_commands_are_documented() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "telemetry.md").read_text("utf-8")
+    for name in ("patients", "report", "export"):
+        assert f"neuroplay {name}" in docs
+        help_text = run(name, "--help").output
+        assert len(help_text.splitlines()[2].strip()) > 10  # a one-line description

@@ -1,0 +1,35 @@
+"""Check-in answers: anything outside the 0-10 items is refused with its name."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from telemetry.proms import ITEMS, validate_answers
+
+items = st.sampled_from(sorted(ITEMS))
+
+
+@given(st.dictionaries(items, st.integers(0, 10), min_size=1))
+def test_valid_answers_pass_unchanged(answers: dict[str, int]) -> None:
+    assert validate_answers("pre", answers) == answers
+
+
+@given(items, st.one_of(st.integers(max_value=-1), st.integers(min_value=11)))
+def test_out_of_range_names_the_item(item: str, value: int) -> None:
+    with pytest.raises(ValueError, match=f"{item} must be 0-10"):
+        validate_answers("post", {item: value})
+
+
+@given(items, st.one_of(st.text(), st.floats(allow_nan=True).filter(
+    lambda x: not (x == x and float(x).is_integer())), st.booleans(), st.none()))
+def test_non_integers_are_refused(item: str, value: object) -> None:
+    with pytest.raises(ValueError, match=item):
+        validate_answers("pre", {item: value})  # type: ignore[dict-item]
+
+
+def test_whole_floats_are_accepted_and_items_worded_as_ours() -> None:
+    assert validate_answers("daily", {"pain": 3.0}) == {"pain": 3}
+    for it in ITEMS.values():
+        assert it.question.endswith("?") and it.low and it.high
