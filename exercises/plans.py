@@ -408,9 +408,15 @@ def _describe(err: Any, text: str, source: str) -> str:
         msg = "unknown key" + (f"; expected one of: {', '.join(expected)}" if expected else "")
     elif err["type"] == "missing":
         msg = "missing (required)"
+        if _locate(text, loc) is None:  # a whole table is missing: point at the top
+            return f"{source}: line 1: {'.'.join(str(p) for p in loc)}: missing " \
+                   f"[{'.'.join(str(p) for p in loc)}] table (required)"
     else:
         msg = re.sub(r"^(Value|Assertion) error, ", "", err["msg"])
         msg = re.sub(r"^Input should be ", "expected ", msg)
+        msg = re.sub(r"a valid dictionary or instance of (Int)?Range",
+                     "a number or a range { start, min, max, step }", msg)
+        msg = re.sub(r"a valid dictionary or instance of \w+", "a table", msg)
         if "input" in err and err["type"] not in ("value_error",) and \
                 not isinstance(err["input"], (dict, list)):
             msg += f", got {err['input']!r}"

@@ -219,3 +219,48 @@ def test_session_fields_are_not_progressed() -> None:
     text = GOOD.replace('progress = ["reaching.repetitions"', 'progress = ["session.pace"')
     msg = error_of(text)
     assert "progression.progress.0" in msg and "session fields" in msg
+
+
+def test_whole_table_missing_points_at_line_1() -> None:
+    msg = error_of(GOOD.replace("[plan]\n", "[plab]\n"))
+    assert msg.startswith("bad.toml: line 1: plan: missing [plan] table (required)")
+
+
+def test_a_list_where_a_range_belongs() -> None:
+    text = GOOD.replace("repetitions = { start = 12, min = 6, max = 40, step = 2 }",
+                        "repetitions = [1, 2]")
+    msg = error_of(text)
+    assert f"line {line_of(text, 'repetitions = [1, 2]')}: reaching.repetitions:" in msg
+    assert "a number or a range { start, min, max, step }" in msg
+
+
+def test_mangled_plans_always_give_one_located_line() -> None:
+    """Seeded random damage to a good plan: never a crash, always file + line + key."""
+    import random
+
+    rng = random.Random(7)
+    lines = GOOD.splitlines()
+    junk = ['"x"', "-1", "1e9", "true", "[]"]
+    inserts = ["foo = 1", "[x]", "step = 0", "min = 99", "[[goals]]", "start = -5"]
+    rejected = 0
+    for _ in range(600):
+        ls = lines[:]
+        for _ in range(rng.randrange(1, 3)):
+            j = rng.randrange(len(ls))
+            op = rng.randrange(4)
+            if op == 0:
+                ls[j] = ls[j].replace(rng.choice("0123456789"), rng.choice(junk), 1)
+            elif op == 1:
+                del ls[j]
+            elif op == 2:
+                ls.insert(j, rng.choice(inserts))
+            else:
+                ls[j] = ls[j][: rng.randrange(len(ls[j]) + 1)]
+        try:
+            load_plan("\n".join(ls), "m.toml")
+        except PlanError as exc:
+            rejected += 1
+            msg = str(exc)
+            assert "\n" not in msg and msg.startswith("m.toml: line ")
+            assert not msg.startswith("m.toml: line ?")
+    assert rejected > 300
