@@ -385,8 +385,8 @@ def load_plan(text: str, source: str = "<plan>") -> Plan:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = f"line {m.group(1)}" if m else "somewhere"
-        msg = re.sub(r"\s*\(at line.*\)$", "", str(exc))
+        where = f"line {m.group(1)}" if m else f"line {max(1, len(text.splitlines()))}"
+        msg = re.sub(r"\s*\(at (line .*|end of document)\)$", "", str(exc))
         raise PlanError(f"{source}: {where}: not valid TOML: {msg}") from None
     try:
         model = PlanModel.model_validate(doc)
