@@ -214,7 +214,7 @@ class _Engine:
         self.plan = plan
         self.rule = plan.progression
         self.history = sorted((s for s in history if s.exercise in plan.exercises),
-                              key=lambda s: s.started_at)
+                              key=lambda s: (s.started_at, str(getattr(s, "session_id", ""))))
         self.check_ins = list(check_ins)
         self._pain = self._pain_readings()
         self._pain_keys = [r[0] for r in self._pain]

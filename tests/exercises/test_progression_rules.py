@@ -8,6 +8,8 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exercises.plans import Plan, load_plan
 from exercises.progression import HarderThanPlan, next_dose, todays_dose
@@ -241,3 +243,22 @@ def test_an_exercise_without_progressed_fields_keeps_a_fixed_dose() -> None:
     assert (d.dose("reaching").repetitions, d.dose("reaching").reach_fraction) == (12, 0.6)
     assert d.reasons == ("reaching: fixed dose (the plan progresses nothing for reaching)",)
     assert not d.flags
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 90), st.booleans(), st.integers(0, 10),
+                          st.integers(0, 10), st.integers(0, 40)), max_size=60),
+       st.lists(st.tuples(st.integers(0, 90), st.integers(0, 10)), max_size=60))
+def test_any_history_keeps_the_dose_inside_the_plan(
+        sessions: list[tuple[int, bool, int, int, int]], pains: list[tuple[int, int]]) -> None:
+    plan = load_plan(PLAN)
+    hist = [session(d, met=m, pre=pre, post=post, hits=h) for d, m, pre, post, h in sessions]
+    checks = [daily(d, p) for d, p in pains]
+    d = next_dose(plan, hist, checks)
+    r = plan.ranges("reaching")
+    dose = d.dose("reaching")
+    for k in ("repetitions", "reach_fraction", "target_radius"):
+        assert r[k].min - 1e-9 <= getattr(dose, k) <= r[k].max + 1e-9
+    assert isinstance(dose.repetitions, int) and d.reasons
+    assert {f.kind for f in d.flags} <= {"flare", "plateau"}
+    assert d == next_dose(plan, list(reversed(hist)), list(reversed(checks)))
