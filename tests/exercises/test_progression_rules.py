@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
 from typing import Any
@@ -252,7 +253,8 @@ def test_an_exercise_without_progressed_fields_keeps_a_fixed_dose() -> None:
 def test_any_history_keeps_the_dose_inside_the_plan(
         sessions: list[tuple[int, bool, int, int, int]], pains: list[tuple[int, int]]) -> None:
     plan = load_plan(PLAN)
-    hist = [session(d, met=m, pre=pre, post=post, hits=h) for d, m, pre, post, h in sessions]
+    hist = [replace(session(d, met=m, pre=pre, post=post, hits=h), session_id=f"s{i:03d}")
+            for i, (d, m, pre, post, h) in enumerate(sessions)]
     checks = [daily(d, p) for d, p in pains]
     d = next_dose(plan, hist, checks)
     r = plan.ranges("reaching")
