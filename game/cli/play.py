@@ -21,9 +21,10 @@ from game.cli.errors import UserError
 @click.option("--mirror", type=click.Choice(["split", "swap"]), default=None, help="Mirror-therapy view.")
 @click.option("--pace", type=click.FloatRange(0.5, 1.0), default=1.0, show_default=True,
               help="1 = normal; 0.5 = twice as much time for everything.")
+@click.option("--new", "new_patient", is_flag=True, help="Create the patient if the id is not known yet.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None)
 def play(patient: str, camera: int | None, video: str | None, seated: bool, game: str,
-         mirror: str | None, pace: float, data_dir: str | None) -> None:
+         mirror: str | None, pace: float, new_patient: bool, data_dir: str | None) -> None:
     """Play a session with the camera as the controller."""
     from dataclasses import replace
 
@@ -39,6 +40,8 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
     store = _open_store(data_dir)
     live = None
     try:
+        if not store.patient_exists(patient) and not new_patient:
+            raise UserError(f"unknown patient {patient!r} (check `neuroplay patients`, or add --new to create it)")
         saved = store.load_calibration(patient) if store.patient_exists(patient) else None
         try:
             cal = Calibration.from_dict(saved) if saved else None

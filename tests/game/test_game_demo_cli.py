@@ -64,10 +64,14 @@ def test_demo_bad_replay_is_one_line_exit_2(tmp_path: Path) -> None:
 
 
 def test_play_without_a_camera_is_one_clear_line_exit_2(tmp_path: Path) -> None:
-    res = CliRunner().invoke(cli, ["play", "--patient", "p1", "--video", str(tmp_path / "missing.mp4"),
+    res = CliRunner().invoke(cli, ["play", "--patient", "p1", "--new", "--video", str(tmp_path / "missing.mp4"),
                                    "--data-dir", str(tmp_path)])
     assert res.exit_code == 2
     assert "missing.mp4" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    res = CliRunner().invoke(cli, ["play", "--patient", "nobody", "--data-dir", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "unknown patient 'nobody'" in res.output
 
 
 def test_demo_from_a_portrait_replay_plays_every_frame_on_its_clock(tmp_path: Path) -> None:

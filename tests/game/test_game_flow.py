@@ -105,3 +105,31 @@ def test_stop_on_title_ends_flow_without_a_session(store: Store) -> None:
     assert flow.result.ended_at == "title"
     assert stack.top is None
     assert not store.patient_exists("demo")
+
+
+def test_windowed_app_reads_keys_from_the_sdl_event_queue(store: Store) -> None:
+    # The dummy video driver gives a real display surface and event queue with no window.
+    pygame.display.init()
+    try:
+        surface = pygame.display.set_mode((640, 360))
+        stack = SceneStack()
+        flow = SessionFlow(stack, Services(store), patient="demo")
+        flow.start()
+        app = App(surface, stack, window=True)
+        loop = FixedStepLoop(SimClock())
+        loop.tick(app)
+        assert stack.top is not None and stack.top.name == "title"
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0, unicode="\r",
+                                             scancode=0))
+        for _ in range(3):
+            loop.clock.wait_frame(loop.clock.now(), 1 / 60)
+            loop.tick(app)
+        assert stack.top.name == "safety"  # Enter on the title starts
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode="\x1b",
+                                             scancode=0))
+        for _ in range(3):
+            loop.clock.wait_frame(loop.clock.now(), 1 / 60)
+            loop.tick(app)
+        assert flow.result.ended_at == "safety" and not app.running
+    finally:
+        pygame.display.quit()
