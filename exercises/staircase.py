@@ -19,6 +19,11 @@ Contract:
     `min_trials` trials at the new level: the rate always describes the
     current level. Before `min_trials` trials nothing moves.
   * Pure: no clock (the caller stamps the event), no I/O.
+
+`StaircaseDriver` is the one-line wiring for a game loop: feed it the
+exercise's events each step; it reads each REPETITION's `hit`, applies any
+step to the exercise (`set_difficulty`) and returns the DIFFICULTY_STEP
+events, stamped with the repetition's time, for telemetry.
 """
 
 from __future__ import annotations
@@ -26,9 +31,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from exercises.events import DIFFICULTY_STEP, Event
+from exercises.events import DIFFICULTY_STEP, REPETITION, Event
 from exercises.plans import HARDER, Plan
 
 
@@ -190,3 +195,38 @@ class Staircase:
                               success_rate=evidence[1] if evidence else None)
         self.steps.append(step)
         return step
+
+
+class DifficultyTarget(Protocol):
+    """An exercise whose level can change for the next trial (e.g. ReachingExercise)."""
+
+    def set_difficulty(self, reach_fraction: float | None = None,
+                       target_radius: float | None = None) -> None: ...
+
+
+@dataclass
+class StaircaseDriver:
+    """Connects a staircase to an exercise through the exercise's own events."""
+
+    staircase: Staircase
+    target: DifficultyTarget
+
+    def feed(self, events: Sequence[Event]) -> list[Event]:
+        """Update on every REPETITION (data["hit"]); returns the DIFFICULTY_STEP events."""
+        out: list[Event] = []
+        for e in events:
+            if e.kind != REPETITION or "hit" not in e.data:
+                continue
+            step = self.staircase.update(bool(e.data["hit"]))
+            if step is not None:
+                self.target.set_difficulty(**step.changes())
+                out.append(step.event(e.t))
+        return out
+
+    def pain_drop(self, reason: str, t: float) -> list[Event]:
+        """The in-session pain guardrail: one level down now (for the next trial)."""
+        step = self.staircase.drop_one_level(reason)
+        if step is None:
+            return []
+        self.target.set_difficulty(**step.changes())
+        return [step.event(t)]

@@ -177,3 +177,21 @@ def test_pain_spike_pauses_and_drops_one_level_in_session() -> None:
     assert (exercise.reach_fraction, exercise.target_radius) == (0.55, 0.325)
     event = step.event(runner.t)
     assert event.kind == DIFFICULTY_STEP and "pain 6/10 is above 5" in event.data["why"]
+
+
+def test_driver_reads_repetitions_and_steps_the_real_reaching_exercise() -> None:
+    from exercises.events import REPETITION, Event
+    from exercises.staircase import StaircaseDriver
+
+    exercise = make_exercise("reaching", make_dose("reaching", reach_fraction=0.6),
+                             None, np.random.default_rng(0))
+    driver = StaircaseDriver(stair(), exercise)  # type: ignore[arg-type]
+    noise = [Event(0.5, "target_shown", {"index": 0})]
+    reps = [Event(1.0 + i, REPETITION, {"index": i, "hit": True}) for i in range(5)]
+    out = driver.feed(noise + reps)
+    assert [e.kind for e in out] == [DIFFICULTY_STEP]
+    assert out[0].t == 5.0 and out[0].data["to"]["reach_fraction"] == 0.65
+    assert exercise.reach_fraction == 0.65  # applies to the next target
+    more = driver.pain_drop("pain 7/10 is above 5", 9.0)
+    assert more[0].data["why"] == "one level down: pain 7/10 is above 5"
+    assert (exercise.reach_fraction, exercise.target_radius) == (0.6, 0.325)
