@@ -14,9 +14,8 @@ A repetition is close-then-open, each end reached by at least the dose's
 Thresholds move with the patient's own extremes, so a stiff hand that
 opens to 1.3 counts as long as it moves through `min_range`.
 
-The first "open" needs the hand seen open: the game starts in "start",
-waiting for g to rise min_range above its lowest value so far (a patient
-who starts with a fist opens first). Time stops while the hand is not
+The game starts in "open" with no peak yet: a patient who starts with a
+fist raises the peak by opening first, then closes. Time stops while the hand is not
 visible (cue "hand_not_visible"); `time_limit_s` ends the game.
 
 Summary keys: repetitions, range (mean), max_range, mean_cycle_s, hand_lost_s.
@@ -36,7 +35,7 @@ from vision.intents import Intents
 
 CLOSED = "openclose_closed"
 
-Phase = Literal["start", "open", "closed"]
+Phase = Literal["open", "closed"]
 
 
 class OpenCloseExercise:
@@ -58,7 +57,7 @@ class OpenCloseExercise:
         self.dose = dose
         self.sides = sides_for(dose.side)
         self.time_limit_s = dose.time_limit_s / session_dose.pace
-        self.phase: Phase = "start"
+        self.phase: Phase = "open"
         self.elapsed = 0.0  # game clock, stops while the hand is not visible
         self.t = 0.0
         self.watch = HandWatch("grasp")
@@ -114,13 +113,7 @@ class OpenCloseExercise:
         g = float(hand.grasp)
         self.grasp = g
         r = self.dose.min_range
-        if self.phase == "start":
-            self.trough = min(self.trough, g)
-            self.peak = max(self.peak, g)
-            if g >= self.trough + r:
-                self.phase = "open"
-                self._held = 0.0
-        elif self.phase == "open":
+        if self.phase == "open":
             self.peak = max(self.peak, g)
             if g <= self.peak - r:
                 self._held += dt
