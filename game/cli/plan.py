@@ -424,7 +424,12 @@ def simulate_cmd(file: str, sessions: int, profile: str, exercise: str | None, s
     steps = simulate(p, profile, sessions, seed=seed, exercise=exercise)
     ex = exercise or p.exercises[0]
     if plot_path:
-        _write_atomic(Path(plot_path), lambda tmp: plot_trajectory(steps, p, ex, profile, tmp))
+        try:
+            _write_atomic(Path(plot_path),
+                          lambda tmp: plot_trajectory(steps, p, ex, profile, tmp))
+        except OSError as exc:
+            raise UserError(f"{plot_path}: cannot write the plot: {exc.strerror or exc}") \
+                from None
     if as_json:
         click.echo(json.dumps({"plan": p.name, "exercise": ex, "profile": profile, "seed": seed,
                                "sessions": [s.to_dict() for s in steps]}, indent=2))

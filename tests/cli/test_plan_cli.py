@@ -236,3 +236,11 @@ def test_simulate_bad_inputs(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "line 2: plan.name" in res.output  # type: ignore[attr-defined]
     res = run(None, "simulate", str(template_path()), "--exercise", "tapping")
     assert res.exit_code == 2 and "--exercise 'tapping'" in res.output  # type: ignore[attr-defined]
+
+
+def test_simulate_plot_to_an_unwritable_place(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = run(None, "simulate", str(template_path()), "--sessions", "3",
+              "--plot", str(blocker / "out.png"))
+    assert res.exit_code == 2 and "cannot write the plot" in res.output  # type: ignore[attr-defined]
