@@ -21,7 +21,7 @@ from game.scenes.exercise import ExerciseScene
 from vision.bodyframe import BodyFrame
 from vision.intents import Intents
 
-HAND_GAMES = ("tapping", "pinch", "openclose")
+HAND_GAMES = ("tapping", "pinch", "openclose")  # the games that need hand landmarks
 
 
 def open_source(camera: int | None, video: str | None) -> Any:

@@ -194,7 +194,7 @@ class VirtualPatientDriver:
     on_app: Callable[[Any, Any], None]
 
 
-def virtual_patient_driver(seed: int, affected: str = "right") -> VirtualPatientDriver:
+def virtual_patient_driver(seed: int, affected: str = "right", *, hands: bool = False) -> VirtualPatientDriver:
     """The demo's player: exercises.virtual_patient over the bundled recording.
 
     Its frames go through IntentsBuilder exactly like a camera's; it is
@@ -205,8 +205,13 @@ def virtual_patient_driver(seed: int, affected: str = "right") -> VirtualPatient
     from vision.calibration import CalibrationProcedure
     from vision.intents_builder import IntentsBuilder
 
-    vp = VirtualPatient.for_demo(seed)
-    builder = IntentsBuilder()
+    hand_model = None
+    if hands:  # the dexterity games need hand landmarks: the dexterity engineer's hand model
+        from exercises.virtual_hands import VirtualHands
+
+        hand_model = VirtualHands(seed)
+    vp = VirtualPatient.for_demo(seed, hand_model=hand_model)
+    builder = IntentsBuilder(hands=hands)
     driver = FramesDriver(next_frame=lambda t, scene: vp.poll_frame(t, watching=scene),
                           build=builder.build, menus=ScriptedMenus(side=affected))
 

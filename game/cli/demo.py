@@ -25,6 +25,7 @@ from game.cli.errors import UserError
 GAMES = ("reaching", "tapping", "pinch", "openclose")
 
 
+
 def _open_store(data_dir: str | None) -> Any:
     from telemetry.errors import StoreError
     from telemetry.store import Store
@@ -107,6 +108,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     from game.runtime import run_flow
     from game.script import ScriptedMenus
     from game.services import GameServices
+    from game.live import HAND_GAMES
     from game.sources import recording_driver, virtual_patient_driver
 
     if replay and video:
@@ -134,7 +136,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
             session_dose = SessionDose(session_minutes=rec.duration_s / 60.0 + 1.0 / 60.0,
                                        rest_every_s=0.0, rest_s=0.0, seated=True, pace=pace)
         else:
-            vp = virtual_patient_driver(seed, affected)
+            vp = virtual_patient_driver(seed, affected, hands=game in HAND_GAMES)
             driver, source = vp.driver, vp.source
             procedure_factory, on_app = vp.procedure_factory, vp.on_app
         today = todays(store, patient, game, side=affected)

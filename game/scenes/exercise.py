@@ -24,7 +24,7 @@ from game.scenes.base import Scene
 from game.scenes.checkin import CheckinScene
 from game.scenes.common import stop_button
 from game.theme import OKABE_ITO
-from game.views import ViewContext, renderer_for
+from game.views import ViewContext, renderer_for, renderer_or_generic
 from game.widgets import (
     DwellButton,
     anchor_button,
@@ -95,7 +95,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self.pain_btn = DwellButton("Pain", center=(px, 1.05), half=(0.4, 0.22),
                                     dwell_s=1.0 / max(0.25, pace), color=OKABE_ITO["reddish_purple"],
                                     value="pain")
-        self.renderer = renderer_for(runner.exercise.name)
+        self.renderer = renderer_or_generic(runner.exercise.name)
         self.last_intents: Intents | None = None
         self.t = 0.0
         self.n_events = 0

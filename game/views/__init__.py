@@ -109,3 +109,13 @@ def renderer_for(name: str) -> Renderer:
 
 def registered() -> tuple[str, ...]:
     return tuple(sorted(_RENDERERS))
+
+
+def renderer_or_generic(name: str) -> Renderer:
+    """`renderer_for(name)`, or the generic fallback (game/views/generic.py) if none is registered."""
+    try:
+        return renderer_for(name)
+    except KeyError:
+        from game.views.generic import draw_generic
+
+        return draw_generic

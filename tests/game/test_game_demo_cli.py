@@ -161,3 +161,20 @@ def test_demo_without_a_display_runs_headless_by_itself_and_says_so(tmp_path: Pa
     assert res.exit_code == 0, res.output
     assert "no display found: running headless" in res.output
     assert "targets" in res.output and str(tmp_path) in res.output
+
+
+@pytest.mark.parametrize("game, key", [("tapping", "taps"), ("pinch", "objects_moved"),
+                                       ("openclose", "repetitions")])
+def test_demo_plays_each_dexterity_game_with_the_virtual_hands(tmp_path: Path, game: str, key: str) -> None:
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--game", game, "--seconds", "20", "--json",
+                                   "--no-report", "--data-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output.strip().splitlines()[-1])
+    assert out["exercise"] == game
+    assert out[key] > 0  # the game's own summary() keys reach the JSON
+    store = Store.open(tmp_path / "neuroplay.db", create=False)
+    try:
+        kinds = [e.kind for e in store.events(out["session_id"])]
+        assert kinds[0] == "session_start" and kinds[-1] == "session_end"
+    finally:
+        store.close()
