@@ -105,10 +105,10 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     from exercises.doses import SessionDose
     from game.dosing import todays
     from game.flow import SessionFlow
+    from game.live import HAND_GAMES
     from game.runtime import run_flow
     from game.script import ScriptedMenus
     from game.services import GameServices
-    from game.live import HAND_GAMES
     from game.sources import recording_driver, virtual_patient_driver
 
     if replay and video:
