@@ -32,6 +32,10 @@ OUTCOME_KINDS: dict[str, str] = {
 }
 SUCCESS_OUTCOMES = frozenset({"hit", "done", "success"})
 BULKY_KEYS = ("path", "trunk")
+# Per-repetition numbers the dexterity games report themselves (tapping sets use
+# telemetry.metrics.tapping_metrics); copied into the trial's "metrics".
+DEXTERITY_METRICS = ("rate_hz", "amplitude", "rhythm_cov", "decrement", "interruptions",
+                     "mean_abs_offset_s", "range", "cycle_s", "carry_s")
 MIN_PATH_HZ = 15.0  # below this sampling density a repetition's quality drops
 
 
@@ -114,6 +118,8 @@ def derive_trials(events: Iterable[_Ev], *,
         if idx in onset:
             data.setdefault("t_onset", onset[idx])
         kin = _kinematics(data, tr["outcome"] in SUCCESS_OUTCOMES, tracking)
+        if kin is None and tr["rep"]:
+            kin = _dexterity(data)
         data = {k: v for k, v in data.items() if k not in BULKY_KEYS}
         if kin:
             data["metrics"] = kin
@@ -161,6 +167,16 @@ def _kinematics(data: Mapping[str, Any], success: bool,
                                                * M.DEFAULT_METRES_PER_UNIT * 100.0, 2)
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
             for k, v in d.items()}
+
+
+def _dexterity(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    out = {k: float(v) for k in DEXTERITY_METRICS
+           if isinstance(v := data.get(k), (int, float)) and not isinstance(v, bool)
+           and math.isfinite(v)}
+    if not out:
+        return None
+    out["poor_quality"] = False  # the games only count repetitions they could see
+    return out
 
 
 def derive_summary(events: Iterable[_Ev]) -> dict[str, Any]:

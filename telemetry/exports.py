@@ -45,6 +45,22 @@ METRIC_CODES: dict[str, tuple[str, str, str]] = {
     "shoulder_abduction_rom_deg": ("shoulder-abduction-rom", "Shoulder abduction range", "deg"),
     "shoulder_flexion_rom_deg": ("shoulder-flexion-rom-estimated",
                                  "Shoulder flexion range (estimated)", "deg"),
+    "rate_hz": ("tap-rate", "Tapping rate", "/s"),
+    "amplitude": ("tap-amplitude", "Tapping amplitude", "{ratio}"),
+    "rhythm_cov": ("tap-rhythm-cov", "Tapping rhythm variability", "{ratio}"),
+    "decrement": ("tap-decrement", "Tapping amplitude decrement", "{ratio}"),
+    "interruptions": ("tap-interruptions", "Tapping interruptions", "{count}"),
+    "mean_abs_offset_s": ("tap-beat-offset", "Mean offset from the metronome beat", "s"),
+    "range": ("grasp-range", "Hand open/close range", "{ratio}"),
+    "cycle_s": ("grasp-cycle-time", "Open/close cycle time", "s"),
+    "carry_s": ("pinch-carry-time", "Pinch-and-place carry time", "s"),
+}
+# the game -> the panel code of one repetition's Observation
+TRIAL_PANELS: dict[str, tuple[str, str]] = {
+    "reaching": ("reach-trial", "One reaching repetition"),
+    "tapping": ("tapping-set", "One finger-tapping set"),
+    "pinch": ("pinch-repetition", "One pinch-and-place repetition"),
+    "openclose": ("openclose-repetition", "One hand open/close repetition"),
 }
 CS_KINEMATICS = "https://neuroplay.invalid/fhir/CodeSystem/kinematics"
 CS_PHASE = "https://neuroplay.invalid/fhir/CodeSystem/checkin-phase"
@@ -207,6 +223,7 @@ def fhir_bundle(data: PatientData, *, model: str = "mediapipe 0.10.21 pose_landm
         "patient": subject,
     })]
     starts = {s.session_id: s.started_at for s in data.sessions}
+    games = {s.session_id: s.exercise for s in data.sessions}
     for c in data.checkins:
         qr_id = _rid("QuestionnaireResponse", pid, str(c.checkin_id))
         items: list[dict[str, Any]] = [{"linkId": "phase", "answer": [{"valueCoding": {
@@ -261,15 +278,17 @@ def fhir_bundle(data: PatientData, *, model: str = "mediapipe 0.10.21 pose_landm
         if not comps:
             continue
         start = starts.get(tr.session_id)
+        panel = TRIAL_PANELS.get(games.get(tr.session_id, ""), ("game-repetition",
+                                                                 "One game repetition"))
         obs: dict[str, Any] = {
             "resourceType": "Observation",
             "id": _rid("Observation", "trial", tr.session_id, str(tr.trial_index)),
             "status": "final",
             "category": [{"coding": [{"system": OBS_CATEGORY, "code": "exam",
                                       "display": "Exam"}]}],
-            "code": {"coding": [{"system": CS_KINEMATICS, "code": "reach-trial",
-                                 "display": "One reaching repetition"}],
-                     "text": f"{tr.outcome} reach (game metric, not a clinical test)"},
+            "code": {"coding": [{"system": CS_KINEMATICS, "code": panel[0],
+                                 "display": panel[1]}],
+                     "text": f"{panel[1]}: {tr.outcome} (game metric, not a clinical test)"},
             "subject": subject, "device": device_ref, "component": comps,
             "identifier": [{"system": "urn:neuroplay:trial",
                             "value": f"{tr.session_id}/{tr.trial_index}"}],

@@ -72,9 +72,15 @@ MEASURES: dict[str, MeasureSpec] = {
     "movement_time": MeasureSpec("movement_time", "Movement time", "s", True),
     "success_rate": MeasureSpec("success_rate", "Targets hit", "%", False, 15.0, None, None,
                                 False),
+    "tap_rate": MeasureSpec("tap_rate", "Tapping rate", "/s", False),
+    "tap_rhythm": MeasureSpec("tap_rhythm", "Tapping rhythm variability (CoV)", "{ratio}", True),
+    "grasp_range": MeasureSpec("grasp_range", "Hand open/close range", "{ratio}", False),
+    "carry_time": MeasureSpec("carry_time", "Pinch-and-place carry time", "s", True),
 }
+# measure -> the field of a trial's "metrics" it is the per-session median of
 KINEMATIC_KEYS = {"peak_speed": "peak_speed_m_s", "sparc": "sparc",
-                  "movement_time": "movement_time_s"}
+                  "movement_time": "movement_time_s", "tap_rate": "rate_hz",
+                  "tap_rhythm": "rhythm_cov", "grasp_range": "range", "carry_time": "carry_s"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,3 +75,15 @@ def test_session_tracking_quality_enters_each_repetition() -> None:
     assert hidden[0].data["metrics"]["poor_quality"] is True
     side_on = derive_trials(evs, tracking={"arm_visibility_mean": 0.95, "frontal_median": 0.4})
     assert side_on[0].data["metrics"]["poor_quality"] is True
+
+
+def test_dexterity_repetitions_keep_their_metrics() -> None:
+    evs = [Event(15.0, "repetition", {"set": 0, "side": "right", "taps": 28, "tempo_hz": 2.0,
+                                       "rate_hz": 1.9, "rhythm_cov": 0.08, "amplitude": 0.7,
+                                       "decrement": 0.95, "interruptions": 1}),
+           Event(40.0, "repetition", {"set": 1, "side": "right", "rate_hz": float("nan")})]
+    trials = derive_trials(evs)
+    assert [t.outcome for t in trials] == ["done", "done"]
+    assert trials[0].data["metrics"]["rate_hz"] == 1.9
+    assert trials[0].data["metrics"]["interruptions"] == 1.0
+    assert "metrics" not in trials[1].data  # NaN is no measurement

@@ -137,3 +137,40 @@ def test_session_range_of_motion_is_exported(data: PatientData) -> None:
              if e["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "session-rom"]
     assert {c["valueQuantity"]["code"] for c in obs["component"]} == {"deg"}
     assert len(obs["component"]) == 2
+
+
+def test_tapping_session_exports_and_trends() -> None:
+    from datetime import date
+
+    from telemetry.trends import assess
+
+    store = Store.memory(flush_interval_s=5)
+    store.ensure_patient("tap")
+    t0 = datetime(2026, 1, 5, 10, tzinfo=timezone.utc)
+    for day in range(6):
+        rec = store.start_session("tap", "tapping", {"tempo_hz": 2.0},
+                                  started_at=t0 + timedelta(days=day))
+        rec.record([_Ev(15.0 * (k + 1), "repetition", {"set": k, "rate_hz": 1.5 + 0.1 * day,
+                                                       "rhythm_cov": 0.1, "amplitude": 0.6})
+                    for k in range(3)])
+        rec.close({"quota_met": True}, ended_at=t0 + timedelta(days=day, minutes=5))
+    data = load_patient(store, "tap")
+    bundle = fhir_bundle(data)
+    validate_bundle(bundle)
+    sets = [e["resource"] for e in bundle["entry"]
+            if e["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "tapping-set"]
+    assert len(sets) == 18
+    rate = next(c for c in sets[0]["component"] if c["code"]["coding"][0]["code"] == "tap-rate")
+    assert rate["valueQuantity"] == {"value": 1.5, "unit": "/s",
+                                     "system": "http://unitsofmeasure.org", "code": "/s"}
+    rows = [r for r in csv_tables(data)["trial_metrics"] if r["metric"] == "tap-rate"]
+    assert len(rows) == 18
+    result = assess(data, today=date(2026, 1, 11), tz=timezone.utc)
+    assert [p.value for p in result.series["tap_rate"].points] == pytest.approx(
+        [1.5, 1.6, 1.7, 1.8, 1.9, 2.0])
+    assert result.changes["tap_rate"].improvement > 0
+
+
+class _Ev:
+    def __init__(self, t: float, kind: str, data: dict) -> None:
+        self.t, self.kind, self.data = t, kind, data
