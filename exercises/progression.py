@@ -228,7 +228,6 @@ class _Engine:
         self.pain_baseline: float | None = None
         self.in_flare = False
         self.played = 0
-        self.flare_days: list[tuple[date, float]] = []
 
     # ----------------------------------------------------------- pain/flare
     def _pain_readings(self) -> list[tuple[_Cutoff, date, int]]:
