@@ -83,7 +83,7 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
 @click.command()
 @click.option("--headless", is_flag=True, help="Never open a window; simulated clock, as fast as possible.")
 @click.option("--seconds", type=click.FloatRange(min=5.0), default=60.0, show_default=True,
-              help="Session length cap in game seconds.")
+              help="Session length cap in game seconds (a recording plays to its end).")
 @click.option("--screenshots", type=click.Path(file_okay=False), default=None,
               help="Write a PNG of each scene into this directory.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
@@ -93,7 +93,8 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Track and play a video file.")
 @click.option("--patient", default="demo", show_default=True, help="Pseudonymous patient id.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same session.")
-@click.option("--game", type=click.Choice(GAMES), default="reaching", show_default=True)
+@click.option("--game", type=click.Choice(GAMES), default="reaching", show_default=True,
+              help="Which mini-game to play.")
 @click.option("--mirror", type=click.Choice(["split", "swap"]), default=None, help="Mirror-therapy view.")
 @click.option("--pace", type=click.FloatRange(0.5, 1.0), default=1.0, show_default=True,
               help="1 = normal; 0.5 = twice as much time for everything.")
@@ -101,7 +102,12 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
          mirror: str | None, pace: float, no_report: bool) -> None:
-    """Play a whole session with no camera and save it (README's first command)."""
+    """Play a whole session with no camera and save it.
+
+    The player is the virtual patient (or a --replay / --video recording); the
+    check-ins are answered by a script. Prints the summary and where the data
+    and the therapist report are.
+    """
     from exercises.doses import SessionDose
     from game.dosing import todays
     from game.flow import SessionFlow

@@ -17,7 +17,8 @@ from game.cli.errors import UserError
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Use a video file as the camera.")
 @click.option("--seated/--standing", default=True, show_default=True,
               help="Seated mode only places targets a seated patient can reach.")
-@click.option("--game", type=click.Choice(GAMES), default="reaching", show_default=True)
+@click.option("--game", type=click.Choice(GAMES), default="reaching", show_default=True,
+              help="Which mini-game to play.")
 @click.option("--mirror", type=click.Choice(["split", "swap"]), default=None, help="Mirror-therapy view.")
 @click.option("--pace", type=click.FloatRange(0.5, 1.0), default=1.0, show_default=True,
               help="1 = normal; 0.5 = twice as much time for everything.")
