@@ -13,6 +13,7 @@ Contract:
   * Values never leave the day's bounds [lo, hi] (the plan's min/max, with
     the patient's "easier today" as a cap: `progression.todays_dose(...).bounds`)
     and stay on the plan's step grid counted from the plan's min.
+  * With no parameter free to move (a plan with fixed values) it never steps.
   * Harder alternates between parameters (distance first, then size), so
     neither runs away; a parameter at its bound is skipped.
   * The window restarts after each step, and the next decision needs
@@ -120,8 +121,6 @@ class Staircase:
         if not 1 <= self.min_trials <= self.window:
             raise ValueError(f"need 1 <= min_trials <= window, got {self.min_trials}, "
                              f"{self.window}")
-        if not self.params:
-            raise ValueError("a staircase needs at least one parameter")
         missing = [p.name for p in self.params if p.name not in self.start]
         if missing:
             raise ValueError(f"no start value for {', '.join(missing)}")

@@ -195,3 +195,14 @@ def test_driver_reads_repetitions_and_steps_the_real_reaching_exercise() -> None
     more = driver.pain_drop("pain 7/10 is above 5", 9.0)
     assert more[0].data["why"] == "one level down: pain 7/10 is above 5"
     assert (exercise.reach_fraction, exercise.target_radius) == (0.6, 0.325)
+
+
+def test_fixed_plan_gives_a_staircase_that_never_steps() -> None:
+    text = PLAN.replace("{ start = 0.6, min = 0.3, max = 0.9, step = 0.05 }", "0.6").replace(
+        "{ start = 0.30, min = 0.15, max = 0.40, step = 0.025 }", "0.3")
+    plan = load_plan(text)
+    today = todays_dose(plan, [], [], "reaching")
+    s = Staircase.for_today(plan, "reaching", {"reach_fraction": 0.6, "target_radius": 0.3},
+                            today.bounds)
+    assert all(s.update(False) is None for _ in range(20))
+    assert s.drop_one_level("pain") is None
