@@ -15,7 +15,8 @@ from game.cli.errors import UserError
 @click.option("--camera", type=int, default=None, help="Camera index (default 0).")
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Use a video file as the camera.")
 @click.option("--headless", is_flag=True, help="Never open a window.")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None)
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="Where the data lives (default: $NEUROPLAY_HOME or the user data directory).")
 def calibrate(patient: str, camera: int | None, video: str | None, headless: bool, data_dir: str | None) -> None:
     """Run the calibration scene and save the result for the patient."""
     from game.app import App

@@ -23,7 +23,8 @@ from game.cli.errors import UserError
 @click.option("--pace", type=click.FloatRange(0.5, 1.0), default=1.0, show_default=True,
               help="1 = normal; 0.5 = twice as much time for everything.")
 @click.option("--new", "new_patient", is_flag=True, help="Create the patient if the id is not known yet.")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None)
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="Where the data lives (default: $NEUROPLAY_HOME or the user data directory).")
 def play(patient: str, camera: int | None, video: str | None, seated: bool, game: str,
          mirror: str | None, pace: float, new_patient: bool, data_dir: str | None) -> None:
     """Play a session with the camera as the controller."""
