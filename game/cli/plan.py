@@ -219,6 +219,9 @@ def _write_atomic(path: Path, write: Any) -> None:
 data_dir_option = click.option(
     "--data-dir", type=click.Path(file_okay=False), default=None,
     help="Where the data lives (default: $NEUROPLAY_HOME or the user data directory).")
+no_data_option = click.option(
+    "--data-dir", type=click.Path(file_okay=False), default=None,
+    help="Accepted like every plan command's; this one reads no patient data.")
 pin_option = click.option("--pin-stdin", is_flag=True,
                           help="Read the therapist PIN from the first line of stdin.")
 author_option = click.option("--author", default="therapist", show_default=True,
@@ -231,7 +234,8 @@ def plan() -> None:
 
 
 @plan.command("templates")
-def templates_cmd() -> None:
+@no_data_option
+def templates_cmd(data_dir: str | None) -> None:
     """List the plan templates that ship with NeuroPlay."""
     from rich.console import Console
     from rich.table import Table
@@ -247,7 +251,8 @@ def templates_cmd() -> None:
 
 @plan.command("validate")
 @click.argument("file", type=click.Path(dir_okay=True))
-def validate_cmd(file: str) -> None:
+@no_data_option
+def validate_cmd(file: str, data_dir: str | None) -> None:
     """Check a plan file; one line naming the line and key when it is wrong."""
     p = _load(_read_file(file), file)
     click.echo(f"{file}: valid plan {p.name!r} ({', '.join(p.exercises)})")
@@ -406,15 +411,19 @@ def set_pin_cmd(data_dir: str | None) -> None:
 
 @plan.command("simulate")
 @click.argument("file", type=click.Path(dir_okay=True))
-@click.option("--sessions", type=click.IntRange(1, 500), default=30, show_default=True)
-@click.option("--profile", type=click.Choice(PROFILES), default="improving", show_default=True)
+@click.option("--sessions", type=click.IntRange(1, 500), default=30, show_default=True,
+              help="How many sessions to simulate.")
+@click.option("--profile", type=click.Choice(PROFILES), default="improving", show_default=True,
+              help="The simulated patient (see docs/plans.md).")
 @click.option("--exercise", default=None, help="Which enabled exercise (default: the first).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the simulated patient (same seed, same run).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Draw dose and pain over sessions to this PNG.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with `sessions`.")
+@no_data_option
 def simulate_cmd(file: str, sessions: int, profile: str, exercise: str | None, seed: int,
-                 plot_path: str | None, as_json: bool) -> None:
+                 plot_path: str | None, as_json: bool, data_dir: str | None) -> None:
     """Run FILE's rules against a simulated patient and show the dose trajectory."""
     from exercises.simulated_patients import simulate
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -244,3 +245,17 @@ def test_simulate_plot_to_an_unwritable_place(tmp_path: Path) -> None:
     res = run(None, "simulate", str(template_path()), "--sessions", "3",
               "--plot", str(blocker / "out.png"))
     assert res.exit_code == 2 and "cannot write the plot" in res.output  # type: ignore[attr-defined]
+
+
+def test_every_plan_command_has_help_and_takes_data_dir() -> None:
+    from game.cli.plan import plan
+
+    assert set(plan.commands) == {"templates", "validate", "new", "show", "edit", "set",
+                                  "set-pin", "simulate"}
+    for name, cmd in plan.commands.items():
+        assert cmd.help, name
+        res = CliRunner().invoke(cli, ["plan", name, "--help"])
+        assert res.exit_code == 0 and "--data-dir" in res.output, name
+        for opt in cmd.params:
+            if isinstance(opt, click.Option):
+                assert opt.help, f"{name} {opt.name}"
