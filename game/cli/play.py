@@ -22,23 +22,27 @@ from game.cli.errors import UserError
 @click.option("--mirror", type=click.Choice(["split", "swap"]), default=None, help="Mirror-therapy view.")
 @click.option("--pace", type=click.FloatRange(0.5, 1.0), default=1.0, show_default=True,
               help="1 = normal; 0.5 = twice as much time for everything.")
+@click.option("--mouse", is_flag=True, help="No camera: the mouse moves the affected hand (reaching only).")
 @click.option("--new", "new_patient", is_flag=True, help="Create the patient if the id is not known yet.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
               help="Where the data lives (default: $NEUROPLAY_HOME or the user data directory).")
 def play(patient: str, camera: int | None, video: str | None, seated: bool, game: str,
-         mirror: str | None, pace: float, new_patient: bool, data_dir: str | None) -> None:
+         mirror: str | None, pace: float, mouse: bool, new_patient: bool, data_dir: str | None) -> None:
     """Play a session with the camera as the controller."""
     from dataclasses import replace
 
+    from game.app import NoDriver
     from game.dosing import todays
     from game.flow import SessionFlow
     from game.live import HAND_GAMES, live_input
-    from game.runtime import run_flow
+    from game.runtime import display_available, run_flow
     from game.services import GameServices
     from vision.calibration import Calibration, CalibrationProcedure
 
-    if camera is not None and video:
-        raise UserError("give either --camera or --video, not both")
+    if sum(x is not None and x is not False for x in (camera, video, mouse or None)) > 1:
+        raise UserError("give one of --camera, --video or --mouse")
+    if mouse and game in HAND_GAMES:
+        raise UserError(f"--mouse cannot play {game} (it needs hand landmarks); use a camera")
     store = _open_store(data_dir)
     live = None
     try:
@@ -60,20 +64,30 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
                                pace=min(today.session.pace, pace))
         if not seated and session_dose.seated:
             click.echo("The plan keeps this session seated (standing needs the therapist's plan).", err=True)
-        live = live_input(camera, video, calibration=cal, hands=game in HAND_GAMES)
+        if mouse:
+            cal = cal or Calibration.default()
+            driver: Any = NoDriver()
+            on_app = None
+        else:
+            live = live_input(camera, video, calibration=cal, hands=game in HAND_GAMES)
+            driver, on_app = live.driver, live.on_app
         services = GameServices(store, game=game, session_dose=session_dose, dose=today.dose,
                                 wrap_runner=today.with_staircase, decisions=today.reasons,
-                                source="video" if video else "camera", mirror=mirror, affected=affected,
-                                default_calibration=cal,
+                                source="mouse" if mouse else "video" if video else "camera",
+                                mirror=mirror, affected=affected, default_calibration=cal,
                                 procedure_factory=None if cal else CalibrationProcedure,
-                                frame_source=live.driver.take_new_frame)
+                                frame_source=getattr(driver, "take_new_frame", None))
+
+        if not display_available():
+            raise UserError("play needs a display (no DISPLAY or WAYLAND_DISPLAY); try `neuroplay demo`")
 
         def make_flow(stack: Any) -> SessionFlow:
             return SessionFlow(stack, services, patient=patient, known_patients=[patient],
                                rng=random.Random(), pace=pace, affected=affected)  # type: ignore[arg-type]
 
-        result = run_flow(make_flow, live.driver, headless=False, affected=affected,
-                          reference=(lambda: cal.reference) if cal else None, on_app=live.on_app)
+        result = run_flow(make_flow, driver, headless=False, affected=affected,
+                          reference=None if mouse or cal is None else (lambda: cal.reference),
+                          on_app=on_app)
         record_out = summary_record(result, store)
     finally:
         if live is not None:
@@ -81,7 +95,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         store.close()
     if result.note:
         click.echo(result.note, err=True)
-    if live.status_message:
+    if live is not None and live.status_message:
         click.echo(f"Tracking stopped: {live.status_message}", err=True)
     click.echo(f"Session {record_out['session_id']}: hits {record_out['hits']} of {record_out['targets']}; "
                f"data: {record_out['data']}")

@@ -72,6 +72,15 @@ def test_play_without_a_camera_is_one_clear_line_exit_2(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["play", "--patient", "nobody", "--data-dir", str(tmp_path)])
     assert res.exit_code == 2
     assert "unknown patient 'nobody'" in res.output
+    # No display (SDL's dummy driver here): one line, nothing recorded.
+    res = CliRunner().invoke(cli, ["play", "--patient", "p1", "--new", "--mouse", "--data-dir", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "play needs a display" in res.output
+    store = Store.open(tmp_path / "neuroplay.db", create=False)
+    try:
+        assert not store.patient_exists("p1")
+    finally:
+        store.close()
 
 
 def test_demo_from_a_portrait_replay_plays_every_frame_on_its_clock(tmp_path: Path) -> None:
