@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +52,7 @@ def test_template_is_the_real_open_palm_the_tracker_finds(shared_data: Path) -> 
 def test_poses_have_the_apertures_of_real_hands() -> None:
     at = (320.0, 240.0)
     open_p, open_g = _ratios(place(hand_shape(), "right", at, (0, -1), 40, 640, 480))
-    fist_p, fist_g = _ratios(place(hand_shape(grasp=1.0), "right", at, (0, -1), 40, 640, 480))
+    _fist_p, fist_g = _ratios(place(hand_shape(grasp=1.0), "right", at, (0, -1), 40, 640, 480))
     pinch_p, pinch_g = _ratios(place(hand_shape(pinch=1.0), "right", at, (0, -1), 40, 640, 480))
     assert open_p == pytest.approx(1.48, abs=0.01) and open_g == pytest.approx(1.94, abs=0.01)
     assert 0.55 < fist_g < 0.8  # the real fist in sagor_hand_open_close reads 0.62-0.7
@@ -78,7 +79,7 @@ def test_virtual_hands_are_seeded_and_close_at_a_finite_speed() -> None:
     apertures = [_ratios(vh(HandContext(t, grab, "right", (320, 240), (0, -1), 130, 640, 480)))[0]
                  for t in np.arange(0, 0.5, 1 / 30)]
     assert apertures[0] > 1.4 and apertures[-1] < 0.1
-    assert all(b <= a + 1e-9 for a, b in zip(apertures, apertures[1:]))  # monotone, not a jump
+    assert all(b <= a + 1e-9 for a, b in itertools.pairwise(apertures))  # monotone, not a jump
     assert sum(a > 0.5 for a in apertures) >= 3
 
 
@@ -115,7 +116,7 @@ def test_virtual_patient_opens_and_closes() -> None:
 
 def test_virtual_patient_pinches_carries_and_places() -> None:
     ex = PinchExercise(PinchDose(objects=3))
-    runner, events = _play(ex, 40.0)
+    runner, _events = _play(ex, 40.0)
     s = runner.summary()
     assert s["objects_moved"] == 3 and s["drops"] == 0
     assert 0.3 < s["mean_carry_s"] < 3.0
