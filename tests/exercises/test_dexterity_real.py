@@ -48,12 +48,12 @@ def test_open_palms_have_a_larger_grasp_aperture_than_closed_fingers(shared_data
 
     found: dict[str, list[float]] = {"four": [], "rock": []}
     with MediaPipeTracker(hands=True, static_image_mode=True) as tracker:
-        for gesture in found:
+        for gesture, grasps in found.items():
             for k, path in enumerate(_stills(shared_data, gesture, 8)):
                 img = cv2.imread(str(path))
                 ap = _best_hand_apertures(tracker.process(img, k, k))
                 if ap is not None:
-                    found[gesture].append(ap[1])
+                    grasps.append(ap[1])
     assert len(found["four"]) >= 6 and len(found["rock"]) >= 6
     # "four" = open palm (1.7-1.95); "rock" = middle and ring fingers curled into the palm.
     assert min(found["four"]) > max(found["rock"])
