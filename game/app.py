@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import cv2
 import pygame
 
+from exercises.events import MIRROR_MODE, Event
 from game.context import DrawContext
 from game.input import KeyboardMouseInput, merge
 from game.scenes.base import Scene, SceneStack
@@ -84,6 +85,7 @@ class App:
         # Headless with no screenshots: nobody sees the frames, so none are drawn.
         self.render = (window or screenshots is not None) if render is None else render
         self.frame_listeners: list[Callable[[BodyFrame, Scene[Any] | None], None]] = []
+        self.emit: Callable[[list[Event]], None] = lambda events: None  # app-level events -> telemetry
 
     # ------------------------------------------------------------ transforms
     def transform(self) -> BodyToScreen:
@@ -146,8 +148,11 @@ class App:
         scene = self.stack.top
         if action == "toggle_camera":
             self.show_camera = not self.show_camera
-        elif action == "toggle_mirror":
+        elif action == "toggle_mirror" and self.mirror:
             self.mirror_on = not self.mirror_on
+            # The therapist must know when the patient turned the mirror off (CRPS: it can hurt).
+            self.emit([Event(self.t, MIRROR_MODE, {"mode": self.mirror, "on": self.mirror_on,
+                                                   "by": "patient"})])
         elif action in ("less", "more") and hasattr(scene, "adjust"):
             scene.adjust(-1 if action == "less" else 1)  # type: ignore[union-attr]
 

@@ -187,6 +187,11 @@ class SessionFlow:
     def _after_summary(self, _: object) -> None:
         self.result.finished = True
 
+    def record_events(self, events: list[Any]) -> None:
+        """App-level events (e.g. the patient turning the mirror off) into the session's log."""
+        if self.recorder is not None:
+            self._record(events)
+
     def record_frame(self, frame: Any, scene: Any) -> None:
         """Keep the landmark stream of the exercise (never video: the image is dropped)."""
         if self.recorder is not None and getattr(scene, "name", "") in ("exercise", "rest"):

@@ -79,6 +79,7 @@ def run_flow(flow_factory: Callable[[SceneStack], SessionFlow], driver: Driver, 
 
     flow.on_session_start = session_started
     app.frame_listeners.append(flow.record_frame)
+    app.emit = flow.record_events
     if on_app is not None:
         on_app(app, flow)
     flow.start()

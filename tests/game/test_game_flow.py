@@ -133,3 +133,27 @@ def test_windowed_app_reads_keys_from_the_sdl_event_queue(store: Store) -> None:
         assert flow.result.ended_at == "safety" and not app.running
     finally:
         pygame.display.quit()
+
+
+def test_turning_the_mirror_off_is_instant_and_logged(store: Store) -> None:
+    from game.runtime import run_flow  # noqa: F401  (the same wiring as the CLI)
+
+    stack = SceneStack()
+    flow = SessionFlow(stack, Services(store, reps=50), patient="demo")
+    flow.start()
+    app = App(pygame.Surface((320, 180)), stack, driver=ChasingPlayer())
+    app.emit = flow.record_events
+    loop = FixedStepLoop(SimClock())
+    while stack.top is None or stack.top.name != "exercise":
+        loop.tick(app)
+        loop.clock.wait_frame(loop.clock.now(), 1 / 60)
+    app.mirror = "swap"
+    assert app.context().mirror == "swap"
+    app.keys.press("toggle_mirror")
+    loop.clock.wait_frame(loop.clock.now(), 1 / 60)
+    loop.tick(app)
+    assert app.context().mirror is None  # off at once
+    app.keys.press("stop")
+    run(app)
+    kinds = [(e.kind, dict(e.data)) for e in store.events(flow.result.session_id)]
+    assert ("mirror_mode", {"mode": "swap", "on": False, "by": "patient"}) in kinds
