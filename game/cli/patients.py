@@ -74,11 +74,20 @@ def patient_rows(store: Any) -> list[dict[str, Any]]:
     return rows
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
-def patients(as_json: bool, data_dir: str | None) -> None:
-    """List patients with their last session, adherence and open flags."""
+@click.pass_context
+def patients(ctx: click.Context, as_json: bool, data_dir: str | None) -> None:
+    """List patients with their last session, adherence and open flags.
+
+    `neuroplay patients psfs PATIENT` shows and records the patient's
+    Patient-Specific Functional Scale.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["data_dir"] = data_dir
+    if ctx.invoked_subcommand is not None:
+        return
     from telemetry.paths import database_path
 
     try:
@@ -122,3 +131,55 @@ def patients(as_json: bool, data_dir: str | None) -> None:
             f"[red]{flags}[/red]" if r["open_flags"] else flags,
         )
     Console().print(table)
+
+
+@patients.command("psfs")
+@click.argument("patient")
+@click.option("--rate", "ratings", multiple=True, metavar="ACTIVITY=VALUE",
+              help="Record a 0-10 rating, by activity number or name (repeatable).")
+@click.option("--add", "adds", multiple=True, metavar="ACTIVITY",
+              help="Add an activity in the patient's own words (at most 5).")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
+@click.pass_context
+def psfs(ctx: click.Context, patient: str, ratings: tuple[str, ...], adds: tuple[str, ...],
+         data_dir: str | None) -> None:
+    """Show or record PATIENT's Patient-Specific Functional Scale (0-10 per activity).
+
+    The plan's goals become the activities; 0 = unable to do it, 10 = as well as before
+    the problem. Ratings are meant weekly.
+    """
+    from telemetry.proms import PSFS_MAX_ACTIVITIES
+    from telemetry.psfs import adopt_plan_goals, parse_rating
+    from telemetry.records import PsfsActivity
+
+    store = open_store(data_dir or (ctx.obj or {}).get("data_dir"))
+    try:
+        with store_errors():
+            store.require_patient(patient)
+            adopt_plan_goals(store, patient)
+            # Check every rating against the activities as they will be (with the
+            # additions) before writing anything: a bad line changes nothing.
+            existing = store.psfs_activities(patient)
+            if len(existing) + len(adds) > PSFS_MAX_ACTIVITIES:
+                raise UserError(f"the PSFS holds at most {PSFS_MAX_ACTIVITIES} activities; "
+                                f"{patient} has {len(existing)}")
+            planned = existing + [PsfsActivity(-1 - i, patient, n.strip(), store.now())
+                                  for i, n in enumerate(adds)]
+            names = {a.activity_id: a.name for a in planned}
+            parsed = [(names[i], v) for i, v in (parse_rating(r, planned) for r in ratings)]
+            for name in adds:
+                store.add_psfs_activity(patient, name)
+            acts = store.psfs_activities(patient)
+            if parsed:
+                store.rate_psfs(patient, dict(parsed))
+            latest: dict[int, tuple[str, int]] = {}
+            for r in store.psfs_ratings(patient):
+                latest[r.activity_id] = (r.at.date().isoformat(), r.value)
+    finally:
+        store.close()
+    if not acts:
+        click.echo(f"{patient} has no PSFS activities yet; add one with --add \"...\".")
+        return
+    for i, a in enumerate(acts, 1):
+        last = latest.get(a.activity_id)
+        click.echo(f"{i}. {a.name}: " + (f"{last[1]}/10 on {last[0]}" if last else "not rated"))

@@ -133,3 +133,38 @@ def test_commands_are_documented() -> None:
         assert f"neuroplay {name}" in docs
         help_text = run(name, "--help").output
         assert len(help_text.splitlines()[2].strip()) > 10  # a one-line description
+
+
+PLAN_WITH_GOALS = """[plan]
+name = "test"
+exercises = ["reaching"]
+
+[[goals]]
+activity = "Reach a cup on a kitchen shelf"
+exercises = ["reaching"]
+"""
+
+
+def test_psfs_adopts_plan_goals_and_records_ratings(tmp_path: Path) -> None:
+    d = tmp_path / "data"
+    store = Store.open(data_dir=d)
+    store.ensure_patient("p1")
+    store.save_plan("p1", PLAN_WITH_GOALS, "dr x")
+    store.close()
+    r = run("patients", "psfs", "p1", "--data-dir", str(d))
+    assert r.exit_code == 0 and "1. Reach a cup on a kitchen shelf: not rated" in r.output
+    r = run("patients", "psfs", "p1", "--add", "Dress myself", "--rate", "1=4",
+            "--rate", "dress myself=6", "--data-dir", str(d))
+    assert r.exit_code == 0, r.output
+    assert "4/10" in r.output and "2. Dress myself: 6/10" in r.output
+    # a bad rating changes nothing, not even the activity added with it
+    r = CliRunner().invoke(cli, ["patients", "psfs", "p1", "--add", "Garden", "--rate", "9=5",
+                                 "--data-dir", str(d)])
+    assert r.exit_code == 2 and "no such PSFS activity" in r.output
+    store = Store.open(data_dir=d)
+    assert [a.name for a in store.psfs_activities("p1")] == [
+        "Reach a cup on a kitchen shelf", "Dress myself"]
+    assert [x.value for x in store.psfs_ratings("p1")] == [4, 6]
+    store.close()
+    r = CliRunner().invoke(cli, ["patients", "psfs", "p1", "--rate", "1=11", "--data-dir", str(d)])
+    assert r.exit_code == 2 and "must be 0-10" in r.output
