@@ -229,7 +229,8 @@ def _empty(ax: Any, text: str) -> None:
 
 
 def figures(model: ReportModel) -> list[tuple[str, Figure]]:
-    """(title, figure) pairs: pain, function, movement, sessions."""
+    """(title, figure) pairs: pain, function, movement, sessions, and the hand
+    games when the patient played any."""
     a, tz = model.assessment, model.tz
     out: list[tuple[str, Figure]] = []
 
@@ -323,6 +324,25 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
     else:
         _empty(ax2, "no weeks yet")
     out.append(("Sessions and adherence", fig))
+
+    dex = [(k, label) for k, label in (
+        ("tap_rate", "Tapping rate (/s) ^"), ("tap_rhythm", "Tapping rhythm CoV v"),
+        ("grasp_range", "Open/close range ^"), ("carry_time", "Pinch carry time (s) v"))
+        if a.series.get(k) is not None and a.series[k].points]
+    if dex:
+        fig, axes = plt.subplots(1, len(dex), figsize=(FIG_W, 2.6), dpi=DPI,
+                                 layout="constrained", squeeze=False)
+        for ax, (key, label) in zip(axes[0], dex, strict=True):
+            x, y = _xy(a.series[key], tz)
+            ax.plot(x, y, ".", color=INTERF, alpha=0.5, ms=4)
+            ax.plot(x, _rolling_median(y), "-", color=INTERF, lw=1.8)
+            _style(ax, "", x)
+            ax.set_title(label, fontsize=9, loc="left")
+            for lab in ax.get_xticklabels():
+                lab.set_fontsize(7)
+        fig.suptitle("Hand games per session (median of the session's sets or repetitions)",
+                     fontsize=10, x=0.01, ha="left")
+        out.append(("Hand games", fig))
     return out
 
 

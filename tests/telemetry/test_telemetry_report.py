@@ -86,3 +86,26 @@ def test_report_for_a_patient_with_no_sessions() -> None:
     assert m.period == "no sessions yet"
     html = render_html(m)
     assert "No open flags." in html and "no pain check-ins yet" not in html  # drawn in PNG
+
+
+def test_hand_games_figure_only_when_played() -> None:
+    from datetime import timedelta
+
+    store = Store.memory(flush_interval_s=5)
+    store.ensure_patient("h")
+    t0 = datetime(2026, 1, 5, 10, tzinfo=UTC)
+    for day in range(3):
+        rec = store.start_session("h", "openclose", {}, started_at=t0 + timedelta(days=day))
+        rec.record([_Ev(5.0 * k, "repetition", {"range": 0.5 + 0.05 * day, "cycle_s": 2.0})
+                    for k in range(4)])
+        rec.close({}, ended_at=t0 + timedelta(days=day, minutes=3))
+    data, result = refresh_flags(store, "h", today=date(2026, 1, 8), tz=UTC)
+    figs = dict(figures(build_report(data, result, tz=UTC)))
+    assert "Hand games" in figs
+    [ax] = figs["Hand games"].axes
+    assert list(ax.get_lines()[0].get_ydata()) == pytest.approx([0.5, 0.55, 0.6])
+
+
+class _Ev:
+    def __init__(self, t: float, kind: str, data: dict) -> None:
+        self.t, self.kind, self.data = t, kind, data
