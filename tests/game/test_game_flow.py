@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pygame
 import pytest
-from game_test_doubles import ChasingPlayer, Services
+from game_test_doubles import Services
 
 from game.app import App
 from game.flow import SessionFlow
 from game.input import KeyboardMouseInput
 from game.loop import FixedStepLoop, SimClock
+from game.players import PointerPlayer
 from game.scenes.base import SceneStack
 from telemetry.store import Store
 
@@ -32,7 +33,7 @@ def test_scene_sequence_and_typed_results(store: Store) -> None:
     stack = SceneStack()
     flow = SessionFlow(stack, Services(store), patient="demo", keep_events=True)
     flow.start()
-    app = App(pygame.Surface((640, 360)), stack, driver=ChasingPlayer())
+    app = App(pygame.Surface((640, 360)), stack, driver=PointerPlayer(speed=2.0))
     run(app)
     assert flow.result.finished
     assert stack.entered == FLOW
@@ -58,7 +59,7 @@ def test_escape_in_the_exercise_stops_and_still_asks_post_checkin(store: Store) 
     flow = SessionFlow(stack, Services(store, reps=50), patient="demo")
     flow.start()
     keys = KeyboardMouseInput()
-    app = App(pygame.Surface((640, 360)), stack, driver=ChasingPlayer(), keys=keys)
+    app = App(pygame.Surface((640, 360)), stack, driver=PointerPlayer(speed=2.0), keys=keys)
     loop = FixedStepLoop(SimClock())
     while stack.top is not None and stack.top.name != "exercise":
         loop.tick(app)
@@ -79,7 +80,7 @@ def test_pain_button_asks_rating_records_it_and_ends(store: Store) -> None:
     stack = SceneStack()
     flow = SessionFlow(stack, Services(store, reps=50), patient="demo")
     flow.start()
-    app = App(pygame.Surface((640, 360)), stack, driver=ChasingPlayer())
+    app = App(pygame.Surface((640, 360)), stack, driver=PointerPlayer(speed=2.0))
     loop = FixedStepLoop(SimClock())
     while stack.top is None or stack.top.name != "exercise":
         loop.tick(app)
@@ -141,7 +142,7 @@ def test_turning_the_mirror_off_is_instant_and_logged(store: Store) -> None:
     stack = SceneStack()
     flow = SessionFlow(stack, Services(store, reps=50), patient="demo")
     flow.start()
-    app = App(pygame.Surface((320, 180)), stack, driver=ChasingPlayer())
+    app = App(pygame.Surface((320, 180)), stack, driver=PointerPlayer(speed=2.0))
     app.emit = flow.record_events
     loop = FixedStepLoop(SimClock())
     while stack.top is None or stack.top.name != "exercise":
