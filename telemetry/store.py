@@ -16,6 +16,7 @@ around its transaction: the in-memory database is one shared connection.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import json
 import math
@@ -720,6 +721,9 @@ class Recorder:
         self._thread = threading.Thread(target=self._run, name=f"telemetry-{session_id[:8]}",
                                         daemon=True)
         self._thread.start()
+        # A normal interpreter exit without close() (an unhandled exception in the
+        # game) still writes what is buffered; the session is recovered as incomplete.
+        atexit.register(self._flush_at_exit)
 
     # ----------------------------------------------------------- game thread
     def record(self, events: Sequence[Any]) -> None:
@@ -748,6 +752,7 @@ class Recorder:
         if self._closed:
             return
         self._closed = True
+        atexit.unregister(self._flush_at_exit)
         self._wake.set()
         self._thread.join()
         self.flush()
@@ -813,6 +818,13 @@ class Recorder:
 
     def range_of_motion(self) -> dict[str, dict[str, Any]]:
         return {side: rom_from_angles(s) for side, s in self._rom.items() if s}
+
+    def _flush_at_exit(self) -> None:
+        if not self._closed:
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001  (exiting anyway; recovery closes the session)
+                pass
 
     def _run(self) -> None:
         while not self._closed:

@@ -79,3 +79,25 @@ def test_sigkill_writer_loses_at_most_about_a_second(db_path: Path) -> None:
     assert len(store.landmark_frames(session_id)) > 0
     assert json.loads(json.dumps(session.summary)) == session.summary
     store.close()
+
+
+def test_exit_without_close_keeps_every_event(db_path: Path) -> None:
+    script = r"""
+import sys
+from exercises.events import Event
+from telemetry.store import Store
+store = Store.open(sys.argv[1], flush_interval_s=60)   # the flusher never gets to run
+store.ensure_patient("p")
+rec = store.start_session("p", "reaching", {})
+rec.record([Event(i * 0.1, "tick", {"i": i}) for i in range(25)])
+raise SystemExit(3)  # the game dies of an exception: no close()
+"""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, "-c", script, str(db_path)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    store = Store.open(db_path)
+    [h] = store.history("p")
+    assert store.count_events(h.session_id) == 25
+    assert h.recovered and not h.completed
+    store.close()
