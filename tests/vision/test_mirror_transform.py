@@ -16,7 +16,14 @@ from vision.bodyframe import (
     BodyFrame,
     Hand,
 )
-from vision.mirror import MirrorTransform, midline_x, mirror_image, mirror_landmarks, reflect_image, seam_alpha
+from vision.mirror import (
+    MirrorTransform,
+    midline_x,
+    mirror_image,
+    mirror_landmarks,
+    reflect_image,
+    seam_alpha,
+)
 
 
 def _frame(with_image: bool = False) -> BodyFrame:
