@@ -20,6 +20,8 @@ from vision.bodyframe import BodyFrame, Hand
 def test_file_store_is_wal_with_foreign_keys_and_private(db_path: Path) -> None:
     with Store.open(db_path) as store:
         store.ensure_patient("p1")
+        wal = db_path.with_name(db_path.name + "-wal")
+        assert stat.S_IMODE(wal.stat().st_mode) == 0o600  # SQLite copies the db's mode
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
     assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
     con = sqlite3.connect(db_path)
