@@ -38,9 +38,11 @@ while True:  # 60 Hz until killed
     if delay > 0:
         time.sleep(delay)
     kind = "target_shown" if i % 60 == 0 else ("hold_complete" if i % 60 == 45 else "tick")
-    rec.record([Event(i / 60.0, kind, {"i": i, "wall": time.time()})])
+    wall = time.time()
+    rec.record([Event(i / 60.0, kind, {"i": i, "wall": wall})])
     rec.record_frame(BodyFrame(index=i, t_ns=time.monotonic_ns(), width=640, height=480,
                                pose=pose))
+    print(i, wall, flush=True)  # what the writer handed to the recorder, and when
     i += 1
 """
 
@@ -61,14 +63,19 @@ def test_sigkill_writer_loses_at_most_about_a_second(db_path: Path) -> None:
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
 
+    written = {}
+    for line in proc.stdout.read().splitlines():  # the pipe keeps what the writer printed
+        parts = line.split()
+        if len(parts) == 2:
+            written[int(parts[0])] = float(parts[1])
     store = Store.open(db_path)  # opens clean, recovers the dead writer's session
     events = store.events(session_id)
     assert len(events) >= 45, "less than ~0.75 s of a 2 s session survived"
     assert [e.seq for e in events] == list(range(len(events)))  # a prefix, no gaps
-    last_wall = events[-1].data["wall"]
-    # Every event recorded before killed_at - 1.2 s is present: the stored prefix
-    # reaches at least that late.
-    assert last_wall >= killed_at - 1.2, (killed_at - last_wall)
+    stored = {e.data["i"] for e in events}
+    due = {i for i, wall in written.items() if wall < killed_at - 1.2}
+    assert len(due) >= 30
+    assert due <= stored, sorted(due - stored)[:5]  # everything older than ~1.2 s survived
     [session] = store.history("crash")
     assert session.session_id == session_id
     assert session.completed is False and session.recovered is True
