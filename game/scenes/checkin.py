@@ -63,7 +63,7 @@ class CheckinScene(MenuScene):
             self.dismiss(dict(self.answers))
 
     def update(self, intents: Intents, dt: float) -> None:
-        if intents.stop:
+        if self.stop_requested(intents, dt):
             self.dismiss(None)
             return
         if intents.number is not None and 0 <= intents.number <= 10:
@@ -104,4 +104,5 @@ class CheckinScene(MenuScene):
             surface.blit(hi, (max(4, right.right - hi.get_width()), ty + f.get_linesize()))
         draw_text_block(surface, "Hold a hand on a number, click it, or type it (T = 10).",
                         th.font("small"), pal.text_dim, int(surface.get_height() * 0.88), margin=margin)
+        self.draw_stop(surface, ctx)
         draw_hands(surface, ctx)

@@ -16,7 +16,7 @@ from game.context import DrawContext
 from game.scenes.base import Scene
 from game.theme import PALETTE
 from game.transform import BodyToScreen, fit_body_box
-from game.widgets import DwellButton, draw_hands, draw_text_block
+from game.widgets import DwellButton, anchor_button, draw_hands, draw_text_block
 from vision.intents import Intents
 
 # x0, y0, x1, y1 in body units: text in the top part, buttons within a
@@ -49,6 +49,19 @@ class MenuScene(Scene[object]):
         super().__init__()
         self.buttons: list[DwellButton] = []
         self.pace = pace
+        self.stop_btn = stop_button(dwell_s=1.0 / max(0.25, pace))
+
+    def stop_requested(self, intents: Intents, dt: float) -> bool:
+        """Esc/Space, or a hand held on the STOP button (pinned bottom-left on screen)."""
+        fired = self.stop_btn.update(intents, dt)
+        return intents.stop or fired
+
+    def draw_stop(self, surface: pygame.Surface, ctx: DrawContext) -> None:
+        w, h = surface.get_size()
+        bh = max(64.0, h * 0.12)
+        anchor_button(self.stop_btn, ctx.transform, (w, h), screen_side="left",
+                      top=h - bh - max(8.0, h * 0.02))
+        self.stop_btn.draw(surface, ctx, font_kind="title")
 
     @property
     def dwell_s(self) -> float:
@@ -78,4 +91,5 @@ class MenuScene(Scene[object]):
         self.draw_text(surface, ctx)
         for b in self.buttons:
             b.draw(surface, ctx)
+        self.draw_stop(surface, ctx)
         draw_hands(surface, ctx)

@@ -36,7 +36,7 @@ class TitleScene(MenuScene):
         self.buttons = [DwellButton("Start", center=(0.0, 0.2), half=(0.9, 0.4), dwell_s=self.dwell_s)]
 
     def update(self, intents: Intents, dt: float) -> None:
-        if intents.stop:
+        if self.stop_requested(intents, dt):
             self.dismiss(False)
         elif self.pressed(intents, dt) is not None or (intents.confirm and not intents.left and not intents.right):
             self.dismiss(True)
@@ -55,7 +55,7 @@ class SafetyScene(MenuScene):
                                     dwell_s=self.dwell_s)]
 
     def update(self, intents: Intents, dt: float) -> None:
-        if intents.stop:
+        if self.stop_requested(intents, dt):
             self.dismiss(False)
         elif self.pressed(intents, dt) is not None or (intents.confirm and not intents.left and not intents.right):
             self.dismiss(True)
@@ -70,6 +70,7 @@ class SafetyScene(MenuScene):
                         pal.text, y + th.small_px // 2, margin=margin)
         for b in self.buttons:
             b.draw(surface, ctx)
+        self.draw_stop(surface, ctx)
         draw_hands(surface, ctx)
 
 
@@ -90,16 +91,18 @@ class PatientScene(MenuScene):
         self.rng = rng or random.Random()
         choices = ([preselected] if preselected else []) + [k for k in known if k != preselected]
         choices = choices[:3]
-        self.text = "Choose your code." if choices else "No player yet: make a new code."
+        self.text = ("Choose your code. " if choices else "No player yet: make a new code. ") + \
+            "Codes keep your data private: no names are stored."
         self.buttons = []
-        for i, pid in enumerate(choices):
-            self.buttons.append(DwellButton(pid, center=(-1.05 + 1.05 * i, -0.1), half=(0.48, 0.3),
+        for i, pid in enumerate(choices):  # centred row
+            x = 1.05 * (i - (len(choices) - 1) / 2.0)
+            self.buttons.append(DwellButton(pid, center=(x, -0.1), half=(0.48, 0.3),
                                             dwell_s=self.dwell_s, value=pid))
         self.buttons.append(DwellButton("New player", center=(0.0, -0.95), half=(0.95, 0.3),
                                         dwell_s=self.dwell_s, color=(0, 158, 115), value=None))
 
     def update(self, intents: Intents, dt: float) -> None:
-        if intents.stop:
+        if self.stop_requested(intents, dt):
             self.dismiss(None)
             return
         b = self.pressed(intents, dt)
@@ -107,9 +110,3 @@ class PatientScene(MenuScene):
             b = self.buttons[0]  # Enter picks the first (preselected) choice
         if b is not None:
             self.dismiss(b.value if b.value is not None else new_patient_id(self.rng))
-
-    def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
-        super().draw(surface, ctx)
-        draw_text_block(surface, "Codes keep your data private: no names are stored.",
-                        ctx.theme.font("small"), ctx.theme.palette.text_dim,
-                        int(surface.get_height() * 0.9), margin=16)

@@ -49,7 +49,7 @@ class SummaryScene(MenuScene):
         self.buttons = [DwellButton("Finish", center=(0.0, -1.05), half=(0.9, 0.3), dwell_s=self.dwell_s)]
 
     def update(self, intents: Intents, dt: float) -> None:
-        if intents.stop or self.pressed(intents, dt) is not None or (
+        if self.stop_requested(intents, dt) or self.pressed(intents, dt) is not None or (
                 intents.confirm and not intents.left and not intents.right):
             self.dismiss(None)
 
@@ -63,4 +63,5 @@ class SummaryScene(MenuScene):
             y = draw_text_block(surface, line, th.font("body", bold=True), th.palette.hit, y, margin=margin)
         for b in self.buttons:
             b.draw(surface, ctx)
+        self.draw_stop(surface, ctx)
         draw_hands(surface, ctx)

@@ -153,3 +153,19 @@ def test_safety_buttons_stay_on_screen_whatever_the_camera_framing() -> None:
         # A hand where the button is drawn presses it (same transform both ways).
         bx, by = tr.to_body(*r.center)
         assert btn.contains(HandIntent(bx, by))
+
+
+def test_every_menu_scene_has_a_stop_button_a_hand_can_hold() -> None:
+    scene = CheckinScene("pre")
+    tr = fit_body_box((1280, 720), (-2.2, -1.5, 2.2, 2.3))
+    surf = pygame.Surface((1280, 720))
+    scene.draw(surf, DrawContext(theme=Theme(720, 1280), transform=tr))
+    r = scene.stop_btn.rect(tr)
+    assert surf.get_rect().contains(r)
+    assert pixel(surf, (r.left + r.w // 8, r.bottom - r.h // 5)) == PALETTE.stop
+    # No number button under the STOP button: holding it answers nothing.
+    assert not any(b.rect(tr).colliderect(r) for b in scene.buttons)
+    hand = Intents(t=0.0, left=HandIntent(*tr.to_body(*r.center)))
+    for _ in range(70):
+        scene.update(hand, 1 / 60)
+    assert scene.dismissed and scene.result is None and scene.answers == {}
