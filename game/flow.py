@@ -14,6 +14,7 @@ session that never started.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -195,6 +196,8 @@ class SessionFlow:
     def record_frame(self, frame: Any, scene: Any) -> None:
         """Keep the landmark stream of the exercise (never video: the image is dropped)."""
         if self.recorder is not None and getattr(scene, "name", "") in ("exercise", "rest"):
+            if getattr(frame, "image", None) is not None:
+                frame = dataclasses.replace(frame, image=None)  # the picture never leaves the game
             self.recorder.record_frame(frame)
 
     def abort(self) -> None:
