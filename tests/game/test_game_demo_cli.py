@@ -34,6 +34,11 @@ def test_demo_headless_leaves_a_session_in_sqlite(tmp_path: Path) -> None:
         [session] = store.history("demo")
         assert session.session_id == out["session_id"]
         assert sorted(c.phase for c in store.checkins("demo")) == ["post", "pre"]
+        # The virtual patient was calibrated by vision's procedure, and the result saved.
+        cal = store.load_calibration("demo")
+        assert cal is not None
+        reach = cal["envelope"]["right"]
+        assert set(reach) >= {"out", "up", "in"} and all(0.3 <= v <= 3.0 for v in reach.values())
     finally:
         store.close()
     report = Path(out["report"])
