@@ -165,6 +165,8 @@ def _kinematics(data: Mapping[str, Any], success: bool,
         if tr.ndim == 2 and tr.shape[1] >= 3:
             d["trunk_displacement_cm"] = round(float(np.hypot(tr[:, 1], tr[:, 2]).max())
                                                * M.DEFAULT_METRES_PER_UNIT * 100.0, 2)
+            if tr.shape[1] >= 4:  # [t, dx, dy, lean_deg]: the largest lean from upright
+                d["trunk_lean_deg"] = round(float(np.abs(tr[:, 3]).max()), 2)
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
             for k, v in d.items()}
 

@@ -40,6 +40,7 @@ METRIC_CODES: dict[str, tuple[str, str, str]] = {
     "ldlj": ("ldlj", "Log dimensionless jerk", "{score}"),
     "end_error_u": ("end-error", "End-point error", "{shoulder_width}"),
     "trunk_displacement_cm": ("trunk-displacement", "Trunk displacement", "cm"),
+    "trunk_lean_deg": ("trunk-lean", "Trunk lean", "deg"),
     "quality": ("quality", "Tracking quality", "{score}"),
     "elbow_flexion_rom_deg": ("elbow-flexion-rom", "Elbow flexion range", "deg"),
     "shoulder_abduction_rom_deg": ("shoulder-abduction-rom", "Shoulder abduction range", "deg"),

@@ -73,6 +73,7 @@ class ReportModel:
     assessment: Assessment = field(repr=False)
     tz: tzinfo = timezone.utc
     quality_note: str = ""
+    session_records: list[Any] = field(default_factory=list, repr=False)
 
 
 def _fmt(v: float | None, nd: int = 1) -> str:
@@ -180,7 +181,8 @@ def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = time
         open_flags=[flag_dict(f) for f in reversed(data.flags) if f.status == "open"],
         closed_flags=[flag_dict(f) for f in reversed(data.flags) if f.status != "open"][:10],
         changes=changes, sessions=rows, n_sessions=len(sessions), decisions=decisions,
-        plan=plan, assessment=assessment, tz=tz, quality_note=quality_note)
+        plan=plan, assessment=assessment, tz=tz, quality_note=quality_note,
+        session_records=list(sessions))
 
 
 def _evidence_lines(ev: dict[str, Any]) -> list[str]:
@@ -304,9 +306,17 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
         ax1.plot(x, y, ".", color=FUNC, ms=4, alpha=0.6)
         ax1.plot(x, _rolling_median(y), "-", color=FUNC, lw=1.5)
         ax1.axhspan(70, 85, color="#2ecc71", alpha=0.08, lw=0)
+        done = {s.session_id: s.completed for s in model.session_records}
+        bad = [(xx, yy) for p, xx, yy in zip(a.series["success_rate"].points, x, y, strict=True)
+               if done.get(p.session_id) is False]
+        if bad:
+            ax1.plot([b[0] for b in bad], [b[1] for b in bad], "x", color=PAIN, ms=7, mew=2,
+                     label="session not completed")
+            ax1.legend(loc="lower right", fontsize=8, frameon=False)
         ax1.set_ylim(-3, 103)
         _style(ax1, "% targets hit", x)
-        ax1.set_title("Targets hit per session (green: 70-85 % training zone)", fontsize=9,
+        ax1.set_title("Targets hit per session (green: 70-85 % zone; x: not completed)",
+                      fontsize=9,
                       loc="left")
     else:
         _empty(ax1, "no sessions yet")

@@ -42,6 +42,7 @@ def test_one_trial_per_target_with_metrics() -> None:
     assert m["path_length_ratio"] == pytest.approx(1.0, abs=0.03)
     assert m["quality"] > 0.9 and m["poor_quality"] is False
     assert m["trunk_displacement_cm"] == pytest.approx(3.6, abs=0.01)
+    assert m["trunk_lean_deg"] == 2.0
     assert trials[0].data["t_onset"] == 0.55
     summary = derive_summary(events)
     assert (summary["trials"], summary["hits"], summary["misses"], summary["timeouts"]) == (

@@ -109,3 +109,10 @@ def test_hand_games_figure_only_when_played() -> None:
 class _Ev:
     def __init__(self, t: float, kind: str, data: dict) -> None:
         self.t, self.kind, self.data = t, kind, data
+
+
+def test_incomplete_sessions_are_marked(model) -> None:
+    figs = dict(figures(model))
+    ax = figs["Sessions and adherence"].axes[0]
+    marks = [line for line in ax.get_lines() if line.get_label() == "session not completed"]
+    assert len(marks) == 1 and len(marks[0].get_xdata()) == 1
