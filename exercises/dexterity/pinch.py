@@ -48,16 +48,18 @@ DROP = "pinch_drop"
 
 GRAVITY = 25.0  # body units / s^2: 9.81 m/s^2 over a ~0.39 m shoulder width
 TABLE_Y = -1.0  # body units below the shoulder line: about the lower chest of a seated patient
-SPAWN_X = (0.35, 0.60, 0.85)  # waiting spots, |x| on the side in play
-BOX_X = 1.35  # |x| of the box centre
+SPAWN_X0 = 0.25  # |x| of the first waiting spot on the side in play
+SPAWN_GAP = 0.08  # between waiting objects
+BOX_GAP = 0.15  # between the last waiting spot and the box
 BOX_WALL_H = 0.35
 RELEASE_CEILING = 1.2  # a release this far above the box top still falls in
 GRAB_MARGIN = 0.15
 HAND_RADIUS = 0.08
-MAX_ON_TABLE = 3
+MAX_ON_TABLE = 2
 CARRY_STIFFNESS = 400.0  # spring to the hand: a 1-unit mass follows within ~0.1 s
 CARRY_DAMPING = 28.0  # about 0.7 of critical for a 1-unit mass; heavier objects swing more
 SPACE_DAMPING = 0.6  # fraction of velocity kept per second (air, table)
+COLLISION_SLOP = 0.005  # body units; pymunk's default (0.1) assumes pixels and lets objects sink
 
 CAT_WORLD = 0b001
 CAT_OBJECT = 0b010
@@ -107,20 +109,22 @@ class PinchWorld:
         self.space = pymunk.Space()
         self.space.gravity = (0.0, -GRAVITY)
         self.space.damping = SPACE_DAMPING
+        self.space.collision_slop = COLLISION_SLOP
         r = dose.object_radius
+        self.spawn_x = tuple(SPAWN_X0 + r + k * (2 * r + SPAWN_GAP) for k in range(MAX_ON_TABLE))
         inner = max(0.5, 3.0 * r)
-        cx = sign * max(BOX_X, SPAWN_X[-1] + 2.5 * r + inner / 2)
+        cx = sign * (self.spawn_x[-1] + r + BOX_GAP + inner / 2)
         self.box = Box(cx - inner / 2, cx + inner / 2, TABLE_Y, TABLE_Y + BOX_WALL_H)
-        far = sign * (abs(cx) + inner / 2 + 0.6)
-        near = -sign * 0.4
+        far = sign * (abs(cx) + inner / 2 + 0.4)
+        near = -sign * 0.3
         world_filter = pymunk.ShapeFilter(categories=CAT_WORLD, mask=CAT_OBJECT)
         static = self.space.static_body
         segments = [
             pymunk.Segment(static, (near, TABLE_Y), (far, TABLE_Y), 0.02),  # table
-            pymunk.Segment(static, (near, TABLE_Y), (near, TABLE_Y + 3.0), 0.02),  # ends of the table
-            pymunk.Segment(static, (far, TABLE_Y), (far, TABLE_Y + 3.0), 0.02),
             pymunk.Segment(static, (self.box.x0, TABLE_Y), (self.box.x0, self.box.y1), 0.03),  # box walls
             pymunk.Segment(static, (self.box.x1, TABLE_Y), (self.box.x1, self.box.y1), 0.03),
+            pymunk.Segment(static, (near, TABLE_Y), (near, TABLE_Y + 2.0), 0.02),  # ends of the table
+            pymunk.Segment(static, (far, TABLE_Y), (far, TABLE_Y + 2.0), 0.02),  # (invisible bounds)
         ]
         for seg in segments:
             seg.friction = dose.friction
@@ -128,6 +132,7 @@ class PinchWorld:
             seg.filter = world_filter
         self.space.add(*segments)
         self.segments = segments
+        self.visible_segments = segments[:3]  # the table and the box; the ends only keep objects in play
         self.hand = pymunk.Body(body_type=pymunk.Body.KINEMATIC)
         self.hand.position = (sign * 0.5, TABLE_Y + 0.8)
         hand_shape = pymunk.Circle(self.hand, HAND_RADIUS)
@@ -140,7 +145,7 @@ class PinchWorld:
         r = self.dose.object_radius
         m = self.dose.object_mass
         body = pymunk.Body(m, pymunk.moment_for_circle(m, 0.0, r))
-        body.position = (self.sign * SPAWN_X[slot % len(SPAWN_X)], TABLE_Y + r + 0.01)
+        body.position = (self.sign * self.spawn_x[slot % len(self.spawn_x)], TABLE_Y + r + 0.01)
         shape = pymunk.Circle(body, r)
         shape.friction = self.dose.friction
         shape.elasticity = 0.1
@@ -264,10 +269,11 @@ class PinchExercise:
 
     # ----------------------------------------------------------------- step
     def _refill(self) -> None:
-        taken = {round(abs(o.position[0]), 2) for o in self._free()}
+        spots = self.world.spawn_x
+        taken = {k for o in self._free() for k, x in enumerate(spots) if abs(abs(o.position[0]) - x) < 1e-6}
         while len(self._free()) < MAX_ON_TABLE and self._spawned < self.dose.objects:
-            slot = next((k for k, x in enumerate(SPAWN_X) if round(x, 2) not in taken), len(self._free()))
-            taken.add(round(SPAWN_X[slot % len(SPAWN_X)], 2))
+            slot = next((k for k in range(len(spots)) if k not in taken), len(self._free()))
+            taken.add(slot)
             self.objects.append(self.world.add_object(self._spawned, slot))
             self._spawned += 1
 
