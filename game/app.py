@@ -77,6 +77,7 @@ class App:
         self.show_camera = True
         self.mirror: str | None = None  # the session's mirror mode ("split"/"swap")
         self.mirror_on = True  # "M" turns the mirror view off at once (and on again)
+        self.mirror_transform: Any = None  # vision.mirror.MirrorTransform while mirroring
         self.quit = False
         self.shots: dict[str, Path] = {}
         self._scene_since: dict[int, float] = {}
@@ -150,6 +151,8 @@ class App:
             self.show_camera = not self.show_camera
         elif action == "toggle_mirror" and self.mirror:
             self.mirror_on = not self.mirror_on
+            if self.mirror_transform is not None:
+                self.mirror_transform.enabled = self.mirror_on  # landmarks unmirrored at once too
             # The therapist must know when the patient turned the mirror off (CRPS: it can hurt).
             self.emit([Event(self.t, MIRROR_MODE, {"mode": self.mirror, "on": self.mirror_on,
                                                    "by": "patient"})])

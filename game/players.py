@@ -74,6 +74,7 @@ class FramesDriver:
     is_finished: Callable[[], bool] = lambda: False
     last: Intents | None = None
     last_frame: BodyFrame | None = None
+    frame_filter: Callable[[BodyFrame], BodyFrame] | None = None
     _new: BodyFrame | None = None
 
     @property
@@ -91,6 +92,8 @@ class FramesDriver:
             if menu is not None:
                 return None, menu
         frame = self.next_frame(t, scene)
+        if frame is not None and self.frame_filter is not None:
+            frame = self.frame_filter(frame)  # e.g. the mirror-therapy transform of the landmarks
         self._new = frame
         if frame is not None:
             self.last_frame = frame

@@ -76,6 +76,15 @@ def run_flow(flow_factory: Callable[[SceneStack], SessionFlow], driver: Driver, 
 
     def session_started(setup: Any) -> None:
         app.mirror = setup.mirror
+        if setup.mirror and hasattr(driver, "frame_filter"):
+            # Mirror therapy: the unaffected hand's movement becomes the affected hand's.
+            # Landmarks only: the picture is composed by the "mirror" view (game/views/mirror.py).
+            from vision.mirror import MirrorTransform
+
+            mt = MirrorTransform(mode=setup.mirror, affected_side=affected  # type: ignore[arg-type]
+                                 if affected in ("left", "right") else "right", mirror_video=False)
+            driver.frame_filter = mt.apply
+            app.mirror_transform = mt
 
     flow.on_session_start = session_started
     app.frame_listeners.append(flow.record_frame)

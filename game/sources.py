@@ -187,6 +187,27 @@ def video_driver(path: str, *, menus: ScriptedMenus | None = None,
 
 
 @dataclass
+class MirroredGoal:
+    """What a mirror-therapy patient does: move the UNAFFECTED hand to the mirror image
+    of the goal (the mirrored landmarks then carry it to the affected side)."""
+
+    scene: Any
+
+    def player_goal(self) -> Any:
+        from dataclasses import replace as dc_replace
+
+        from exercises.virtual_patient import HandGoal, ReachGoal, goal_for
+
+        goal = goal_for(self.scene)
+        other = {"left": "right", "right": "left"}
+        if isinstance(goal, ReachGoal):
+            return ReachGoal(other[goal.side], -goal.x, goal.y)  # type: ignore[arg-type]
+        if isinstance(goal, HandGoal):
+            return dc_replace(goal, side=other[goal.side], x=None if goal.x is None else -goal.x)
+        return goal
+
+
+@dataclass
 class VirtualPatientDriver:
     driver: FramesDriver
     source: str
@@ -212,8 +233,13 @@ def virtual_patient_driver(seed: int, affected: str = "right", *, hands: bool = 
         hand_model = VirtualHands(seed)
     vp = VirtualPatient.for_demo(seed, hand_model=hand_model)
     builder = IntentsBuilder(hands=hands)
-    driver = FramesDriver(next_frame=lambda t, scene: vp.poll_frame(t, watching=scene),
-                          build=builder.build, menus=ScriptedMenus(side=affected))
+
+    def next_frame(t: float, scene: Any) -> BodyFrame | None:
+        mt = getattr(driver.frame_filter, "__self__", None)  # the session's MirrorTransform
+        mirrored = mt is not None and getattr(mt, "enabled", False)
+        return vp.poll_frame(t, watching=MirroredGoal(scene) if mirrored else scene)
+
+    driver = FramesDriver(next_frame=next_frame, build=builder.build, menus=ScriptedMenus(side=affected))
 
     def on_app(app: Any, flow: Any) -> None:
         def calibrated(cal: Any) -> None:

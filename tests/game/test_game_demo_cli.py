@@ -192,3 +192,21 @@ def test_demo_plays_each_dexterity_game_with_the_virtual_hands(tmp_path: Path, g
         assert kinds[0] == "session_start" and kinds[-1] == "session_end"
     finally:
         store.close()
+
+
+def test_demo_mirror_therapy_the_unaffected_hand_plays_the_affected_side(tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--mirror", "split", "--seconds", "30", "--json",
+                                   "--no-report", "--data-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output.strip().splitlines()[-1])
+    # The virtual patient reaches with its LEFT (unaffected) arm to the mirror image of each
+    # right-side target; the mirrored landmarks carry the hit to the right side.
+    assert out["hits"] >= 3
+    store = Store.open(tmp_path / "neuroplay.db", create=False)
+    try:
+        [session] = store.history("demo")
+        assert session.mirror == "split"
+        shown = [e for e in store.events(out["session_id"]) if e.kind == "target_shown"]
+        assert all(e.data["side"] == "right" for e in shown)
+    finally:
+        store.close()

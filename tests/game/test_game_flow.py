@@ -148,12 +148,16 @@ def test_turning_the_mirror_off_is_instant_and_logged(store: Store) -> None:
     while stack.top is None or stack.top.name != "exercise":
         loop.tick(app)
         loop.clock.wait_frame(loop.clock.now(), 1 / 60)
+    from vision.mirror import MirrorTransform
+
     app.mirror = "swap"
+    app.mirror_transform = MirrorTransform(mode="swap", affected_side="right", mirror_video=False)
     assert app.context().mirror == "swap"
     app.keys.press("toggle_mirror")
     loop.clock.wait_frame(loop.clock.now(), 1 / 60)
     loop.tick(app)
-    assert app.context().mirror is None  # off at once
+    assert app.context().mirror is None  # the view is off at once
+    assert app.mirror_transform.effective_mode == "off"  # and so are the mirrored landmarks
     app.keys.press("stop")
     run(app)
     kinds = [(e.kind, dict(e.data)) for e in store.events(flow.result.session_id)]
