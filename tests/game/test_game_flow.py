@@ -162,3 +162,30 @@ def test_turning_the_mirror_off_is_instant_and_logged(store: Store) -> None:
     run(app)
     kinds = [(e.kind, dict(e.data)) for e in store.events(flow.result.session_id)]
     assert ("mirror_mode", {"mode": "swap", "on": False, "by": "patient"}) in kinds
+
+
+def test_rest_break_counts_down_on_the_session_clock_and_stop_works_there(store: Store) -> None:
+    from exercises.doses import SessionDose
+
+    dose = SessionDose(session_minutes=2.0, rest_every_s=3.0, rest_s=5.0)
+    stack = SceneStack()
+    flow = SessionFlow(stack, Services(store, reps=50, session_dose=dose), patient="demo")
+    flow.start()
+    keys = KeyboardMouseInput()
+    app = App(pygame.Surface((320, 180)), stack, driver=PointerPlayer(speed=2.0), keys=keys)
+    loop = FixedStepLoop(SimClock())
+    while stack.top is None or stack.top.name != "rest":
+        loop.tick(app)
+        loop.clock.wait_frame(loop.clock.now(), 1 / 60)
+    rest = stack.top
+    start = rest.runner.rest_remaining_s
+    for _ in range(60):  # one second of rest
+        loop.clock.wait_frame(loop.clock.now(), 1 / 60)
+        loop.tick(app)
+    assert start - rest.runner.rest_remaining_s == pytest.approx(1.0, abs=1 / 30)
+    keys.press("stop")
+    run(app)
+    results = dict(stack.history)
+    assert results["rest"] == "stop"
+    assert results["exercise"].reason == "stopped"
+    assert stack.entered[-2:] == ["checkin_post", "summary"]
