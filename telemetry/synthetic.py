@@ -31,7 +31,7 @@ class Course:
     incomplete_days: frozenset[int] = frozenset()
     reps: int = 8
     duration_s: PathFn = lambda day: 1.4 - 0.5 * min(day, 42) / 42  # noqa: E731
-    wobble: PathFn = lambda day: 0.12 * max(0.0, 1 - day / 42)  # noqa: E731
+    wobble: PathFn = lambda day: 0.35 * float(np.exp(-day / 25))  # noqa: E731
     psfs: tuple[str, ...] = ("dress myself", "carry shopping", "reach a high shelf")
     sessions_per_week: int = 5
     seed: int = 7
@@ -46,14 +46,16 @@ def min_jerk(tau: np.ndarray) -> np.ndarray:
 
 def reach_path(rng: np.random.Generator, t0: float, target: tuple[float, float],
                duration: float, wobble: float, hz: float) -> list[list[float]]:
-    """A min-jerk reach from the right shoulder with a sub-movement wobble."""
+    """A min-jerk reach from the right shoulder whose last `wobble` fraction of
+    the distance is a separate corrective sub-movement (less smooth, slower
+    when larger), plus tracking noise."""
     start = np.array([0.5, 0.0])
     tgt = np.array(target)
     onset = 0.35 + rng.uniform(0.0, 0.2)
-    t = np.arange(0.0, onset + duration + 0.4, 1.0 / hz)
-    tau = (t - onset) / duration
-    s = min_jerk(tau) + wobble * np.sin(np.pi * np.clip(tau, 0, 1)) ** 2 * np.sin(
-        3 * np.pi * np.clip(tau, 0, 1))
+    t = np.arange(0.0, onset + 1.4 * duration + 0.4, 1.0 / hz)
+    f = float(np.clip(wobble, 0.0, 0.6))
+    s = ((1 - f) * min_jerk((t - onset) / duration)
+         + f * min_jerk((t - onset - 0.7 * duration) / (0.6 * duration)))
     pos = start + s[:, None] * (tgt - start)
     pos += rng.normal(0.0, 0.002, pos.shape)  # tracking noise, body units
     return [[float(t0 + ti), float(x), float(y)] for ti, (x, y) in zip(t, pos, strict=True)]
