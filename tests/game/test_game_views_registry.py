@@ -1,0 +1,50 @@
+"""The renderer registry: exercise name -> draw function, with a generic fallback."""
+
+from __future__ import annotations
+
+import pygame
+import pytest
+
+from game.theme import Theme
+from game.transform import fit_body_box
+from game.views import ViewContext, register, registered, renderer_for, renderer_or_generic
+
+
+class Thing:
+    name = "made_up_game"
+    prompt = "Squeeze the ball"
+
+    def summary(self) -> dict[str, int]:
+        return {"squeezes": 3}
+
+
+def view(size: tuple[int, int] = (640, 360)) -> ViewContext:
+    return ViewContext(transform=fit_body_box(size), theme=Theme(size[1], size[0]))
+
+
+def test_builtin_renderers_load_on_first_look_up() -> None:
+    assert renderer_for("reaching").__name__ == "draw_reaching"
+    assert "reaching" in registered()
+
+
+def test_unknown_exercise_is_named_and_the_generic_renderer_draws_it() -> None:
+    with pytest.raises(KeyError, match="made_up_game"):
+        renderer_for("made_up_game")
+    surf = pygame.Surface((640, 360))
+    surf.fill((0, 0, 0))
+    renderer_or_generic("made_up_game")(surf, Thing(), view())
+    lit = pygame.mask.from_threshold(surf, (255, 255, 255), (1, 1, 1, 255)).count()
+    assert lit > 500  # the name, the prompt and the count are written in white
+
+
+def test_a_registered_renderer_is_found_and_given_body_unit_helpers() -> None:
+    seen: list[tuple[int, int]] = []
+
+    @register("test_only_game")
+    def draw(surface: pygame.Surface, exercise: object, v: ViewContext) -> None:
+        seen.append(v.to_screen(0.0, 0.0))
+
+    v = view((800, 600))
+    renderer_for("test_only_game")(pygame.Surface((800, 600)), object(), v)
+    assert seen == [v.transform.to_screen_int(0.0, 0.0)]
+    assert v.length(1.0) == round(v.transform.scale)
