@@ -38,9 +38,9 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("enter", "confirm", "Confirm", show=False),
     Binding("c", "toggle_camera", "Camera image on/off"),
     Binding("m", "toggle_mirror", "Mirror view on/off"),
-    Binding("left", "less", "Lower number"),
-    Binding("right", "more", "Higher number"),
-    Binding("t", "number:10", "Answer 10"),
+    Binding("left", "less", "Lower number", show=False),
+    Binding("right", "more", "Higher number", show=False),
+    Binding("t", "number:10", "Answer 10", show=False),
     *(Binding(str(d), f"number:{d}", f"Answer {d}", show=False) for d in range(10)),
     *(Binding(f"[{d}]", f"number:{d}", f"Answer {d}", show=False) for d in range(10)),
 )
@@ -135,3 +135,19 @@ def merge(camera: Intents | None, keys: Intents) -> Intents:
         confirm=camera.confirm or keys.confirm,
         number=keys.number if keys.number is not None else camera.number,
     )
+
+
+KEY_LABELS = {"escape": "Esc", "space": "Space", "return": "Enter", "left": "Left", "right": "Right"}
+
+
+def help_line(bindings: tuple[Binding, ...] = BINDINGS) -> str:
+    """The shown bindings, grouped by action: "Esc/Space: Stop now | P: Pause / resume | ..."."""
+    by_action: dict[str, list[Binding]] = {}
+    for b in bindings:
+        if b.show:
+            by_action.setdefault(b.action, []).append(b)
+    parts = []
+    for group in by_action.values():
+        keys = "/".join(KEY_LABELS.get(b.key, b.key.upper()) for b in group)
+        parts.append(f"{keys}: {group[0].description}")
+    return " | ".join(parts)

@@ -12,6 +12,7 @@ import random
 import pygame
 
 from game.context import DrawContext
+from game.input import help_line
 from game.scenes.common import MenuScene
 from game.widgets import DwellButton, draw_hands, draw_text_block
 from vision.intents import Intents
@@ -40,6 +41,13 @@ class TitleScene(MenuScene):
             self.dismiss(False)
         elif self.pressed(intents, dt) is not None or (intents.confirm and not intents.left and not intents.right):
             self.dismiss(True)
+
+    def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
+        super().draw(surface, ctx)
+        # The keys, from the bindings table (what each does, never a bare key code).
+        w, h = surface.get_size()
+        draw_text_block(surface, help_line(), ctx.theme.font("small"), ctx.theme.palette.text_dim,
+                        int(h * 0.70), margin=max(16, w // 24) + int(w * 0.15))
 
 
 class SafetyScene(MenuScene):

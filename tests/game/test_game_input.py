@@ -66,3 +66,12 @@ def test_merge_keeps_camera_hands_and_ors_the_keyboard_stop() -> None:
     assert m.right == HandIntent(0.3, 0.2) and m.left == HandIntent(-2.0, 0.0)
     assert m.stop and m.trunk_dx == 0.1
     assert merge(None, keys) is keys
+
+
+def test_help_line_is_made_from_the_bindings_table() -> None:
+    from game.input import help_line
+
+    line = help_line()
+    assert line.startswith("Esc/Space: Stop now")
+    assert "P: Pause / resume" in line and "M: Mirror view on/off" in line
+    assert "Answer 10" not in line  # hidden bindings stay out of the help
