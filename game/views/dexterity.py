@@ -219,7 +219,7 @@ def draw_pinch(surface: pygame.Surface, exercise: Any, view: ViewContext) -> Non
           kind="small", bold=False)
     th = exercise.detector.thresholds
     s = _side_sign(exercise.active_side)
-    draw_gauge(surface, view, (-s * 1.6, -0.6), exercise.aperture, th.low if th else None, th.high if th else None,
+    draw_gauge(surface, view, (-s * 2.5, -0.8), exercise.aperture, th.low if th else None, th.high if th else None,
                1.8, "pinch")
     draw_hand_cue(surface, exercise, view)
 
