@@ -66,9 +66,15 @@ class KeyboardMouseInput:
     transform: Callable[[], BodyToScreen] | None = None
     bindings: tuple[Binding, ...] = BINDINGS
     mouse_moves_hand: bool = True
+    # With a camera driving the hands, the mouse hand counts only this long after the mouse
+    # last moved or clicked, so a mouse left lying about never plays for a hand the camera lost.
+    # None: always (keyboard-and-mouse play).
+    hand_timeout_s: float | None = None
 
     def __post_init__(self) -> None:
         self._mouse: tuple[float, float] | None = None
+        self._mouse_fresh = False
+        self._mouse_t: float | None = None
         self._pending: dict[str, bool] = {}
         self._number: int | None = None
         self.actions: list[str] = []  # app-level actions (camera, mirror, pace) since last poll
@@ -79,9 +85,9 @@ class KeyboardMouseInput:
             for action in actions_for_key(pygame.key.name(event.key), self.bindings):
                 self.press(action)
         elif event.type == pygame.MOUSEMOTION:
-            self._mouse = (float(event.pos[0]), float(event.pos[1]))
+            self.move_mouse((float(event.pos[0]), float(event.pos[1])))
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            self._mouse = (float(event.pos[0]), float(event.pos[1]))
+            self.move_mouse((float(event.pos[0]), float(event.pos[1])))
             self.press("confirm")
 
     def press(self, action: str) -> None:
@@ -95,11 +101,16 @@ class KeyboardMouseInput:
 
     def move_mouse(self, pos: tuple[float, float]) -> None:
         self._mouse = pos
+        self._mouse_fresh = True
 
     def poll(self, t: float) -> Intents:
         """Intents for time `t`; one-shot buttons are consumed."""
         hand: HandIntent | None = None
-        if self._mouse is not None and self.transform is not None and self.mouse_moves_hand:
+        if self._mouse_fresh:
+            self._mouse_t, self._mouse_fresh = t, False
+        recent = self.hand_timeout_s is None or (
+            self._mouse_t is not None and t - self._mouse_t <= self.hand_timeout_s)
+        if self._mouse is not None and self.transform is not None and self.mouse_moves_hand and recent:
             bx, by = self.transform().to_body(*self._mouse)
             hand = HandIntent(bx, by)
         intents = Intents(

@@ -18,7 +18,7 @@ from typing import Any
 
 import pygame
 
-from game.app import App, Driver
+from game.app import App, Driver, NoDriver
 from game.audio import Audio
 from game.flow import SessionFlow
 from game.input import KeyboardMouseInput
@@ -68,7 +68,9 @@ def run_flow(flow_factory: Callable[[SceneStack], SessionFlow], driver: Driver, 
     surface, windowed, note = open_surface(headless)
     stack = SceneStack()
     flow = flow_factory(stack)
-    keys = KeyboardMouseInput(side="left" if affected == "left" else "right")
+    camera_driven = not isinstance(driver, NoDriver)
+    keys = KeyboardMouseInput(side="left" if affected == "left" else "right",
+                              hand_timeout_s=1.0 if camera_driven else None)
     app = App(surface, stack, driver=driver, keys=keys, window=windowed, screenshots=screenshots,
               reference=reference)
     audio = Audio.open(enabled=sounds and windowed)

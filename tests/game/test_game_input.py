@@ -75,3 +75,17 @@ def test_help_line_is_made_from_the_bindings_table() -> None:
     assert line.startswith("Esc/Space: Stop now")
     assert "P: Pause / resume" in line and "M: Mirror view on/off" in line
     assert "Answer 10" not in line  # hidden bindings stay out of the help
+
+
+def test_with_a_camera_a_still_mouse_stops_being_a_hand() -> None:
+    tr = fit_body_box((800, 600))
+    inp = KeyboardMouseInput(transform=lambda: tr, hand_timeout_s=1.0)
+    inp.move_mouse((500.0, 200.0))
+    assert inp.poll(10.0).right is not None
+    assert inp.poll(10.9).right is not None
+    assert inp.poll(11.2).right is None  # the camera's hand (or its absence) rules again
+    inp.move_mouse((510.0, 200.0))
+    assert inp.poll(11.3).right is not None
+    free = KeyboardMouseInput(transform=lambda: tr)  # keyboard-and-mouse play: always the hand
+    free.move_mouse((500.0, 200.0))
+    assert free.poll(0.0).right is not None and free.poll(100.0).right is not None
