@@ -12,7 +12,7 @@ import pytest
 from vision.bodyframe import BodyFrame
 from vision.pipeline import LockstepPipeline, Mailbox, TrackingPipeline
 from vision.replay import ReplaySource, write_replay
-from vision.sources import CameraSource, SourceError
+from vision.sources import CameraSource, SourceError, SourceStatus, VideoSource
 
 
 def _replay(tmp_path: Path, n: int) -> Path:
@@ -121,3 +121,41 @@ def test_lockstep_gives_frame_n_for_input_n() -> None:
     assert (f.index, f.t_ns, f.width, f.height) == (0, 123, 20, 10)
     f = lock.feed(456, np.zeros((10, 20, 3), np.uint8))
     assert (f.index, f.t_ns) == (1, 456)
+
+
+class _StalledCapture:
+    """What cv2.VideoCapture does when a webcam is unplugged: read() fails, forever."""
+
+    def read(self) -> tuple[bool, None]:
+        return False, None
+
+    def release(self) -> None:
+        pass
+
+
+def test_a_camera_that_stops_delivering_raises_instead_of_hanging() -> None:
+    cam = CameraSource.__new__(CameraSource)  # a real CameraSource around a stalled capture
+    cam.name, cam._cap, cam._fps, cam.stall_timeout_s, cam._closed = "camera 0", _StalledCapture(), 30.0, 0.05, False
+    with pytest.raises(SourceError, match=r"^camera 0 stopped delivering frames"):
+        cam.read()
+    pipe = TrackingPipeline(cam, _EchoTracker()).start()
+    _wait(pipe)
+    assert pipe.status == SourceStatus("failed", "camera 0 stopped delivering frames "
+                                                 "(unplugged or taken by another program?)")
+    pipe.stop()
+
+
+def test_threaded_pipeline_tracks_a_real_video(test_data: Path) -> None:
+    src = VideoSource(test_data / "mediapipe_docs_pose_segmentation.mp4", max_seconds=1.0, max_side=320)
+    pipe = TrackingPipeline(src, pace=True).start()  # default tracker, made in the worker
+    got = []
+    while pipe.status.state == "ok" or pipe.mailbox.put_count > len(got) + pipe.mailbox.dropped:
+        f = pipe.take(timeout=0.5)
+        if f is not None:
+            got.append(f)
+    pipe.stop()
+    assert pipe.status.state == "ended"
+    assert len(got) + pipe.stats.dropped == 20
+    assert sum(f.pose is not None for f in got) >= 0.9 * len(got)
+    assert all(f.image is not None and f.image.shape == (320, 320, 3) for f in got)  # for display
+    assert all(lat > 0 for lat in pipe.stats.latencies_ms)
