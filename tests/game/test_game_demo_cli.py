@@ -210,3 +210,17 @@ def test_demo_mirror_therapy_the_unaffected_hand_plays_the_affected_side(tmp_pat
         assert all(e.data["side"] == "right" for e in shown)
     finally:
         store.close()
+
+
+@pytest.mark.slow
+def test_calibrate_from_a_clip_too_short_to_finish_saves_nothing(tmp_path: Path, shared_data: Path) -> None:
+    video = shared_data / "videos/fullbody/mediapipe_docs_pose_segmentation.mp4"  # 5 s, nobody following prompts
+    res = CliRunner().invoke(cli, ["calibrate", "--patient", "c1", "--video", str(video), "--headless",
+                                   "--data-dir", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "calibration did not finish (the recording ended); nothing saved" in res.output
+    store = Store.open(tmp_path / "neuroplay.db", create=False)
+    try:
+        assert not store.patient_exists("c1")
+    finally:
+        store.close()
