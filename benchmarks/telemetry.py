@@ -7,6 +7,8 @@ session, and report time for a year of daily sessions.
    with pose, world pose and two hands; one event per step); the game-thread
    cost of `record` + `record_frame` (p50/p99 ms), and the background
    flusher's cost spread over the frames it wrote.
+   Also the calls alone in a tight loop (the code's cost without the
+   scheduler's: on 2 shared cores the paced loop's figures are mostly load).
 2. Size: a 30-minute session at 30 fps (54 000 frames, smooth arm motion plus
    MediaPipe-like jitter of 0.002 image widths; one reaching trial's events
    every 4 s), flushed every 0.5 s as in play; MB on disk after a checkpoint.
@@ -121,6 +123,25 @@ def bench_frame_cost(tmp: Path, seconds: float) -> dict:
             "flusher_ms_per_frame": round(flush_total[0] * 1000.0 / max(n_frames, 1), 4)}
 
 
+def bench_call_cost(n: int = 20000) -> dict:
+    """The calls alone, back to back, the flusher idle: the code's own cost."""
+    store = Store.memory(flush_interval_s=3600)
+    store.ensure_patient("bench")
+    rec = store.start_session("bench", "reaching", {})
+    frame = make_frame(0, 30.0, np.random.default_rng(3), base_pose())
+    costs = []
+    for step in range(n):
+        t0 = time.perf_counter()
+        rec.record([_Ev(step / 60.0, "tick", {"step": step, "x": 0.31, "y": 0.72})])
+        rec.record_frame(frame)
+        costs.append((time.perf_counter() - t0) * 1000.0)
+    rec.close({})
+    store.close()
+    c = sorted(costs)
+    return {"calls": n, "call_ms_p50": round(c[n // 2], 4),
+            "call_ms_p99": round(c[int(0.99 * (n - 1))], 4)}
+
+
 def bench_size(tmp: Path, minutes: float) -> dict:
     path = tmp / "size.db"
     store = Store.open(path, flush_interval_s=3600)  # flushed by hand every 0.5 s of play
@@ -186,10 +207,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         res = {
+            "calls": bench_call_cost(2000 if args.quick else 20000),
             "frame": bench_frame_cost(tmp, 3.0 if args.quick else 10.0),
             "size": bench_size(tmp, 2.0 if args.quick else 30.0),
             "report": bench_report(tmp, 30 if args.quick else 365),
             "cpus": os.cpu_count(),
+            "load_average_1min": round(os.getloadavg()[0], 2),
         }
     if args.json:
         print(json.dumps(res))
@@ -198,6 +221,9 @@ def main() -> None:
     print(f"record one frame (events + landmarks), game thread: p50 {f['record_ms_p50']:.3f} ms, "
           f"p99 {f['record_ms_p99']:.3f} ms, max {f['record_ms_max']:.2f} ms "
           f"({f['loop_steps']} steps, {f['camera_frames']} frames)")
+    k = res["calls"]
+    print(f"the calls alone (tight loop, flusher idle): p50 {k['call_ms_p50']:.4f} ms, "
+          f"p99 {k['call_ms_p99']:.4f} ms over {k['calls']} frames")
     print(f"background flusher: {f['flusher_ms_per_frame']:.3f} ms per frame written")
     print(f"{s['minutes']:g}-minute session at 30 fps: database {s['db_mb']} MB "
           f"(landmarks {s['landmark_blob_mb']} MB, {s['bytes_per_frame']} B/frame, "
@@ -205,6 +231,7 @@ def main() -> None:
     print(f"report for {r['sessions']} daily sessions ({r['trials']} reaches): "
           f"HTML {r['report_html_s']} s ({r['html_kb']} kB), PDF {r['report_pdf_s']} s "
           f"(data generation {r['generate_s']} s, not counted)")
+    print(f"machine: {res['cpus']} cores, load average {res['load_average_1min']} at the end")
 
 
 if __name__ == "__main__":

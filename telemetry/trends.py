@@ -378,8 +378,8 @@ def flare_finding(episodes: list[FlareEpisode], last_day: date | None) -> Findin
     n = (ep.end - ep.start).days + 1
     return Finding("flare", "pain",
                    f"Pain flare: {n} days in a row at least {FLARE_RISE} above the usual "
-                   f"{ep.baseline:g} (since {ep.start.isoformat()}). The flare rule lowers the quota "
-                   "one level and holds it: see the progression decisions.",
+                   f"{ep.baseline:g} (since {ep.start.isoformat()}). The flare rule lowers "
+                   "the quota one level and holds it: see the progression decisions.",
                    {"start": ep.start.isoformat(), "end": ep.end.isoformat(), "days": n,
                     "baseline": ep.baseline, "values": list(ep.values)})
 
