@@ -227,3 +227,20 @@ if __name__ == "__main__":
     sys.path.insert(0, str(REPO))
     for p in write_screenshots(REPO / "docs" / "screenshots"):
         print(p)
+
+
+def test_metronome_ticks_once_per_beat_while_drawn() -> None:
+    from game.views.dexterity import metronome_for
+    from vision.intents import HandIntent, Intents
+
+    ex = TappingExercise(TappingDose(tempo_hz=2.0, set_s=3.0, sets=1))
+    scene = ExerciseScene(SessionRunner(ex, SessionDose(), 2))
+    surf = pygame.Surface(SIZE)
+    tr = from_camera(SIZE, (640, 480), (320, 200), 120)
+    t = 0.0
+    while t < 2.99:  # drawn at 60 fps, stepped at 60 Hz with an open hand
+        it = Intents(t, right=HandIntent(0.5, -0.5, 1.0, 1.2, 1.8))
+        scene.update(it, 1 / 60)
+        scene.draw(surf, DrawContext(theme=Theme(SIZE[1], SIZE[0]), transform=tr, intents=it, t=t))
+        t += 1 / 60
+    assert metronome_for(ex).ticks == 6  # beats at 0, 0.5, ... 2.5 s of the set
