@@ -202,7 +202,14 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         pygame.draw.rect(surface, pal.panel, bar)
         hits = summary.get("hits", 0)
         left = max(0.0, self.runner.time_remaining_s)
-        texts = [f"Hits {hits}" if "hits" in summary else self.runner.exercise.name.title(),
+        quota = getattr(getattr(self.runner.exercise, "dose", None), "repetitions", None)
+        if "hits" not in summary:
+            first = self.runner.exercise.name.title()
+        elif isinstance(quota, int):
+            first = f"Hits {hits} of {quota}"  # the quota: the session ends when it is met
+        else:
+            first = f"Hits {hits}"
+        texts = [first,
                  f"{int(left // 60)}:{int(left % 60):02d} left"]
         img0 = f.render(texts[0], True, pal.text)
         img1 = f.render(texts[1], True, pal.text)
