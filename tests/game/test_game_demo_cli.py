@@ -224,3 +224,13 @@ def test_calibrate_from_a_clip_too_short_to_finish_saves_nothing(tmp_path: Path,
         assert not store.patient_exists("c1")
     finally:
         store.close()
+
+
+def test_demo_on_a_damaged_database_is_one_line_exit_2_and_leaves_it_alone(tmp_path: Path) -> None:
+    db = tmp_path / "neuroplay.db"
+    db.write_bytes(b"this is not sqlite")
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--seconds", "5", "--data-dir", str(tmp_path)])
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines() == [f"Error: {db} is not a readable NeuroPlay database "
+                                               "(file is not a database)"]
+    assert db.read_bytes() == b"this is not sqlite"
