@@ -208,7 +208,13 @@ class CalibrationProcedure:
     """Frame-driven calibration; `step(frame)` until `done`, then `result()`.
 
     Neutral: `neutral_s` seconds of continuous pose (a gap longer than
-    `max_gap_s` restarts the hold). Reach: per arm in `sides` and direction
+    `max_gap_s` restarts the hold) during which the shoulder midpoint's
+    radial SD stays within `neutral_max_sd` body units (about 3 cm): a
+    baseline taken while the patient is still settling would make the
+    compensation guard (baseline + 2 SD) blind. If the patient moves, the
+    older half of the hold is dropped and it continues; after
+    `neutral_timeout_s` the current window is accepted as it is (a tremor
+    must not block calibration). Reach: per arm in `sides` and direction
     in `directions`, the phase ends when the hand centre has stayed within
     `hold_radius` body units for `hold_s` seconds, at least `min_reach`
     from the shoulder along the direction and at least `near_best` of the
@@ -219,7 +225,8 @@ class CalibrationProcedure:
     def __init__(self, *, sides: Sequence[Side] = SIDES, directions: Sequence[Direction] = SEATED_DIRECTIONS,
                  neutral_s: float = 3.0, hold_s: float = 1.0, hold_radius: float = 0.08,
                  min_reach: float = 0.3, near_best: float = 0.9, reach_timeout_s: float = 12.0,
-                 max_gap_s: float = 0.5) -> None:
+                 max_gap_s: float = 0.5, neutral_max_sd: float = 0.08,
+                 neutral_timeout_s: float = 15.0) -> None:
         for d in directions:
             direction_vector(d, "right")  # raises on an unknown name
         self.sides = tuple(sides)
@@ -227,6 +234,8 @@ class CalibrationProcedure:
         self.neutral_s, self.hold_s, self.hold_radius = neutral_s, hold_s, hold_radius
         self.min_reach, self.near_best = min_reach, near_best
         self.reach_timeout_s, self.max_gap_s = reach_timeout_s, max_gap_s
+        self.neutral_max_sd, self.neutral_timeout_s = neutral_max_sd, neutral_timeout_s
+        self._neutral_start: float | None = None
         self.phases: list[CalibrationPhase] = [CalibrationPhase("neutral", NEUTRAL_PROMPT)]
         for side in self.sides:
             for d in self.directions:
@@ -290,9 +299,16 @@ class CalibrationProcedure:
             if gap:
                 self._neutral.clear()
             self._neutral.append(frame)
+            if self._neutral_start is None:
+                self._neutral_start = t
             if self._neutral[-1].t - self._neutral[0].t >= self.neutral_s - 1e-9:
-                self._finish_neutral()
-                self._advance()
+                timed_out = t - self._neutral_start >= self.neutral_timeout_s
+                if timed_out or self._neutral_sway() <= self.neutral_max_sd:
+                    self._finish_neutral()
+                    self._advance()
+                else:  # still settling: keep the newer half and go on
+                    while self._neutral[-1].t - self._neutral[0].t > self.neutral_s / 2:
+                        self._neutral.pop(0)
             return
         assert p.side is not None and p.direction is not None
         self._step_reach(frame, p.side, p.direction, gap)
@@ -300,6 +316,14 @@ class CalibrationProcedure:
     def _advance(self) -> None:
         self._i += 1
         self._reach = _ReachState()
+
+    def _neutral_sway(self) -> float:
+        """Radial SD of the shoulder midpoint over the current hold, body units."""
+        frames = self._neutral
+        w, h = frames[-1].width, frames[-1].height
+        mids = np.array([shoulder_midpoint_px(f.pose, w, h) for f in frames])  # type: ignore[arg-type]
+        unit = float(np.mean([shoulder_width_px(f.pose, w, h) for f in frames]))  # type: ignore[arg-type]
+        return float(np.sqrt(np.mean(np.sum((mids - mids.mean(axis=0)) ** 2, axis=1)))) / unit
 
     def _finish_neutral(self) -> None:
         frames = self._neutral

@@ -166,3 +166,36 @@ def test_default_and_bad_dicts() -> None:
     bad["envelope"]["right"]["sideways"] = 1.0
     with pytest.raises(ValueError, match="sideways"):
         Calibration.from_dict(bad)
+
+
+def test_neutral_waits_for_the_patient_to_settle() -> None:
+    proc = CalibrationProcedure(sides=("right",), directions=("out",))
+    s = Script()
+    # 2 s of settling into the chair: the trunk swings 0.3 body units side to side
+    for k in range(50):
+        proc.step(s.frame(trunk=(0.3 * np.sin(2 * np.pi * k / 25.0), 0.0)))
+    # then still, 0.1 bu to the right of where the settling was centred
+    while proc.phase is not None and proc.phase.kind == "neutral":
+        proc.step(s.frame(trunk=(0.1, 0.0)))
+        assert s.i < 400
+    finished_at = (s.i - 1) / FPS
+    assert finished_at >= 2.0 + 3.0 - 0.05  # a whole still hold after the settling
+    ph = proc.phase
+    assert ph is not None and ph.side == "right"
+    proc.step(s.frame(hands={"right": (1.9, 0.0)}))
+    for _ in range(40):
+        proc.step(s.frame(trunk=(0.1, 0.0), hands={"right": (1.9, 0.0)}))
+    cal = proc.result()
+    assert cal.trunk_sd < 0.01
+    assert cal.reference.origin_px[0] == pytest.approx(TRUE_REF.origin_px[0] - 0.1 * 110.0, abs=0.5)
+
+
+def test_a_patient_who_cannot_keep_still_is_calibrated_after_the_timeout() -> None:
+    proc = CalibrationProcedure(sides=("right",), directions=("out",), neutral_timeout_s=6.0)
+    s = Script()
+    while proc.phase is not None and proc.phase.kind == "neutral":
+        proc.step(s.frame(trunk=(0.3 * np.sin(2 * np.pi * s.i / 12.0), 0.0)))
+        assert s.i < 400
+    assert (s.i - 1) / FPS == pytest.approx(6.0, abs=0.1)
+    # the large sway is recorded as it is: the guard becomes lenient for this patient, honestly
+    assert proc.result().trunk_mean > 0.1
