@@ -6,8 +6,9 @@ image, skeleton) in the real fixed-step loop on wall time, headless. Input:
     own pace + MediaPipe pose complexity 1, newest frame in a one-slot
     mailbox, stale frames counted); the loop takes the newest each step and
     builds Intents with vision's IntentsBuilder;
-  * replay: the frames tracked in the video run, replayed on their own clock
-    (no model running), i.e. the cost of the game alone.
+  * replay: the frames tracked in the video run written as a landmark
+    replay and played through vision's ReplaySource in the same pipeline,
+    paced on their own clock (no model running): the cost of the game alone.
 Prints frame work time p50/p95/p99 (update + draw, ms), frames over the
 16.7 ms budget, catch-up steps dropped, and tracker figures.
 
@@ -20,6 +21,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -41,11 +43,11 @@ from game.loop import FixedStepLoop, RealClock
 from game.players import FramesDriver
 from game.scenes.base import SceneStack
 from game.scenes.exercise import ExerciseScene
-from game.sources import TimedFrames
 from vision.bodyframe import BodyFrame
 from vision.calibration import Calibration
 from vision.intents_builder import IntentsBuilder
 from vision.pipeline import TrackingPipeline
+from vision.replay import ReplaySource, write_replay
 from vision.sources import VideoSource
 
 DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared/data/videos/upper_limb/sagor_shoulder_flexion_abduction.mp4"
@@ -82,6 +84,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--video", type=Path, default=DEFAULT_VIDEO)
     ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--replay", type=Path, default=None,
+                    help="landmark replay (.npz) for the replay run (default: the frames just tracked)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if not args.video.is_file():
@@ -114,14 +118,23 @@ def main() -> None:
                      "latency_p50_ms": pipe.stats.latency_percentile(50),
                      "latency_p95_ms": pipe.stats.latency_percentile(95)})
 
-    timed = TimedFrames(list(kept))
-    builder2 = IntentsBuilder(calibration=cal)
-
-    def replay_next(t: float, scene: object) -> BodyFrame | None:
-        return timed.next(t, scene)
-
-    rep = FramesDriver(next_frame=replay_next, build=lambda f: builder2.build(f, timed.t0_ns))
-    rep_res = run_loop(rep, cal, min(args.seconds, max(1.0, timed.duration_s)))
+    # Replay source: the frames just tracked, written as a landmark replay and played back
+    # through vision's ReplaySource in the same pipeline (paced, no model), or --replay FILE.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.replay or write_replay(Path(tmp) / "bench.npz", kept, source=args.video.name)
+        rpipe = TrackingPipeline(ReplaySource(path), pace=True).start()
+        rfirst = rpipe.take(timeout=2.0)
+        if rfirst is None:
+            sys.exit(f"replay {path} gave no frame ({rpipe.status.message or 'empty'})")
+        rcal = Calibration.default(rfirst.width, rfirst.height, pose=rfirst.pose) if rfirst.pose is not None \
+            else cal
+        builder2 = IntentsBuilder(calibration=rcal)
+        rep = FramesDriver(next_frame=lambda t, scene: rpipe.take(),
+                           build=lambda f: builder2.build(f, rfirst.t_ns))
+        rep_res = run_loop(rep, rcal, min(args.seconds, max(1.0, (kept[-1].t_ns - kept[0].t_ns) / 1e9))
+                           if not args.replay else args.seconds)
+        rpipe.stop()
+        rep_res.update({"replay_frames_taken": rpipe.stats.taken, "replay_dropped": rpipe.stats.dropped})
     out = {"video": args.video.name, "budget_ms": round(BUDGET_MS, 2), "live_video": live_res, "replay": rep_res}
     if args.json:
         print(json.dumps(out))
