@@ -77,6 +77,11 @@ def draw_mirror(surface: pygame.Surface, exercise: Any, view: ViewContext) -> No
     text = f.render(f"{LABEL[mode]}  -  press M to turn it off", True, pal.cue_text)
     pad = 8
     box = pygame.Rect(0, 0, text.get_width() + 2 * pad, text.get_height() + 2 * pad)
-    box.midbottom = (surface.get_width() // 2, h - pad)
+    # Bottom corner on the unaffected side (the selfie view shows the patient's right on the
+    # right): clear of the game's own cues, which sit bottom centre.
+    if affected == "right":
+        box.bottomleft = (pad, h - pad)
+    else:
+        box.bottomright = (surface.get_width() - pad, h - pad)
     pygame.draw.rect(surface, pal.cue, box, border_radius=6)
     surface.blit(text, (box.x + pad, box.y + pad))
