@@ -77,8 +77,10 @@ def grasp_aperture(landmarks: np.ndarray, width: int, height: int) -> float | No
 class OpenReference:
     """The patient's open aperture: the maximum over the last `window_s` seconds.
 
-    `value` is None until an aperture of at least `min_open` has been seen,
-    so a hand that starts closed produces no spurious transitions.
+    `value` is None until an aperture of at least `min_open` has been seen
+    (or `initial`, e.g. from a calibration, is given), so a hand that starts
+    closed produces no spurious transitions. A monotone deque keeps the
+    window maximum in O(1) amortised per sample.
     """
 
     def __init__(self, window_s: float = REFERENCE_WINDOW_S, min_open: float = PINCH_MIN_OPEN,
@@ -87,21 +89,22 @@ class OpenReference:
             raise ValueError(f"window_s must be > 0, got {window_s}")
         self.window_s = window_s
         self.min_open = min_open
-        self._samples: deque[tuple[float, float]] = deque()
+        self._maxima: deque[tuple[float, float]] = deque()  # (t, value), values decreasing
         self._initial = initial if initial is not None and initial >= min_open else None
 
     def update(self, t: float, value: float) -> float | None:
-        while self._samples and self._samples[0][0] < t - self.window_s:
-            self._samples.popleft()
-        # A monotone deque would be O(1); windows hold a few hundred samples, so keep it plain.
-        self._samples.append((t, value))
+        while self._maxima and self._maxima[-1][1] <= value:
+            self._maxima.pop()
+        self._maxima.append((t, value))
+        while self._maxima[0][0] < t - self.window_s:
+            self._maxima.popleft()
         return self.value
 
     @property
     def value(self) -> float | None:
-        best = max((v for _, v in self._samples), default=0.0)
-        if self._initial is not None:
-            best = max(best, self._initial) if best < self.min_open else best
+        best = self._maxima[0][1] if self._maxima else 0.0
+        if best < self.min_open and self._initial is not None:
+            best = self._initial
         return best if best >= self.min_open else None
 
 

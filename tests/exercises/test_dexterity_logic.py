@@ -233,3 +233,16 @@ def test_registry_builds_every_dexterity_game() -> None:
                          session_dose=SessionDose(pace=0.5)).tempo_hz == pytest.approx(1.0)
     with pytest.raises(ValueError, match="sets"):
         TappingExercise(TappingDose(sets=0))
+
+
+def test_open_reference_is_the_window_maximum_and_forgets_old_openings() -> None:
+    from exercises.dexterity.aperture import OpenReference
+
+    ref = OpenReference(window_s=2.0)
+    assert ref.update(0.0, 0.2) is None  # never opened yet
+    assert ref.update(0.5, 1.4) == 1.4
+    assert ref.update(1.0, 0.9) == 1.4
+    assert ref.update(2.4, 0.8) == 1.4
+    assert ref.update(2.6, 0.7) == pytest.approx(0.9)  # the 1.4 at 0.5 s is older than 2 s
+    assert ref.update(5.0, 0.1) is None  # a hand closed for longer than the window
+    assert OpenReference(initial=1.2).update(0.0, 0.1) == 1.2  # a calibrated opening stands in
