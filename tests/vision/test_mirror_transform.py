@@ -167,3 +167,27 @@ def replace_image(frame: BodyFrame, image: np.ndarray) -> BodyFrame:
     from dataclasses import replace
 
     return replace(frame, image=image)
+
+
+def test_affected_hand_intent_follows_the_unaffected_hand_through_the_intents_builder() -> None:
+    """The virtual patient reaches with its LEFT hand; in split mirror (right affected) the
+    right hand's intent is the left hand's reflected about the body midline: x -> -x, same y,
+    with the left hand's pinch aperture."""
+    from exercises.virtual_hands import VirtualHands
+    from exercises.virtual_patient import HandGoal, VirtualPatient
+    from vision.intents_builder import IntentsBuilder
+
+    vp = VirtualPatient.for_demo(4, hand_model=VirtualHands(4), jitter=0.0)
+    plain, mirrored = IntentsBuilder(hands=True), IntentsBuilder(hands=True)
+    mt = MirrorTransform("split", "right")
+    vp.look(HandGoal("pinch", "left", -1.0, 0.2, params=(("closed", True),)), 0.0)
+    for k in range(60):
+        frame = vp.frame(k / 30)
+        a = plain.build(frame)
+        b = mirrored.build(mt.apply(frame))
+    assert a.left is not None and b.right is not None and b.left is not None
+    assert b.right.x == pytest.approx(-a.left.x, abs=0.05)  # body units: the midline is x = 0
+    assert b.right.y == pytest.approx(a.left.y, abs=0.05)
+    assert a.left.x < -0.7 and a.left.y > 0.0  # it did reach out and up
+    assert b.right.pinch == pytest.approx(a.left.pinch, abs=1e-3)
+    assert a.right is not None and a.right.y < -0.5  # the real right hand rests low, unseen in the mirror
