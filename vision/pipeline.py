@@ -126,6 +126,7 @@ class _Core:
         self.pace = pace
         self.index = 0
         self._pace_origin: tuple[int, int] | None = None  # (media t_ns, wall ns)
+        self._closed = False
 
     def next(self) -> tuple[BodyFrame, int, int] | None:
         """Read and track one frame: (frame, t_capture_ns, t_inferred_ns), None at the end."""
@@ -155,6 +156,9 @@ class _Core:
         return frame, t_cap, time.monotonic_ns()
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         try:
             self.source.close()
         finally:
@@ -234,8 +238,12 @@ class TrackingPipeline:
         if self._thread is not None:
             self._thread.join(timeout)
         self.stats.dropped = self.mailbox.dropped
+        self.mailbox.take(0.0)  # a frame left after stop() is not delivered
         if self._thread is None or not self._thread.is_alive():
             self._core.close()
+        with self._lock:
+            if self._status.state == "ok":
+                self._status = SourceStatus("ended", "stopped")
 
     def __enter__(self) -> TrackingPipeline:
         return self.start()

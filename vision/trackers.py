@@ -103,6 +103,7 @@ class MediaPipeTracker:
         self._pool: ThreadPoolExecutor | None = None
         self._roi_hands: dict[str, Any] = {}
         self._prev_pose: np.ndarray | None = None
+        self._closed = False
         if hands and hand_roi and not static_image_mode:
             for side in ("left", "right"):
                 self._roi_hands[side] = mp.solutions.hands.Hands(
@@ -199,14 +200,16 @@ class MediaPipeTracker:
                          hands=tuple(hands), hands_tracked=True, t_inferred_ns=time.monotonic_ns())
 
     def close(self) -> None:
+        """Release the models; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
-        self._pose.close()
-        if self._hands is not None:
-            self._hands.close()
-        for hm in self._roi_hands.values():
-            hm.close()
+        for m in (self._pose, self._hands, *self._roi_hands.values()):
+            if m is not None:
+                m.close()
 
     def __enter__(self) -> MediaPipeTracker:
         return self

@@ -154,8 +154,19 @@ def test_threaded_pipeline_tracks_a_real_video(test_data: Path) -> None:
         if f is not None:
             got.append(f)
     pipe.stop()
+    pipe.stop()  # twice is fine
     assert pipe.status.state == "ended"
     assert len(got) + pipe.stats.dropped == 20
     assert sum(f.pose is not None for f in got) >= 0.9 * len(got)
     assert all(f.image is not None and f.image.shape == (320, 320, 3) for f in got)  # for display
     assert all(lat > 0 for lat in pipe.stats.latencies_ms)
+
+
+def test_stopping_mid_run_ends_cleanly_and_twice_is_fine(tmp_path: Path) -> None:
+    pipe = TrackingPipeline(ReplaySource(_replay(tmp_path, 200)), pace=True).start()
+    assert pipe.take(timeout=5) is not None
+    pipe.stop()
+    assert not pipe.running
+    assert pipe.status == SourceStatus("ended", "stopped")
+    pipe.stop()
+    assert pipe.take() is None
