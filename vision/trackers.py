@@ -336,4 +336,6 @@ class TasksPoseTracker:
                          t_inferred_ns=time.monotonic_ns())
 
     def close(self) -> None:
-        self._lm.close()
+        if self._lm is not None:
+            self._lm.close()
+            self._lm = None
