@@ -57,6 +57,9 @@ from vision.bodyframe import BodyFrame
 Clock = Callable[[], datetime]
 STALE_AFTER_S = 30.0
 ROM_HZ = 10.0  # joint-angle samples per second kept for the session's range of motion
+# While the disk refuses writes, keep at most this many unwritten frames (10 min at
+# 30 fps); older ones are dropped and counted. Events are never dropped.
+MAX_BUFFERED_FRAMES = 18_000
 SIDES = ("left", "right", "both")
 
 
@@ -715,6 +718,7 @@ class Recorder:
         self._frames: list[BodyFrame] = []
         self._seq = 0
         self._chunk_seq = 0
+        self.dropped_frames = 0
         self._closed = False
         self._error: BaseException | None = None
         self._wake = threading.Event()
@@ -743,6 +747,19 @@ class Recorder:
             raise StoreError(f"session {self.session_id} is closed")
         with self._buf_lock:
             self._frames.append(frame)
+            self._trim_frames_locked()
+
+    def _trim_frames_locked(self) -> None:
+        excess = len(self._frames) - MAX_BUFFERED_FRAMES
+        if excess > 0:
+            del self._frames[:excess]
+            self.dropped_frames += excess
+
+    @property
+    def error(self) -> str | None:
+        """Why the last background write failed (None when writing is fine), so
+        the game can warn that telemetry is not reaching the disk."""
+        return None if self._error is None else str(self._error)
 
     def checkin(self, phase: str, answers: Mapping[str, int]) -> None:
         self.store.checkin(self.patient_id, phase, answers, session_id=self.session_id)
@@ -759,6 +776,8 @@ class Recorder:
         rom = self.range_of_motion()
         if rom and "rom" not in summary:
             summary = {**summary, "rom": rom}
+        if self.dropped_frames and "dropped_frames" not in summary:
+            summary = {**summary, "dropped_frames": self.dropped_frames}
         tracking = tracking_summary(self._track) if self._track else None
         if tracking is not None and "tracking_quality" not in summary:
             summary = {**summary, "tracking_quality": tracking}
@@ -797,6 +816,7 @@ class Recorder:
             with self._buf_lock:  # keep them for the next attempt
                 self._events[:0] = events
                 self._frames[:0] = frames
+                self._trim_frames_locked()
             raise
         self._sample_angles(frames)
 

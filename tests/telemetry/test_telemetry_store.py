@@ -319,3 +319,35 @@ def test_corrupted_pages_are_reported_as_damage(db_path: Path) -> None:
         s = Store.open(db_path)
         s.history("p1")
     assert os.path.getsize(db_path) == len(data)  # opening never "repairs" by rewriting
+
+
+def test_write_failures_are_reported_and_retried(db_path: Path, monkeypatch) -> None:
+    from telemetry import store as store_mod
+
+    store = Store.open(db_path, flush_interval_s=0.02)
+    store.ensure_patient("p1")
+    rec = store.start_session("p1", "reaching", {})
+    monkeypatch.setattr(store_mod, "MAX_BUFFERED_FRAMES", 5)
+    real_tx = store._tx
+    broken = {"on": True}
+
+    def failing_tx():
+        if broken["on"]:
+            raise StoreError("disk I/O error")
+        return real_tx()
+
+    monkeypatch.setattr(store, "_tx", failing_tx)
+    rec.record([Event(0.0, "tick")])
+    for i in range(8):
+        rec.record_frame(_arm_frame(i, 45.0, i / 30))
+    deadline = time.monotonic() + 5
+    while rec.error is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert rec.error == "disk I/O error"
+    assert rec.dropped_frames == 3  # only the newest 5 frames are kept while failing
+    broken["on"] = False
+    rec.close({"quota_met": True})
+    assert store.count_events(rec.session_id) == 1  # the event was kept and written
+    assert len(store.landmark_frames(rec.session_id)) == 5
+    assert store.history("p1")[0].summary["dropped_frames"] == 3
+    store.close()
