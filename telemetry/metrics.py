@@ -459,11 +459,3 @@ def _refine_peaks(d: np.ndarray, peaks: np.ndarray) -> np.ndarray:
             if den < 0:
                 out[k] = p + 0.5 * (a - c) / den
     return out
-
-
-def metric_value(data: Mapping[str, Any], key: str) -> float | None:
-    """A finite float from a trial's data, or None."""
-    v = data.get(key)
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        return None
-    return float(v)

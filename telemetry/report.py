@@ -477,7 +477,3 @@ def write_html(model: ReportModel, out: Path) -> Path:
     with paths.atomic_write(Path(out), "w") as fh:
         fh.write(html)
     return Path(out)
-
-
-def today_in(tz: tzinfo, now: datetime) -> date:
-    return now.astimezone(tz).date()
