@@ -24,7 +24,6 @@ it resamples onto a uniform 60 Hz grid (cubic spline) and low-passes at
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
