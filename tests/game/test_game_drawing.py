@@ -169,3 +169,23 @@ def test_every_menu_scene_has_a_stop_button_a_hand_can_hold() -> None:
     for _ in range(70):
         scene.update(hand, 1 / 60)
     assert scene.dismissed and scene.result is None and scene.answers == {}
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (540, 960), (800, 600), (1920, 1080)])
+def test_every_scene_keeps_its_stop_button_on_screen_at_any_window_shape(size: tuple[int, int]) -> None:
+    from game.scenes.common import menu_transform
+    from game.scenes.menus import PatientScene, SafetyScene, TitleScene
+    from game.scenes.rest import RestScene
+    from game.scenes.summary import SummaryScene
+
+    ex, runner = exercise_scene()
+    scenes = [TitleScene(), SafetyScene(), PatientScene(["P-ABC123"]), CheckinScene("pre"),
+              SummaryScene({"targets": 3, "hits": 2}, "completed"), RestScene(runner), ex]
+    surf = pygame.Surface(size)
+    for scene in scenes:
+        tr = fit_body_box(size) if scene is ex else menu_transform(size)
+        scene.draw(surf, DrawContext(theme=Theme(size[1], size[0]), transform=tr))
+        r = scene.stop_btn.rect(tr)
+        assert surf.get_rect().contains(r), (scene.name, size, r)
+        assert r.w >= 100 and r.h >= 60, (scene.name, size, r)  # big enough for a hand
+        assert pixel(surf, (r.left + r.w // 8, r.bottom - r.h // 5)) == PALETTE.stop, scene.name
