@@ -22,13 +22,16 @@ def calibrate(patient: str, camera: int | None, video: str | None, headless: boo
     from game.app import App
     from game.live import live_input
     from game.loop import FixedStepLoop, RealClock
-    from game.runtime import open_surface
+    from game.runtime import display_available, open_surface
     from game.scenes.base import SceneStack
     from game.scenes.calibration import CalibrationScene
     from vision.calibration import CalibrationProcedure
 
     if camera is not None and video:
         raise UserError("give either --camera or --video, not both")
+    if not video and not display_available():
+        raise UserError("calibrating with a camera needs a display to show the prompts "
+                        "(no DISPLAY or WAYLAND_DISPLAY)")
     store = _open_store(data_dir)
     live = None
     results: list[Any] = []

@@ -234,3 +234,10 @@ def test_demo_on_a_damaged_database_is_one_line_exit_2_and_leaves_it_alone(tmp_p
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and str(db) in lines[0]
     assert db.read_bytes() == b"this is not sqlite"
+
+
+def test_calibrate_with_a_camera_and_no_display_says_why_exit_2(tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["calibrate", "--patient", "c1", "--data-dir", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "needs a display" in res.output
+    assert not (tmp_path / "neuroplay.db").exists()  # nothing written
