@@ -1,10 +1,11 @@
 """Drivers: where the tracked player's input comes from, one per kind of source.
 
 * `PointerPlayer`: a scripted pointer that moves the affected hand toward the
-  current target at an unhurried speed (exactly what a mouse user does); the
-  demo's player when no tracked source is used.
-* `FramesDriver`: BodyFrames from a replay, a video or the virtual patient,
-  made into Intents by vision's IntentsBuilder (the same path a camera takes).
+  current target at an unhurried speed (exactly what a mouse user does), with
+  no frames at all: the keyboard-and-mouse path, for tests.
+* `FramesDriver`: BodyFrames from a camera, a replay, a video or the virtual
+  patient, made into Intents by vision's IntentsBuilder (the camera's path);
+  an optional `frame_filter` (mirror therapy) runs first.
 Menus are answered by `game.script.ScriptedMenus` in the demo.
 """
 
