@@ -12,7 +12,6 @@ Menus are answered by `game.script.ScriptedMenus` in the demo.
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,15 +28,12 @@ class PointerPlayer:
 
     side: str = "right"
     speed: float = 1.6  # body units per second
-    seed: int = 0
     menus: ScriptedMenus = field(default_factory=ScriptedMenus)
     finished: bool = False
 
     def __post_init__(self) -> None:
-        self.rng = random.Random(self.seed)
         self.hand = (0.5 if self.side == "right" else -0.5, -1.0)
         self._last_t = 0.0
-        self._wobble = 0.0
         self.menus.side = self.side
 
     def poll(self, t: float, scene: Any) -> tuple[BodyFrame | None, Intents | None]:
