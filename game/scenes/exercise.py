@@ -36,7 +36,6 @@ from game.widgets import (
 from vision.intents import Intents
 
 Side = Literal["left", "right"]
-EndReason = Literal["completed", "stopped", "pain_stop", "time_cap"]
 
 
 class SessionLike(Protocol):
@@ -69,6 +68,8 @@ class SessionLike(Protocol):
 
 @dataclass
 class ExerciseOutcome:
+    """The exercise scene's result. `reason`: completed, time_cap, stopped or pain_stop."""
+
     reason: str
     summary: dict[str, Any]
     pain_stop_rating: int | None = None
