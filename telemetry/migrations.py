@@ -32,8 +32,16 @@ def _initial(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=tables)
 
 
+def _clinic(conn: Connection) -> None:
+    # Clinic mode (dashboard accounts, stations): tables declared in telemetry.clinic.
+    from telemetry import clinic
+
+    clinic.create_tables(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "0001_initial", _initial),
+    Migration(2, "0002_clinic", _clinic),
 )
 
 LATEST = MIGRATIONS[-1].version
