@@ -1,0 +1,80 @@
+"""Clinic tables on both backends: migration, accounts, rate limit, idempotent station events."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from telemetry.clinic import ClinicStore, hash_password, verify_password
+from telemetry.errors import StoreError
+from telemetry.migrations import LATEST
+from telemetry.store import Store
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_password_hash_is_salted_scrypt() -> None:
+    a, b = hash_password("correct horse"), hash_password("correct horse")
+    assert a != b and a.startswith("scrypt$16384$8$1$")
+    assert verify_password("correct horse", a)
+    assert not verify_password("wrong horse", a)
+    assert not verify_password("x", "garbage")
+
+
+def test_clinic_store_on_both_backends(store_url: str) -> None:
+    store = Store.open(store_url)
+    try:
+        with store.engine.begin() as conn:
+            versions = [r[0] for r in conn.exec_driver_sql(
+                "SELECT version FROM schema_migrations ORDER BY version")]
+        assert versions == list(range(1, LATEST + 1)) and 2 in versions
+        clock = Clock()
+        cs = ClinicStore(store.engine, clock=clock)
+        t = cs.add_therapist("ana", "North Clinic", "s3cret-pass")
+        assert (t.username, t.clinic) == ("ana", "North Clinic")
+        with pytest.raises(StoreError, match="already exists"):
+            cs.add_therapist("ana", "North Clinic", "s3cret-pass")
+        with pytest.raises(StoreError, match="name"):
+            cs.add_therapist("bad name'; DROP TABLE therapists;--", "X", "s3cret-pass")
+        store.ensure_patient("p1")
+        cs.add_patient(t.clinic_id, "p1")
+        cs.add_patient(t.clinic_id, "p1")
+        assert cs.clinic_patient_ids(t.clinic_id) == ["p1"]
+        other = cs.ensure_clinic("South")
+        assert not cs.in_clinic(other, "p1")
+
+        # 5 failures per user+IP in 15 minutes lock that pair out, then it expires
+        for _ in range(5):
+            assert cs.authenticate("ana", "nope", "10.0.0.1") is None
+        assert cs.authenticate("ana", "s3cret-pass", "10.0.0.1") is None  # locked
+        assert cs.authenticate("ana", "s3cret-pass", "10.0.0.2") == t  # other IP fine
+        clock.now += timedelta(minutes=16)
+        assert cs.authenticate("ana", "s3cret-pass", "10.0.0.1") == t
+        attempts = cs.login_attempts("ana")
+        assert [a["ok"] for a in attempts] == [False] * 6 + [True, True]
+
+        token, sess = cs.open_session("ana")
+        assert cs.session(token) == sess and cs.session("forged") is None
+        clock.now += timedelta(hours=11)
+        assert cs.session(token) is None  # expired
+
+        st = cs.new_station_token("room-1", t.clinic_id, "ana")
+        assert cs.station_for_token("room-1", st).clinic_id == t.clinic_id
+        assert cs.station_for_token("room-1", "x" + st) is None
+        evs = [{"seq": i, "kind": "k", "t": "0", "data": {"i": i}} for i in range(1, 6)]
+        assert cs.record_station_events("room-1", "run1", evs[:3]) == [1, 2, 3]
+        assert cs.record_station_events("room-1", "run1", evs) == [4, 5]  # replay is a no-op
+        stored = cs.station_events("room-1", "run1")
+        assert [e["seq"] for e in stored] == [1, 2, 3, 4, 5]
+        assert stored[4]["data"] == {"i": 5}
+    finally:
+        store.close()
+    # reopening an upgraded database applies nothing again
+    Store.open(store_url).close()
