@@ -24,6 +24,7 @@ import os
 import socket
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -99,6 +100,21 @@ def to_jsonable(value: Any) -> Any:
 
 def dumps(value: Any) -> str:
     return json.dumps(to_jsonable(value), separators=(",", ":"), default=str, allow_nan=False)
+
+
+def new_session_id() -> str:
+    """32 hex digits: creation time (ns) then randomness, so ids sort in the
+    order sessions were started even when two share a timestamp."""
+    return f"{time.time_ns():016x}"[-16:] + uuid.uuid4().hex[:16]
+
+
+def quota_met_of(summary: Mapping[str, Any]) -> bool:
+    """`quota_met` at the top of a summary, or where exercises.session's runner
+    puts it (summary["session"]["quota_met"]); False when absent."""
+    if "quota_met" in summary:
+        return bool(summary["quota_met"])
+    session = summary.get("session")
+    return bool(session.get("quota_met", False)) if isinstance(session, Mapping) else False
 
 
 def _writer_id() -> str:
@@ -394,7 +410,7 @@ class Store:
                       decisions: Sequence[str] = (),
                       started_at: datetime | None = None) -> Recorder:
         self.require_patient(patient_id)
-        session_id = uuid.uuid4().hex
+        session_id = new_session_id()
         now = iso(started_at or self.now())
         with self._tx() as conn:
             conn.execute(S.sessions.insert().values(
@@ -449,7 +465,7 @@ class Store:
                 session_id=r.session_id, exercise=r.exercise,
                 started_at=parse_iso(r.started_at),  # type: ignore[arg-type]
                 dose=json.loads(r.dose), completed=bool(r.completed),
-                quota_met=bool(summary.get("quota_met", False)),
+                quota_met=quota_met_of(summary),
                 pain_pre=pre.get(r.session_id), pain_post=post.get(r.session_id),
                 summary=summary, ended_at=parse_iso(r.ended_at), source=r.source,
                 mirror=r.mirror, recovered=bool(r.recovered),

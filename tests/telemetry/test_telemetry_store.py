@@ -351,3 +351,12 @@ def test_write_failures_are_reported_and_retried(db_path: Path, monkeypatch) -> 
     assert len(store.landmark_frames(rec.session_id)) == 5
     assert store.history("p1")[0].summary["dropped_frames"] == 3
     store.close()
+
+
+def test_quota_met_read_from_the_session_runner_summary(fresh_store: Store) -> None:
+    # exercises.session.SessionRunner.summary() nests it: {"hits": .., "session": {...}}
+    fresh_store.ensure_patient("p1")
+    for met in (True, False):
+        rec = fresh_store.start_session("p1", "reaching", {})
+        rec.close({"hits": 12, "session": {"completed": True, "quota_met": met}})
+    assert [h.quota_met for h in fresh_store.history("p1")] == [True, False]
