@@ -1,0 +1,53 @@
+"""`neuroplay dashboard`: serve the therapist dashboard (clinic mode) with uvicorn.
+
+Thin layer: opens the store (`--db URL` or $NEUROPLAY_DB for a clinic's
+PostgreSQL, else the data directory's SQLite file), builds the FastAPI app
+and serves it. Loopback by default; serving on another address is the
+clinic's choice (put it behind https). Errors: one line, exit status 2.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from game.cli.errors import UserError
+
+DB_HELP = "Database URL, e.g. postgresql+psycopg://user@host/db (default: $NEUROPLAY_DB, else the data directory's SQLite file)."
+DATA_DIR_HELP = "Data directory (default: $NEUROPLAY_HOME or the per-user data directory)."
+
+
+def open_clinic_store(db: str | None, data_dir: str | None) -> Any:
+    """The store for clinic commands: --db, then $NEUROPLAY_DB, then the data directory."""
+    from telemetry.errors import StoreError
+    from telemetry.store import Store
+
+    target = db or os.environ.get("NEUROPLAY_DB") or None
+    if target and target.startswith("postgresql://"):
+        target = "postgresql+psycopg://" + target[len("postgresql://"):]
+    try:
+        return Store.open(target, data_dir=data_dir)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
+@click.option("--db", default=None, help=DB_HELP)
+def dashboard(host: str, port: int, data_dir: str | None, db: str | None) -> None:
+    """Serve the therapist dashboard (patients, plans, reports, live stations)."""
+    import uvicorn
+
+    from game.dashboard.app import create_app
+
+    store = open_clinic_store(db, data_dir)
+    try:
+        app = create_app(store)
+        click.echo(f"NeuroPlay dashboard on http://{host}:{port}/ ({store.where})")
+        uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets-sansio")
+    finally:
+        store.close()

@@ -1,0 +1,449 @@
+"""The dashboard web app: pages, downloads, and the two live websockets.
+
+Role: a thin HTTP layer over the telemetry store (patients, sessions,
+trends, flags, plans, reports, exports), telemetry.clinic (accounts, login
+sessions, station tokens) and `hub.Hub` (live stations). Every page but
+/login needs a therapist; a therapist sees only the patients and stations of
+their clinic, and a patient outside it answers 404 exactly like an unknown
+one, so ids of other clinics do not leak. Every POST checks a CSRF token.
+Stable addresses for integrations: `/login` (fields username, password,
+csrf_token) and `/patients/<id>`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from collections.abc import Callable
+from datetime import datetime, timezone
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from game.dashboard import auth, csrf
+from game.dashboard.hub import ACTIONS, Hub
+from telemetry.clinic import MAX_FAILURES, ClinicStore
+from telemetry.errors import StoreError
+from telemetry.store import Store
+
+MAX_PLAYBACK_FRAMES = 900
+SIM_PROFILES = ("improving", "plateau", "flaring", "fearful")
+
+
+class NotFound(Exception):
+    """Unknown, or not this therapist's (the same answer on purpose)."""
+
+
+def _pkg_dir(name: str) -> str:
+    return str(resources.files("game.dashboard").joinpath(name))
+
+
+def create_app(store: Store, *, secure_cookies: bool = False,
+               clinic: ClinicStore | None = None) -> FastAPI:
+    """The dashboard over an open store (the caller owns and closes it)."""
+    clinic = clinic or ClinicStore(store.engine)
+    app = FastAPI(title="NeuroPlay dashboard", docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    templates = Jinja2Templates(directory=_pkg_dir("templates"))
+    app.mount("/static", StaticFiles(directory=_pkg_dir("static")), name="static")
+    hub = Hub(clinic.record_station_events)
+    app.state.hub = hub
+    app.state.clinic = clinic
+    app.state.store = store
+
+    def page(request: Request, name: str, viewer: auth.Viewer | None, status: int = 200,
+             **ctx: Any) -> HTMLResponse:
+        ctx.update(viewer=viewer, csrf_token=viewer.session.csrf if viewer else "")
+        return templates.TemplateResponse(request, name, ctx, status_code=status)
+
+    def viewer_of(request: Request) -> auth.Viewer:
+        return auth.current_viewer(request, clinic)
+
+    def patient_of(viewer: auth.Viewer, patient_id: str) -> Any:
+        if not clinic.in_clinic(viewer.therapist.clinic_id, patient_id):
+            raise NotFound
+        p = store.get_patient(patient_id)
+        if p is None:
+            raise NotFound
+        return p
+
+    async def checked_form(request: Request, viewer: auth.Viewer) -> Any:
+        form = await request.form()
+        csrf.require(viewer.session.csrf, form)
+        return form
+
+    # ------------------------------------------------------ error answers
+    @app.exception_handler(auth.LoginRequired)
+    async def _login(request: Request, exc: auth.LoginRequired) -> Response:
+        if request.url.path.startswith("/api/") or request.method != "GET":
+            return PlainTextResponse("login required", status_code=401)
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(csrf.CsrfRejected)
+    async def _csrf(request: Request, exc: csrf.CsrfRejected) -> Response:
+        return PlainTextResponse("CSRF token missing or wrong; reload the page", status_code=403)
+
+    @app.exception_handler(NotFound)
+    async def _nf(request: Request, exc: NotFound) -> Response:
+        return PlainTextResponse("not found", status_code=404)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        response: Response = await call_next(request)
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'")
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    # ------------------------------------------------------------- login
+    @app.get("/login", response_class=HTMLResponse)
+    async def login_form(request: Request) -> Response:
+        token = request.cookies.get(csrf.LOGIN_COOKIE) or csrf.new_login_token()
+        resp = templates.TemplateResponse(request, "login.html", {
+            "viewer": None, "csrf_token": token, "error": None, "username": ""})
+        resp.set_cookie(csrf.LOGIN_COOKIE, token, httponly=True, samesite="strict",
+                        secure=secure_cookies, path="/login")
+        return resp
+
+    @app.post("/login", response_class=HTMLResponse)
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        csrf.require(request.cookies.get(csrf.LOGIN_COOKIE), form)
+        username = str(form.get("username") or "")[:200]
+        password = str(form.get("password") or "")[:1000]
+        ip = auth.client_ip(request)
+        therapist = await asyncio.to_thread(clinic.authenticate, username, password, ip)
+        if therapist is None:
+            limited = clinic.recent_failures(username, ip) > MAX_FAILURES
+            error = ("Too many failed logins; try again in 15 minutes." if limited
+                     else "Wrong username or password.")
+            return templates.TemplateResponse(request, "login.html", {
+                "viewer": None, "csrf_token": request.cookies.get(csrf.LOGIN_COOKIE),
+                "error": error, "username": username}, status_code=429 if limited else 401)
+        token, _ = clinic.open_session(therapist.username)
+        resp = RedirectResponse("/patients", status_code=303)
+        auth.set_session_cookie(resp, token, secure=secure_cookies)
+        resp.delete_cookie(csrf.LOGIN_COOKIE, path="/login")
+        return resp
+
+    @app.post("/logout")
+    async def logout(request: Request) -> Response:
+        viewer = viewer_of(request)
+        await checked_form(request, viewer)
+        clinic.close_session(viewer.token)
+        resp = RedirectResponse("/login", status_code=303)
+        auth.clear_session_cookie(resp)
+        return resp
+
+    # ---------------------------------------------------------- patients
+    @app.get("/")
+    async def home(request: Request) -> Response:
+        viewer_of(request)
+        return RedirectResponse("/patients", status_code=303)
+
+    @app.get("/patients", response_class=HTMLResponse)
+    async def patients(request: Request) -> Response:
+        viewer = viewer_of(request)
+        rows = await asyncio.to_thread(_patient_rows, store, clinic, viewer.therapist.clinic_id)
+        return page(request, "patients.html", viewer, rows=rows)
+
+    @app.get("/patients/{patient_id}", response_class=HTMLResponse)
+    async def patient_page(request: Request, patient_id: str) -> Response:
+        viewer = viewer_of(request)
+        p = patient_of(viewer, patient_id)
+        ctx = await asyncio.to_thread(_patient_context, store, p)
+        return page(request, "patient.html", viewer, **ctx)
+
+    @app.post("/patients/{patient_id}/plan", response_class=HTMLResponse)
+    async def plan_edit(request: Request, patient_id: str) -> Response:
+        viewer = viewer_of(request)
+        p = patient_of(viewer, patient_id)
+        form = await checked_form(request, viewer)
+        text = str(form.get("plan_text") or "")[:100_000]
+        action = str(form.get("action") or "save")
+        profile = str(form.get("profile") or "improving")
+        if profile not in SIM_PROFILES:
+            profile = "improving"
+        result = await asyncio.to_thread(_plan_action, store, p.patient_id, text, action,
+                                         profile, viewer.therapist.username)
+        ctx = await asyncio.to_thread(_patient_context, store, p)
+        ctx.update(plan_text=text, **result)
+        status = 422 if result.get("plan_error") else 200
+        return page(request, "patient.html", viewer, status=status, **ctx)
+
+    @app.get("/patients/{patient_id}/trends.png")
+    async def trends_png(request: Request, patient_id: str) -> Response:
+        viewer = viewer_of(request)
+        p = patient_of(viewer, patient_id)
+        png = await asyncio.to_thread(_trends_png, store, p.patient_id)
+        return Response(png, media_type="image/png")
+
+    @app.get("/patients/{patient_id}/report.html")
+    async def report(request: Request, patient_id: str) -> Response:
+        viewer = viewer_of(request)
+        p = patient_of(viewer, patient_id)
+        html = await asyncio.to_thread(_report_html, store, p.patient_id)
+        return Response(html, media_type="text/html", headers={
+            "Content-Disposition": f'attachment; filename="report_{p.patient_id}.html"'})
+
+    @app.get("/patients/{patient_id}/export.json")
+    async def export(request: Request, patient_id: str) -> Response:
+        viewer = viewer_of(request)
+        p = patient_of(viewer, patient_id)
+        bundle = await asyncio.to_thread(_fhir, store, p.patient_id)
+        return Response(json.dumps(bundle, indent=1), media_type="application/fhir+json",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="{p.patient_id}_fhir.json"'})
+
+    # ---------------------------------------------------------- playback
+    def session_of(viewer: auth.Viewer, session_id: str) -> str:
+        pid = store.session_patient(session_id)
+        if pid is None:
+            raise NotFound
+        patient_of(viewer, pid)
+        return pid
+
+    @app.get("/sessions/{session_id}/playback", response_class=HTMLResponse)
+    async def playback(request: Request, session_id: str) -> Response:
+        viewer = viewer_of(request)
+        pid = session_of(viewer, session_id)
+        return page(request, "playback.html", viewer, session_id=session_id, patient_id=pid)
+
+    @app.get("/api/sessions/{session_id}/skeleton")
+    async def skeleton(request: Request, session_id: str) -> Response:
+        viewer = viewer_of(request)
+        session_of(viewer, session_id)
+        data = await asyncio.to_thread(_skeleton, store, session_id)
+        return JSONResponse(data)
+
+    # -------------------------------------------------------------- live
+    @app.get("/live", response_class=HTMLResponse)
+    async def live(request: Request) -> Response:
+        viewer = viewer_of(request)
+        stations = hub.clinic_stations(viewer.therapist.clinic_id)
+        return page(request, "live.html", viewer, stations=stations, actions=ACTIONS)
+
+    @app.post("/api/stations/{name}/command")
+    async def command(request: Request, name: str) -> Response:
+        viewer = viewer_of(request)
+        form = await checked_form(request, viewer)
+        action = str(form.get("action") or "")
+        value: Any = str(form.get("value") or "")[:500]
+        if action == "difficulty" and value not in ("easier", "harder"):
+            return JSONResponse({"ok": False, "error": "difficulty must be easier or harder"},
+                                status_code=422)
+        if action == "note" and not value.strip():
+            return JSONResponse({"ok": False, "error": "a note needs text"}, status_code=422)
+        why = await hub.command(name, viewer.therapist.clinic_id, action, value,
+                                viewer.therapist.username)
+        if why is not None:
+            return JSONResponse({"ok": False, "error": why}, status_code=409)
+        return JSONResponse({"ok": True})
+
+    @app.websocket("/ws/live")
+    async def ws_live(ws: WebSocket) -> None:
+        try:
+            viewer = auth.current_viewer(ws, clinic)
+        except auth.LoginRequired:
+            await ws.close(code=4401)
+            return
+        await ws.accept()
+        watcher = await hub.watch(viewer.therapist.clinic_id, ws)
+        pump = asyncio.create_task(watcher.pump())
+        try:
+            while True:
+                await ws.receive_text()  # browsers only listen; this notices the close
+        except WebSocketDisconnect:
+            pass
+        finally:
+            pump.cancel()
+            hub.unwatch(watcher)
+
+    @app.websocket("/ws/station/{name}")
+    async def ws_station(ws: WebSocket, name: str) -> None:
+        token = ws.headers.get("x-station-token", "")
+        station = clinic.station_for_token(name, token) if token else None
+        if station is None:
+            await ws.close(code=4401)
+            return
+        await ws.accept()
+        live = await hub.station_connected(name, station.clinic_id, ws)
+        try:
+            while True:
+                raw = await ws.receive_text()
+                try:
+                    msg = json.loads(raw)
+                except ValueError:
+                    continue
+                if isinstance(msg, dict):
+                    if msg.get("type") == "hello" and msg.get("patient"):
+                        await asyncio.to_thread(_enrol, store, clinic, station.clinic_id,
+                                                str(msg["patient"]))
+                    await hub.station_message(live, msg)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            await hub.station_disconnected(live, ws)
+
+    return app
+
+
+# ------------------------------------------------------------------ helpers
+def _enrol(store: Store, clinic: ClinicStore, clinic_id: int, patient_id: str) -> None:
+    """A patient who plays at a clinic's station is that clinic's patient."""
+    if store.get_patient(patient_id) is not None:
+        clinic.add_patient(clinic_id, patient_id)
+
+
+def _patient_rows(store: Store, clinic: ClinicStore, clinic_id: int) -> list[dict[str, Any]]:
+    from telemetry.flagging import local_tz, refresh_flags
+
+    tz = local_tz()
+    rows = []
+    for pid in clinic.clinic_patient_ids(clinic_id):
+        if store.get_patient(pid) is None:
+            continue
+        data, result = refresh_flags(store, pid, tz=tz)
+        weeks = result.adherence
+        this_week = weeks[-1] if weeks else None
+        last = data.sessions[-1] if data.sessions else None
+        rows.append({
+            "patient_id": pid,
+            "sessions": len(data.sessions),
+            "last_session": last.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            if last else "-",
+            "adherence": f"{this_week.done}/{this_week.prescribed}" if this_week else "-",
+            "flags": [f"{f.kind}: {f.message}" for f in data.flags if f.status == "open"],
+        })
+    return rows
+
+
+def _patient_context(store: Store, p: Any) -> dict[str, Any]:
+    from telemetry.flagging import local_tz
+
+    tz = local_tz()
+    history = store.history(p.patient_id)
+    plan = store.current_plan(p.patient_id)
+    sessions = [{
+        "session_id": h.session_id, "exercise": h.exercise,
+        "started": h.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "completed": h.completed, "quota_met": h.quota_met,
+        "pain": f"{'' if h.pain_pre is None else h.pain_pre} -> "
+                f"{'' if h.pain_post is None else h.pain_post}",
+        "dose": ", ".join(f"{k}={v}" for k, v in sorted(h.dose.items())
+                          if isinstance(v, (int, float, str))),
+        "decisions": list(h.decisions),
+    } for h in reversed(history)]
+    flags = [{"kind": f.kind, "measure": f.measure, "message": f.message, "status": f.status}
+             for f in store.flags(p.patient_id)]
+    return {"patient": p, "sessions": sessions, "flags": flags,
+            "plan_version": plan[0] if plan else None,
+            "plan_text": plan[1] if plan else "", "plan_error": None, "plan_saved": None,
+            "simulation": None, "profiles": SIM_PROFILES}
+
+
+def _plan_action(store: Store, patient_id: str, text: str, action: str, profile: str,
+                 author: str) -> dict[str, Any]:
+    from exercises.plans import PlanError, load_plan
+
+    try:
+        plan = load_plan(text, "plan")
+    except PlanError as exc:
+        return {"plan_error": str(exc)}
+    if action == "simulate":
+        from exercises.simulated_patients import simulate
+
+        steps = simulate(plan, profile, 12, seed=0)
+        keys = list(steps[0].dose) if steps else []
+        rows = [{"n": s.session, "day": s.day.isoformat(),
+                 "dose": [_fmt(s.dose[k]) for k in keys],
+                 "reasons": list(s.decision.reasons)
+                 + [f"FLAG {f.kind}: {f.message}" for f in s.decision.flags]} for s in steps]
+        return {"simulation": {"profile": profile, "exercise": plan.exercises[0], "columns": keys,
+                               "rows": rows}}
+    try:
+        version = store.save_plan(patient_id, text, author)
+    except StoreError as exc:
+        return {"plan_error": str(exc)}
+    return {"plan_saved": version}
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+
+def _trends_png(store: Store, patient_id: str) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    history = store.history(patient_id)
+    fig = Figure(figsize=(7.0, 2.6), dpi=100)
+    ax = fig.subplots()
+    xs = [h.started_at for h in history]
+    pre = [h.pain_pre for h in history]
+    post = [h.pain_post for h in history]
+    if any(v is not None for v in pre + post):
+        ax.plot([x for x, v in zip(xs, pre) if v is not None], [v for v in pre if v is not None],
+                "o-", label="pain before", color="#c0392b")
+        ax.plot([x for x, v in zip(xs, post) if v is not None],
+                [v for v in post if v is not None], "s--", label="pain after", color="#2471a3")
+        ax.set_ylim(0, 10)
+        ax.legend(loc="upper right", fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no pain ratings yet", ha="center", va="center",
+                transform=ax.transAxes)
+    ax.set_ylabel("pain (0-10)")
+    ax.set_title("Pain before and after each session", fontsize=10)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _report_html(store: Store, patient_id: str) -> str:
+    from telemetry.flagging import local_tz, refresh_flags
+    from telemetry.report import build_report, render_html
+
+    tz = local_tz()
+    data, assessment = refresh_flags(store, patient_id, tz=tz)
+    return render_html(build_report(data, assessment, tz=tz, generated_at=store.now()))
+
+
+def _fhir(store: Store, patient_id: str) -> dict[str, Any]:
+    from telemetry.exports import fhir_bundle
+    from telemetry.snapshot import load_patient
+
+    return fhir_bundle(load_patient(store, patient_id), now=datetime.now(timezone.utc))
+
+
+def _skeleton(store: Store, session_id: str) -> dict[str, Any]:
+    frames = store.landmark_frames(session_id)
+    step = max(1, -(-len(frames) // MAX_PLAYBACK_FRAMES))
+    out = []
+    t0 = frames[0].t if frames else 0.0
+    for f in frames[::step]:
+        pose = None if f.pose is None else [[round(float(x), 4), round(float(y), 4),
+                                            round(float(v), 2)] for x, y, _z, v in f.pose]
+        hands = [[[round(float(x), 4), round(float(y), 4)] for x, y, _z in h.landmarks]
+                 for h in f.hands]
+        out.append({"t": round(f.t - t0, 3), "pose": pose, "hands": hands})
+    aspect = (frames[0].width / frames[0].height) if frames and frames[0].height else 4 / 3
+    return {"session_id": session_id, "frames": out, "aspect": aspect}

@@ -1,0 +1,71 @@
+// Live stations page: one card per station, updated from /ws/live; actions POST with the CSRF token.
+"use strict";
+(function () {
+  const root = document.getElementById("stations");
+  const status = document.getElementById("live-status");
+  const csrf = root.dataset.csrf;
+  const cards = new Map();
+  function el(tag, attrs, text) {
+    const e = document.createElement(tag);
+    for (const k in (attrs || {})) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;  // textContent: never HTML
+    return e;
+  }
+  async function send(name, action, value) {
+    const body = new URLSearchParams({csrf_token: csrf, action: action, value: value || ""});
+    const r = await fetch("/api/stations/" + encodeURIComponent(name) + "/command",
+      {method: "POST", body: body, credentials: "same-origin"});
+    const j = await r.json().catch(() => ({ok: false, error: "bad answer"}));
+    cards.get(name).msg.textContent = j.ok ? ("sent: " + action) : ("not sent: " + j.error);
+  }
+  function card(name) {
+    if (cards.has(name)) return cards.get(name);
+    const none = document.getElementById("no-stations"); if (none) none.remove();
+    const box = el("div", {class: "station", id: "station-" + name, "data-station": name});
+    const title = el("h2", {}, name); const badge = el("span", {class: "badge"}, "");
+    title.append(" ", badge);
+    const canvas = el("canvas", {width: "320", height: "240"});
+    const dl = el("dl");
+    const actions = el("div", {class: "actions"});
+    const mk = (label, action, value, cls) => {
+      const b = el("button", {type: "button", "data-action": action, class: cls || ""}, label);
+      b.addEventListener("click", () => send(name, action, value)); actions.append(b);
+    };
+    mk("Pause", "pause"); mk("Resume", "resume"); mk("Easier", "difficulty", "easier");
+    mk("Harder", "difficulty", "harder"); mk("Stop", "stop", "", "stop");
+    const note = el("input", {placeholder: "note for this session", maxlength: "500", class: "note"});
+    const nb = el("button", {type: "button", "data-action": "note"}, "Add note");
+    nb.addEventListener("click", () => { if (note.value.trim()) { send(name, "note", note.value); note.value = ""; } });
+    const msg = el("div", {class: "muted small msg"}, "");
+    box.append(title, canvas, dl, actions, el("div", {class: "row"}), msg);
+    box.lastChild.previousSibling.append(note, nb);
+    root.append(box);
+    const c = {box, badge, canvas, dl, msg}; cards.set(name, c); return c;
+  }
+  function fmt(v) {
+    if (v === null || v === undefined) return "-";
+    if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(2);
+    if (typeof v === "object") return Object.entries(v).map(([k, x]) => k + "=" + fmt(x)).join(", ");
+    return String(v);
+  }
+  function update(m) {
+    const c = card(m.name), s = m.state || {};
+    c.box.classList.toggle("offline", !m.connected);
+    c.badge.textContent = !m.connected ? "offline" : (s.paused ? "paused" : "playing");
+    c.badge.className = "badge" + (!m.connected ? " off" : (s.paused ? " paused" : ""));
+    c.dl.replaceChildren();
+    const rows = [["patient", m.patient], ["exercise", s.exercise || m.exercise], ["dose", s.dose],
+      ["success", s.success_rate === undefined ? null : Math.round(100 * s.success_rate) + " %"],
+      ["check-in", s.checkin], ["tracking", s.tracking === undefined ? null : Math.round(100 * s.tracking) + " %"],
+      ["last note", s.note]];
+    for (const [k, v] of rows) { c.dl.append(el("dt", {}, k), el("dd", {"data-field": k}, fmt(v))); }
+    drawSkeleton(c.canvas, s.skeleton || null, s.hands || []);
+  }
+  function connect() {
+    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/live");
+    ws.onopen = () => { status.textContent = "live"; };
+    ws.onmessage = (e) => { const m = JSON.parse(e.data); if (m.type === "station") update(m); };
+    ws.onclose = () => { status.textContent = "disconnected; retrying..."; setTimeout(connect, 1000); };
+  }
+  connect();
+})();

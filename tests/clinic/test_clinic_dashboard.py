@@ -1,0 +1,192 @@
+"""The dashboard over HTTP (uvicorn on loopback): login, pages, isolation, CSRF, injection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from markupsafe import escape
+
+from game.dashboard.app import create_app
+from tests.clinic.clinic_env import PASSWORD, ClinicEnv, build, csrf_of, login
+from tests.clinic.conftest import Served, serve, stop
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ClinicEnv, Served]]:
+    e = build(str(tmp_path_factory.mktemp("dash") / "neuroplay.db"))
+    served = serve(create_app(e.store, clinic=e.clinic))
+    yield e, served
+    stop(served)
+    e.store.close()
+
+
+def test_every_page_and_api_needs_a_login(env: tuple[ClinicEnv, Served]) -> None:
+    e, s = env
+    with httpx.Client(base_url=s.url, follow_redirects=False) as c:
+        for path in ("/", "/patients", "/patients/north-1", "/patients/north-1/trends.png",
+                     "/patients/north-1/report.html", "/patients/north-1/export.json",
+                     f"/sessions/{e.session_id}/playback", "/live"):
+            r = c.get(path)
+            assert (r.status_code, r.headers["location"]) == (303, "/login"), path
+        assert c.get(f"/api/sessions/{e.session_id}/skeleton").status_code == 401
+        assert c.post("/api/stations/room-1/command", data={"action": "stop"}).status_code == 401
+        assert c.post("/patients/north-1/plan", data={"plan_text": "x"}).status_code == 401
+    with httpx.Client(base_url=s.url, follow_redirects=False,
+                      cookies={"np_session": "forged"}) as forged:
+        assert forged.get("/patients").status_code == 303
+        r = forged.get("/login")
+        assert r.status_code == 200 and 'name="username"' in r.text and 'name="password"' in r.text
+
+
+def test_login_patient_page_and_downloads(env: tuple[ClinicEnv, Served]) -> None:
+    e, s = env
+    c = login(s.url)
+    r = c.get("/patients")
+    assert r.status_code == 200 and "north-1" in r.text and "south-1" not in r.text
+    assert "flare" in r.text  # the flare days raised a flag shown in the list
+    p = c.get("/patients/north-1")
+    version = e.store.current_plan("north-1")[0]
+    assert p.status_code == 200 and f"Plan (version {version})" in p.text and "Playback" in p.text
+    png = c.get("/patients/north-1/trends.png")
+    assert png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
+    rep = c.get("/patients/north-1/report.html")
+    assert rep.status_code == 200 and "attachment" in rep.headers["content-disposition"]
+    assert "north-1" in rep.text
+    fhir = c.get("/patients/north-1/export.json").json()
+    assert fhir["resourceType"] == "Bundle"
+    sk = c.get(f"/api/sessions/{e.session_id}/skeleton").json()
+    assert len(sk["frames"]) == 30 and sk["frames"][1]["t"] == pytest.approx(1 / 15, abs=1e-3)
+    assert sk["frames"][0]["pose"][15][:2] == [pytest.approx(0.7), pytest.approx(0.45)]
+
+
+def test_therapist_sees_only_their_clinic(env: tuple[ClinicEnv, Served]) -> None:
+    e, s = env
+    c = login(s.url, "bob")
+    assert "north-1" not in c.get("/patients").text
+    for path in ("/patients/north-1", "/patients/north-1/trends.png",
+                 "/patients/north-1/report.html", "/patients/north-1/export.json",
+                 f"/sessions/{e.session_id}/playback", f"/api/sessions/{e.session_id}/skeleton"):
+        r = c.get(path)
+        assert r.status_code == 404 and "north" not in r.text, path
+    assert c.get("/patients/no-such-patient").status_code == 404  # same answer as foreign
+    before = e.store.current_plan("north-1")[0]
+    token = csrf_of(c.get("/patients").text)
+    r = c.post("/patients/north-1/plan", data={"plan_text": "x", "csrf_token": token})
+    assert r.status_code == 404
+    r = c.post("/api/stations/room-1/command", data={"action": "stop", "csrf_token": token})
+    assert r.status_code == 409 and "no station" in r.json()["error"]
+    assert e.store.current_plan("north-1")[0] == before
+
+
+def test_csrf_is_required_on_every_form(env: tuple[ClinicEnv, Served]) -> None:
+    e, s = env
+    c = login(s.url)
+    before = e.store.current_plan("north-1")
+    for data in ({"plan_text": "x"}, {"plan_text": "x", "csrf_token": "wrong"}):
+        assert c.post("/patients/north-1/plan", data=data).status_code == 403
+    assert c.post("/api/stations/room-1/command", data={"action": "pause"}).status_code == 403
+    assert c.post("/logout", data={}).status_code == 403
+    assert c.get("/patients").status_code == 200  # still logged in
+    assert e.store.current_plan("north-1") == before
+    # the login form too: no token, or a token that is not the cookie's
+    fresh = httpx.Client(base_url=s.url)
+    fresh.get("/login")
+    r = fresh.post("/login", data={"username": "ana", "password": PASSWORD,
+                                   "csrf_token": "not-the-cookie"})
+    assert r.status_code == 403 and "np_session" not in r.cookies
+    # logout with the token ends the server-side session
+    r = c.post("/logout", data={"csrf_token": csrf_of(c.get("/patients").text)})
+    assert (r.status_code, r.headers["location"]) == (303, "/login")
+    assert c.get("/patients").status_code == 303
+
+
+def test_plan_edit_validation_and_simulate(env: tuple[ClinicEnv, Served]) -> None:
+    e, s = env
+    c = login(s.url)
+    token = csrf_of(c.get("/patients/north-1").text)
+    version, good = e.store.current_plan("north-1")
+    r = c.post("/patients/north-1/plan", data={"plan_text": good + "\nbogus_key = 3\n",
+                                               "action": "save", "csrf_token": token})
+    assert r.status_code == 422 and "NOT saved" in r.text and "bogus_key" in r.text
+    r = c.post("/patients/north-1/plan", data={"plan_text": good, "action": "simulate",
+                                               "profile": "plateau", "csrf_token": token})
+    assert r.status_code == 200 and 'id="simulation"' in r.text
+    assert r.text.count("<tr><td>") >= 12
+    assert e.store.current_plan("north-1")[0] == version  # simulate saves nothing
+    r = c.post("/patients/north-1/plan", data={"plan_text": good, "action": "save",
+                                               "csrf_token": token})
+    assert r.status_code == 200 and f"Saved as version {version + 1}" in r.text
+    assert e.store.plan_history("north-1")[-1]["author"] == "ana"
+
+
+INJECTIONS = ("' OR '1'='1' --", "\"; DROP TABLE therapists; --",
+              "<script>alert('x')</script>", "<img src=x onerror=alert(1)>")
+
+
+def test_injection_on_every_text_field(env: tuple[ClinicEnv, Served]) -> None:
+    e, s = env
+    for payload in INJECTIONS:
+        c = httpx.Client(base_url=s.url)
+        token = csrf_of(c.get("/login").text)
+        r = c.post("/login", data={"username": payload, "password": payload,
+                                   "csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 401 and "np_session" not in r.cookies
+        assert payload not in r.text and str(escape(payload)) in r.text  # echoed, escaped
+    ok = login(s.url)
+    token = csrf_of(ok.get("/patients").text)
+    for payload in INJECTIONS:
+        r = ok.post("/patients/north-1/plan", data={"plan_text": payload, "action": "save",
+                                                    "csrf_token": token})
+        assert r.status_code == 422 and "NOT saved" in r.text
+        assert payload not in r.text and str(escape(payload)) in r.text  # textarea keeps it
+        r = ok.post("/api/stations/room-1/command",
+                    data={"action": "note", "value": payload, "csrf_token": token})
+        assert r.status_code == 409  # no station connected; nothing stored
+        r = ok.get("/patients/" + payload)
+        assert r.status_code == 404 and "south" not in r.text
+    assert e.clinic.therapist("ana") is not None and e.clinic.therapist("bob") is not None
+    assert e.store.current_plan("north-1")[0] >= 1
+
+
+def test_failed_logins_are_rate_limited_and_logged(env: tuple[ClinicEnv, Served]) -> None:
+    e, s = env
+    c = httpx.Client(base_url=s.url)
+    token = csrf_of(c.get("/login").text)
+    codes = [c.post("/login", data={"username": "bob", "password": "wrong-one",
+                                    "csrf_token": token}).status_code for _ in range(6)]
+    assert codes == [401] * 5 + [429]
+    r = c.post("/login", data={"username": "bob", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 429 and "np_session" not in r.cookies  # locked even when right
+    attempts = e.clinic.login_attempts("bob")
+    assert sum(1 for a in attempts if not a["ok"] and a["ip"] == "127.0.0.1") >= 7
+
+
+def test_cli_therapist_add_and_station_token(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from game.cli import cli
+
+    runner = CliRunner()
+    d = str(tmp_path / "data")
+    r = runner.invoke(cli, ["therapist", "add", "carla", "--clinic", "East", "--data-dir", d],
+                      input="a-long-password\n")
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(cli, ["therapist", "add", "carla", "--clinic", "East", "--data-dir", d],
+                      input="a-long-password\n")
+    assert r.exit_code == 2 and "already exists" in r.output
+    r = runner.invoke(cli, ["therapist", "add", "dan", "--clinic", "East", "--data-dir", d],
+                      input="short\n")
+    assert r.exit_code == 2 and "at least 8" in r.output
+    r = runner.invoke(cli, ["therapist", "station-token", "room-9", "--by", "carla",
+                            "--data-dir", d])
+    assert r.exit_code == 0 and len(r.output.strip()) >= 40
+    r = runner.invoke(cli, ["therapist", "station-token", "room-9", "--by", "nobody",
+                            "--data-dir", d])
+    assert r.exit_code == 2 and "unknown therapist" in r.output
+    r = runner.invoke(cli, ["therapist", "assign", "ghost", "--clinic", "East", "--data-dir", d])
+    assert r.exit_code == 2 and "ghost" in r.output
+    r = runner.invoke(cli, ["dashboard", "--db", "postgresql://nobody@127.0.0.1:1/none"])
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
