@@ -23,6 +23,7 @@ the game loop also writes `RemoteCommand.event(t)` into its local telemetry.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import threading
@@ -165,10 +166,8 @@ class StationClient:
         """Close the current socket (tests, benchmark): the client reconnects by itself."""
         ws = self._ws
         if ws is not None:
-            try:
+            with contextlib.suppress(Exception):  # already closing is fine
                 ws.close()
-            except Exception:  # noqa: BLE001 - already closing is fine
-                pass
 
     def stop(self, drain_timeout: float = 2.0) -> None:
         if self.connected.is_set():

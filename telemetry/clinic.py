@@ -397,7 +397,7 @@ class _Tx:
             self.owner._lock.release()
             raise
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         try:
             self._cm.__exit__(*exc)
         except IntegrityError as err:

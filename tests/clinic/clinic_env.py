@@ -34,7 +34,7 @@ def build(target: str) -> ClinicEnv:
     cs = ClinicStore(store.engine)
     north = cs.add_therapist("ana", "North Clinic", PASSWORD).clinic_id
     south = cs.add_therapist("bob", "South Clinic", PASSWORD).clinic_id
-    ids = generate(store, "north-1", Course(days=8, reps=2, flare_days=frozenset({6, 7})))
+    generate(store, "north-1", Course(days=8, reps=2, flare_days=frozenset({6, 7})))
     generate(store, "south-1", Course(days=3, reps=2))
     store.save_plan("north-1", PLAN.read_text(encoding="utf-8"), "ana")
     cs.add_patient(north, "north-1")
@@ -55,7 +55,7 @@ def build(target: str) -> ClinicEnv:
         rec.record_frame(BodyFrame(i, int(i * 1e9 / 15), 640, 480, pose=pose))
     rec.close({"quota_met": True})
     token = cs.new_station_token("room-1", north, "ana")
-    return ClinicEnv(store, cs, north, south, token, rec.session_id if ids else rec.session_id)
+    return ClinicEnv(store, cs, north, south, token, rec.session_id)
 
 
 def csrf_of(html: str) -> str:

@@ -84,7 +84,7 @@ def pg_server() -> Iterator[PgServer]:
         yield PgServer("127.0.0.1", port, bindir)
     finally:
         subprocess.run(as_pg([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                              "-w", "stop"]), capture_output=True)
+                              "-w", "stop"]), capture_output=True, check=False)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -1,0 +1,180 @@
+"""Live stations end to end on loopback: state to the browser socket, commands back,
+and the outbox across a forced disconnect (nothing lost, nothing doubled)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import uvicorn
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from game.dashboard.app import create_app
+from game.station import RemoteCommand, StationClient, apply_commands, station_ws_url
+from tests.clinic.clinic_env import ClinicEnv, build, csrf_of, login
+from tests.clinic.conftest import Served, serve, stop
+
+
+def wait_for(cond: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def live(tmp_path) -> Iterator[tuple[ClinicEnv, Served]]:
+    e = build(str(tmp_path / "neuroplay.db"))
+    served = serve(create_app(e.store, clinic=e.clinic))
+    yield e, served
+    stop(served)
+    e.store.close()
+
+
+def test_ws_url() -> None:
+    assert station_ws_url("http://127.0.0.1:8765", "room 1") == \
+        "ws://127.0.0.1:8765/ws/station/room%201"
+    assert station_ws_url("https://clinic.example/np/", "a").startswith("wss://clinic.example/np/")
+    with pytest.raises(ValueError, match="not an http"):
+        station_ws_url("127.0.0.1:8765", "a")
+
+
+def test_station_needs_its_token(live: tuple[ClinicEnv, Served]) -> None:
+    _, s = live
+    bad = StationClient(s.url, "room-1", "wrong-token", patient="north-1").start()
+    try:
+        time.sleep(0.5)
+        assert not bad.connected.is_set() and bad.connections == 0
+        assert bad.last_error is not None and "403" in bad.last_error  # refused handshake
+    finally:
+        bad.stop(0)
+    # and a browser socket without a login is closed
+    ws_url = s.url.replace("http", "ws") + "/ws/live"
+    with pytest.raises(InvalidStatus, match="403"), connect(ws_url, open_timeout=3):
+        pass
+
+
+def test_state_reaches_browser_and_commands_reach_station(live: tuple[ClinicEnv, Served]) -> None:
+    e, s = live
+    client = login(s.url)
+    cookie = client.cookies.get("np_session")
+    st = StationClient(s.url, "room-1", e.station_token, patient="north-1",
+                       exercise="reaching").start()
+    try:
+        wait_for(st.connected.is_set)
+        ws_url = s.url.replace("http", "ws") + "/ws/live"
+        with connect(ws_url, additional_headers={"Cookie": f"np_session={cookie}"}) as browser:
+            st.publish_state({"exercise": "reaching", "dose": {"reach_fraction": 0.6},
+                              "success_rate": 0.75, "tracking": 0.9, "paused": False,
+                              "skeleton": [[0.5, 0.4, 1.0]] * 33})
+            got: dict = {}
+            deadline = time.monotonic() + 10
+            while not got.get("state", {}).get("success_rate") and time.monotonic() < deadline:
+                got = json.loads(browser.recv(timeout=5))
+            assert got["name"] == "room-1" and got["connected"] and got["patient"] == "north-1"
+            assert got["state"]["dose"] == {"reach_fraction": 0.6}
+            assert got["state"]["success_rate"] == 0.75
+        token = csrf_of(client.get("/live").text)
+        r = client.post("/api/stations/room-1/command",
+                        data={"action": "pause", "csrf_token": token})
+        assert r.json() == {"ok": True}
+        r = client.post("/api/stations/room-1/command",
+                        data={"action": "difficulty", "value": "harder", "csrf_token": token})
+        assert r.json() == {"ok": True}
+        r = client.post("/api/stations/room-1/command",
+                        data={"action": "difficulty", "value": "x", "csrf_token": token})
+        assert r.status_code == 422
+
+        class Sink:
+            def __init__(self) -> None:
+                self.calls: list[tuple[str, ...]] = []
+
+            def pause(self, by: str) -> None:
+                self.calls.append(("pause", by))
+
+            def resume(self, by: str) -> None:
+                self.calls.append(("resume", by))
+
+            def stop(self, by: str) -> None:
+                self.calls.append(("stop", by))
+
+            def difficulty(self, direction: str, by: str) -> None:
+                self.calls.append(("difficulty", direction, by))
+
+            def note(self, text: str, by: str) -> None:
+                self.calls.append(("note", text, by))
+
+        sink = Sink()
+        applied: list[RemoteCommand] = []
+        wait_for(lambda: bool(applied.extend(apply_commands(st, sink)) or len(applied) >= 2))
+        assert sink.calls == [("pause", "ana"), ("difficulty", "harder", "ana")]
+        assert applied[0].event(12.5).kind == "remote_pause"
+        assert applied[0].event(12.5).data["by"] == "ana"
+        # the remote actions are events of this station session, with who did it
+        assert st.wait_drained(10)
+        stored = e.clinic.station_events("room-1", st.run_id)
+        assert [(x["kind"], x["data"]["by"]) for x in stored] == [
+            ("remote_pause", "ana"), ("remote_difficulty", "ana")]
+        assert "north-1" in e.clinic.clinic_patient_ids(e.north)
+    finally:
+        st.stop()
+
+
+def test_outbox_survives_disconnects_without_loss_or_doubles(
+        live: tuple[ClinicEnv, Served]) -> None:
+    e, s = live
+    st = StationClient(s.url, "room-1", e.station_token, patient="north-1").start()
+    try:
+        wait_for(st.connected.is_set)
+        for i in range(50):
+            st.record("hit", {"i": i}, t=i * 0.1)
+        st.drop_connection()  # mid-stream: some sent, maybe unacked
+        for i in range(50, 120):
+            st.record("hit", {"i": i}, t=i * 0.1)
+            if i == 80:
+                st.drop_connection()
+        assert st.wait_drained(15)
+        assert st.connections >= 2
+    finally:
+        st.stop()
+    stored = e.clinic.station_events("room-1", st.run_id)
+    assert [x["seq"] for x in stored] == list(range(1, 121))
+    assert [x["data"]["i"] for x in stored] == list(range(120))
+    hub = s.app.state.hub
+    assert hub.stations["room-1"].events_stored == 120
+
+
+def test_station_keeps_playing_while_the_dashboard_is_down(
+        live: tuple[ClinicEnv, Served], tmp_path) -> None:
+    e, s = live
+    port = int(s.url.rsplit(":", 1)[1])
+    stop(s)  # the dashboard goes away
+    st = StationClient(s.url, "room-1", e.station_token, retry_max_s=0.2).start()
+    try:
+        for i in range(30):
+            st.record("hit", {"i": i})
+            st.publish_state({"exercise": "reaching", "n": i})
+        assert st.pending() == 30 and not st.connected.is_set()
+        # the dashboard comes back on the same address; the station catches up
+        app = create_app(e.store, clinic=e.clinic)
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                ws="websockets-sansio")
+        server = uvicorn.Server(config)
+        th = threading.Thread(target=server.run, daemon=True)
+        th.start()
+        try:
+            assert st.wait_drained(15)
+            stored = e.clinic.station_events("room-1", st.run_id)
+            assert [x["seq"] for x in stored] == list(range(1, 31))
+            assert app.state.hub.stations["room-1"].state["n"] == 29  # latest state wins
+        finally:
+            st.stop()
+            server.should_exit = True
+            th.join(10)
+    finally:
+        st.stop(0)
