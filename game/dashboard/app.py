@@ -343,8 +343,8 @@ def _patient_context(store: Store, p: Any) -> dict[str, Any]:
         "session_id": h.session_id, "exercise": h.exercise,
         "started": h.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
         "completed": h.completed, "quota_met": h.quota_met,
-        "pain": f"{'' if h.pain_pre is None else h.pain_pre} -> "
-                f"{'' if h.pain_post is None else h.pain_post}",
+        "pain": f"{'-' if h.pain_pre is None else h.pain_pre} -> "
+                f"{'-' if h.pain_post is None else h.pain_post}",
         "dose": ", ".join(f"{k}={v}" for k, v in sorted(h.dose.items())
                           if isinstance(v, (int, float, str))),
         "decisions": list(h.decisions),

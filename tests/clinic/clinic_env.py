@@ -43,7 +43,7 @@ def build(target: str) -> ClinicEnv:
     rec = store.start_session("north-1", "reaching", {"reach_fraction": 0.5})
     for i in range(30):
         pose = np.zeros((33, 4), np.float32)
-        pose[:, 3] = 1.0
+        pose[0] = (0.5, 0.22, 0, 1)  # points left at zero are invisible (visibility 0)
         pose[11] = (0.6, 0.4, 0, 1)
         pose[12] = (0.4, 0.4, 0, 1)
         pose[13] = (0.65, 0.55, 0, 1)

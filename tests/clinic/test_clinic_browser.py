@@ -1,0 +1,160 @@
+"""The dashboard in a real headless Chromium (Debian's, no download) via Playwright.
+
+Login, the patient page, a plan edit rejected with its validation message,
+the live stations page fed by a demo station in a thread, and pause from
+the browser reaching that station. Screenshots go to tmp; with
+NEUROPLAY_SCREENSHOTS=1 they are also written to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from game.dashboard.app import create_app
+from game.station import StationClient
+from tests.clinic.clinic_env import PASSWORD, ClinicEnv, build
+from tests.clinic.conftest import Served, serve, stop
+
+pytestmark = pytest.mark.browser
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def demo_skeleton(t: float) -> list[list[float]]:
+    """A seated patient reaching up and out with the right arm (normalized image coords)."""
+    pts = [[0.5, 0.5, 0.0]] * 33
+    pts = [list(p) for p in pts]
+    pts[0] = [0.5, 0.22, 1.0]
+    pts[11], pts[12] = [0.62, 0.4, 1.0], [0.38, 0.4, 1.0]
+    pts[23], pts[24] = [0.59, 0.78, 1.0], [0.41, 0.78, 1.0]
+    a = 0.6 + 0.5 * math.sin(t * 1.5)
+    pts[13] = [0.62 + 0.12 * math.cos(a), 0.4 - 0.12 * math.sin(a) + 0.12, 1.0]
+    pts[15] = [0.62 + 0.24 * math.cos(a), 0.4 - 0.24 * math.sin(a) + 0.08, 1.0]
+    pts[14], pts[16] = [0.33, 0.55, 1.0], [0.36, 0.7, 1.0]
+    return pts
+
+
+class DemoStation:
+    """A station client in a thread streaming a demo session at ~10 Hz."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.client = StationClient(url, "room-1", token, patient="north-1",
+                                    exercise="reaching")
+        self.paused_by: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> DemoStation:
+        self.client.start()
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        t = 0.0
+        while not self._stop.wait(0.1):
+            for cmd in self.client.poll_commands():
+                if cmd.action == "pause":
+                    self.paused_by = cmd.by
+            t += 0.1
+            self.client.publish_state({
+                "exercise": "reaching", "dose": {"reach_fraction": 0.62, "repetitions": 10},
+                "success_rate": 0.8, "checkin": {"pain": 4}, "tracking": 0.96,
+                "paused": self.paused_by is not None,
+                "skeleton": demo_skeleton(t) if self.paused_by is None else demo_skeleton(0)})
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self.client.stop()
+
+
+@pytest.fixture
+def browser_env(tmp_path: Path, chromium_path: str) -> Iterator[tuple[ClinicEnv, Served, object]]:
+    from playwright.sync_api import sync_playwright
+
+    e = build(str(tmp_path / "neuroplay.db"))
+    served = serve(create_app(e.store, clinic=e.clinic))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        try:
+            yield e, served, page
+        finally:
+            browser.close()
+            stop(served)
+            e.store.close()
+
+
+def shot(page: object, tmp: Path, name: str) -> Path:
+    out = tmp / f"dashboard_{name}.png"
+    page.screenshot(path=str(out), full_page=True)  # type: ignore[attr-defined]
+    if os.environ.get("NEUROPLAY_SCREENSHOTS") == "1":
+        DOCS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out, DOCS / out.name)
+    assert out.stat().st_size > 5000
+    return out
+
+
+def test_dashboard_in_chromium(browser_env: tuple[ClinicEnv, Served, object],
+                               tmp_path: Path) -> None:
+    e, s, page = browser_env
+    pg: object = page
+    pg.goto(s.url + "/patients/north-1")  # type: ignore[attr-defined]
+    assert pg.url.endswith("/login")  # type: ignore[attr-defined]
+    pg.fill("input[name=username]", "ana")  # type: ignore[attr-defined]
+    pg.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
+    shot(pg, tmp_path, "login")
+    pg.click("button[type=submit]")  # type: ignore[attr-defined]
+    pg.wait_for_url("**/patients")  # type: ignore[attr-defined]
+    rows = pg.locator("#patients tbody tr")  # type: ignore[attr-defined]
+    assert rows.count() == 1 and "north-1" in rows.first.inner_text()
+    shot(pg, tmp_path, "patients")
+
+    pg.click("text=north-1")  # type: ignore[attr-defined]
+    pg.wait_for_url("**/patients/north-1")  # type: ignore[attr-defined]
+    assert pg.locator("img.plot").evaluate("i => i.naturalWidth") > 300  # type: ignore[attr-defined]
+    assert pg.locator("#sessions tbody tr").count() >= 8  # type: ignore[attr-defined]
+    shot(pg, tmp_path, "patient")
+
+    version = e.store.current_plan("north-1")[0]
+    area = pg.locator("textarea[name=plan_text]")  # type: ignore[attr-defined]
+    area.fill(area.input_value().replace("[plan]", "[plan]\nbogus_key = 1", 1))
+    pg.click("button[value=save]")  # type: ignore[attr-defined]
+    err = pg.locator("#plan-error")  # type: ignore[attr-defined]
+    err.wait_for()
+    assert "NOT saved" in err.inner_text() and "bogus_key" in err.inner_text()
+    assert e.store.current_plan("north-1")[0] == version
+    pg.wait_for_load_state("load")  # type: ignore[attr-defined]  (the trends image too)
+    err.scroll_into_view_if_needed()
+    shot(pg, tmp_path, "plan_error")
+
+    pg.goto(s.url + f"/sessions/{e.session_id}/playback")  # type: ignore[attr-defined]
+    expect(pg.locator("#clock")).to_have_text(re.compile(r"^\d+\.\d s$"))  # type: ignore[attr-defined]
+    shot(pg, tmp_path, "playback")
+
+    demo = DemoStation(s.url, e.station_token).start()
+    try:
+        pg.goto(s.url + "/live")  # type: ignore[attr-defined]
+        card = pg.locator("#station-room-1")  # type: ignore[attr-defined]
+        card.wait_for()
+        expect(card.locator("dd[data-field=success]")).to_have_text("80 %")
+        assert "reach_fraction=0.62" in card.inner_text()
+        shot(pg, tmp_path, "live")
+        card.locator("button[data-action=pause]").click()
+        expect(card.locator(".badge")).to_have_text("paused")
+        assert demo.paused_by == "ana"
+        shot(pg, tmp_path, "live_paused")
+    finally:
+        demo.stop()
+    kinds = [(x["kind"], x["data"]["by"]) for x in e.clinic.station_events("room-1")]
+    assert kinds == [("remote_pause", "ana")]
