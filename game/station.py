@@ -267,3 +267,97 @@ def _plain(data: Any) -> dict[str, Any]:
     except ImportError:
         out = data
     return out if isinstance(out, dict) else {"value": out}
+
+
+HIT_KINDS = ("hold_complete",)
+MISS_KINDS = ("miss", "timeout")
+
+
+class GameLink:
+    """Connects a `StationClient` to the running game through its public hooks.
+
+    `attach(app, flow)` (use it as `run_flow(on_app=...)`) subscribes to the
+    flow's events (forwarded to the outbox) and to the app's camera frames:
+    on each frame it applies pending remote commands and, at most `state_hz`
+    times a second, publishes the live state with the pose skeleton (x, y,
+    visibility; hands x, y) - landmarks only, never the image. Every remote
+    command is written into the session's local telemetry (`flow.record_events`)
+    with who sent it. Stop and pause reach the game as the same one-shot
+    actions as the Esc / P keys (`app.keys.press`); a difficulty request is
+    kept in `difficulty_requests` for the dose logic to take up.
+    """
+
+    def __init__(self, client: StationClient, *, state_hz: float = 10.0) -> None:
+        self.client = client
+        self.period = 1.0 / state_hz
+        self.app: Any = None
+        self.flow: Any = None
+        self.hits = 0
+        self.misses = 0
+        self.paused = False
+        self.note: str | None = None
+        self.checkin: dict[str, Any] = {}
+        self.difficulty_requests: list[tuple[str, str]] = []
+        self._last_state_t: float | None = None
+
+    def attach(self, app: Any, flow: Any) -> None:
+        self.app, self.flow = app, flow
+        flow.listeners.append(self.on_events)
+        app.frame_listeners.append(self.on_frame)
+
+    def on_events(self, events: list[Any]) -> None:
+        for e in events:
+            kind = getattr(e, "kind", "")
+            if kind.startswith("remote_"):
+                continue  # the client queued it when the command arrived
+            if kind in HIT_KINDS:
+                self.hits += 1
+            elif kind in MISS_KINDS:
+                self.misses += 1
+            elif kind == "checkin" and isinstance(getattr(e, "data", None), Mapping):
+                self.checkin = dict(e.data)
+            self.client.record_event(e)
+
+    def on_frame(self, frame: Any, scene: Any) -> None:
+        t = float(getattr(frame, "t", 0.0))
+        for cmd in self.client.poll_commands():
+            self.apply(cmd, t)
+        if self._last_state_t is not None and t - self._last_state_t < self.period:
+            return
+        self._last_state_t = t
+        self.client.publish_state(self.state(frame, scene))
+
+    def apply(self, cmd: RemoteCommand, t: float) -> None:
+        if self.flow is not None:
+            self.flow.record_events([cmd.event(t)])
+        keys = getattr(self.app, "keys", None)
+        if cmd.action == "stop" and keys is not None:
+            keys.press("stop")
+        elif cmd.action in ("pause", "resume"):
+            if (cmd.action == "pause") != self.paused and keys is not None:
+                keys.press("pause")
+            self.paused = cmd.action == "pause"
+        elif cmd.action == "difficulty":
+            self.difficulty_requests.append((str(cmd.value), cmd.by))
+        elif cmd.action == "note":
+            self.note = f"{cmd.by}: {cmd.value}"
+
+    def state(self, frame: Any, scene: Any) -> dict[str, Any]:
+        pose = getattr(frame, "pose", None)
+        tried = self.hits + self.misses
+        setup = getattr(self.flow, "setup", None)
+        dose = getattr(setup, "dose", None) if setup is not None else None
+        return {
+            "scene": getattr(scene, "name", None),
+            "exercise": self.client.exercise,
+            "dose": _plain(dose) if dose is not None else None,
+            "success_rate": (self.hits / tried) if tried else None,
+            "checkin": self.checkin or None,
+            "tracking": 1.0 if pose is not None else 0.0,
+            "paused": self.paused,
+            "note": self.note,
+            "skeleton": None if pose is None else
+            [[round(float(p[0]), 4), round(float(p[1]), 4), round(float(p[3]), 2)] for p in pose],
+            "hands": [[[round(float(x), 4), round(float(y), 4)] for x, y, *_ in h.landmarks]
+                      for h in getattr(frame, "hands", ())],
+        }

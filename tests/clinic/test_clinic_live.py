@@ -178,3 +178,80 @@ def test_station_keeps_playing_while_the_dashboard_is_down(
             th.join(10)
     finally:
         st.stop(0)
+
+
+def test_game_link_streams_the_game_and_applies_commands(live: tuple[ClinicEnv, Served]) -> None:
+    """GameLink on the game's public hooks: events to the outbox, skeleton state, Esc-like stop."""
+    import numpy as np
+
+    from exercises.events import Event
+    from game.input import KeyboardMouseInput
+    from game.station import GameLink
+    from vision.bodyframe import BodyFrame
+
+    e, s = live
+
+    class Flow:
+        def __init__(self) -> None:
+            self.listeners: list = []
+            self.recorded: list = []
+            self.setup = type("Setup", (), {"dose": {"reach_fraction": 0.55}})()
+
+        def record_events(self, events: list) -> None:
+            self.recorded.extend(events)
+            for listener in self.listeners:
+                listener(events)
+
+    class App:
+        def __init__(self) -> None:
+            self.frame_listeners: list = []
+            self.keys = KeyboardMouseInput()
+
+    app, flow = App(), Flow()
+    st = StationClient(s.url, "room-1", e.station_token, patient="north-1",
+                       exercise="reaching").start()
+    link = GameLink(st, state_hz=10)
+    link.attach(app, flow)
+    try:
+        wait_for(st.connected.is_set)
+        for ev in (Event(1.0, "hold_complete", {}), Event(2.0, "miss", {}),
+                   Event(3.0, "hold_complete", {})):
+            flow.record_events([ev])
+        pose = np.zeros((33, 4), np.float32)
+        pose[11] = (0.6, 0.4, 0, 0.9)
+        # 30 frames over 1 s at 30 fps -> 10 states at most (10 Hz)
+        for i in range(30):
+            for fl in app.frame_listeners:
+                fl(BodyFrame(i, int(i * 1e9 / 30), 640, 480, pose=pose), None)
+        hub = s.app.state.hub
+        wait_for(lambda: hub.stations["room-1"].state.get("success_rate") is not None)
+        state = hub.stations["room-1"].state
+        assert state["success_rate"] == pytest.approx(2 / 3)
+        assert state["dose"] == {"reach_fraction": 0.55}
+        assert state["skeleton"][11] == [pytest.approx(0.6), pytest.approx(0.4), 0.9]
+        assert "image" not in state
+        client = login(s.url)
+        token = csrf_of(client.get("/live").text)
+        for action, value in (("note", "slow down"), ("stop", "")):
+            r = client.post("/api/stations/room-1/command",
+                            data={"action": action, "value": value, "csrf_token": token})
+            assert r.json() == {"ok": True}
+        k = 30
+
+        def frames_until_stop() -> bool:
+            nonlocal k
+            for fl in app.frame_listeners:
+                fl(BodyFrame(k, int(k * 1e9 / 30), 640, 480, pose=pose), None)
+            k += 1
+            return any(x.kind == "remote_stop" for x in flow.recorded)
+
+        wait_for(frames_until_stop)
+        assert app.keys.poll(5.0).stop  # reaches the game like the Esc key
+        assert link.note == "ana: slow down"
+        assert [(x.kind, x.data["by"]) for x in flow.recorded if x.kind.startswith("remote_")] \
+            == [("remote_note", "ana"), ("remote_stop", "ana")]
+        assert st.wait_drained(10)
+        kinds = [x["kind"] for x in e.clinic.station_events("room-1", st.run_id)]
+        assert kinds == ["hold_complete", "miss", "hold_complete", "remote_note", "remote_stop"]
+    finally:
+        st.stop()
