@@ -26,8 +26,13 @@ from game.cli.errors import UserError
 @click.option("--new", "new_patient", is_flag=True, help="Create the patient if the id is not known yet.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
               help="Where the data lives (default: $NEUROPLAY_HOME or the user data directory).")
+@click.option("--station", default=None,
+              help="Clinic mode: this station's name (token in $NEUROPLAY_STATION_TOKEN).")
+@click.option("--clinic", "clinic_url", default=None,
+              help="Clinic mode: the dashboard's address, e.g. http://192.168.1.10:8765.")
 def play(patient: str, camera: int | None, video: str | None, seated: bool, game: str,
-         mirror: str | None, pace: float, mouse: bool, new_patient: bool, data_dir: str | None) -> None:
+         mirror: str | None, pace: float, mouse: bool, new_patient: bool, data_dir: str | None,
+         station: str | None = None, clinic_url: str | None = None) -> None:
     """Play a session with the camera as the controller."""
     from dataclasses import replace
 
@@ -43,6 +48,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         raise UserError("give one of --camera, --video or --mouse")
     if mouse and game in HAND_GAMES:
         raise UserError(f"--mouse cannot play {game} (it needs hand landmarks); use a camera")
+    link = _station_link(station, clinic_url, patient, game)  # clinic mode (game/station.py)
     store = _open_store(data_dir)
     live = None
     try:
@@ -85,13 +91,21 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
             return SessionFlow(stack, services, patient=patient, known_patients=[patient],
                                rng=random.Random(), pace=pace, affected=affected)  # type: ignore[arg-type]
 
+        def on_app_all(app: Any, flow: Any) -> None:
+            if on_app is not None:
+                on_app(app, flow)
+            if link is not None:
+                link.attach(app, flow)
+
         result = run_flow(make_flow, driver, headless=False, affected=affected,
                           reference=None if mouse or cal is None else (lambda: cal.reference),
-                          on_app=on_app)
+                          on_app=on_app_all)
         record_out = summary_record(result, store)
     finally:
         if live is not None:
             live.stop()
+        if link is not None:
+            link.client.stop()
         store.close()
     if result.note:
         click.echo(result.note, err=True)
@@ -99,3 +113,24 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         click.echo(f"Tracking stopped: {live.status_message}", err=True)
     click.echo(f"Session {record_out['session_id']}: hits {record_out['hits']} of {record_out['targets']}; "
                f"data: {record_out['data']}")
+
+
+def _station_link(station: str | None, clinic_url: str | None, patient: str, game: str) -> Any:
+    """`--station NAME --clinic URL`: stream this session to the clinic's dashboard."""
+    import os
+
+    if station is None and clinic_url is None:
+        return None
+    if station is None or clinic_url is None:
+        raise UserError("clinic mode needs both --station NAME and --clinic URL")
+    token = os.environ.get("NEUROPLAY_STATION_TOKEN", "").strip()
+    if not token:
+        raise UserError("set NEUROPLAY_STATION_TOKEN to the token from "
+                        f"`neuroplay therapist station-token {station} --by USER`")
+    from game.station import GameLink, StationClient
+
+    try:
+        client = StationClient(clinic_url, station, token, patient=patient, exercise=game)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    return GameLink(client.start())

@@ -190,3 +190,20 @@ def test_cli_therapist_add_and_station_token(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "ghost" in r.output
     r = runner.invoke(cli, ["dashboard", "--db", "postgresql://nobody@127.0.0.1:1/none"])
     assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
+
+
+def test_play_station_options_are_checked_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from game.cli import cli
+
+    monkeypatch.delenv("NEUROPLAY_STATION_TOKEN", raising=False)
+    runner = CliRunner()
+    r = runner.invoke(cli, ["play", "--patient", "p", "--station", "room-1"])
+    assert r.exit_code == 2 and "both --station NAME and --clinic URL" in r.output
+    r = runner.invoke(cli, ["play", "--patient", "p", "--station", "room-1",
+                            "--clinic", "http://127.0.0.1:1"])
+    assert r.exit_code == 2 and "NEUROPLAY_STATION_TOKEN" in r.output
+    r = runner.invoke(cli, ["play", "--patient", "p", "--station", "room-1", "--clinic",
+                            "127.0.0.1:8765"], env={"NEUROPLAY_STATION_TOKEN": "t"})
+    assert r.exit_code == 2 and "not an http(s):// address" in r.output
