@@ -64,6 +64,17 @@ MAX_BUFFERED_FRAMES = 18_000
 SIDES = ("left", "right", "both")
 
 
+ENV_DB = "NEUROPLAY_DB"  # e.g. postgresql://user@host/db: every command then uses it
+
+
+def database_url(text: str) -> str:
+    """`postgresql://...` means psycopg 3 (the driver NeuroPlay installs), not psycopg2."""
+    for plain in ("postgresql://", "postgres://"):
+        if text.startswith(plain):
+            return "postgresql+psycopg://" + text[len(plain):]
+    return text
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -189,13 +200,16 @@ class Store:
 
         Args:
             target: a SQLite file path, ":memory:", or a SQLAlchemy URL
-                ("postgresql+psycopg://..."). None: `neuroplay.db` in the data
+                ("postgresql+psycopg://..."). None: `$NEUROPLAY_DB` when set and
+                no `data_dir` is given, else `neuroplay.db` in the data
                 directory (`data_dir`, `$NEUROPLAY_HOME`, or platformdirs).
             create: False refuses to create a missing SQLite file.
             recover: close sessions whose writer died (see module docstring).
         Raises:
             StoreError: missing/damaged file, newer schema, unreachable server.
         """
+        if target is None and data_dir is None and os.environ.get(ENV_DB):
+            target = os.environ[ENV_DB]  # a clinic's shared database (clinic mode)
         if target is None:
             try:
                 target = paths.database_path(data_dir, create=create)
@@ -206,7 +220,7 @@ class Store:
         if text == ":memory:":
             return cls.memory(clock=clock, flush_interval_s=flush_interval_s)
         if "://" in text:
-            engine = create_engine(text, future=True, pool_pre_ping=True)
+            engine = create_engine(database_url(text), future=True, pool_pre_ping=True)
             where = engine.url.render_as_string(hide_password=True)
         else:
             path = Path(text).expanduser()

@@ -22,11 +22,9 @@ DATA_DIR_HELP = "Data directory (default: $NEUROPLAY_HOME or the per-user data d
 def open_clinic_store(db: str | None, data_dir: str | None) -> Any:
     """The store for clinic commands: --db, then $NEUROPLAY_DB, then the data directory."""
     from telemetry.errors import StoreError
-    from telemetry.store import Store
+    from telemetry.store import ENV_DB, Store
 
-    target = db or os.environ.get("NEUROPLAY_DB") or None
-    if target and target.startswith("postgresql://"):
-        target = "postgresql+psycopg://" + target[len("postgresql://"):]
+    target = db or os.environ.get(ENV_DB) or None
     try:
         return Store.open(target, data_dir=data_dir)
     except StoreError as exc:

@@ -57,3 +57,21 @@ def test_cli_uses_db_url_and_env(pg_server: PgServer, monkeypatch: pytest.Monkey
         cs = ClinicStore(store.engine)
         assert cs.station_for_token("w-1", r.output.strip()) is not None
         assert cs.therapist("eve").clinic == "West"
+
+
+def test_every_command_follows_neuroplay_db(pg_server: PgServer, tmp_path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from telemetry.store import Store, database_url
+
+    assert database_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+    url = pg_server.create_database()
+    monkeypatch.setenv("NEUROPLAY_DB", url.replace("postgresql+psycopg://", "postgresql://"))
+    with Store.open() as store:
+        assert store.engine.dialect.name == "postgresql"
+        store.ensure_patient("shared-1")
+    r = CliRunner().invoke(cli, ["therapist", "assign", "shared-1", "--clinic", "none"])
+    assert r.exit_code == 2 and "unknown clinic 'none'" in r.output  # found the patient there
+    # an explicit data directory is a home install: its SQLite file, not the clinic's server
+    with Store.open(data_dir=tmp_path / "home") as home:
+        assert home.engine.dialect.name == "sqlite" and home.patients() == []
