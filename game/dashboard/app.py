@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import (
@@ -37,6 +39,7 @@ from telemetry.clinic import MAX_FAILURES, ClinicStore
 from telemetry.errors import StoreError
 from telemetry.store import Store
 
+log = logging.getLogger("neuroplay.dashboard")
 MAX_PLAYBACK_FRAMES = 900
 SIM_PROFILES = ("improving", "plateau", "flaring", "fearful")
 
@@ -130,6 +133,8 @@ def create_app(store: Store, *, secure_cookies: bool = False,
         therapist = await asyncio.to_thread(clinic.authenticate, username, password, ip)
         if therapist is None:
             limited = clinic.recent_failures(username, ip) > MAX_FAILURES
+            log.warning("failed dashboard login for %r from %s%s", username, ip,
+                        " (rate-limited)" if limited else "")
             error = ("Too many failed logins; try again in 15 minutes." if limited
                      else "Wrong username or password.")
             return templates.TemplateResponse(request, "login.html", {
@@ -262,6 +267,9 @@ def create_app(store: Store, *, secure_cookies: bool = False,
         except auth.LoginRequired:
             await ws.close(code=4401)
             return
+        if not _same_origin(ws.headers.get("origin"), ws.headers.get("host")):
+            await ws.close(code=4403)  # another site's page riding on the therapist's cookie
+            return
         await ws.accept()
         watcher = await hub.watch(viewer.therapist.clinic_id, ws)
         pump = asyncio.create_task(watcher.pump())
@@ -304,6 +312,13 @@ def create_app(store: Store, *, secure_cookies: bool = False,
 
 
 # ------------------------------------------------------------------ helpers
+def _same_origin(origin: str | None, host: str | None) -> bool:
+    """Browsers always send Origin on websockets; a tool without one is not a browser."""
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == (host or "")
+
+
 def _enrol(store: Store, clinic: ClinicStore, clinic_id: int, patient_id: str) -> None:
     """A patient who plays at a clinic's station is that clinic's patient."""
     if store.get_patient(patient_id) is not None:

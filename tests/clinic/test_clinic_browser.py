@@ -51,6 +51,7 @@ class DemoStation:
         self.client = StationClient(url, "room-1", token, patient="north-1",
                                     exercise="reaching")
         self.paused_by: str | None = None
+        self.note: str | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -65,11 +66,13 @@ class DemoStation:
             for cmd in self.client.poll_commands():
                 if cmd.action == "pause":
                     self.paused_by = cmd.by
+                elif cmd.action == "note":
+                    self.note = f"{cmd.by}: {cmd.value}"
             t += 0.1
             self.client.publish_state({
                 "exercise": "reaching", "dose": {"reach_fraction": 0.62, "repetitions": 10},
                 "success_rate": 0.8, "checkin": {"pain": 4}, "tracking": 0.96,
-                "paused": self.paused_by is not None,
+                "paused": self.paused_by is not None, "note": self.note,
                 "skeleton": demo_skeleton(t) if self.paused_by is None else demo_skeleton(0)})
 
     def stop(self) -> None:
@@ -153,8 +156,13 @@ def test_dashboard_in_chromium(browser_env: tuple[ClinicEnv, Served, object],
         card.locator("button[data-action=pause]").click()
         expect(card.locator(".badge")).to_have_text("paused")
         assert demo.paused_by == "ana"
+        evil = "<img src=x onerror=\"document.title='pwned'\">"
+        card.locator("input.note").fill(evil)
+        card.locator("button[data-action=note]").click()
+        expect(card.locator("dd[data-field='last note']")).to_have_text("ana: " + evil)
+        assert card.locator("img").count() == 0 and pg.title() != "pwned"  # type: ignore[attr-defined]
         shot(pg, tmp_path, "live_paused")
     finally:
         demo.stop()
     kinds = [(x["kind"], x["data"]["by"]) for x in e.clinic.station_events("room-1")]
-    assert kinds == [("remote_pause", "ana")]
+    assert kinds == [("remote_pause", "ana"), ("remote_note", "ana")]

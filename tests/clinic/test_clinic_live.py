@@ -79,6 +79,10 @@ def test_state_reaches_browser_and_commands_reach_station(live: tuple[ClinicEnv,
             assert got["name"] == "room-1" and got["connected"] and got["patient"] == "north-1"
             assert got["state"]["dose"] == {"reach_fraction": 0.6}
             assert got["state"]["success_rate"] == 0.75
+        evil = {"Cookie": f"np_session={cookie}", "Origin": "http://evil.example"}
+        with pytest.raises(InvalidStatus, match="403"), connect(ws_url,
+                                                                additional_headers=evil):
+            pass  # a cross-site page cannot watch the stations
         token = csrf_of(client.get("/live").text)
         r = client.post("/api/stations/room-1/command",
                         data={"action": "pause", "csrf_token": token})
