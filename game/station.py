@@ -259,6 +259,10 @@ class StationClient:
             self._commands.put(cmd)
 
 
+def _plain_or_none(data: Any) -> dict[str, Any] | None:
+    return _plain(data) if isinstance(data, Mapping) and data else None
+
+
 def _plain(data: Any) -> dict[str, Any]:
     try:
         from telemetry.store import to_jsonable
@@ -352,7 +356,8 @@ class GameLink:
             "exercise": self.client.exercise,
             "dose": _plain(dose) if dose is not None else None,
             "success_rate": (self.hits / tried) if tried else None,
-            "checkin": self.checkin or None,
+            "checkin": self.checkin or _plain_or_none(getattr(getattr(self.flow, "result", None),
+                                                              "pre", None)),
             "tracking": 1.0 if pose is not None else 0.0,
             "paused": self.paused,
             "note": self.note,

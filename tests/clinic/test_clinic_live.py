@@ -200,6 +200,7 @@ def test_game_link_streams_the_game_and_applies_commands(live: tuple[ClinicEnv, 
             self.listeners: list = []
             self.recorded: list = []
             self.setup = type("Setup", (), {"dose": {"reach_fraction": 0.55}})()
+            self.result = type("Result", (), {"pre": {"pain": 3}})()  # the pre-session check-in
 
         def record_events(self, events: list) -> None:
             self.recorded.extend(events)
@@ -231,7 +232,7 @@ def test_game_link_streams_the_game_and_applies_commands(live: tuple[ClinicEnv, 
         wait_for(lambda: hub.stations["room-1"].state.get("success_rate") is not None)
         state = hub.stations["room-1"].state
         assert state["success_rate"] == pytest.approx(2 / 3)
-        assert state["dose"] == {"reach_fraction": 0.55}
+        assert state["dose"] == {"reach_fraction": 0.55} and state["checkin"] == {"pain": 3}
         assert state["skeleton"][11] == [pytest.approx(0.6), pytest.approx(0.4), 0.9]
         assert "image" not in state
         client = login(s.url)
