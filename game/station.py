@@ -259,6 +259,38 @@ class StationClient:
             self._commands.put(cmd)
 
 
+def remote_difficulty(runner: Any, direction: str, by: str, t: float) -> list[Event]:
+    """One level easier or harder on the runner's staircase (game.difficulty.StaircaseRunner).
+
+    The staircase's parameters carry today's bounds from the plan, so a remote
+    request never leaves the plan. Returns the `difficulty_step` event, or []
+    when there is no staircase, no level left that way, or the exercise cannot
+    change its level mid-session.
+    """
+    from exercises.staircase import DifficultyStep
+
+    stair = getattr(runner, "staircase", None)
+    setter = getattr(getattr(runner, "exercise", None), "set_difficulty", None)
+    if stair is None or not callable(setter) or direction not in ("easier", "harder"):
+        return []
+    why = f"therapist {by} asked for {direction}"
+    if direction == "easier":
+        step = stair.drop_one_level(why)
+    else:
+        before = dict(stair.values)
+        for p in stair.params:  # like the staircase itself: the first that can move
+            new = p.moved(before[p.name], +1)
+            if new != before[p.name]:
+                stair.values[p.name] = new
+                break
+        step = (DifficultyStep(before, dict(stair.values), why, "up")
+                if stair.values != before else None)
+    if step is None:
+        return []
+    setter(**step.changes())
+    return [step.event(t)]
+
+
 def _plain_or_none(data: Any) -> dict[str, Any] | None:
     return _plain(data) if isinstance(data, Mapping) and data else None
 
@@ -287,8 +319,8 @@ class GameLink:
     visibility; hands x, y) - landmarks only, never the image. Every remote
     command is written into the session's local telemetry (`flow.record_events`)
     with who sent it. Stop and pause reach the game as the same one-shot
-    actions as the Esc / P keys (`app.keys.press`); a difficulty request is
-    kept in `difficulty_requests` for the dose logic to take up.
+    actions as the Esc / P keys (`app.keys.press`); easier / harder moves
+    today's staircase one level inside the plan's bounds (`remote_difficulty`).
     """
 
     def __init__(self, client: StationClient, *, state_hz: float = 10.0) -> None:
@@ -343,6 +375,10 @@ class GameLink:
             self.paused = cmd.action == "pause"
         elif cmd.action == "difficulty":
             self.difficulty_requests.append((str(cmd.value), cmd.by))
+            runner = getattr(getattr(self.flow, "setup", None), "runner", None)
+            steps = remote_difficulty(runner, str(cmd.value), cmd.by, t)
+            if steps and self.flow is not None:
+                self.flow.record_events(steps)
         elif cmd.action == "note":
             self.note = f"{cmd.by}: {cmd.value}"
 

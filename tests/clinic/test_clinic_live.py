@@ -260,3 +260,28 @@ def test_game_link_streams_the_game_and_applies_commands(live: tuple[ClinicEnv, 
         assert kinds == ["hold_complete", "miss", "hold_complete", "remote_note", "remote_stop"]
     finally:
         st.stop()
+
+
+def test_remote_difficulty_moves_the_staircase_inside_the_plan() -> None:
+    from exercises.staircase import Staircase, StairParam
+    from game.station import remote_difficulty
+
+    class Exercise:
+        def __init__(self) -> None:
+            self.calls: list[dict] = []
+
+        def set_difficulty(self, **changes: float) -> None:
+            self.calls.append(changes)
+
+    stair = Staircase([StairParam("reach_fraction", 0.5, 0.6, 0.05, +1)],
+                      {"reach_fraction": 0.55})
+    runner = type("Runner", (), {"staircase": stair, "exercise": Exercise()})()
+    [ev] = remote_difficulty(runner, "harder", "ana", 4.0)
+    assert ev.kind == "difficulty_step" and ev.data["to"] == {"reach_fraction": 0.6}
+    assert ev.data["why"] == "therapist ana asked for harder" and ev.t == 4.0
+    assert remote_difficulty(runner, "harder", "ana", 5.0) == []  # the plan's max: no further
+    [ev] = remote_difficulty(runner, "easier", "ana", 6.0)
+    assert ev.data["to"] == {"reach_fraction": 0.55} and ev.data["direction"] == "down"
+    assert runner.exercise.calls == [{"reach_fraction": 0.6}, {"reach_fraction": 0.55}]
+    no_stair = type("Runner", (), {"exercise": Exercise()})()
+    assert remote_difficulty(no_stair, "harder", "ana", 1.0) == []
