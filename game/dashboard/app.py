@@ -191,11 +191,13 @@ def create_app(store: Store, *, secure_cookies: bool = False,
         status = 422 if result.get("plan_error") else 200
         return page(request, "patient.html", viewer, status=status, **ctx)
 
-    @app.get("/patients/{patient_id}/trends.png")
-    async def trends_png(request: Request, patient_id: str) -> Response:
+    @app.get("/patients/{patient_id}/figures/{index}.png")
+    async def figure_png(request: Request, patient_id: str, index: int) -> Response:
         viewer = viewer_of(request)
         p = patient_of(viewer, patient_id)
-        png = await asyncio.to_thread(_trends_png, store, p.patient_id)
+        png = await asyncio.to_thread(_figure_png, store, p.patient_id, index)
+        if png is None:
+            raise NotFound
         return Response(png, media_type="image/png")
 
     @app.get("/patients/{patient_id}/report.html")
@@ -367,6 +369,7 @@ def _patient_context(store: Store, p: Any) -> dict[str, Any]:
     flags = [{"kind": f.kind, "measure": f.measure, "message": f.message, "status": f.status}
              for f in store.flags(p.patient_id)]
     return {"patient": p, "sessions": sessions, "flags": flags,
+            "figures": list(enumerate(_figure_names(store, p.patient_id))),
             "plan_version": plan[0] if plan else None,
             "plan_text": plan[1] if plan else "", "plan_error": None, "plan_saved": None,
             "simulation": None, "profiles": SIM_PROFILES}
@@ -402,35 +405,48 @@ def _fmt(v: Any) -> str:
     return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
-def _trends_png(store: Store, patient_id: str) -> bytes:
+def _report_model(store: Store, patient_id: str) -> Any:
+    from telemetry.flagging import local_tz, refresh_flags
+    from telemetry.report import build_report
+
+    tz = local_tz()
+    data, assessment = refresh_flags(store, patient_id, tz=tz)
+    return build_report(data, assessment, tz=tz, generated_at=store.now())
+
+
+def _figure_names(store: Store, patient_id: str) -> list[str]:
+    """The report's trend figures (telemetry.report), shown on the patient page."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    from matplotlib import pyplot as plt
 
-    history = store.history(patient_id)
-    fig = Figure(figsize=(7.0, 2.6), dpi=100)
-    ax = fig.subplots()
-    xs = [h.started_at for h in history]
-    pre = [h.pain_pre for h in history]
-    post = [h.pain_post for h in history]
-    if any(v is not None for v in pre + post):
-        ax.plot([x for x, v in zip(xs, pre) if v is not None], [v for v in pre if v is not None],
-                "o-", label="pain before", color="#c0392b")
-        ax.plot([x for x, v in zip(xs, post) if v is not None],
-                [v for v in post if v is not None], "s--", label="pain after", color="#2471a3")
-        ax.set_ylim(0, 10)
-        ax.legend(loc="upper right", fontsize=8)
-    else:
-        ax.text(0.5, 0.5, "no pain ratings yet", ha="center", va="center",
-                transform=ax.transAxes)
-    ax.set_ylabel("pain (0-10)")
-    ax.set_title("Pain before and after each session", fontsize=10)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    from telemetry.report import figures
+
+    figs = figures(_report_model(store, patient_id))
+    for _, fig in figs:
+        plt.close(fig)
+    return [name for name, _ in figs]
+
+
+def _figure_png(store: Store, patient_id: str, index: int) -> bytes | None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    from telemetry.report import figures
+
+    figs = figures(_report_model(store, patient_id))
+    try:
+        if not 0 <= index < len(figs):
+            return None
+        buf = io.BytesIO()
+        figs[index][1].savefig(buf, format="png", dpi=80)
+        return buf.getvalue()
+    finally:
+        for _, fig in figs:
+            plt.close(fig)
 
 
 def _report_html(store: Store, patient_id: str) -> str:

@@ -22,7 +22,7 @@ def test_dashboard_and_stations_on_each_backend(store_url: str) -> None:
         assert "north-1" in c.get("/patients").text
         page = c.get("/patients/north-1")
         assert page.status_code == 200 and "reach raised" in page.text
-        assert c.get("/patients/north-1/trends.png").content[:4] == b"\x89PNG"
+        assert c.get("/patients/north-1/figures/0.png").content[:4] == b"\x89PNG"
         st = StationClient(served.url, "room-1", e.station_token, patient="north-1").start()
         try:
             wait_for(st.connected.is_set)

@@ -125,7 +125,10 @@ def test_dashboard_in_chromium(browser_env: tuple[ClinicEnv, Served, object],
 
     pg.click("text=north-1")  # type: ignore[attr-defined]
     pg.wait_for_url("**/patients/north-1")  # type: ignore[attr-defined]
-    assert pg.locator("img.plot").evaluate("i => i.naturalWidth") > 300  # type: ignore[attr-defined]
+    pg.wait_for_load_state("load")  # type: ignore[attr-defined]
+    plots = pg.locator("img.plot")  # type: ignore[attr-defined]
+    assert plots.count() == 4  # the report's trend figures
+    assert all(w > 300 for w in plots.evaluate_all("l => l.map(i => i.naturalWidth)"))
     assert pg.locator("#sessions tbody tr").count() >= 8  # type: ignore[attr-defined]
     shot(pg, tmp_path, "patient")
 

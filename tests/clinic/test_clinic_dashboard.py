@@ -26,7 +26,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ClinicEnv, S
 def test_every_page_and_api_needs_a_login(env: tuple[ClinicEnv, Served]) -> None:
     e, s = env
     with httpx.Client(base_url=s.url, follow_redirects=False) as c:
-        for path in ("/", "/patients", "/patients/north-1", "/patients/north-1/trends.png",
+        for path in ("/", "/patients", "/patients/north-1", "/patients/north-1/figures/0.png",
                      "/patients/north-1/report.html", "/patients/north-1/export.json",
                      f"/sessions/{e.session_id}/playback", "/live"):
             r = c.get(path)
@@ -50,7 +50,7 @@ def test_login_patient_page_and_downloads(env: tuple[ClinicEnv, Served]) -> None
     p = c.get("/patients/north-1")
     version = e.store.current_plan("north-1")[0]
     assert p.status_code == 200 and f"Plan (version {version})" in p.text and "Playback" in p.text
-    png = c.get("/patients/north-1/trends.png")
+    png = c.get("/patients/north-1/figures/0.png")
     assert png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
     rep = c.get("/patients/north-1/report.html")
     assert rep.status_code == 200 and "attachment" in rep.headers["content-disposition"]
@@ -66,7 +66,7 @@ def test_therapist_sees_only_their_clinic(env: tuple[ClinicEnv, Served]) -> None
     e, s = env
     c = login(s.url, "bob")
     assert "north-1" not in c.get("/patients").text
-    for path in ("/patients/north-1", "/patients/north-1/trends.png",
+    for path in ("/patients/north-1", "/patients/north-1/figures/0.png",
                  "/patients/north-1/report.html", "/patients/north-1/export.json",
                  f"/sessions/{e.session_id}/playback", f"/api/sessions/{e.session_id}/skeleton"):
         r = c.get(path)
