@@ -251,6 +251,9 @@ def create_app(store: Store, *, secure_cookies: bool = False,
         form = await checked_form(request, viewer)
         action = str(form.get("action") or "")
         value: Any = str(form.get("value") or "")[:500]
+        if action not in ACTIONS:
+            return JSONResponse({"ok": False, "error": "unknown action; expected one of "
+                                 + ", ".join(ACTIONS)}, status_code=422)
         if action == "difficulty" and value not in ("easier", "harder"):
             return JSONResponse({"ok": False, "error": "difficulty must be easier or harder"},
                                 status_code=422)

@@ -145,6 +145,14 @@ def test_injection_on_every_text_field(env: tuple[ClinicEnv, Served]) -> None:
         r = ok.post("/api/stations/room-1/command",
                     data={"action": "note", "value": payload, "csrf_token": token})
         assert r.status_code == 409  # no station connected; nothing stored
+        r = ok.post("/patients/north-1/plan", data={
+            "plan_text": e.store.current_plan("north-1")[1], "action": "simulate",
+            "profile": payload, "csrf_token": token})
+        assert r.status_code == 200 and "Simulated 'improving' patient" in r.text
+        assert payload not in r.text
+        r = ok.post("/api/stations/room-1/command",
+                    data={"action": payload, "value": payload, "csrf_token": token})
+        assert r.status_code in (409, 422) and payload not in r.text
         r = ok.get("/patients/" + payload)
         assert r.status_code == 404 and "south" not in r.text
     assert e.clinic.therapist("ana") is not None and e.clinic.therapist("bob") is not None

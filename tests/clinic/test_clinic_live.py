@@ -285,3 +285,27 @@ def test_remote_difficulty_moves_the_staircase_inside_the_plan() -> None:
     assert runner.exercise.calls == [{"reach_fraction": 0.6}, {"reach_fraction": 0.55}]
     no_stair = type("Runner", (), {"exercise": Exercise()})()
     assert remote_difficulty(no_stair, "harder", "ana", 1.0) == []
+
+
+def test_other_clinics_never_see_a_station(live: tuple[ClinicEnv, Served]) -> None:
+    e, s = live
+    bob = login(s.url, "bob")
+    ana = login(s.url, "ana")
+    ws_url = s.url.replace("http", "ws") + "/ws/live"
+    st = StationClient(s.url, "room-1", e.station_token, patient="north-1").start()
+    try:
+        wait_for(st.connected.is_set)
+        st.publish_state({"exercise": "reaching", "secret": "north only"})
+        with connect(ws_url, additional_headers={
+                "Cookie": f"np_session={bob.cookies.get('np_session')}"}) as b, \
+             connect(ws_url, additional_headers={
+                "Cookie": f"np_session={ana.cookies.get('np_session')}"}) as a:
+            seen = json.loads(a.recv(timeout=5))
+            assert seen["name"] == "room-1"
+            st.publish_state({"exercise": "reaching", "secret": "north only 2"})
+            json.loads(a.recv(timeout=5))
+            with pytest.raises(TimeoutError):
+                b.recv(timeout=0.5)  # nothing of North reaches South
+        assert "room-1" not in bob.get("/live").text
+    finally:
+        st.stop()
