@@ -215,3 +215,35 @@ def test_play_station_options_are_checked_first(monkeypatch: pytest.MonkeyPatch)
     r = runner.invoke(cli, ["play", "--patient", "p", "--station", "room-1", "--clinic",
                             "127.0.0.1:8765"], env={"NEUROPLAY_STATION_TOKEN": "t"})
     assert r.exit_code == 2 and "not an http(s):// address" in r.output
+
+
+def test_neuroplay_dashboard_serves_on_loopback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from tests.clinic.conftest import free_port
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from game.cli import main; main()", "dashboard",
+         "--data-dir", str(tmp_path / "d"), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
+                break
+            except httpx.HTTPError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "dashboard did not start"
+                time.sleep(0.1)
+        assert r.status_code == 200 and 'name="csrf_token"' in r.text
+        assert r.headers["x-frame-options"] == "DENY"
+        assert "script-src 'self'" in r.headers["content-security-policy"]
+        assert (tmp_path / "d" / "neuroplay.db").is_file()
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}/" in out
