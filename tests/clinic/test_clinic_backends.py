@@ -40,6 +40,7 @@ def test_dashboard_and_stations_on_each_backend(store_url: str) -> None:
         e.store.close()
 
 
+@pytest.mark.postgres
 def test_cli_uses_db_url_and_env(pg_server: PgServer, monkeypatch: pytest.MonkeyPatch) -> None:
     url = pg_server.create_database()
     plain = url.replace("postgresql+psycopg://", "postgresql://")
@@ -59,6 +60,7 @@ def test_cli_uses_db_url_and_env(pg_server: PgServer, monkeypatch: pytest.Monkey
         assert cs.therapist("eve").clinic == "West"
 
 
+@pytest.mark.postgres
 def test_every_command_follows_neuroplay_db(pg_server: PgServer, tmp_path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from telemetry.store import Store, database_url
