@@ -202,12 +202,16 @@ class StationClient:
             delay = min(self.retry_max_s, delay * 2)
 
     def _session(self, ws: Any) -> None:
-        from websockets.exceptions import ConnectionClosed
-
+        """Send on this thread, read acks and commands on a helper thread, so a new
+        state goes out as soon as the game publishes it (no polling delay)."""
         ws.send(json.dumps({"type": "hello", "run_id": self.run_id, "patient": self.patient,
                             "exercise": self.exercise}))
+        reader = threading.Thread(target=self._read, args=(ws,), daemon=True,
+                                  name=f"station-{self.station}-reader")
+        reader.start()
         sent_upto = 0  # on a new connection everything unacked is sent again
-        while not self._stop.is_set():
+        while not self._stop.is_set() and reader.is_alive():
+            self._wake.clear()
             with self._lock:
                 state = self._state if self._state_dirty else None
                 self._state_dirty = False
@@ -219,25 +223,17 @@ class StationClient:
                 ws.send(json.dumps({"type": "events", "run_id": self.run_id, "events": batch},
                                    default=str))
                 sent_upto = batch[-1]["seq"]
-            try:
-                raw = ws.recv(timeout=0 if (state or batch) else 0.05)
-            except TimeoutError:
-                raw = None
-            except ConnectionClosed:
-                return
-            while raw is not None:
-                self._handle(raw)
-                try:
-                    raw = ws.recv(timeout=0)
-                except TimeoutError:
-                    raw = None
-            if not (self._state_dirty or self._has_unsent(sent_upto)):
-                self._wake.wait(0.02)
-                self._wake.clear()
+            if state is None and not batch:
+                self._wake.wait(0.1)
 
-    def _has_unsent(self, sent_upto: int) -> bool:
-        with self._lock:
-            return bool(self._outbox) and next(reversed(self._outbox)) > sent_upto
+    def _read(self, ws: Any) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            for raw in ws:
+                self._handle(raw)
+        except ConnectionClosed:
+            pass
 
     def _handle(self, raw: str | bytes) -> None:
         try:
