@@ -224,6 +224,12 @@ class ClinicStore:
                 conn.execute(clinic_patients.insert().values(clinic_id=clinic_id,
                                                              patient_id=patient_id))
 
+    def patient_clinics(self, patient_id: str) -> list[int]:
+        with self._tx() as conn:
+            rows = conn.execute(select(clinic_patients.c.clinic_id)
+                                .where(clinic_patients.c.patient_id == patient_id)).all()
+        return sorted(int(r[0]) for r in rows)
+
     def clinic_patient_ids(self, clinic_id: int) -> list[str]:
         with self._tx() as conn:
             rows = conn.execute(select(clinic_patients.c.patient_id)

@@ -325,8 +325,13 @@ def _same_origin(origin: str | None, host: str | None) -> bool:
 
 
 def _enrol(store: Store, clinic: ClinicStore, clinic_id: int, patient_id: str) -> None:
-    """A patient who plays at a clinic's station is that clinic's patient."""
-    if store.get_patient(patient_id) is not None:
+    """A patient who plays at a clinic's station and belongs to no clinic yet joins it.
+
+    A patient of another clinic is never moved by a station's say-so (that would
+    let one clinic's station token reveal another clinic's patient); that takes
+    `neuroplay therapist assign`.
+    """
+    if store.get_patient(patient_id) is not None and not clinic.patient_clinics(patient_id):
         clinic.add_patient(clinic_id, patient_id)
 
 

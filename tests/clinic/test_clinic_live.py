@@ -309,3 +309,19 @@ def test_other_clinics_never_see_a_station(live: tuple[ClinicEnv, Served]) -> No
         assert "room-1" not in bob.get("/live").text
     finally:
         st.stop()
+
+
+def test_a_station_cannot_pull_in_another_clinics_patient(live: tuple[ClinicEnv, Served]) -> None:
+    e, s = live
+    e.store.ensure_patient("walk-in")
+    for patient in ("south-1", "walk-in"):
+        st = StationClient(s.url, "room-1", e.station_token, patient=patient).start()
+        try:
+            wait_for(st.connected.is_set)
+            wait_for(lambda p=patient: s.app.state.hub.stations["room-1"].patient == p)
+        finally:
+            st.stop()
+    assert e.clinic.patient_clinics("south-1") == [e.south]  # still only South's
+    assert e.clinic.patient_clinics("walk-in") == [e.north]  # a new patient joins North
+    ana = login(s.url, "ana")
+    assert ana.get("/patients/south-1").status_code == 404
