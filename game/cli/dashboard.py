@@ -36,7 +36,10 @@ def open_clinic_store(db: str | None, data_dir: str | None) -> Any:
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
 @click.option("--db", default=None, help=DB_HELP)
-def dashboard(host: str, port: int, data_dir: str | None, db: str | None) -> None:
+@click.option("--secure-cookies", is_flag=True,
+              help="Mark cookies Secure (when an https proxy serves the dashboard).")
+def dashboard(host: str, port: int, data_dir: str | None, db: str | None,
+              secure_cookies: bool) -> None:
     """Serve the therapist dashboard (patients, plans, reports, live stations)."""
     import uvicorn
 
@@ -44,7 +47,7 @@ def dashboard(host: str, port: int, data_dir: str | None, db: str | None) -> Non
 
     store = open_clinic_store(db, data_dir)
     try:
-        app = create_app(store)
+        app = create_app(store, secure_cookies=secure_cookies)
         click.echo(f"NeuroPlay dashboard on http://{host}:{port}/ ({store.where})")
         uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets-sansio")
     finally:

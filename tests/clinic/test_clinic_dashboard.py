@@ -43,6 +43,11 @@ def test_every_page_and_api_needs_a_login(env: tuple[ClinicEnv, Served]) -> None
 
 def test_login_patient_page_and_downloads(env: tuple[ClinicEnv, Served]) -> None:
     e, s = env
+    c = httpx.Client(base_url=s.url)
+    token = csrf_of(c.get("/login").text)
+    r = c.post("/login", data={"username": "ana", "password": PASSWORD, "csrf_token": token})
+    cookie = r.headers["set-cookie"].lower()
+    assert "np_session=" in cookie and "httponly" in cookie and "samesite=strict" in cookie
     c = login(s.url)
     r = c.get("/patients")
     assert r.status_code == 200 and "north-1" in r.text and "south-1" not in r.text
