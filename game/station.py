@@ -12,7 +12,11 @@ this run (`run_id`, one per station session) and stays in the outbox until
 the dashboard acknowledges it. On (re)connection the whole outbox is sent
 again; the dashboard stores (station, run_id, seq) once, so a resend after a
 lost ack is a no-op. Nothing is lost while the process lives, and nothing is
-doubled. Losing the dashboard never blocks or stops the game: the game
+doubled. With `outbox_dir`, the outbox is also journaled to
+`<outbox_dir>/<station>.outbox.jsonl` (one JSON line per event and per ack,
+flushed as written; compacted by temp file + rename), so events a station
+could not deliver before it quit or crashed are sent, under their own run
+id, by the next run of the same station. Losing the dashboard never blocks or stops the game: the game
 thread only touches locked in-memory structures, the network runs in the
 client's own thread, reconnecting with a capped backoff.
 
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import queue
 import threading
 import time
@@ -32,6 +37,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -88,7 +94,8 @@ def station_ws_url(clinic_url: str, station: str) -> str:
 class StationClient:
     def __init__(self, clinic_url: str, station: str, token: str, *,
                  patient: str | None = None, exercise: str | None = None,
-                 run_id: str | None = None, retry_max_s: float = 2.0) -> None:
+                 run_id: str | None = None, retry_max_s: float = 2.0,
+                 outbox_dir: str | os.PathLike[str] | None = None) -> None:
         self.url = station_ws_url(clinic_url, station)
         self.station = station
         self.token = token
@@ -97,8 +104,15 @@ class StationClient:
         self.run_id = run_id or uuid.uuid4().hex
         self.retry_max_s = retry_max_s
         self._lock = threading.Lock()
-        self._outbox: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        # run_id -> unacknowledged events; older runs come from the journal
+        self._outboxes: dict[str, OrderedDict[int, dict[str, Any]]] = {self.run_id: OrderedDict()}
+        self._outbox = self._outboxes[self.run_id]
         self._next_seq = 1
+        self._journal_path = (None if outbox_dir is None
+                              else Path(outbox_dir) / f"{_safe(station)}.outbox.jsonl")
+        self._journal: Any = None
+        if self._journal_path is not None:
+            self._load_journal()
         self._state: dict[str, Any] | None = None
         self._state_dirty = False
         self._commands: queue.Queue[RemoteCommand] = queue.Queue()
@@ -130,9 +144,10 @@ class StationClient:
         with self._lock:
             seq = self._next_seq
             self._next_seq += 1
-            self._outbox[seq] = {"seq": seq, "kind": kind,
-                                 "t": f"{t if t is not None else time.time():.3f}",
-                                 "data": dict(data or {})}
+            ev = {"seq": seq, "kind": kind, "t": f"{t if t is not None else time.time():.3f}",
+                  "data": dict(data or {})}
+            self._outbox[seq] = ev
+            self._journal_write({"run": self.run_id, "ev": ev})
         self._wake.set()
         return seq
 
@@ -150,7 +165,7 @@ class StationClient:
     def pending(self) -> int:
         """Events not yet acknowledged by the dashboard."""
         with self._lock:
-            return len(self._outbox)
+            return sum(len(o) for o in self._outboxes.values())
 
     def sent_total(self) -> int:
         with self._lock:
@@ -177,6 +192,10 @@ class StationClient:
         self.drop_connection()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        with self._lock:
+            if self._journal is not None:
+                self._journal.close()
+                self._journal = None
 
     # ---------------------------------------------------- network thread
     def _run(self) -> None:
@@ -209,22 +228,74 @@ class StationClient:
         reader = threading.Thread(target=self._read, args=(ws,), daemon=True,
                                   name=f"station-{self.station}-reader")
         reader.start()
-        sent_upto = 0  # on a new connection everything unacked is sent again
+        sent_upto: dict[str, int] = {}  # on a new connection everything unacked goes again
         while not self._stop.is_set() and reader.is_alive():
             self._wake.clear()
             with self._lock:
                 state = self._state if self._state_dirty else None
                 self._state_dirty = False
-                batch = [e for s, e in self._outbox.items() if s > sent_upto][:BATCH]
+                run, batch = self._next_batch(sent_upto)
             if state is not None:
                 ws.send(json.dumps({"type": "state", "run_id": self.run_id, "state": state},
                                    default=str))
             if batch:
-                ws.send(json.dumps({"type": "events", "run_id": self.run_id, "events": batch},
+                ws.send(json.dumps({"type": "events", "run_id": run, "events": batch},
                                    default=str))
-                sent_upto = batch[-1]["seq"]
+                sent_upto[run] = batch[-1]["seq"]
             if state is None and not batch:
                 self._wake.wait(0.1)
+
+    def _next_batch(self, sent_upto: Mapping[str, int]) -> tuple[str, list[dict[str, Any]]]:
+        """Up to BATCH unsent events of one run: older runs (from the journal) first."""
+        for run, box in self._outboxes.items():
+            upto = sent_upto.get(run, 0)
+            batch = [e for s, e in box.items() if s > upto][:BATCH]
+            if batch:
+                return run, batch
+        return self.run_id, []
+
+    # ------------------------------------------------------------ journal
+    def _load_journal(self) -> None:
+        """Unacknowledged events of earlier runs (a crash or a quit while offline)."""
+        path = self._journal_path
+        assert path is not None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            older: dict[str, OrderedDict[int, dict[str, Any]]] = {}
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    rec = json.loads(line)
+                    run = str(rec["run"])
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut short by a crash
+                box = older.setdefault(run, OrderedDict())
+                if isinstance(rec.get("ev"), dict) and isinstance(rec["ev"].get("seq"), int):
+                    box[rec["ev"]["seq"]] = rec["ev"]
+                for s in rec.get("ack", []) if isinstance(rec.get("ack"), list) else []:
+                    box.pop(s, None)
+            older.pop(self.run_id, None)
+            self._outboxes = {**{r: b for r, b in older.items() if b},
+                              self.run_id: self._outbox}
+        self._journal_compact()
+
+    def _journal_compact(self) -> None:
+        """Rewrite the journal with only what is still unacknowledged (temp file + rename)."""
+        path = self._journal_path
+        if path is None:
+            return
+        if self._journal is not None:
+            self._journal.close()
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps({"run": run, "ev": ev}, default=str) + "\n"
+                         for run, box in self._outboxes.items() for ev in box.values())
+        os.replace(tmp, path)
+        self._journal = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open
+
+    def _journal_write(self, rec: Mapping[str, Any]) -> None:
+        if self._journal is not None:
+            self._journal.write(json.dumps(rec, default=str) + "\n")
+            self._journal.flush()
 
     def _read(self, ws: Any) -> None:
         from websockets.exceptions import ConnectionClosed
@@ -242,11 +313,15 @@ class StationClient:
             return
         if not isinstance(msg, dict):
             return
-        if msg.get("type") == "ack" and msg.get("run_id") == self.run_id:
+        if msg.get("type") == "ack" and msg.get("run_id") in self._outboxes:
             with self._lock:
-                for s in msg.get("seqs", []):
-                    if self._outbox.pop(s, None) is not None:
-                        self.acked += 1
+                box = self._outboxes[msg["run_id"]]
+                done = [s for s in msg.get("seqs", []) if box.pop(s, None) is not None]
+                self.acked += len(done)
+                if done:
+                    self._journal_write({"run": msg["run_id"], "ack": done})
+                if not any(self._outboxes.values()):
+                    self._journal_compact()
         elif msg.get("type") == "command":
             cmd = RemoteCommand(str(msg.get("id", "")), str(msg.get("action", "")),
                                 msg.get("value"), str(msg.get("by", "?")))
@@ -285,6 +360,10 @@ def remote_difficulty(runner: Any, direction: str, by: str, t: float) -> list[Ev
         return []
     setter(**step.changes())
     return [step.event(t)]
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[:64] or "station"
 
 
 def _plain_or_none(data: Any) -> dict[str, Any] | None:

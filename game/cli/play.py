@@ -48,7 +48,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         raise UserError("give one of --camera, --video or --mouse")
     if mouse and game in HAND_GAMES:
         raise UserError(f"--mouse cannot play {game} (it needs hand landmarks); use a camera")
-    link = _station_link(station, clinic_url, patient, game)  # clinic mode (game/station.py)
+    link = _station_link(station, clinic_url, patient, game, data_dir)  # clinic mode
     store = _open_store(data_dir)
     live = None
     try:
@@ -115,8 +115,10 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
                f"data: {record_out['data']}")
 
 
-def _station_link(station: str | None, clinic_url: str | None, patient: str, game: str) -> Any:
-    """`--station NAME --clinic URL`: stream this session to the clinic's dashboard."""
+def _station_link(station: str | None, clinic_url: str | None, patient: str, game: str,
+                  data_dir: str | None) -> Any:
+    """`--station NAME --clinic URL`: stream this session to the clinic's dashboard
+    (game/station.py); undelivered events wait in the data directory's outbox."""
     import os
 
     if station is None and clinic_url is None:
@@ -128,9 +130,13 @@ def _station_link(station: str | None, clinic_url: str | None, patient: str, gam
         raise UserError("set NEUROPLAY_STATION_TOKEN to the token from "
                         f"`neuroplay therapist station-token {station} --by USER`")
     from game.station import GameLink, StationClient
+    from telemetry.paths import data_dir as data_home
 
     try:
-        client = StationClient(clinic_url, station, token, patient=patient, exercise=game)
+        client = StationClient(clinic_url, station, token, patient=patient, exercise=game,
+                               outbox_dir=data_home(data_dir) / "station-outbox")
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"cannot keep the station outbox: {exc.strerror or exc}") from None
     return GameLink(client.start())

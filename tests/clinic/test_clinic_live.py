@@ -325,3 +325,36 @@ def test_a_station_cannot_pull_in_another_clinics_patient(live: tuple[ClinicEnv,
     assert e.clinic.patient_clinics("walk-in") == [e.north]  # a new patient joins North
     ana = login(s.url, "ana")
     assert ana.get("/patients/south-1").status_code == 404
+
+
+def test_undelivered_events_survive_a_station_restart(live: tuple[ClinicEnv, Served],
+                                                      tmp_path) -> None:
+    e, s = live
+    port = int(s.url.rsplit(":", 1)[1])
+    stop(s)  # the dashboard is down for the whole first run
+    box = tmp_path / "outbox"
+    first = StationClient(s.url, "room-1", e.station_token, outbox_dir=box).start()
+    for i in range(12):
+        first.record("hit", {"i": i})
+    first.stop(0)  # the patient finishes and quits while offline
+    journal = box / "room-1.outbox.jsonl"
+    assert len(journal.read_text().splitlines()) == 12
+    with journal.open("a") as f:
+        f.write('{"run": "cut short')  # a crash mid-line is ignored
+    app = create_app(e.store, clinic=e.clinic)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", ws="websockets-sansio"))
+    th = threading.Thread(target=server.run, daemon=True)
+    th.start()
+    second = StationClient(s.url, "room-1", e.station_token, outbox_dir=box).start()
+    try:
+        second.record("hit", {"i": 100})
+        assert second.wait_drained(15)
+    finally:
+        second.stop()
+        server.should_exit = True
+        th.join(10)
+    old = e.clinic.station_events("room-1", first.run_id)
+    assert [x["data"]["i"] for x in old] == list(range(12))
+    assert [x["seq"] for x in e.clinic.station_events("room-1", second.run_id)] == [1]
+    assert journal.read_text() == ""  # all acknowledged: compacted away
