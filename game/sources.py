@@ -22,11 +22,16 @@ from vision.bodyframe import BodyFrame
 from vision.intents import Intents
 
 
-def intents_builder(calibration: Any = None) -> Callable[[BodyFrame], Intents]:
-    """vision.intents_builder.IntentsBuilder's per-frame function for this calibration."""
+def intents_builder(calibration: Any = None, *, hands: bool = False,
+                    arms: tuple[str, ...] = ("left", "right")) -> Callable[[BodyFrame], Intents]:
+    """vision.intents_builder.IntentsBuilder's per-frame function for this calibration.
+
+    `hands`: fill pinch/grasp from hand landmarks (dexterity games); `arms`: the arms whose
+    visibility (and hand) tracking must see, so a resting hand out of view does not pause.
+    """
     from vision.intents_builder import IntentsBuilder
 
-    return IntentsBuilder(calibration=calibration).build
+    return IntentsBuilder(calibration=calibration, hands=hands, arms=arms).build  # type: ignore[arg-type]
 
 
 def calibration_for(frames: list[BodyFrame], saved: Any = None) -> Any:
@@ -100,9 +105,10 @@ class RecordingDriver:
 
 
 def recording_driver(*, replay: str | None = None, video: str | None = None,
-                     menus: ScriptedMenus | None = None, saved_calibration: Any = None) -> RecordingDriver:
+                     menus: ScriptedMenus | None = None, saved_calibration: Any = None,
+                     hands: bool = False, arms: tuple[str, ...] = ("left", "right")) -> RecordingDriver:
     if not replay:
-        return video_driver(str(video), menus=menus, saved_calibration=saved_calibration)
+        return video_driver(str(video), menus=menus, saved_calibration=saved_calibration, hands=hands, arms=arms)
     from vision.replay import ReplayError, load_replay
 
     try:
@@ -113,7 +119,7 @@ def recording_driver(*, replay: str | None = None, video: str | None = None,
     source = "replay"
     timed = TimedFrames(frames)
     cal = calibration_for(frames, saved_calibration)
-    build = intents_builder(cal)
+    build = intents_builder(cal, hands=hands, arms=arms)
     t0 = timed.t0_ns
 
     def build_from_start(frame: BodyFrame) -> Intents:
@@ -157,7 +163,8 @@ class StreamedFrames:
 
 
 def video_driver(path: str, *, menus: ScriptedMenus | None = None,
-                 saved_calibration: Any = None) -> RecordingDriver:
+                 saved_calibration: Any = None, hands: bool = False,
+                 arms: tuple[str, ...] = ("left", "right")) -> RecordingDriver:
     """`demo --video`: track the video frame by frame as the session plays it."""
     from vision.pipeline import LockstepPipeline
     from vision.sources import SourceError, VideoSource
@@ -167,7 +174,7 @@ def video_driver(path: str, *, menus: ScriptedMenus | None = None,
     except SourceError as exc:
         raise UserError(str(exc)) from None
     duration = source.duration_s
-    pipe = LockstepPipeline(source, keep_image=True)
+    pipe = LockstepPipeline(source, keep_image=True, hands=hands)  # hands: the dexterity games
     first = pipe.take()
     if first is None:
         pipe.stop()
@@ -175,7 +182,7 @@ def video_driver(path: str, *, menus: ScriptedMenus | None = None,
     streamed = StreamedFrames(pipe, first)
     probe = [first]
     cal = calibration_for(probe if first.pose is not None else [first], saved_calibration)
-    build = intents_builder(cal)
+    build = intents_builder(cal, hands=hands, arms=arms)
 
     def build_from_start(frame: BodyFrame) -> Intents:
         return build(frame, streamed.t0_ns)

@@ -135,6 +135,8 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         rec = None
         if replay or video:
             rec = recording_driver(replay=replay, video=video, menus=ScriptedMenus(),
+                                   hands=game in HAND_GAMES,
+                                   arms=(affected,) if game in HAND_GAMES else ("left", "right"),
                                    saved_calibration=store.load_calibration(patient)
                                    if store.patient_exists(patient) else None)
             driver, reference, source = rec.driver, rec.reference, rec.source
