@@ -142,6 +142,8 @@ class App:
         intents = merge(cam, self.keys.poll(self.t))
         self.intents = intents
         self.stack.update(intents, dt)
+        for action in getattr(self.stack.top, "take_actions", list)():
+            self._app_action(action)  # on-screen buttons that act on the app (e.g. "Mirror off")
         if self.should_stop is not None and self.should_stop():
             self.quit = True
 

@@ -96,6 +96,13 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self.pain_btn = DwellButton("Pain", center=(px, 1.05), half=(0.4, 0.22),
                                     dwell_s=1.0 / max(0.25, pace), color=OKABE_ITO["reddish_purple"],
                                     value="pain")
+        # Mirror therapy: an on-screen "Mirror off" (besides the M key), shown while mirroring;
+        # the app drains `take_actions()` and turns the mirror off (and logs MIRROR_MODE).
+        self.mirror_btn = DwellButton("Mirror off", center=(px, 0.45), half=(0.4, 0.2),
+                                      dwell_s=1.0 / max(0.25, pace), color=OKABE_ITO["blue"],
+                                      value="toggle_mirror")
+        self.mirror_shown = False
+        self._actions: list[str] = []
         self.renderer = renderer_or_generic(runner.exercise.name)
         self.last_intents: Intents | None = None
         self.t = 0.0
@@ -118,6 +125,8 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self.t = intents.t
         stop_fired = self.stop_btn.update(intents, dt)
         pain_fired = self.pain_btn.update(intents, dt)
+        if self.mirror_shown and self.mirror_btn.update(intents, dt):
+            self._actions.append("toggle_mirror")
         if intents.stop or stop_fired:
             self._emit(self.runner.stop(intents.t))
             self._finish("stopped")
@@ -184,6 +193,9 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self.place_buttons(ctx, surface.get_size())  # last: the safety buttons are never covered
         self.stop_btn.draw(surface, ctx, font_kind="title")
         self.pain_btn.draw(surface, ctx)
+        self.mirror_shown = bool(ctx.mirror)
+        if self.mirror_shown:
+            self.mirror_btn.draw(surface, ctx)
 
     def place_buttons(self, ctx: DrawContext, size: tuple[int, int]) -> None:
         """STOP and Pain in the top corner on the unaffected side (screen left for a right arm)."""
@@ -193,6 +205,13 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         stop_h = max(64.0, size[1] * 0.12)
         anchor_button(self.pain_btn, ctx.transform, size, screen_side=side, top=top + stop_h * 1.25,
                       height_frac=0.09)
+        anchor_button(self.mirror_btn, ctx.transform, size, screen_side=side,
+                      top=top + stop_h * 1.25 + max(64.0, size[1] * 0.09) * 1.25, height_frac=0.09)
+
+    def take_actions(self) -> list[str]:
+        """App-level actions the scene's buttons asked for since the last call."""
+        out, self._actions = self._actions, []
+        return out
 
     def draw_hud(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         th, pal = ctx.theme, ctx.theme.palette

@@ -244,3 +244,23 @@ def test_metronome_ticks_once_per_beat_while_drawn() -> None:
         scene.draw(surf, DrawContext(theme=Theme(SIZE[1], SIZE[0]), transform=tr, intents=it, t=t))
         t += 1 / 60
     assert metronome_for(ex).ticks == 6  # beats at 0, 0.5, ... 2.5 s of the set
+
+
+def test_on_screen_mirror_off_button_asks_the_app_to_unmirror() -> None:
+    from vision.intents import HandIntent, Intents
+
+    ex = TappingExercise(TappingDose())
+    scene = ExerciseScene(SessionRunner(ex, SessionDose(), 2))
+    surf = pygame.Surface(SIZE)
+    tr = from_camera(SIZE, (640, 480), (320, 200), 120)
+    ctx = DrawContext(theme=Theme(SIZE[1], SIZE[0]), transform=tr, t=0.0, mirror="split")
+    scene.draw(surf, ctx)
+    rect = scene.mirror_btn.rect(tr)
+    assert rect.centerx < SIZE[0] // 2  # right arm affected: on the unaffected (screen left) side
+    assert px(surf, (rect.centerx, rect.bottom - 4)) == PALETTE.button
+    bx, by = scene.mirror_btn.center
+    scene.update(Intents(0.0, right=HandIntent(bx, by), confirm=True), 1 / 60)  # a click on it
+    assert scene.take_actions() == ["toggle_mirror"]
+    scene.draw(surf, DrawContext(theme=Theme(SIZE[1], SIZE[0]), transform=tr, t=0.0, mirror=None))
+    scene.update(Intents(1 / 60, right=HandIntent(bx, by), confirm=True), 1 / 60)
+    assert scene.take_actions() == []  # no mirror on screen, no button
