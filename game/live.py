@@ -11,7 +11,7 @@ stop) and the pipeline's one-line reason is printed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from game.cli.errors import UserError
 from game.players import FramesDriver
 from game.scenes.exercise import ExerciseScene
 from vision.bodyframe import BodyFrame
+from vision.calibration import Side
 from vision.intents import Intents
 
 HAND_GAMES = ("tapping", "pinch", "openclose")  # the games that need hand landmarks
@@ -81,12 +82,18 @@ class Live:
 
 
 def live_input(camera: int | None, video: str | None, *, calibration: Any = None, hands: bool = False,
-               menus: Any = None) -> Live:
+               arms: Sequence[Side] = ("left", "right"), menus: Any = None) -> Live:
+    """Camera or video -> tracking pipeline -> IntentsBuilder, as a game driver.
+
+    `arms` are the arms the game plays with: a hand game passes only the
+    affected arm, so tracking cues ask only for that arm and hand (the other
+    may be out of the picture) and hand landmarks are looked for only there.
+    """
     from vision.intents_builder import IntentsBuilder
 
     source = open_source(camera, video)
     pipe = start_pipeline(source, hands=hands, pace=bool(video))
-    builder = IntentsBuilder(calibration=calibration, hands=hands)
+    builder = IntentsBuilder(calibration=calibration, hands=hands, arms=arms)
     first: list[int] = []
 
     def build(frame: BodyFrame) -> Intents:

@@ -75,7 +75,8 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
             driver: Any = NoDriver()
             on_app = None
         else:
-            live = live_input(camera, video, calibration=cal, hands=game in HAND_GAMES)
+            live = live_input(camera, video, calibration=cal, hands=game in HAND_GAMES,
+                              arms=(affected,) if game in HAND_GAMES else ("left", "right"))
             driver, on_app = live.driver, live.on_app
         services = GameServices(store, game=game, session_dose=session_dose, dose=today.dose,
                                 wrap_runner=today.with_staircase, decisions=today.reasons,
