@@ -34,11 +34,16 @@ def store_errors() -> Iterator[None]:
 
 
 def open_store(data_dir: str | None) -> Any:
-    """Open the existing store of `data_dir`; never creates one."""
+    """Open the existing store of `data_dir` (or a clinic's `$NEUROPLAY_DB` when no
+    data directory is given); never creates one."""
+    import os
+
     from telemetry.paths import database_path
-    from telemetry.store import Store
+    from telemetry.store import ENV_DB, Store
 
     with store_errors():
+        if data_dir is None and os.environ.get(ENV_DB):
+            return Store.open(os.environ[ENV_DB], create=False)
         try:
             path = database_path(data_dir, create=False)
         except OSError as exc:
@@ -88,10 +93,14 @@ def patients(ctx: click.Context, as_json: bool, data_dir: str | None) -> None:
     ctx.obj["data_dir"] = data_dir
     if ctx.invoked_subcommand is not None:
         return
+    import os
+
     from telemetry.paths import database_path
+    from telemetry.store import ENV_DB
 
     try:
-        exists = database_path(data_dir, create=False).is_file()
+        exists = (data_dir is None and bool(os.environ.get(ENV_DB))) or \
+            database_path(data_dir, create=False).is_file()
     except OSError:
         exists = False
     if not exists:
@@ -183,3 +192,31 @@ def psfs(ctx: click.Context, patient: str, ratings: tuple[str, ...], adds: tuple
     for i, a in enumerate(acts, 1):
         last = latest.get(a.activity_id)
         click.echo(f"{i}. {a.name}: " + (f"{last[1]}/10 on {last[0]}" if last else "not rated"))
+
+
+@patients.command("add")
+@click.argument("patient")
+@click.option("--side", type=click.Choice(["left", "right", "both"]), required=True,
+              help="The affected side.")
+@click.option("--seated/--standing", default=True, show_default=True,
+              help="Seated keeps every target where a seated patient can reach.")
+@click.option("--name", "display_name", default=None,
+              help="Optional display name (stays on this machine; exports use the id).")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
+@click.pass_context
+def add(ctx: click.Context, patient: str, side: str, seated: bool, display_name: str | None,
+        data_dir: str | None) -> None:
+    """Register PATIENT under a pseudonymous id (then `neuroplay plan new PATIENT ...`)."""
+    from game.cli.demo import _open_store
+
+    store = _open_store(data_dir or (ctx.obj or {}).get("data_dir"))
+    try:
+        with store_errors():
+            if store.patient_exists(patient):
+                raise UserError(f"patient {patient!r} already exists in {store.where}")
+            store.ensure_patient(patient, display_name=display_name, affected_side=side,
+                                 seated=seated)
+    finally:
+        store.close()
+    click.echo(f"{patient}: added ({side} side affected, {'seated' if seated else 'standing'}); "
+               f"next: neuroplay plan new {patient} --template NAME")

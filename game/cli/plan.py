@@ -4,9 +4,10 @@ A thin layer over exercises.plans (schema), exercises.progression (next
 dose), exercises.simulated_patients (simulate) and the store (versions,
 settings). Every change (new, edit, set) validates the whole plan first and
 saves a NEW version only if it is valid, so a rejected edit leaves the old
-plan in force. Once a therapist PIN is set (`plan set-pin`), every change
-asks for it: `--pin-stdin` (first line of stdin), else $NEUROPLAY_PIN, else
-a hidden prompt. Errors are one line, exit status 2.
+plan in force. Every change needs the therapist PIN (set once with
+`plan set-pin`; no change is accepted before): `--pin-stdin` (first line of
+stdin), else $NEUROPLAY_PIN, else a hidden prompt. Errors are one line, exit
+status 2.
 """
 
 from __future__ import annotations
@@ -91,12 +92,14 @@ def _current(store: Any, patient: str) -> tuple[int, str]:
 
 
 def _require_pin(store: Any, pin_stdin: bool) -> None:
-    """Ask for the therapist PIN when one is set; refuse a wrong one."""
+    """Ask for the therapist PIN; refuse a wrong one, and refuse every change until a
+    PIN is set (a plan is a prescription: it never changes on an unguarded machine)."""
     from telemetry.pin import PIN_SETTING, verify_pin
 
     stored = store.get_setting(PIN_SETTING)
     if stored is None:
-        return
+        raise UserError("no therapist PIN is set on this machine yet: set one with "
+                        "`neuroplay plan set-pin`, then repeat; nothing was changed")
     if pin_stdin:
         pin = sys.stdin.readline().rstrip("\r\n")
     elif os.environ.get("NEUROPLAY_PIN") is not None:

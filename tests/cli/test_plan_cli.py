@@ -13,10 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from game.cli import cli
-from telemetry.pin import PIN_SETTING, verify_pin
+from telemetry.pin import PIN_SETTING, hash_pin, verify_pin
 from telemetry.store import Store
 
 TEMPLATE = "neuropathic_upper_limb_seated"
+PIN = "4821"
 
 
 def template_path() -> Path:
@@ -28,13 +29,16 @@ def data_dir(tmp_path: Path) -> Path:
     d = tmp_path / "data"
     with Store.open(data_dir=d) as store:
         store.ensure_patient("p1", affected_side="left")
+        store.set_setting(PIN_SETTING, hash_pin(PIN))
     return d
 
 
 def run(data_dir: Path | None, *args: str, input: str | None = None,
-        env: dict[str, str] | None = None) -> object:
+        env: dict[str, str | None] | None = None) -> object:
+    """`neuroplay plan ...`; the therapist PIN comes from $NEUROPLAY_PIN unless `env` says otherwise."""
     extra = ["--data-dir", str(data_dir)] if data_dir is not None else []
-    return CliRunner().invoke(cli, ["plan", *args, *extra], input=input, env=env,
+    return CliRunner().invoke(cli, ["plan", *args, *extra], input=input,
+                              env={"NEUROPLAY_PIN": PIN, **(env or {})},
                               catch_exceptions=False)
 
 
@@ -161,10 +165,26 @@ def test_edit_saves_a_valid_edit_and_refuses_an_invalid_one(data_dir: Path,
     assert res.exit_code == 0 and "no change" in res.output  # type: ignore[attr-defined]
 
 
+def test_no_change_before_a_pin_is_set(tmp_path: Path) -> None:
+    d = tmp_path / "fresh"
+    with Store.open(data_dir=d) as store:
+        store.ensure_patient("p1", affected_side="left")
+    res = run(d, "new", "p1", "--template", TEMPLATE, env={"NEUROPLAY_PIN": None})
+    assert res.exit_code == 2 and "no therapist PIN is set" in res.output  # type: ignore[attr-defined]
+    with Store.open(data_dir=d) as store:
+        assert store.plan_history("p1") == []
+    res = run(d, "set-pin", input="4821\n")
+    assert res.exit_code == 0  # type: ignore[attr-defined]
+    res = run(d, "new", "p1", "--template", TEMPLATE, "--pin-stdin", input="1234\n",
+              env={"NEUROPLAY_PIN": None})
+    assert res.exit_code == 2 and "wrong therapist PIN" in res.output  # type: ignore[attr-defined]
+    res = run(d, "new", "p1", "--template", TEMPLATE, "--pin-stdin", input="4821\n",
+              env={"NEUROPLAY_PIN": None})
+    assert res.exit_code == 0 and "plan version 1" in res.output  # type: ignore[attr-defined]
+
+
 def test_pin_rule(data_dir: Path) -> None:
     run(data_dir, "new", "p1", "--template", TEMPLATE)
-    res = run(data_dir, "set-pin", input="4821\n")
-    assert res.exit_code == 0  # type: ignore[attr-defined]
     with Store.open(data_dir=data_dir) as store:
         stored = store.get_setting(PIN_SETTING)
     assert stored is not None and "4821" not in stored and stored.startswith("scrypt$")
@@ -178,7 +198,8 @@ def test_pin_rule(data_dir: Path) -> None:
     assert res.exit_code == 2  # type: ignore[attr-defined]
     res = run(data_dir, "edit", "p1", "--pin-stdin", input="9999\n")
     assert res.exit_code == 2  # type: ignore[attr-defined]
-    res = run(data_dir, "set", "p1", "reaching.repetitions.max", "30", input="")
+    res = run(data_dir, "set", "p1", "reaching.repetitions.max", "30", input="",
+              env={"NEUROPLAY_PIN": None})
     assert res.exit_code == 2 and "PIN" in res.output  # type: ignore[attr-defined]
     assert versions(data_dir) == [1]
 
@@ -200,10 +221,10 @@ def test_pin_rule(data_dir: Path) -> None:
 
 
 def test_set_pin_refuses_a_short_pin(data_dir: Path) -> None:
-    res = run(data_dir, "set-pin", input="12\n")
+    res = run(data_dir, "set-pin", input=f"{PIN}\n12\n")
     assert res.exit_code == 2 and "4-64 characters" in res.output  # type: ignore[attr-defined]
     with Store.open(data_dir=data_dir) as store:
-        assert store.get_setting(PIN_SETTING) is None
+        assert verify_pin(PIN, store.get_setting(PIN_SETTING) or "")  # the old PIN stays
 
 
 def test_simulate_json_and_plot(tmp_path: Path) -> None:
