@@ -57,4 +57,7 @@ def cli() -> None:
 
 
 def main() -> None:
+    from game.cli.native_logs import quiet_native_logs
+
+    quiet_native_logs()
     cli()

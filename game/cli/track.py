@@ -67,7 +67,7 @@ def track(video: Path, out: Path, hands: bool, as_json: bool, max_seconds: float
         expected_s = source.duration_s - start_seconds if source.duration_s else 0.0
         if max_seconds is not None:
             expected_s = min(expected_s, max_seconds) if expected_s > 0 else max_seconds
-    total = int(round(expected_s * source.fps)) if source.fps and expected_s > 0 else None
+    total = round(expected_s * source.fps) if source.fps and expected_s > 0 else None
     frames = []
     t0 = time.perf_counter()
     with LockstepPipeline(source, MediaPipeTracker(hands=hands)) as pipe:
