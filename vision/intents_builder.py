@@ -13,13 +13,18 @@ Role: the single bridge from landmarks to game input. Per frame it
     (`trunk_dx/dy` in body units, lean and shoulder-line rotation in degrees
     minus their neutral means);
   * judges tracking: `body_visible`, `tracking_quality` (mean visibility of
-    the landmarks in use / (1 + jitter / JITTER_SCALE), where jitter is the
-    average distance of the raw hand centre from its constant-velocity
-    prediction, so fast smooth reaches are not penalised) and one `cue` when the player
-    must act, in priority order: too_dark, move_into_frame (shoulders),
-    step_back, move_into_frame (hips),
-    arm_not_visible (elbow/wrist visibility < 0.5, CLINICAL.md section 7),
-    hand_not_visible (hand landmarks wanted but missing).
+    the landmarks in use / (1 + jitter / JITTER_SCALE); jitter is how much
+    the raw hand's constant-velocity prediction error exceeds its own
+    frame-to-frame step, in units of the body's current size in the image,
+    so fast smooth reaches and sweeps are not penalised and a calibration
+    taken side-on does not inflate it) and one `cue` when the player must
+    act, judged on what THIS game needs (`_judge`):
+      - hand games (`hands=True`): too_dark, step_back (wrist in use past
+        the top or a side), arm_not_visible (elbow/wrist visibility < 0.5,
+        CLINICAL.md section 7), hand_not_visible (hand landmarks missing, or
+        the wrist below the picture). Shoulders and hips may be out of view;
+      - body games: too_dark, move_into_frame (shoulders), step_back,
+        move_into_frame (hips), arm_not_visible, hand_not_visible.
 Without a calibration the frame's own shoulders are the reference
 (docs/CONTRACTS.md), so trunk displacement is then always zero.
 """
@@ -70,7 +75,11 @@ DARK_LUMA = 35.0  # mean luminance (0-255) below which the image is too dark to 
 # framed waist-up, the usual home set-up, has MediaPipe's (extrapolated) hips at about 1.1-1.2
 # (sagor_elbow_flexion.mp4); only a chest-up framing, where trunk lean is guesswork, is refused.
 HIP_MARGIN = 0.35
-JITTER_SCALE = 0.05  # body units of unpredictable hand motion per frame that halve the quality
+JITTER_SCALE = 0.05  # jitter (body scales, see _update_jitter) that halves the quality
+# Shoulder width is at least this share of the shoulder-to-hip length in an adult facing the
+# camera (biacromial about 0.4 m over a trunk of about 0.5 m): a lower bound, so the torso
+# only sets the scale when the shoulders are foreshortened (the person turned sideways).
+SHOULDER_PER_TORSO = 0.6
 JITTER_TAU_S = 0.25  # time constant of the jitter average
 
 _ELBOW = {"left": LEFT_ELBOW, "right": RIGHT_ELBOW}
@@ -99,6 +108,22 @@ def mean_luminance(image: np.ndarray) -> float:
     return float(sub.mean())
 
 
+def body_scale_px(pose: np.ndarray, width: int, height: int) -> float:
+    """The body's size in this image (pixels), not shrunk by turning sideways.
+
+    The shoulder width foreshortens as the person turns (a side-on dancer's
+    is under half its frontal value); the shoulder-to-hip length does not.
+    So: max(shoulder width, SHOULDER_PER_TORSO * shoulder-to-hip length).
+    Jitter is measured in this unit rather than the calibration's, which may
+    have been taken from a turned or distant first frame.
+    """
+    px = np.asarray(pose, dtype=np.float64)[:, :2] * (width, height)
+    sw = float(np.linalg.norm(px[LEFT_SHOULDER] - px[RIGHT_SHOULDER]))
+    torso = float(np.linalg.norm(0.5 * (px[LEFT_SHOULDER] + px[RIGHT_SHOULDER])
+                                 - 0.5 * (px[LEFT_HIP] + px[RIGHT_HIP])))
+    return max(sw, SHOULDER_PER_TORSO * torso, 1e-6)
+
+
 def _scaled_reference(ref: BodyReference, width: int, height: int) -> BodyReference:
     """The same reference for a frame of another size (the camera resolution changed)."""
     if (ref.width, ref.height) == (width, height):
@@ -121,7 +146,7 @@ class IntentsBuilder:
         self._trunk_filter = OneEuroFilter(*self._params)
         self._last_t: float | None = None
         self._history: dict[str, list[tuple[float, np.ndarray]]] = {"left": [], "right": []}
-        self._jitter: dict[str, float] = {"left": 0.0, "right": 0.0}
+        self._jitter: dict[str, tuple[float, float]] = {"left": (0.0, 0.0), "right": (0.0, 0.0)}
 
     def reset(self) -> None:
         for f in self._hand_filters.values():
@@ -129,13 +154,19 @@ class IntentsBuilder:
         self._trunk_filter.reset()
         self._last_t = None
         self._history = {"left": [], "right": []}
-        self._jitter = {"left": 0.0, "right": 0.0}
+        self._jitter = {"left": (0.0, 0.0), "right": (0.0, 0.0)}
 
     def _update_jitter(self, side: str, t: float, raw: np.ndarray) -> float:
-        """Average distance of the raw hand from its constant-velocity prediction (body units).
+        """How much the raw hand jumps about beyond its own motion (body scales, see below).
 
-        Smooth movement, however fast, is predicted well; tracking noise is not.
-        So a quick reach does not read as poor tracking (filter lag would).
+        Two averages over JITTER_TAU_S: the distance of the raw hand from its
+        constant-velocity prediction, and its step since the last frame (the
+        error of predicting "it stays put"). Their difference is the jitter:
+        smooth movement, however fast, is predicted far better than by
+        standing still (difference <= 0), tracking noise on a still hand is
+        not (for white noise the first is sqrt(3) times the second). So fast
+        reaches and dance-like sweeps at 20 fps are not "poor tracking",
+        where the prediction error alone was (filter lag would be too).
         """
         hist = self._history[side]
         if len(hist) == 2:
@@ -143,12 +174,68 @@ class IntentsBuilder:
             dt0, dt1 = t1 - t0, t - t1
             pred = x1 + (x1 - x0) * (dt1 / dt0) if dt0 > 0 else x1
             resid = float(np.linalg.norm(raw - pred))
+            step = float(np.linalg.norm(raw - x1))
             a = 1.0 - math.exp(-dt1 / JITTER_TAU_S) if dt1 > 0 else 1.0
-            self._jitter[side] += a * (resid - self._jitter[side])
+            r, s = self._jitter[side]
+            self._jitter[side] = (r + a * (resid - r), s + a * (step - s))
         hist.append((t, raw))
         if len(hist) > 2:
             hist.pop(0)
-        return self._jitter[side]
+        r, s = self._jitter[side]
+        return max(0.0, r - s)
+
+    def _judge(self, frame: BodyFrame, dark: bool) -> tuple[Cue | None, bool, list[float]]:
+        """(cue, body_visible, visibilities in use) for the parts THIS game needs.
+
+        A hand game (`hands=True`) needs the hand in play and its arm: its
+        wrist in the picture, elbow and wrist seen, its hand landmarks found.
+        Shoulders, hips and the other arm may be out of the picture (a
+        webcam framing head and shoulders, hand beside the face, is the
+        usual finger-tapping set-up). A body game (reaching) also needs
+        both shoulders in the picture and seen, not so close that they fill
+        the image, and the hips no further than HIP_MARGIN below it (trunk
+        lean, read by the compensation guard, needs them).
+        """
+        pose = frame.pose
+        assert pose is not None
+        arm_vis = [float(pose[i, 3]) for s in self.arms for i in (_ELBOW[s], _WRIST[s])]
+        arm_hidden = any(v < VISIBILITY_MIN for v in arm_vis)
+        wrists_out = any(pose[_WRIST[s], 1] < 0.0 or not 0.0 <= pose[_WRIST[s], 0] <= 1.0 for s in self.arms)
+        wrists_below = any(pose[_WRIST[s], 1] > 1.0 for s in self.arms)
+        hand_missing = self.hands and any(frame.hands_tracked and frame.hand(_HAND_LABEL[s]) is None  # type: ignore[arg-type]
+                                          for s in self.arms)
+        cue: Cue | None = None
+        if self.hands:
+            if dark:
+                cue = "too_dark"
+            elif wrists_out:
+                cue = "step_back"  # the hand is past the top or a side of the picture
+            elif arm_hidden:
+                cue = "arm_not_visible"
+            elif hand_missing or wrists_below:
+                cue = "hand_not_visible"
+            return cue, not (wrists_out or wrists_below or arm_hidden), arm_vis
+        w, h = frame.width, frame.height
+        shoulders_in = all(0.0 <= pose[i, 0] <= 1.0 and 0.0 <= pose[i, 1] <= 1.0
+                           for i in (LEFT_SHOULDER, RIGHT_SHOULDER))
+        hips_in = all(0.0 <= pose[i, 0] <= 1.0 and pose[i, 1] <= 1.0 + HIP_MARGIN
+                      for i in (LEFT_HIP, RIGHT_HIP))
+        shoulders_seen = all(pose[i, 3] >= VISIBILITY_MIN for i in (LEFT_SHOULDER, RIGHT_SHOULDER))
+        too_close = shoulder_width_px(pose, w, h) > STEP_BACK_SHOULDER_FRACTION * w
+        if dark:
+            cue = "too_dark"
+        elif not (shoulders_in and shoulders_seen):
+            cue = "move_into_frame"
+        elif too_close or wrists_out:
+            cue = "step_back"  # too close also pushes the hips out of view: say the useful thing
+        elif not hips_in:
+            cue = "move_into_frame"
+        elif arm_hidden:
+            cue = "arm_not_visible"
+        elif hand_missing:
+            cue = "hand_not_visible"
+        used = [float(pose[i, 3]) for i in (LEFT_SHOULDER, RIGHT_SHOULDER)] + arm_vis
+        return cue, shoulders_in and hips_in and shoulders_seen, used
 
     def build(self, frame: BodyFrame, t0_ns: int = 0) -> Intents:
         t = (frame.t_ns - t0_ns) / 1e9
@@ -180,6 +267,7 @@ class IntentsBuilder:
         trunk = np.asarray(self._trunk_filter(t, raw_trunk).value)
 
         # hands
+        scale = body_scale_px(pose, w, h)
         jitters: list[float] = []
         intents_by_side: dict[str, HandIntent] = {}
         for side in ("left", "right"):
@@ -191,39 +279,13 @@ class IntentsBuilder:
                 hand = frame.hand(_HAND_LABEL[side])  # type: ignore[arg-type]
                 if hand is not None:
                     pinch, grasp = hand_ratio(hand, w, h)
-            jitter = self._update_jitter(side, t, raw)
+            jitter = self._update_jitter(side, t, np.asarray(hand_centre_norm(pose, side)) * (w, h) / scale)
             if side in self.arms:
                 jitters.append(jitter)
             intents_by_side[side] = HandIntent(float(smooth[0]), float(smooth[1]), vis, pinch, grasp)
 
-        # visibility and cues
-        shoulders_in = all(0.0 <= pose[i, 0] <= 1.0 and 0.0 <= pose[i, 1] <= 1.0
-                           for i in (LEFT_SHOULDER, RIGHT_SHOULDER))
-        hips_in = all(0.0 <= pose[i, 0] <= 1.0 and pose[i, 1] <= 1.0 + HIP_MARGIN
-                      for i in (LEFT_HIP, RIGHT_HIP))
-        shoulders_seen = all(pose[i, 3] >= VISIBILITY_MIN for i in (LEFT_SHOULDER, RIGHT_SHOULDER))
-        body_visible = shoulders_in and hips_in and shoulders_seen
-        too_close = shoulder_width_px(pose, w, h) > STEP_BACK_SHOULDER_FRACTION * w
-        wrists_out = any(pose[_WRIST[s], 1] < 0.0 or not 0.0 <= pose[_WRIST[s], 0] <= 1.0 for s in self.arms)
-        arm_vis = [float(pose[i, 3]) for s in self.arms for i in (_ELBOW[s], _WRIST[s])]
-        arm_hidden = any(v < VISIBILITY_MIN for v in arm_vis)
-        hand_missing = self.hands and any(frame.hands_tracked and frame.hand(_HAND_LABEL[s]) is None  # type: ignore[arg-type]
-                                          for s in self.arms)
-        cue: Cue | None = None
-        if dark:
-            cue = "too_dark"
-        elif not (shoulders_in and shoulders_seen):
-            cue = "move_into_frame"
-        elif too_close or wrists_out:
-            cue = "step_back"  # too close also pushes the hips out of view: say the useful thing
-        elif not hips_in:
-            cue = "move_into_frame"
-        elif arm_hidden:
-            cue = "arm_not_visible"
-        elif hand_missing:
-            cue = "hand_not_visible"
-
-        used = [float(pose[i, 3]) for i in (LEFT_SHOULDER, RIGHT_SHOULDER)] + arm_vis
+        # visibility and cues: only what this game needs (see `_judge`)
+        cue, body_visible, used = self._judge(frame, dark)
         jitter = max(jitters) if jitters else 0.0
         quality = float(np.mean(used)) / (1.0 + jitter / JITTER_SCALE)
 

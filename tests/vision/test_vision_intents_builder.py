@@ -151,3 +151,40 @@ def test_quality_is_not_lowered_by_a_fast_smooth_reach_but_by_noise() -> None:
     for i in range(60):
         it = b.build(_frame(i, right_hand=(1.0 + rng.normal(0, 0.08), 0.5 + rng.normal(0, 0.08))))
     assert it.tracking_quality < 0.4
+
+
+def test_a_hand_game_asks_only_for_the_hand_in_play_and_its_arm() -> None:
+    hand = Hand(np.full((21, 3), 0.5, np.float32), "Right", 0.9)
+    b = IntentsBuilder(_cal(), hands=True, arms=("right",))
+    f = _frame(0, scale=3.0, hands=(hand,), hands_tracked=True)  # shoulders 300 px of 640 wide
+    f.pose[[LEFT_HIP, RIGHT_HIP], 1] = 2.0  # head-and-shoulders framing: hips far below
+    f.pose[LEFT_SHOULDER, 0] = 1.1  # and one shoulder out of the picture
+    f.pose[LEFT_WRIST, 3] = 0.1  # the resting arm unseen
+    it = b.build(f)
+    assert it.cue is None and it.body_visible
+    assert IntentsBuilder(_cal(), hands=False, arms=("right",)).build(f).cue == "move_into_frame"
+    g = _frame(1, hands=(hand,), hands_tracked=True)
+    g.pose[RIGHT_WRIST, 1] = -0.05  # the hand in play past the top
+    assert b.build(g).cue == "step_back"
+    g = _frame(2, hands=(hand,), hands_tracked=True)
+    g.pose[RIGHT_ELBOW, 3] = 0.2
+    assert b.build(g).cue == "arm_not_visible"
+    g = _frame(3, hands=(hand,), hands_tracked=True)
+    g.pose[RIGHT_WRIST, 1] = 1.1  # below the picture
+    it = b.build(g)
+    assert it.cue == "hand_not_visible" and not it.body_visible
+    assert b.build(_frame(4, hands=(), hands_tracked=True)).cue == "hand_not_visible"
+
+
+def test_jitter_is_measured_in_the_body_size_not_a_side_on_calibration_unit() -> None:
+    # Calibrated while turned: a unit of 40 px for a body whose frontal shoulders are 100 px.
+    side_on = Calibration(BodyReference(REF.origin_px, 40.0, W, H), {"right": {"out": 1.5}})
+    q = {}
+    for name, cal in (("frontal", _cal()), ("side_on", side_on)):
+        b = IntentsBuilder(cal, arms=("right",))
+        rng = np.random.default_rng(5)
+        for i in range(60):  # the same 1.5 px of landmark noise on a still hand
+            it = b.build(_frame(i, right_hand=(1.0 + rng.normal(0, 0.015), 0.5 + rng.normal(0, 0.015))))
+        q[name] = it.tracking_quality
+    assert q["side_on"] == pytest.approx(q["frontal"], abs=1e-9)
+    assert q["frontal"] > 0.6
