@@ -1,8 +1,9 @@
 """One session, scene after scene: the order of issue 3 and what each result means.
 
-title -> safety -> patient -> pre-session check-in -> calibration (or the
-saved one) -> exercise (rest breaks and pain stop inside) -> post-session
-check-in -> summary. Each scene hands its typed result to the next step
+title -> safety -> patient -> pre-session check-in -> "how much for
+today?" (as planned / easier; skipped when the command line decided) ->
+calibration (or the saved one) -> exercise (rest breaks and pain stop
+inside) -> post-session check-in -> weekly PSFS (only when due) -> summary. Each scene hands its typed result to the next step
 here; this is the only place that knows the order, and the only place
 (besides the exercise scene's event sink) that writes telemetry, always
 through the `TelemetryStore` / `SessionRecorder` protocols.
@@ -16,19 +17,23 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from game.scenes.base import Scene, SceneStack
-from game.scenes.checkin import POST_ITEMS, PRE_ITEMS, CheckinScene
+from game.scenes.checkin import POST_ITEMS, PRE_ITEMS, PSFS_PREFIX, CheckinScene, psfs_items
 from game.scenes.exercise import ExerciseOutcome, ExerciseScene, SessionLike
 from game.scenes.menus import PatientScene, SafetyScene, TitleScene
 from game.scenes.rest import RestScene
 from game.scenes.summary import SummaryScene
+from game.scenes.today import EASIER, TodayScene
 from telemetry.api import SessionRecorder, TelemetryStore
 
 Side = Literal["left", "right"]
+PSFS_EVERY = timedelta(days=7)  # the PSFS is rated weekly
+DEFAULT_PAIN_STOP_THRESHOLD = 5  # exercises.doses.SessionDose's, when the services give none
 
 
 @dataclass
@@ -44,15 +49,50 @@ class SessionSetup:
 
 
 class Services(Protocol):
-    """Everything outside game/ the flow calls (the CLI wires the real ones)."""
+    """Everything outside game/ the flow calls (the CLI wires the real ones).
+
+    `session_dose` (exercises.doses.SessionDose) is today's planned session: its
+    length is shown when offering "easier", its pain_stop_threshold decides
+    whether easier is suggested. `make_session(easier=True)` must play a session
+    no harder than the planned one (shorter and slower).
+    """
 
     store: TelemetryStore | None
+    session_dose: Any
 
     def calibration_scene(self, patient_id: str) -> Scene[Any]: ...
 
     def save_calibration(self, patient_id: str, calibration: Any) -> None: ...
 
-    def make_session(self, patient_id: str, calibration: Any, pre: Mapping[str, int]) -> SessionSetup: ...
+    def make_session(self, patient_id: str, calibration: Any, pre: Mapping[str, int], *,
+                     easier: bool = False) -> SessionSetup: ...
+
+
+class PsfsStore(Protocol):
+    """The PSFS part of telemetry.store.Store the flow uses (weekly ratings)."""
+
+    def psfs_activities(self, patient_id: str) -> Sequence[Any]: ...
+
+    def psfs_ratings(self, patient_id: str) -> Sequence[Any]: ...
+
+    def rate_psfs(self, patient_id: str, ratings: Mapping[int | str, int]) -> None: ...
+
+    def now(self) -> datetime: ...
+
+
+def psfs_due(activities: Sequence[Any], ratings: Sequence[Any], now: datetime) -> bool:
+    """Ask the PSFS when the patient has activities and none was rated in the last 7 days."""
+    if not activities:
+        return False
+    ids = {a.activity_id for a in activities}
+    return not any(r.activity_id in ids and now - r.at < PSFS_EVERY for r in ratings)
+
+
+def suggest_easier(pre: Mapping[str, int], threshold: int) -> bool:
+    """Pain before the session above the plan's in-session stop threshold (the same
+    "above" the session runner uses to stop for pain)."""
+    pain = pre.get("pain")
+    return pain is not None and pain > threshold
 
 
 @dataclass
@@ -66,6 +106,10 @@ class FlowResult:
     exercise: str | None = None
     ended_at: str | None = None  # name of the scene where the flow ended early
     finished: bool = False
+    easier: bool = False  # today made easier (shorter and slower)
+    easier_by: str | None = None  # "patient" (asked at check-in) or "command line"
+    easier_suggested: bool = False  # pain before the session was above the threshold
+    psfs: dict[int, int] | None = None  # activity id -> 0..10, when the weekly PSFS was asked
     events: list[Any] = field(default_factory=list)
 
 
@@ -73,7 +117,7 @@ class SessionFlow:
     def __init__(self, stack: SceneStack, services: Services, *, patient: str | None = None,
                  known_patients: list[str] | None = None, affected: Side = "right",
                  pace: float = 1.0, rng: random.Random | None = None,
-                 keep_events: bool = False) -> None:
+                 keep_events: bool = False, easier: bool | None = None) -> None:
         self.stack = stack
         self.services = services
         self.patient = patient
@@ -82,6 +126,7 @@ class SessionFlow:
         self.pace = pace
         self.rng = rng or random.Random()
         self.keep_events = keep_events
+        self.easier = easier  # None: ask after the check-in; True/False: decided (`--easier`)
         self.result = FlowResult()
         self.recorder: SessionRecorder | None = None
         self.setup: SessionSetup | None = None
@@ -124,8 +169,35 @@ class SessionFlow:
         if answers is None:
             return self._end("checkin_pre")
         self.result.pre = answers
+        session = getattr(self.services, "session_dose", None)
+        threshold = getattr(session, "pain_stop_threshold", DEFAULT_PAIN_STOP_THRESHOLD)
+        self.result.easier_suggested = suggest_easier(answers, threshold)
+        if self.easier is not None:
+            self.result.easier, self.result.easier_by = self.easier, "command line"
+            return self._calibrate()
+        self.stack.push(TodayScene(suggest_easier=self.result.easier_suggested, pain=answers.get("pain"),
+                                   threshold=threshold, minutes=getattr(session, "session_minutes", None),
+                                   pace=self.pace), self._after_today)
+
+    def _after_today(self, choice: str | None) -> None:
+        if choice is None:
+            return self._end("easier_today")
+        self.result.easier, self.result.easier_by = choice == EASIER, "patient"
+        self._calibrate()
+
+    def _calibrate(self) -> None:
         assert self.result.patient_id is not None
         self.stack.push(self.services.calibration_scene(self.result.patient_id), self._after_calibration)
+
+    def _choice_decision(self) -> str:
+        """The day's choice in the session's decision log (why the dose is what it is)."""
+        r = self.result
+        what = "easier (shorter and slower)" if r.easier else "as planned"
+        who = "the patient's choice" if r.easier_by == "patient" else "chosen on the command line"
+        pain = (r.pre or {}).get("pain")
+        why = f"; easier was suggested (pain before {pain}/10 above the plan's threshold)" \
+            if r.easier_suggested else ""
+        return f"today {what}: {who}{why}"
 
     def _after_calibration(self, calibration: Any) -> None:
         if calibration is None:
@@ -136,7 +208,8 @@ class SessionFlow:
         self.services.save_calibration(pid, calibration)
         for hook in self.on_calibrated:
             hook(calibration)
-        setup = self.services.make_session(pid, calibration, self.result.pre)
+        setup = self.services.make_session(pid, calibration, self.result.pre, easier=self.result.easier)
+        setup = dataclasses.replace(setup, decisions=(*setup.decisions, self._choice_decision()))
         self.setup = setup
         self.result.exercise = setup.exercise
         store = self.services.store
@@ -180,9 +253,38 @@ class SessionFlow:
                 self.recorder.checkin("post", answers)
             self.recorder.close(outcome.summary, completed=outcome.reason in ("completed", "time_cap"))
             self.recorder = None
-        pre = self.result.pre or {}
+        activities = self._psfs_activities() if answers is not None else []
+        if activities:
+            names = [(a.activity_id, a.name) for a in activities]
+            questions = psfs_items(names)
+            self.stack.push(CheckinScene("psfs", tuple(questions), self.pace, questions=questions),
+                            self._after_psfs)
+            return
+        self._summary()
+
+    def _psfs_activities(self) -> list[Any]:
+        """The patient's PSFS activities when this week's rating is due, else []."""
+        store: Any = self.services.store
+        pid = self.result.patient_id
+        if store is None or pid is None or not hasattr(store, "psfs_activities"):
+            return []
+        activities = list(store.psfs_activities(pid))
+        return activities if psfs_due(activities, store.psfs_ratings(pid), store.now()) else []
+
+    def _after_psfs(self, answers: dict[str, int] | None) -> None:
+        store: Any = self.services.store
+        if answers:  # stopped part-way: nothing stored (the next session asks again)
+            ratings = {int(k[len(PSFS_PREFIX):]): v for k, v in answers.items()}
+            store.rate_psfs(self.result.patient_id, ratings)
+            self.result.psfs = ratings
+        self._summary()
+
+    def _summary(self) -> None:
+        outcome = self.result.outcome
+        assert outcome is not None
+        pre, post = self.result.pre or {}, self.result.post or {}
         self.stack.push(SummaryScene(outcome.summary, outcome.reason, pain_pre=pre.get("pain"),
-                                     pain_post=(answers or {}).get("pain"), pace=self.pace),
+                                     pain_post=post.get("pain"), pace=self.pace),
                         self._after_summary)
 
     def _after_summary(self, _: object) -> None:

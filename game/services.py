@@ -4,6 +4,11 @@ Thin wiring between game/flow.py and the other folders: the exercise comes
 from `exercises.registry.make_exercise` with a dose from `make_dose` (or
 the progression engine's, when a plan supplies one), wrapped in
 `exercises.session.SessionRunner`; calibrations go through the store.
+
+"Easier for today": the CLI passes the eased dose it got from game.dosing
+(`easier`); without one, the session is eased here the same way (shorter
+and slower, game.dosing.easier_values), so the choice always takes effect
+and is never harder than what was planned.
 """
 
 from __future__ import annotations
@@ -32,6 +37,16 @@ def _as_mapping(calibration: Any) -> Mapping[str, Any] | None:
     return to_dict() if callable(to_dict) else None
 
 
+@dataclass(frozen=True)
+class DoseOption:
+    """Another dose the flow may play instead (today's easier one), with its reasons."""
+
+    session_dose: SessionDose
+    dose: Any
+    decisions: tuple[str, ...]
+    wrap_runner: Callable[[Any], Any] | None = None
+
+
 @dataclass
 class GameServices:
     store: TelemetryStore | None
@@ -49,6 +64,7 @@ class GameServices:
     frame_source: Callable[[], Any] | None = None
     decisions: tuple[str, ...] = ()
     wrap_runner: Callable[[Any], Any] | None = None  # e.g. the within-session staircase
+    easier: DoseOption | None = None  # played when the patient makes today easier
 
     def calibration_scene(self, patient_id: str) -> Scene[Any]:
         if self.procedure_factory is not None:
@@ -66,7 +82,27 @@ class GameServices:
         if data is not None:
             self.store.save_calibration(patient_id, data)
 
-    def make_session(self, patient_id: str, calibration: Any, pre: Mapping[str, int]) -> SessionSetup:
+    def easier_option(self) -> DoseOption:
+        """The easier dose: the CLI's, or this session eased (shorter, slower) with reasons."""
+        if self.easier is not None:
+            return self.easier
+        from dataclasses import replace
+
+        from game.dosing import eased_reasons, easier_values
+
+        eased = replace(self.session_dose, **easier_values(self.session_dose))
+        return DoseOption(eased, self.dose, (*self.decisions, *eased_reasons(self.session_dose, eased)),
+                          self.wrap_runner)
+
+    def make_session(self, patient_id: str, calibration: Any, pre: Mapping[str, int], *,
+                     easier: bool = False) -> SessionSetup:
+        if easier:
+            option = self.easier_option()
+            from dataclasses import replace
+
+            return replace(self, session_dose=option.session_dose, dose=option.dose,
+                           decisions=option.decisions, wrap_runner=option.wrap_runner,
+                           easier=None).make_session(patient_id, calibration, pre)
         if self.dose is not None:
             dose = self.dose
         else:

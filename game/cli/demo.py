@@ -36,6 +36,30 @@ def _open_store(data_dir: str | None) -> Any:
         raise UserError(str(exc)) from None
 
 
+def affected_side(store: Any, patient: str, side: str | None) -> str:
+    """The arm this session trains: `--side`, else the patient record's, else right.
+
+    A known patient's record keeps the side (the plan and every trend are about that
+    arm): a `--side` that contradicts it is refused rather than silently changed.
+    """
+    recorded = None
+    if store.patient_exists(patient):
+        recorded = getattr(store.get_patient(patient), "affected_side", None)
+        recorded = recorded if recorded in ("left", "right") else None
+    if side is not None and recorded is not None and side != recorded:
+        raise UserError(f"patient {patient!r} is recorded with the {recorded} arm affected; "
+                        f"--side {side} does not match (leave --side out to use the record)")
+    return side or recorded or "right"
+
+
+def after_session(store: Any, patient: str, record: dict[str, Any], *, report: bool = True) -> dict[str, Any]:
+    """After a played session: refresh the therapist's flags and write the report
+    (`demo` and `play` alike). Nothing when no session was started."""
+    if record.get("session_id") and report:
+        record["report"] = write_report(store, patient)
+    return record
+
+
 def write_report(store: Any, patient: str) -> str | None:
     """The therapist report (telemetry.report) beside the database; None if it cannot be made."""
     try:
@@ -71,10 +95,15 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
         "compensations": summary.get("compensations", 0),
         "pain_pre": (result.flow.result.pre or {}).get("pain"),
         "pain_post": (result.flow.result.post or {}).get("pain"),
+        "easier": result.flow.result.easier,
+        "psfs": result.flow.result.psfs,
         "data": getattr(store, "where", None),
         "game_seconds": round(result.app.t, 3),
         "screenshots": [str(p) for p in result.app.shots.values()],
     }
+    setup = result.flow.setup
+    played = (setup.dose.get("session") if setup is not None else None) or {}
+    out["session_minutes"], out["pace"] = played.get("session_minutes"), played.get("pace")
     for k, v in summary.items():
         out.setdefault(k, v)
     return out
@@ -99,9 +128,14 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
 @click.option("--pace", type=click.FloatRange(0.5, 1.0), default=1.0, show_default=True,
               help="1 = normal; 0.5 = twice as much time for everything.")
 @click.option("--no-report", is_flag=True, help="Do not write the therapist report after the session.")
+@click.option("--side", type=click.Choice(["left", "right"]), default=None,
+              help="The affected arm (default: the patient record's, else right).")
+@click.option("--easier", is_flag=True,
+              help="Make today easier (shorter and slower; never harder than the plan) without asking.")
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
-         mirror: str | None, pace: float, no_report: bool) -> None:
+         mirror: str | None, pace: float, no_report: bool, side: str | None = None,
+         easier: bool = False) -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
@@ -114,7 +148,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     from game.live import HAND_GAMES
     from game.runtime import run_flow
     from game.script import ScriptedMenus
-    from game.services import GameServices
+    from game.services import DoseOption, GameServices
     from game.sources import recording_driver, virtual_patient_driver
 
     if replay and video:
@@ -122,9 +156,9 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     if not patient.strip() or len(patient) > 64:
         raise UserError(f"patient id must be 1-64 characters, got {patient!r}")
     shots = Path(screenshots) if screenshots else None
-    affected = "right"
     store = _open_store(data_dir)
     try:
+        affected = affected_side(store, patient, side)
         session_dose = SessionDose(session_minutes=seconds / 60.0, rest_every_s=max(10.0, seconds / 2.0),
                                    rest_s=5.0, seated=True, pace=pace)
         driver: Any
@@ -134,7 +168,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         on_app = None
         rec = None
         if replay or video:
-            rec = recording_driver(replay=replay, video=video, menus=ScriptedMenus(),
+            rec = recording_driver(replay=replay, video=video, menus=ScriptedMenus(side=affected),
                                    hands=game in HAND_GAMES,
                                    arms=(affected,) if game in HAND_GAMES else ("left", "right"),
                                    saved_calibration=store.load_calibration(patient)
@@ -147,17 +181,21 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
             vp = virtual_patient_driver(seed, affected, hands=game in HAND_GAMES)
             driver, source = vp.driver, vp.source
             procedure_factory, on_app = vp.procedure_factory, vp.on_app
-        today = todays(store, patient, game, side=affected)
-        services = GameServices(store, game=game, seed=seed, session_dose=session_dose, source=source,
+        today = todays(store, patient, game, side=affected, session=session_dose)
+        eased = todays(store, patient, game, side=affected, session=session_dose, easier=True)
+        services = GameServices(store, game=game, seed=seed, session_dose=today.session, source=source,
                                 dose=today.dose, decisions=today.reasons,
                                 wrap_runner=today.with_staircase,
+                                easier=DoseOption(eased.session, eased.dose, eased.reasons,
+                                                  eased.with_staircase),
                                 mirror=mirror, default_calibration=default_calibration,
                                 procedure_factory=procedure_factory,
                                 frame_source=getattr(driver, "take_new_frame", None), affected=affected)
 
         def make_flow(stack: Any) -> SessionFlow:
             return SessionFlow(stack, services, patient=patient, known_patients=[patient],
-                               rng=random.Random(seed), affected=affected, pace=pace)
+                               rng=random.Random(seed), affected=affected,  # type: ignore[arg-type]
+                               pace=pace, easier=True if easier else None)
 
         try:
             result = run_flow(make_flow, driver, headless=headless, screenshots=shots,
@@ -166,9 +204,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         finally:
             if rec is not None:
                 rec.close()
-        record = summary_record(result, store)
-        if record["session_id"] and not no_report:
-            record["report"] = write_report(store, patient)
+        record = after_session(store, patient, summary_record(result, store), report=not no_report)
     finally:
         store.close()
     if result.note and not as_json:

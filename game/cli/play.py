@@ -1,13 +1,20 @@
-"""`neuroplay play`: the real session with a camera (or a video standing in for one)."""
+"""`neuroplay play`: the real session with a camera (or a video standing in for one).
+
+Bad input is found before anything is opened or created: the options, the
+video file, the display, and (without --new) whether the patient and the
+database exist. After the session, like `demo`, the therapist's flags are
+refreshed and the report written beside the database.
+"""
 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Any
 
 import click
 
-from game.cli.demo import GAMES, _open_store, summary_record
+from game.cli.demo import GAMES, affected_side, after_session, summary_record
 from game.cli.errors import UserError
 
 
@@ -30,9 +37,15 @@ from game.cli.errors import UserError
               help="Clinic mode: this station's name (token in $NEUROPLAY_STATION_TOKEN).")
 @click.option("--clinic", "clinic_url", default=None,
               help="Clinic mode: the dashboard's address, e.g. http://192.168.1.10:8765.")
+@click.option("--side", type=click.Choice(["left", "right"]), default=None,
+              help="The affected arm (a new patient is created with it; default: the record's, else right).")
+@click.option("--easier", is_flag=True,
+              help="Make today easier (shorter and slower; never harder than the plan) without asking.")
+@click.option("--no-report", is_flag=True, help="Do not write the therapist report after the session.")
 def play(patient: str, camera: int | None, video: str | None, seated: bool, game: str,
          mirror: str | None, pace: float, mouse: bool, new_patient: bool, data_dir: str | None,
-         station: str | None = None, clinic_url: str | None = None) -> None:
+         station: str | None = None, clinic_url: str | None = None, side: str | None = None,
+         easier: bool = False, no_report: bool = False) -> None:
     """Play a session with the camera as the controller."""
     from dataclasses import replace
 
@@ -41,33 +54,44 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
     from game.flow import SessionFlow
     from game.live import HAND_GAMES, live_input
     from game.runtime import display_available, run_flow
-    from game.services import GameServices
+    from game.services import DoseOption, GameServices
+    from telemetry.errors import StoreError
+    from telemetry.store import Store
     from vision.calibration import Calibration, CalibrationProcedure
 
     if sum(x is not None and x is not False for x in (camera, video, mouse or None)) > 1:
         raise UserError("give one of --camera, --video or --mouse")
     if mouse and game in HAND_GAMES:
         raise UserError(f"--mouse cannot play {game} (it needs hand landmarks); use a camera")
-    link = _station_link(station, clinic_url, patient, game, data_dir)  # clinic mode
-    store = _open_store(data_dir)
+    if not patient.strip() or len(patient) > 64:
+        raise UserError(f"patient id must be 1-64 characters, got {patient!r}")
+    if video is not None and not Path(video).is_file():
+        raise UserError(f"{video}: no such video file")
+    if (station is None) != (clinic_url is None):
+        raise UserError("clinic mode needs both --station NAME and --clinic URL")
+    if not display_available():  # before anything is opened or created
+        raise UserError("play needs a display (no DISPLAY or WAYLAND_DISPLAY); try `neuroplay demo`")
+    unknown = f"unknown patient {patient!r} (check `neuroplay patients`, or add --new to create it)"
+    try:  # only --new may create a database
+        store = Store.open(data_dir=data_dir, create=new_patient)
+    except StoreError as exc:
+        raise UserError(unknown if "no NeuroPlay database" in str(exc) else str(exc)) from None
+    link = None
     live = None
     try:
         if not store.patient_exists(patient) and not new_patient:
-            raise UserError(f"unknown patient {patient!r} (check `neuroplay patients`, or add --new to create it)")
+            raise UserError(unknown)
         saved = store.load_calibration(patient) if store.patient_exists(patient) else None
         try:
             cal = Calibration.from_dict(saved) if saved else None
         except ValueError as exc:
             raise UserError(f"saved calibration of {patient} is unreadable ({exc}); "
                             f"run `neuroplay calibrate --patient {patient}`") from None
-        affected = "right"
-        if store.patient_exists(patient):
-            record = store.get_patient(patient)
-            affected = getattr(record, "affected_side", "right") or "right"
-            affected = affected if affected in ("left", "right") else "right"
+        affected = affected_side(store, patient, side)
         today = todays(store, patient, game, side=affected)
-        session_dose = replace(today.session, seated=today.session.seated and seated,
-                               pace=min(today.session.pace, pace))
+        eased = todays(store, patient, game, side=affected, easier=True)
+        session_dose, eased_session = (replace(t.session, seated=t.session.seated and seated,
+                                               pace=min(t.session.pace, pace)) for t in (today, eased))
         if not seated and session_dose.seated:
             click.echo("The plan keeps this session seated (standing needs the therapist's plan).", err=True)
         if mouse:
@@ -78,19 +102,20 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
             live = live_input(camera, video, calibration=cal, hands=game in HAND_GAMES,
                               arms=(affected,) if game in HAND_GAMES else ("left", "right"))
             driver, on_app = live.driver, live.on_app
+        link = _station_link(station, clinic_url, patient, game, data_dir)  # clinic mode
         services = GameServices(store, game=game, session_dose=session_dose, dose=today.dose,
                                 wrap_runner=today.with_staircase, decisions=today.reasons,
+                                easier=DoseOption(eased_session, eased.dose, eased.reasons,
+                                                  eased.with_staircase),
                                 source="mouse" if mouse else "video" if video else "camera",
                                 mirror=mirror, affected=affected, default_calibration=cal,
                                 procedure_factory=None if cal else CalibrationProcedure,
                                 frame_source=getattr(driver, "take_new_frame", None))
 
-        if not display_available():
-            raise UserError("play needs a display (no DISPLAY or WAYLAND_DISPLAY); try `neuroplay demo`")
-
         def make_flow(stack: Any) -> SessionFlow:
             return SessionFlow(stack, services, patient=patient, known_patients=[patient],
-                               rng=random.Random(), pace=pace, affected=affected)  # type: ignore[arg-type]
+                               rng=random.Random(), pace=pace, affected=affected,  # type: ignore[arg-type]
+                               easier=True if easier else None)
 
         def on_app_all(app: Any, flow: Any) -> None:
             if on_app is not None:
@@ -101,7 +126,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         result = run_flow(make_flow, driver, headless=False, affected=affected,
                           reference=None if mouse or cal is None else (lambda: cal.reference),
                           on_app=on_app_all)
-        record_out = summary_record(result, store)
+        record_out = after_session(store, patient, summary_record(result, store), report=not no_report)
     finally:
         if live is not None:
             live.stop()
@@ -114,6 +139,8 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         click.echo(f"Tracking stopped: {live.status_message}", err=True)
     click.echo(f"Session {record_out['session_id']}: hits {record_out['hits']} of {record_out['targets']}; "
                f"data: {record_out['data']}")
+    if record_out.get("report"):
+        click.echo(f"Report: {record_out['report']}")
 
 
 def _station_link(station: str | None, clinic_url: str | None, patient: str, game: str,

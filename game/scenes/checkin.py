@@ -5,9 +5,15 @@ instrument text). One question per screen, eleven big buttons laid out in
 body space within a seated patient's reach; either hand may answer. The
 result is `{item: 0..10}` for every question asked, or None if the patient
 stopped (nothing is recorded for a check-in that was not finished).
+
+The weekly PSFS uses the same scene with its own questions (`psfs_items`):
+one screen per activity the patient named, 0 = unable to do it, 10 = as
+well as before the problem.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import pygame
 
@@ -15,11 +21,21 @@ from game.context import DrawContext
 from game.scenes.common import MenuScene
 from game.theme import OKABE_ITO
 from game.widgets import DwellButton, draw_hands, draw_text_block
-from telemetry.proms import ITEMS
+from telemetry.proms import ITEMS, Item
 from vision.intents import Intents
 
 PRE_ITEMS: tuple[str, ...] = ("pain", "sleep", "mood", "interference")
 POST_ITEMS: tuple[str, ...] = ("pain",)
+PSFS_PREFIX = "psfs:"
+
+
+def psfs_items(activities: Sequence[tuple[int, str]]) -> dict[str, Item]:
+    """One question per PSFS activity (id, the patient's own words), keyed "psfs:<id>"."""
+    # The activity as the patient named it, on its own line (no grammar forced onto it).
+    return {f"{PSFS_PREFIX}{aid}": Item(f"{PSFS_PREFIX}{aid}",
+                                         f"\u201c{name.strip()}\u201d\nHow well can you do this today?",
+                                         "unable to do it", "as well as before your problem", False)
+            for aid, name in activities}
 
 
 def number_buttons(dwell_s: float) -> list[DwellButton]:
@@ -36,9 +52,11 @@ class CheckinScene(MenuScene):
 
     name = "checkin"
 
-    def __init__(self, phase: str, items: tuple[str, ...] = PRE_ITEMS, pace: float = 1.0) -> None:
+    def __init__(self, phase: str, items: tuple[str, ...] = PRE_ITEMS, pace: float = 1.0, *,
+                 questions: Mapping[str, Item] | None = None) -> None:
         super().__init__(pace)
-        unknown = [i for i in items if i not in ITEMS]
+        self.questions = questions if questions is not None else ITEMS
+        unknown = [i for i in items if i not in self.questions]
         if unknown:
             raise ValueError(f"unknown check-in item(s): {', '.join(unknown)}")
         self.phase = phase
@@ -82,7 +100,7 @@ class CheckinScene(MenuScene):
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         th, pal = ctx.theme, ctx.theme.palette
         surface.fill(pal.background)
-        item = ITEMS[self.item]
+        item = self.questions[self.item]
         margin = max(16, surface.get_width() // 24)
         step = f"Question {self.index + 1} of {len(self.items)}" if len(self.items) > 1 else ""
         y = max(10, surface.get_height() // 40)

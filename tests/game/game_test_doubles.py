@@ -33,9 +33,15 @@ class Services:
     def save_calibration(self, patient_id: str, calibration: Any) -> None:
         self.saved.append((patient_id, calibration))
 
-    def make_session(self, patient_id: str, calibration: Any, pre: Mapping[str, int]) -> SessionSetup:
+    def make_session(self, patient_id: str, calibration: Any, pre: Mapping[str, int], *,
+                     easier: bool = False) -> SessionSetup:
+        from dataclasses import replace
+
+        from game.dosing import easier_values
+
+        session = replace(self.session_dose, **easier_values(self.session_dose)) if easier else self.session_dose
         dose = make_dose("reaching", repetitions=self.reps, hold_s=0.5, inter_target_s=0.5)
         ex = make_exercise("reaching", dose, calibration, np.random.default_rng(1),
-                           session_dose=self.session_dose)
-        runner = SessionRunner(ex, self.session_dose, pre.get("pain"))
+                           session_dose=session)
+        runner = SessionRunner(ex, session, pre.get("pain"))
         return SessionSetup(runner=runner, exercise="reaching", dose={"reps": self.reps}, source="test")

@@ -68,24 +68,35 @@ def test_demo_bad_replay_is_one_line_exit_2(tmp_path: Path) -> None:
     assert len(res.output.strip().splitlines()) == 1
 
 
-def test_play_without_a_camera_is_one_clear_line_exit_2(tmp_path: Path) -> None:
+def test_play_bad_input_is_one_clear_line_exit_2_and_creates_nothing(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
     res = CliRunner().invoke(cli, ["play", "--patient", "p1", "--new", "--video", str(tmp_path / "missing.mp4"),
-                                   "--data-dir", str(tmp_path)])
+                                   "--data-dir", str(data)])
     assert res.exit_code == 2
     assert "missing.mp4" in res.output
     assert len(res.output.strip().splitlines()) == 1
-    res = CliRunner().invoke(cli, ["play", "--patient", "nobody", "--data-dir", str(tmp_path)])
-    assert res.exit_code == 2
-    assert "unknown patient 'nobody'" in res.output
-    # No display (SDL's dummy driver here): one line, nothing recorded.
-    res = CliRunner().invoke(cli, ["play", "--patient", "p1", "--new", "--mouse", "--data-dir", str(tmp_path)])
+    # No display (SDL's dummy driver here): one line, and nothing opened or created (issue 5).
+    res = CliRunner().invoke(cli, ["play", "--patient", "p1", "--new", "--mouse", "--data-dir", str(data)])
     assert res.exit_code == 2
     assert "play needs a display" in res.output
-    store = Store.open(tmp_path / "neuroplay.db", create=False)
-    try:
-        assert not store.patient_exists("p1")
-    finally:
-        store.close()
+    assert not data.exists() and not (tmp_path / "neuroplay.db").exists()
+    # With a display, an unknown patient (no --new) is refused before a database is created.
+    monkeypatch.setenv("SDL_VIDEODRIVER", "x11")
+    monkeypatch.setenv("DISPLAY", ":0")
+    res = CliRunner().invoke(cli, ["play", "--patient", "nobody", "--mouse", "--data-dir", str(data)])
+    assert res.exit_code == 2
+    assert "unknown patient 'nobody'" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    assert not data.exists()
+    # A known patient's recorded side is not silently overridden.
+    store = Store.open(data / "neuroplay.db")
+    store.ensure_patient("p2", affected_side="right")
+    store.close()
+    res = CliRunner().invoke(cli, ["play", "--patient", "p2", "--mouse", "--side", "left", "--data-dir", str(data)])
+    assert res.exit_code == 2
+    assert "recorded with the right arm affected" in res.output
+    assert len(res.output.strip().splitlines()) == 1
 
 
 def test_demo_from_a_portrait_replay_plays_every_frame_on_its_clock(tmp_path: Path) -> None:
@@ -241,3 +252,51 @@ def test_calibrate_with_a_camera_and_no_display_says_why_exit_2(tmp_path: Path) 
     assert res.exit_code == 2
     assert "needs a display" in res.output
     assert not (tmp_path / "neuroplay.db").exists()  # nothing written
+
+
+def test_demo_side_left_the_virtual_patient_reaches_with_its_left_arm(tmp_path: Path) -> None:
+    from vision.directions import direction_vector
+
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--side", "left", "--seconds", "20", "--json",
+                                   "--no-report", "--data-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output.strip().splitlines()[-1])
+    assert out["hits"] > 0
+    store = Store.open(tmp_path / "neuroplay.db", create=False)
+    try:
+        assert store.get_patient("demo").affected_side == "left"
+        shown = [e.data for e in store.events(out["session_id"]) if e.kind == "target_shown"]
+        assert shown and all(d["side"] == "left" for d in shown)
+        # Body x is + to the patient's RIGHT (docs/CONTRACTS.md): the left shoulder sits at
+        # x = -0.5 and each target lies from it along the left arm's direction.
+        for d in shown:
+            vx, _ = direction_vector(d["direction"], "left")
+            assert (d["x"] + 0.5) * vx >= 0 and (abs(vx) > 1e-9 or abs(d["x"] + 0.5) < 1e-9), d
+        assert any(d["x"] < -0.5 for d in shown if direction_vector(d["direction"], "left")[0] < 0)
+        assert store.load_calibration("demo")["envelope"].get("left")  # calibrated on the left arm
+    finally:
+        store.close()
+
+
+def test_demo_easier_plays_shorter_and_slower_and_the_report_follows(tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--seconds", "30", "--easier", "--json",
+                                   "--data-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output.strip().splitlines()[-1])
+    assert out["easier"] is True
+    assert out["session_minutes"] == pytest.approx(0.5 * 2 / 3, abs=1e-3) and out["pace"] == 0.75
+    store = Store.open(tmp_path / "neuroplay.db", create=False)
+    try:
+        [session] = store.history("demo")
+        assert session.dose["session"]["session_minutes"] == pytest.approx(1 / 3, abs=1e-3)
+        assert "easier today at the patient's request: pace 1 -> 0.75" in session.decisions
+        assert session.decisions[-1] == "today easier (shorter and slower): chosen on the command line"
+        events = store.events(out["session_id"])
+        start = next(e.t for e in events if e.kind == "session_start")
+        end = next(e.t for e in events if e.kind == "session_end")
+        rests = sum(e.t for e in events if e.kind == "rest_end") - sum(e.t for e in events if e.kind == "rest_start")
+        assert end - start - rests <= 20.0 + 0.5  # 20 s of play, not the 30 planned
+        # After the session the flags were refreshed and the report written (shared with `play`).
+        assert Path(out["report"]).is_file()
+    finally:
+        store.close()

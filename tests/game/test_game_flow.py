@@ -14,7 +14,8 @@ from game.players import PointerPlayer
 from game.scenes.base import SceneStack
 from telemetry.store import Store
 
-FLOW = ["title", "safety", "patient", "checkin_pre", "calibration", "exercise", "checkin_post", "summary"]
+FLOW = ["title", "safety", "patient", "checkin_pre", "easier_today", "calibration", "exercise", "checkin_post",
+        "summary"]
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def test_scene_sequence_and_typed_results(store: Store) -> None:
     assert results["title"] is True and results["safety"] is True
     assert results["patient"] == "demo"
     assert results["checkin_pre"] == {"pain": 3, "sleep": 6, "mood": 7, "interference": 4}
+    assert results["easier_today"] == "planned"  # pain 3 is not above the threshold: planned first
     assert results["checkin_post"] == {"pain": 3}
     outcome = results["exercise"]
     assert outcome.reason == "completed"
