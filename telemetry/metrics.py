@@ -32,6 +32,13 @@ from scipy import signal
 from scipy.interpolate import CubicSpline
 
 ONSET_FRACTION = 0.02  # of peak speed (drinking-task protocol)
+# A speed minimum below this fraction of the peak is a stop (the 5-10 % convention
+# CLINICAL.md cites): it bounds a movement when the 2 % crossing is not reached [D].
+STOP_FRACTION = 0.10
+# The reach is the first movement toward the target at least this fraction as fast
+# (toward it) as the fastest one in the trial: re-entering the target after
+# drifting out of it during the hold is not the reach [D].
+MAIN_MOVEMENT_FRACTION = 0.5
 RESAMPLE_HZ = 60.0
 REACH_CUTOFF_HZ = 6.0
 TAP_CUTOFF_HZ = 9.0
@@ -93,21 +100,89 @@ class Segment:
 
 
 def segment_movement(speed: np.ndarray, *, fraction: float = ONSET_FRACTION,
-                     start: int = 0) -> Segment | None:
-    """The movement around the highest speed peak at or after `start`:
-    onset/offset where speed crosses `fraction` of that peak."""
+                     start: int = 0, toward: np.ndarray | None = None,
+                     valley: float = STOP_FRACTION) -> Segment | None:
+    """The movement toward the target within `speed[start:]` (the trial window).
+
+    Why not simply "2 % of the highest peak after the target appeared": the hand
+    is often still moving back from the previous target when the next one shows,
+    or never reads as still because of tracking jitter; the 2 % crossing then
+    falls on the window start (reaction time 0) or on the previous return
+    (movement time inflated). So:
+
+    * a movement already slowing down at the window start began before this
+      target and is skipped (up to its first speed minimum);
+    * the peak is the speed peak of the reach *toward* the target: of the
+      movements whose velocity component toward it (`toward`, speed units)
+      reaches half of the trial's highest, the first (re-entering the target
+      after drifting out during the hold comes later); without `toward`, the
+      highest speed;
+    * onset: walking back from the peak, the nearest of the 2 % crossing
+      (CLINICAL.md), a speed minimum below `valley` of the peak (a stop by the
+      5-10 % convention CLINICAL.md also cites: where the previous movement
+      ended and this one began), or a sample not approaching the target;
+    * offset: walking on from the peak, the 2 % crossing, or a speed minimum
+      below `valley` of the peak after which the hand does not move toward the
+      target again (a correction toward it is part of the reach and counts as
+      a movement unit; moving away, or jitter while holding, is not).
+    """
     v = np.asarray(speed, dtype=float)
-    if v.size - start < 2:
+    n = v.size
+    if n - start < 2:
         return None
-    i_peak = start + int(np.argmax(v[start:]))
+    i0 = start
+    while i0 + 1 < n and v[i0 + 1] < v[i0]:
+        i0 += 1
+    if i0 >= n - 1:  # only slowing down: the one movement there is the earlier one
+        i0 = start
+    tw = None if toward is None else np.asarray(toward, dtype=float)
+    if tw is not None and tw[i0:].size and float(np.max(tw[i0:])) > 0:
+        big = np.nonzero(tw[i0:] >= MAIN_MOVEMENT_FRACTION * float(np.max(tw[i0:])))[0]
+        i_peak = i0 + int(big[0])
+        while i_peak + 1 < n and tw[i_peak + 1] >= tw[i_peak]:
+            i_peak += 1
+        while True:  # climb to the speed peak of that movement
+            if i_peak + 1 < n and v[i_peak + 1] > v[i_peak]:
+                i_peak += 1
+            elif i_peak - 1 >= i0 and v[i_peak - 1] > v[i_peak]:
+                i_peak -= 1
+            else:
+                break
+    else:
+        i_peak = i0 + int(np.argmax(v[i0:]))
     peak = v[i_peak]
     if peak <= 0:
         return None
-    th = fraction * peak
-    below_before = np.nonzero(v[start:i_peak] < th)[0]
-    i_on = start + int(below_before[-1]) + 1 if below_before.size else start
-    below_after = np.nonzero(v[i_peak:] < th)[0]
-    i_off = i_peak + int(below_after[0]) - 1 if below_after.size else v.size - 1
+    th, stop = fraction * peak, valley * peak
+
+    def is_stop(k: int) -> bool:
+        return bool(v[k] < stop and (k == 0 or v[k] <= v[k - 1])
+                    and (k == n - 1 or v[k] <= v[k + 1]))
+
+    def approaches_after(k: int) -> bool:
+        j = k + 1  # the speed peak of the next movement: is it toward the target?
+        while j + 1 < n and v[j + 1] >= v[j]:
+            j += 1
+        return j < n and tw is not None and bool(tw[j] > 0)
+
+    i_on = i_peak
+    while i_on > i0:
+        k = i_on - 1
+        if v[k] < th or (tw is not None and tw[k] <= 0):
+            break
+        if is_stop(k):
+            i_on = k
+            break
+        i_on = k
+    i_off = i_peak
+    while i_off < n - 1:
+        k = i_off + 1
+        if v[k] < th:
+            break
+        if is_stop(k) and not (tw is not None and approaches_after(k)):
+            i_off = k
+            break
+        i_off = k
     return Segment(i_on, i_peak, max(i_off, i_peak))
 
 
@@ -118,7 +193,7 @@ def movement_units(speed: np.ndarray, fs: float, *, min_rise: float,
     v = np.asarray(speed, dtype=float)
     if v.size < 3:
         return 1 if v.size and v.max() > min_rise else 0
-    distance = max(1, int(round(min_separation_s * fs)))
+    distance = max(1, round(min_separation_s * fs))
     padded = np.concatenate([[0.0], v, [0.0]])  # a peak at an edge still counts
     peaks, _ = signal.find_peaks(padded, distance=distance)
     count, prev = 0, 0
@@ -260,7 +335,11 @@ def reach_trial_metrics(t: np.ndarray, positions: np.ndarray, target: np.ndarray
     vel = np.gradient(p, 1.0 / fs, axis=0)
     speed = np.linalg.norm(vel, axis=1)
     start = int(np.searchsorted(grid, t_target_shown))
-    seg = segment_movement(speed, fraction=fraction, start=min(start, max(len(grid) - 2, 0)))
+    ahead = target[None, :] - p
+    dist = np.linalg.norm(ahead, axis=1)
+    toward = np.einsum("ij,ij->i", vel, ahead) / np.where(dist > 1e-9, dist, np.inf)
+    seg = segment_movement(speed, fraction=fraction, start=min(start, max(len(grid) - 2, 0)),
+                           toward=toward)
     end_error = float(np.linalg.norm(p[-1] - target))
     q = quality.score if quality else None
     poor = quality.poor if quality else False
@@ -422,7 +501,7 @@ def tapping_metrics(aperture: np.ndarray, fs: float) -> TappingMetrics:
     if d.size > 3 * (2 * len(sos) + 1):
         d = signal.sosfiltfilt(sos, d)
     floor = float(np.mean(d)) / 2.0
-    distance = max(1, int(round(TAP_MIN_PEAK_DISTANCE_S * fs)))
+    distance = max(1, round(TAP_MIN_PEAK_DISTANCE_S * fs))
     peaks, _ = signal.find_peaks(d, distance=distance, height=floor, prominence=floor)
     times = _refine_peaks(d, peaks) / fs
     amps = []
