@@ -114,6 +114,18 @@ def _require_pin(store: Any, pin_stdin: bool) -> None:
         raise UserError("wrong therapist PIN; nothing was changed")
 
 
+def _save_change(store: Any, patient: str, version: int, text: str, source: str,
+                 author: str) -> int:
+    """Save `text` as the next version if it is a valid plan; else the old one stays."""
+    from exercises.plans import PlanError, load_plan
+
+    try:
+        load_plan(text, source)
+    except PlanError as exc:
+        raise UserError(f"{exc}; plan version {version} stays in force") from None
+    return int(store.save_plan(patient, text, author))
+
+
 def _save(store: Any, patient: str, text: str, source: str, author: str) -> tuple[int, Any]:
     plan = _load(text, source)  # never store an invalid plan
     return store.save_plan(patient, text, author), plan
@@ -349,13 +361,7 @@ def edit_cmd(patient: str, pin_stdin: bool, author: str, data_dir: str | None) -
         if edited == text:
             click.echo(f"{patient}: no change; plan version {version} stays in force")
             return
-        from exercises.plans import PlanError, load_plan
-
-        try:
-            load_plan(edited, f"{patient} plan (edited)")
-        except PlanError as exc:
-            raise UserError(f"{exc}; plan version {version} stays in force") from None
-        new_version = store.save_plan(patient, edited, author)
+        new_version = _save_change(store, patient, version, edited, f"{patient} plan (edited)", author)
     click.echo(f"{patient}: plan version {new_version} saved")
 
 
@@ -374,13 +380,8 @@ def set_cmd(patient: str, key: str, value: str, pin_stdin: bool, author: str,
         version, text = _current(store, patient)
         _require_pin(store, pin_stdin)
         new = set_key(text, key, value)
-        from exercises.plans import PlanError, load_plan
-
-        try:
-            load_plan(new, f"{patient} plan with {key} = {value}")
-        except PlanError as exc:
-            raise UserError(f"{exc}; plan version {version} stays in force") from None
-        new_version = store.save_plan(patient, new, author)
+        new_version = _save_change(store, patient, version, new, f"{patient} plan with {key} = {value}",
+                                   author)
     click.echo(f"{patient}: {key} = {value}; plan version {new_version} saved")
 
 
