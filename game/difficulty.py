@@ -1,17 +1,20 @@
 """The within-session staircase, wired between the session runner and the exercise.
 
-exercises/staircase.py decides; this glue feeds it every finished trial (a
-REPETITION event's `hit`) and applies its steps to the exercise
-(`set_difficulty`, effective for the next target), adding the
-DIFFICULTY_STEP event to the same stream so telemetry logs the change and
-its reason. It wraps the runner, so the scenes see an ordinary runner.
+exercises/staircase.py decides; `StaircaseDriver` feeds it every finished
+trial (a REPETITION event's `hit`) and applies its steps to the exercise
+(`set_difficulty`, effective for the next target). This wrapper puts the
+resulting DIFFICULTY_STEP events into the same stream, so telemetry logs the
+change and its reason, and applies the in-session pain guardrail: when the
+runner's pain rule trips (`in_session_pain`), the dose drops one level at
+once. It wraps the runner, so the scenes see an ordinary runner.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from exercises.events import REPETITION, Event
+from exercises.events import Event
+from exercises.staircase import StaircaseDriver
 from vision.intents import Intents
 
 
@@ -21,23 +24,26 @@ class StaircaseRunner:
     def __init__(self, runner: Any, staircase: Any) -> None:
         self._runner = runner
         self.staircase = staircase
+        self._driver = StaircaseDriver(staircase, runner.exercise)
         self.steps = 0
+        self._pending: list[Event] = []
 
     def __getattr__(self, name: str) -> Any:  # everything else is the runner's
         return getattr(self._runner, name)
 
     def step(self, intents: Intents, dt: float) -> list[Event]:
         events = self._runner.step(intents, dt)
-        extra: list[Event] = []
-        for e in events:
-            if e.kind != REPETITION or "hit" not in e.data:
-                continue
-            change = self.staircase.update(bool(e.data["hit"]))
-            if change is None:
-                continue
-            setter = getattr(self._runner.exercise, "set_difficulty", None)
-            if callable(setter):
-                setter(**change.changes())
-            self.steps += 1
-            extra.append(change.event(e.t))
+        extra = self._driver.feed(events)
+        self.steps += len(extra)
+        if self._pending:
+            extra, self._pending = self._pending + extra, []
         return events + extra if extra else events
+
+    def in_session_pain(self, nrs: int, t: float | None = None) -> Any:
+        """The runner's pain rule; when it trips, one level easier for the next trial."""
+        decision = self._runner.in_session_pain(nrs, t)
+        if decision.must_drop:
+            drop = self._driver.pain_drop(decision.reason, self._runner.t)
+            self.steps += len(drop)
+            self._pending.extend(drop)
+        return decision
