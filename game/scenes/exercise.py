@@ -8,10 +8,16 @@ asks a rating and ends the session gracefully, a time-left bar, and the cue
 banner when tracking is lost (the runner pauses; no hits, no clock). Rest
 breaks are a pushed `RestScene`. The game never decides a rule: hits,
 misses, pauses and rests are the runner's.
+
+Smooth motion: the hands are drawn between the previous and the newest
+fixed step's input by the loop's alpha, and a renderer with an
+`after_step(exercise)` hook (game/views/reaching.py) is told of every step
+so it can do the same for what moves in the game.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -33,9 +39,25 @@ from game.widgets import (
     draw_hands,
     draw_silhouette,
 )
-from vision.intents import Intents
+from vision.intents import HandIntent, Intents
 
 Side = Literal["left", "right"]
+
+
+def _lerp_hand(a: HandIntent | None, b: HandIntent | None, alpha: float) -> HandIntent | None:
+    if a is None or b is None:
+        return b  # appeared or lost this step: drawn where it is now (or not at all)
+    k = min(1.0, max(0.0, alpha))
+    return dataclasses.replace(b, x=a.x + (b.x - a.x) * k, y=a.y + (b.y - a.y) * k)
+
+
+def interpolate_intents(prev: Intents | None, cur: Intents | None, alpha: float) -> Intents | None:
+    """The hands between two fixed steps' input (alpha 0 = previous, 1 = current);
+    everything else is the current step's."""
+    if prev is None or cur is None:
+        return cur
+    return dataclasses.replace(cur, left=_lerp_hand(prev.left, cur.left, alpha),
+                               right=_lerp_hand(prev.right, cur.right, alpha))
 
 
 class SessionLike(Protocol):
@@ -104,6 +126,8 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self.mirror_shown = False
         self._actions: list[str] = []
         self.renderer = renderer_or_generic(runner.exercise.name)
+        self._after_step: Callable[[Any], None] | None = getattr(self.renderer, "after_step", None)
+        self.prev_intents: Intents | None = None  # the previous fixed step's (for interpolation)
         self.last_intents: Intents | None = None
         self.t = 0.0
         self.n_events = 0
@@ -121,6 +145,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
                                      pain_stop_rating=self._pain_rating, events=self.n_events))
 
     def update(self, intents: Intents, dt: float) -> None:
+        self.prev_intents = self.last_intents if self.last_intents is not None else intents
         self.last_intents = intents
         self.t = intents.t
         stop_fired = self.stop_btn.update(intents, dt)
@@ -135,6 +160,8 @@ class ExerciseScene(Scene[ExerciseOutcome]):
             self.ask_pain()
             return
         self._emit(self.runner.step(intents, dt))
+        if self._after_step is not None:
+            self._after_step(self.runner.exercise)
         if self.runner.done:
             self._finish(self.runner.end_reason or "completed")
         elif self.runner.state == "resting" and self.rest_factory is not None and self.stack is not None:
@@ -171,6 +198,9 @@ class ExerciseScene(Scene[ExerciseOutcome]):
 
     # ------------------------------------------------------------------ draw
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
+        if ctx.intents is not None and ctx.intents is self.last_intents:
+            # The hands between the last two steps (ctx.intents is the newest step's).
+            ctx = dataclasses.replace(ctx, intents=interpolate_intents(self.prev_intents, ctx.intents, ctx.alpha))
         draw_background(surface, ctx)
         if ctx.frame is None:
             draw_silhouette(surface, ctx)

@@ -5,11 +5,18 @@ state, hold progress) and draws each through the view transform. Meaning
 is never colour alone: a waiting target is an orange disc with a white
 ring and a dashed halo, a held one fills with a yellow sector, a hit turns
 bluish-green with a tick, a miss fades to an outline.
+
+Smooth motion: a target that moves (carried, knocked) is drawn between
+where it was at the previous fixed step and where it is now, by the loop's
+`view.alpha` (0 = previous, 1 = current), so 60 fps drawing over 60 Hz
+physics with uneven frames never stutters. The exercise scene calls
+`after_step(exercise)` once per fixed step to remember the positions.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any
 
 import pygame
@@ -26,11 +33,55 @@ def _arc_polygon(center: tuple[int, int], r: int, frac: float) -> list[tuple[int
     return pts
 
 
-@register("reaching")
-def draw_reaching(surface: pygame.Surface, exercise: Any, view: ViewContext) -> None:
+Positions = dict[int, tuple[float, float]]
+
+
+def lerp(a: tuple[float, float], b: tuple[float, float], alpha: float) -> tuple[float, float]:
+    """From `a` (alpha 0) to `b` (alpha 1); alpha is clamped to 0..1."""
+    k = min(1.0, max(0.0, alpha))
+    return (a[0] + (b[0] - a[0]) * k, a[1] + (b[1] - a[1]) * k)
+
+
+class ReachingView:
+    """The reaching renderer, with each exercise's target positions one fixed step back."""
+
+    def __init__(self) -> None:
+        self.__name__ = "draw_reaching"  # named like the function renderers it stands beside
+        # exercise -> (positions at the previous step, at the current step); weak so a
+        # finished session's exercise is not kept alive by the renderer.
+        self._steps: weakref.WeakKeyDictionary[Any, tuple[Positions, Positions]] = weakref.WeakKeyDictionary()
+
+    @staticmethod
+    def positions(exercise: Any) -> Positions:
+        return {tv.index: (tv.x, tv.y) for tv in exercise.targets}
+
+    def after_step(self, exercise: Any) -> None:
+        """Called once per fixed step, after the exercise stepped."""
+        now = self.positions(exercise)
+        _, last = self._steps.get(exercise, (now, now))
+        try:
+            self._steps[exercise] = (last, now)
+        except TypeError:  # an exercise that cannot be weakly referenced: no interpolation
+            pass
+
+    def previous(self, exercise: Any) -> Positions:
+        try:
+            return self._steps.get(exercise, ({}, {}))[0]
+        except TypeError:
+            return {}
+
+    def __call__(self, surface: pygame.Surface, exercise: Any, view: ViewContext) -> None:
+        draw_targets(surface, exercise, view, self.previous(exercise))
+
+
+draw_reaching = register("reaching")(ReachingView())
+
+
+def draw_targets(surface: pygame.Surface, exercise: Any, view: ViewContext, previous: Positions) -> None:
     pal = view.theme.palette
     for tv in exercise.targets:
-        c = view.to_screen(tv.x, tv.y)
+        x, y = lerp(previous.get(tv.index, (tv.x, tv.y)), (tv.x, tv.y), view.alpha)
+        c = view.to_screen(x, y)
         r = view.length(tv.radius)
         ring = max(3, r // 7)
         if tv.state == "popped":
