@@ -38,11 +38,15 @@ def open_source(camera: int | None, video: str | None) -> Any:
         raise UserError(f"cannot open {video or f'camera {camera}'}: {exc}") from None
 
 
-def start_pipeline(source: Any, *, hands: bool = False, pace: bool = False) -> Any:
-    """vision's TrackingPipeline over `source`, started (tracking in its worker thread)."""
+def start_pipeline(source: Any, *, hands: bool = False, arms: Sequence[str] = ("left", "right"),
+                   pace: bool = False) -> Any:
+    """vision's TrackingPipeline over `source`, started (tracking in its worker thread).
+
+    With `hands`, hand landmarks are tracked only for `arms` (the arm in play).
+    """
     from vision.pipeline import TrackingPipeline
 
-    return TrackingPipeline(source, hands=hands, pace=pace, keep_image=True).start()
+    return TrackingPipeline(source, hands=hands, arms=arms, pace=pace, keep_image=True).start()
 
 
 class LiveDriver(FramesDriver):
@@ -92,7 +96,7 @@ def live_input(camera: int | None, video: str | None, *, calibration: Any = None
     from vision.intents_builder import IntentsBuilder
 
     source = open_source(camera, video)
-    pipe = start_pipeline(source, hands=hands, pace=bool(video))
+    pipe = start_pipeline(source, hands=hands, arms=arms, pace=bool(video))
     builder = IntentsBuilder(calibration=calibration, hands=hands, arms=arms)
     first: list[int] = []
 

@@ -19,8 +19,10 @@ out) for tests, headless runs and `neuroplay track`, where every frame
 matters more than latency.
 
 Sources that already yield `BodyFrame`s (a `ReplaySource`) need no tracker;
-for image sources without one, a `MediaPipeTracker(hands=hands)` is made in
-the worker thread. `take()` returns the newest `BodyFrame` (the game loop's
+for image sources without one, a `MediaPipeTracker(hands=hands, arms=arms)`
+is made in the worker thread: hand landmarks only when the game needs them,
+and only for the arms it plays with (a hand game passes the affected arm),
+since each arm's hand model costs about as much again as pose. `take()` returns the newest `BodyFrame` (the game loop's
 call); `take_delivered()` the same with its timestamps. The camera image is
 attached to the frame (`keep_image`, display and the too-dark cue only).
 `pace=True` plays files at their recorded speed (a replay or video standing
@@ -32,8 +34,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import numpy as np
 
@@ -118,10 +121,11 @@ class _Core:
     """Shared read -> track step of both pipelines."""
 
     def __init__(self, source: Any, tracker: Tracker | None, keep_image: bool, pace: bool,
-                 hands: bool = False) -> None:
+                 hands: bool = False, arms: Sequence[str] = ("left", "right")) -> None:
         self.source = source
         self.tracker = tracker
         self.hands = hands
+        self.arms = tuple(arms)
         self.keep_image = keep_image
         self.pace = pace
         self.index = 0
@@ -146,14 +150,19 @@ class _Core:
             frame = item
         else:
             if self.tracker is None:  # made here, in the thread that will use it
-                from vision.trackers import MediaPipeTracker
-                self.tracker = MediaPipeTracker(hands=self.hands)
+                self.tracker = self.make_tracker()
             t_ns, image = item
             frame = self.tracker.process(image, int(t_ns), self.index)
             if self.keep_image:
                 frame = dataclasses.replace(frame, image=image)
         self.index += 1
         return frame, t_cap, time.monotonic_ns()
+
+    def make_tracker(self) -> Tracker:
+        """MediaPipe with hands only if asked, and then only for the arms in play."""
+        from vision.trackers import MediaPipeTracker
+
+        return MediaPipeTracker(hands=self.hands, arms=self.arms)
 
     def close(self) -> None:
         if self._closed:
@@ -170,8 +179,9 @@ class TrackingPipeline:
     """Worker thread + one-slot mailbox. Use as a context manager or call start()/stop()."""
 
     def __init__(self, source: Any, tracker: Tracker | None = None, *, hands: bool = False,
-                 keep_image: bool = True, pace: bool = False) -> None:
-        self._core = _Core(source, tracker, keep_image, pace, hands)
+                 arms: Sequence[str] = ("left", "right"), keep_image: bool = True,
+                 pace: bool = False) -> None:
+        self._core = _Core(source, tracker, keep_image, pace, hands, arms)
         self.mailbox: Mailbox[tuple[BodyFrame, int, int]] = Mailbox()
         self.stats = PipelineStats()
         self._status = SourceStatus("ok")
@@ -192,7 +202,7 @@ class TrackingPipeline:
         with self._lock:
             self._status = s
 
-    def start(self) -> TrackingPipeline:
+    def start(self) -> Self:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="neuroplay-tracking", daemon=True)
             self._thread.start()
@@ -210,7 +220,7 @@ class TrackingPipeline:
                 self.mailbox.put(got)
         except SourceError as exc:
             self._set_status(SourceStatus("failed", str(exc)))
-        except Exception as exc:  # a crash in capture or model must reach the player as a message
+        except Exception as exc:  # noqa: BLE001 - a crash in capture or model must reach the player as a message
             self._set_status(SourceStatus("failed", f"tracking stopped: {type(exc).__name__}: {exc}"))
         finally:
             self.mailbox.close()
@@ -245,7 +255,7 @@ class TrackingPipeline:
             if self._status.state == "ok":
                 self._status = SourceStatus("ended", "stopped")
 
-    def __enter__(self) -> TrackingPipeline:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -256,8 +266,8 @@ class LockstepPipeline:
     """No thread: each `take()` reads and tracks exactly the next frame (nothing dropped)."""
 
     def __init__(self, source: Any, tracker: Tracker | None = None, *, hands: bool = False,
-                 keep_image: bool = False) -> None:
-        self._core = _Core(source, tracker, keep_image, False, hands)
+                 arms: Sequence[str] = ("left", "right"), keep_image: bool = False) -> None:
+        self._core = _Core(source, tracker, keep_image, False, hands, arms)
         self.stats = PipelineStats()
         self.status = SourceStatus("ok")
 
@@ -288,8 +298,7 @@ class LockstepPipeline:
     def feed(self, t_ns: int, image: np.ndarray) -> BodyFrame:
         """Track one image given directly (frame N in, result N out)."""
         if self._core.tracker is None:
-            from vision.trackers import MediaPipeTracker
-            self._core.tracker = MediaPipeTracker(hands=self._core.hands)
+            self._core.tracker = self._core.make_tracker()
         tracker = self._core.tracker
         frame = tracker.process(image, t_ns, self._core.index)
         self._core.index += 1
@@ -303,7 +312,7 @@ class LockstepPipeline:
     def stop(self) -> None:
         self._core.close()
 
-    def __enter__(self) -> LockstepPipeline:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -6,14 +6,19 @@ Role: the only module that calls MediaPipe. Two implementations of one
 * `MediaPipeTracker` (default, offline): legacy `mp.solutions.pose` with
   `model_complexity=1` (the only pose model shipped in the mediapipe 0.10.21
   wheel) in tracking (video) mode, plus `mp.solutions.hands` when
-  `hands=True`. In video mode hands are found in a crop around each arm's
-  hand (placed from the previous frame's pose, 1.2 shoulder widths square,
-  one single-hand model per arm), run concurrently with pose in threads
-  (MediaPipe's `process()` releases the GIL). That is cheaper than the
+  `hands=True`. In video mode hands are found in a crop around the hand of
+  each arm in `arms` (only the arm a hand game plays with: each arm costs a
+  hand model run per frame), placed from the previous frame's pose, 1.2
+  shoulder widths square, one single-hand model per arm, run concurrently
+  with pose in threads (MediaPipe's `process()` releases the GIL): frame
+  n's pose and hands at once, so a frame costs the slower of the two, not
+  their sum, and no frame of latency is added. That is cheaper than the
   full-frame two-hand model (which re-runs palm detection every frame while
   fewer than two hands are in view), finds small, distant hands better, and
-  gives handedness from the body itself. `hand_roi=False` (and still images,
-  `static_image_mode=True`) use the full-frame model instead.
+  gives handedness from the body itself. `same_frame_crops=True` places the
+  crops from this frame's pose instead (pose, then hands: their sum),
+  `hand_roi=False` (and still images, `static_image_mode=True`) use the
+  full-frame model; benchmarks/tracking.py measures all of them.
 * `TasksPoseTracker`: the Tasks API `PoseLandmarker` in VIDEO mode with a
   user-supplied `.task` model whose sha256 is checked against a hash given
   by the user or a sidecar file `<model>.sha256`.
@@ -35,9 +40,10 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import cv2
 import numpy as np
@@ -90,11 +96,14 @@ class MediaPipeTracker:
     def __init__(self, *, hands: bool = False, static_image_mode: bool = False, max_hands: int = 2,
                  hand_complexity: int = 1, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, concurrent: bool = True,
-                 hand_roi: bool = True) -> None:
+                 hand_roi: bool = True, arms: Sequence[str] = ("left", "right"),
+                 same_frame_crops: bool = False) -> None:
         os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ log off the patient's terminal
         import mediapipe as mp  # heavy import, only when a tracker is made
 
         self.hands = hands
+        self.arms = tuple(a for a in ("left", "right") if a in arms)
+        self._same_frame_crops = same_frame_crops
         self._pose = mp.solutions.pose.Pose(
             static_image_mode=static_image_mode, model_complexity=1, smooth_landmarks=True,
             enable_segmentation=False, min_detection_confidence=min_detection_confidence,
@@ -105,13 +114,13 @@ class MediaPipeTracker:
         self._prev_pose: np.ndarray | None = None
         self._closed = False
         if hands and hand_roi and not static_image_mode:
-            for side in ("left", "right"):
+            for side in self.arms:
                 self._roi_hands[side] = mp.solutions.hands.Hands(
                     static_image_mode=False, max_num_hands=1, model_complexity=hand_complexity,
                     min_detection_confidence=min_detection_confidence,
                     min_tracking_confidence=min_tracking_confidence)
-            if concurrent:
-                self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mp-hands")
+            if concurrent and not same_frame_crops:
+                self._pool = ThreadPoolExecutor(max_workers=len(self.arms), thread_name_prefix="mp-hands")
         elif hands:
             self._hands = mp.solutions.hands.Hands(
                 static_image_mode=static_image_mode, max_num_hands=max_hands,
@@ -158,11 +167,12 @@ class MediaPipeTracker:
         rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
         pres = None
-        if self._prev_pose is None:  # nothing to place the crops with yet: pose first, then hands
+        if self._prev_pose is None or self._same_frame_crops:  # pose first, then hands from it
             pres = self._pose.process(rgb)
-            if pres.pose_landmarks is not None:
-                self._prev_pose = _landmarks_array(pres.pose_landmarks.landmark, 33, True)
+            self._prev_pose = (_landmarks_array(pres.pose_landmarks.landmark, 33, True)
+                               if pres.pose_landmarks is not None else None)
         crops = hand_crops(self._prev_pose, w, h) if self._prev_pose is not None else {}
+        crops = {side: c for side, c in crops.items() if side in self._roi_hands}
         jobs: dict[str, Any] = {}
         for side, (x0, y0, size) in crops.items():
             patch = crop_square(rgb, x0, y0, size, ROI_SIDE_PX)
@@ -211,7 +221,7 @@ class MediaPipeTracker:
             if m is not None:
                 m.close()
 
-    def __enter__(self) -> MediaPipeTracker:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -238,7 +248,7 @@ def hand_crops(pose: np.ndarray, width: int, height: int) -> dict[str, tuple[int
 
     px = pose[:, :2].astype(np.float64) * (width, height)
     sw = float(np.linalg.norm(px[LEFT_SHOULDER] - px[RIGHT_SHOULDER]))
-    side_px = int(round(min(max(ROI_SHOULDER_WIDTHS * sw, 48.0), max(width, height))))
+    side_px = round(min(max(ROI_SHOULDER_WIDTHS * sw, 48.0), max(width, height)))
     out: dict[str, tuple[int, int, int]] = {}
     for side, (wr, ix, pk) in (("left", (LEFT_WRIST, LEFT_INDEX, LEFT_PINKY)),
                                ("right", (RIGHT_WRIST, RIGHT_INDEX, RIGHT_PINKY))):
@@ -246,8 +256,8 @@ def hand_crops(pose: np.ndarray, width: int, height: int) -> dict[str, tuple[int
             continue
         knuckles = 0.5 * (px[ix] + px[pk])
         centre = knuckles + 0.25 * (knuckles - px[wr])  # about the middle of the hand
-        x0 = int(round(centre[0] - side_px / 2))
-        y0 = int(round(centre[1] - side_px / 2))
+        x0 = round(centre[0] - side_px / 2)
+        y0 = round(centre[1] - side_px / 2)
         if x0 + side_px <= 0 or y0 + side_px <= 0 or x0 >= width or y0 >= height:
             continue
         out[side] = (x0, y0, side_px)
