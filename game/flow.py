@@ -257,7 +257,8 @@ class SessionFlow:
         if activities:
             names = [(a.activity_id, a.name) for a in activities]
             questions = psfs_items(names)
-            self.stack.push(CheckinScene("psfs", tuple(questions), self.pace, questions=questions),
+            self.stack.push(CheckinScene("psfs", tuple(questions), self.pace, questions=questions,
+                                         heading="Once a week: the activities you chose"),
                             self._after_psfs)
             return
         self._summary()

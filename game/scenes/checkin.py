@@ -53,8 +53,9 @@ class CheckinScene(MenuScene):
     name = "checkin"
 
     def __init__(self, phase: str, items: tuple[str, ...] = PRE_ITEMS, pace: float = 1.0, *,
-                 questions: Mapping[str, Item] | None = None) -> None:
+                 questions: Mapping[str, Item] | None = None, heading: str = "") -> None:
         super().__init__(pace)
+        self.heading = heading  # what these questions are about (e.g. the weekly PSFS)
         self.questions = questions if questions is not None else ITEMS
         unknown = [i for i in items if i not in self.questions]
         if unknown:
@@ -103,6 +104,7 @@ class CheckinScene(MenuScene):
         item = self.questions[self.item]
         margin = max(16, surface.get_width() // 24)
         step = f"Question {self.index + 1} of {len(self.items)}" if len(self.items) > 1 else ""
+        step = f"{self.heading} - {step[:1].lower()}{step[1:]}" if self.heading and step else self.heading or step
         y = max(10, surface.get_height() // 40)
         if step:
             y = draw_text_block(surface, step, th.font("small"), pal.text_dim, y, margin=margin)

@@ -189,3 +189,25 @@ def test_every_scene_keeps_its_stop_button_on_screen_at_any_window_shape(size: t
         assert surf.get_rect().contains(r), (scene.name, size, r)
         assert r.w >= 100 and r.h >= 60, (scene.name, size, r)  # big enough for a hand
         assert pixel(surf, (r.left + r.w // 8, r.bottom - r.h // 5)) == PALETTE.stop, scene.name
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (480, 854), (640, 360)])
+def test_easier_today_outlines_the_suggested_choice_and_keeps_text_off_the_buttons(size: tuple[int, int]) -> None:
+    from game.scenes.common import menu_transform
+    from game.scenes.today import EASIER, TodayScene
+    from game.theme import OKABE_ITO
+
+    scene = TodayScene(suggest_easier=True, pain=7, threshold=5, minutes=10)
+    surf = pygame.Surface(size)
+    tr = menu_transform(size)
+    scene.draw(surf, DrawContext(theme=Theme(height=size[1], width=size[0]), transform=tr))
+    arr = pygame.surfarray.pixels3d(surf)
+    for b in scene.buttons:
+        r = b.rect(tr)
+        ring = r.inflate(12, 12)
+        edge = arr[ring.left:ring.right, ring.top - 1:ring.top + 3]
+        outlined = np.mean(np.all(edge == OKABE_ITO["orange"], axis=-1)) > 0.5
+        assert outlined == (b.value == EASIER), b.value  # the suggestion, not colour alone
+        # The advice text (orange) ends above the buttons: nothing orange in the 20 px above them.
+        strip = arr[r.left:r.right, max(0, ring.top - 24):ring.top - 10]
+        assert not np.any(np.all(strip == OKABE_ITO["orange"], axis=-1)), size
