@@ -67,8 +67,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         raise UserError(f"patient id must be 1-64 characters, got {patient!r}")
     if video is not None and not Path(video).is_file():
         raise UserError(f"{video}: no such video file")
-    if (station is None) != (clinic_url is None):
-        raise UserError("clinic mode needs both --station NAME and --clinic URL")
+    _station_checks(station, clinic_url)
     if not display_available():  # before anything is opened or created
         raise UserError("play needs a display (no DISPLAY or WAYLAND_DISPLAY); try `neuroplay demo`")
     unknown = f"unknown patient {patient!r} (check `neuroplay patients`, or add --new to create it)"
@@ -143,10 +142,8 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         click.echo(f"Report: {record_out['report']}")
 
 
-def _station_link(station: str | None, clinic_url: str | None, patient: str, game: str,
-                  data_dir: str | None) -> Any:
-    """`--station NAME --clinic URL`: stream this session to the clinic's dashboard
-    (game/station.py); undelivered events wait in the data directory's outbox."""
+def _station_checks(station: str | None, clinic_url: str | None) -> str | None:
+    """Clinic mode's options, checked before anything is opened; the station token."""
     import os
 
     if station is None and clinic_url is None:
@@ -157,6 +154,22 @@ def _station_link(station: str | None, clinic_url: str | None, patient: str, gam
     if not token:
         raise UserError("set NEUROPLAY_STATION_TOKEN to the token from "
                         f"`neuroplay therapist station-token {station} --by USER`")
+    from game.station import station_ws_url
+
+    try:
+        station_ws_url(clinic_url, station)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    return token
+
+
+def _station_link(station: str | None, clinic_url: str | None, patient: str, game: str,
+                  data_dir: str | None) -> Any:
+    """`--station NAME --clinic URL`: stream this session to the clinic's dashboard
+    (game/station.py); undelivered events wait in the data directory's outbox."""
+    token = _station_checks(station, clinic_url)
+    if token is None or station is None or clinic_url is None:
+        return None
     from game.station import GameLink, StationClient
     from telemetry.paths import data_dir as data_home
 
