@@ -10,7 +10,7 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import pytest  # noqa: E402
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_DATA = REPO / "tests" / "data"
@@ -29,3 +29,31 @@ def shared_data() -> Path:
 @pytest.fixture
 def test_data() -> Path:
     return TEST_DATA
+
+
+# ---------------------------------------------------------------- PostgreSQL
+# Issue 7: the store's tests run on SQLite and on PostgreSQL. The server starts
+# once per test run, and only when a test asks for it (a session fixture is
+# created on first use), so `pytest tests/vision` never starts one.
+
+
+@pytest.fixture(scope="session")
+def pg_server():  # -> Iterator[tests.pg_server.PgTarget]
+    """A PostgreSQL target whose `create_database()` gives a fresh empty
+    database URL: $NEUROPLAY_TEST_PG when set, else a throwaway local server;
+    skips, saying why, when neither is available."""
+    from tests import pg_server as pg
+
+    if not os.environ.get(pg.ENV_URL) and (reason := pg.unavailable_reason()):
+        pytest.skip(reason)
+    with pg.pg_target() as target:
+        yield target
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty store target on each backend: a SQLite file path, or the
+    URL of a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "neuroplay.db")
+    return request.getfixturevalue("pg_server").create_database()

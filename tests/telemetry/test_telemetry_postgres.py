@@ -1,13 +1,12 @@
-"""The same store on PostgreSQL (the clinic store), when a server is given.
-
-Set NEUROPLAY_TEST_PG to a SQLAlchemy URL of an EMPTY scratch database, e.g.
-postgresql+psycopg://postgres@/np_test?host=/tmp/pgtest&port=55432
-(its tables are dropped at the end).
+"""The clinic's store on PostgreSQL: trends and flags, plans and settings, the
+schema guard. (The core store tests in test_telemetry_store.py and
+test_telemetry_crash.py run on both backends through `fresh_store` and
+`store_target`.) The server is the throwaway one of tests/pg_server.py, or
+the scratch database named by NEUROPLAY_TEST_PG.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date, timezone
 
 import pytest
@@ -18,25 +17,12 @@ from telemetry.flagging import refresh_flags
 from telemetry.store import Store
 from telemetry.synthetic import Course, generate
 
-PG_URL = os.environ.get("NEUROPLAY_TEST_PG")
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def pg_store():
-    if not PG_URL:
-        pytest.skip("NEUROPLAY_TEST_PG is not set (a PostgreSQL URL of a scratch database)")
-    store = Store.open(PG_URL, flush_interval_s=0.05)
-    yield store
-    from telemetry.schema import metadata
-
-    store.engine.dispose()
-    metadata.drop_all(store.engine)
-    store.engine.dispose()
-
-
-def test_store_roundtrip_and_trends_on_postgres(pg_store: Store) -> None:
-    s = pg_store
+def test_store_roundtrip_and_trends_on_postgres(pg_server) -> None:
+    url = pg_server.create_database()
+    s = Store.open(url, flush_interval_s=0.05)
     s.ensure_patient("pg1", affected_side="left")
     rec = s.start_session("pg1", "reaching", {"reach_fraction": 0.6}, decisions=["first"])
     rec.checkin("pre", {"pain": 5})
@@ -50,9 +36,13 @@ def test_store_roundtrip_and_trends_on_postgres(pg_store: Store) -> None:
     s.set_setting("k", "w")
     assert s.get_setting("k") == "w"
     generate(s, "pg2", Course(days=10, reps=2, flare_days=frozenset({8, 9})))
-    data, result = refresh_flags(s, "pg2", today=date(2026, 1, 15), tz=timezone.utc)
-    assert any(f.kind == "flare" for f in data.flags)
+    data, _ = refresh_flags(s, "pg2", today=date(2026, 1, 15), tz=timezone.utc)
+    flare = [f for f in data.flags if f.kind == "flare"]
+    assert flare
+    [stored] = [f for f in s.flags("pg2", status="open") if f.kind == "flare"]
+    assert stored.evidence  # the data that raised it, stored with it
     with s.engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO schema_migrations VALUES (50, 'x', 'y')")
+    s.close()
     with pytest.raises(SchemaTooNew):
-        Store.open(PG_URL)
+        Store.open(url)

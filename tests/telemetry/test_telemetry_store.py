@@ -30,29 +30,34 @@ def test_file_store_is_wal_with_foreign_keys_and_private(db_path: Path) -> None:
     assert versions[0] == (1, "0001_initial")  # later migrations (0002_clinic...) follow
     con.close()
     store = Store.open(db_path)
-    with pytest.raises(Exception, match="FOREIGN KEY"):
-        with store.engine.begin() as conn:  # a session for a patient that does not exist
-            conn.exec_driver_sql(
-                "INSERT INTO sessions (session_id, patient_id, exercise, dose, source, started_at,"
-                " recovered) VALUES ('s', 'nobody', 'reaching', '{}', 'camera', 'x', 0)")
+    # a session for a patient that does not exist
+    with pytest.raises(Exception, match="FOREIGN KEY"), store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO sessions (session_id, patient_id, exercise, dose, source, started_at,"
+            " recovered) VALUES ('s', 'nobody', 'reaching', '{}', 'camera', 'x', 0)")
     store.close()
 
 
-def test_migrations_are_recorded_once(db_path: Path) -> None:
-    Store.open(db_path).close()
-    store = Store.open(db_path)
+def test_migrations_are_recorded_once(store_target: str) -> None:
+    Store.open(store_target).close()
+    store = Store.open(store_target)
     assert migrations.migrate(store.engine) == []  # nothing pending on re-open
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
+    names = [m.name for m in migrations.MIGRATIONS]
+    assert [tuple(r) for r in rows] == list(enumerate(names, start=1))
     store.close()
 
 
-def test_newer_schema_is_refused(db_path: Path) -> None:
-    Store.open(db_path).close()
-    con = sqlite3.connect(db_path)
-    con.execute("INSERT INTO schema_migrations VALUES (99, '0099_future', '2030-01-01')")
-    con.commit()
-    con.close()
+def test_newer_schema_is_refused(store_target: str) -> None:
+    store = Store.open(store_target)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO schema_migrations VALUES (99, '0099_future', "
+                             "'2030-01-01')")
+    store.close()
     with pytest.raises(SchemaTooNew, match="schema version 99"):
-        Store.open(db_path)
+        Store.open(store_target)
 
 
 def test_damaged_file_is_named(tmp_path: Path) -> None:
@@ -220,8 +225,8 @@ def test_flags_deduplicate_open(fresh_store: Store) -> None:
     assert s.raise_flag("p1", "flare", "pain", "again", {"days": 2}) != a
 
 
-def test_abandoned_session_recovered_on_open(db_path: Path) -> None:
-    store = Store.open(db_path)
+def test_abandoned_session_recovered_on_open(store_target: str) -> None:
+    store = Store.open(store_target)
     store.ensure_patient("p1")
     rec = store.start_session("p1", "reaching", {})
     rec.record([Event(0.5, "target_shown"), Event(1.5, "hold_complete")])
@@ -232,7 +237,7 @@ def test_abandoned_session_recovered_on_open(db_path: Path) -> None:
     from telemetry import store as store_mod
     store_mod._ACTIVE.discard(rec.session_id)
     store.engine.dispose()
-    reopened = Store.open(db_path)
+    reopened = Store.open(store_target)
     [h] = reopened.history("p1")
     assert h.completed is False and h.recovered is True
     assert h.summary["derived_from_events"] is True and h.summary["hits"] == 1
@@ -240,11 +245,11 @@ def test_abandoned_session_recovered_on_open(db_path: Path) -> None:
     reopened.close()
 
 
-def test_live_session_is_not_recovered_by_second_open(db_path: Path) -> None:
-    store = Store.open(db_path)
+def test_live_session_is_not_recovered_by_second_open(store_target: str) -> None:
+    store = Store.open(store_target)
     store.ensure_patient("p1")
     rec = store.start_session("p1", "reaching", {})
-    other = Store.open(db_path)  # e.g. the dashboard reading while the game plays
+    other = Store.open(store_target)  # e.g. the dashboard reading while the game plays
     assert other.history("p1")[0].ended_at is None
     rec.close({"quota_met": False})
     other.close()
