@@ -231,3 +231,25 @@ def test_psfs_due_rule() -> None:
     assert not psfs_due(acts, [PsfsRating(1, "Reach", now - timedelta(days=6, hours=23), 5)], now)
     assert psfs_due(acts, [PsfsRating(1, "Reach", now - timedelta(days=7), 5)], now)
     assert psfs_due(acts, [PsfsRating(9, "retired", now - timedelta(days=1), 5)], now)  # not this scale
+
+
+def test_stopping_the_psfs_part_way_stores_nothing_and_still_ends_on_the_summary(store: Store) -> None:
+    store.ensure_patient("p1")
+    store.add_psfs_activity("p1", "Reach a cup")
+    store.add_psfs_activity("p1", "Open a jar")
+    keys = KeyboardMouseInput()
+    stack = SceneStack()
+    flow = SessionFlow(stack, services(store), patient="p1")
+    flow.start()
+    app = App(pygame.Surface((640, 360)), stack, driver=PointerPlayer(speed=2.0), keys=keys)
+    loop = FixedStepLoop(SimClock())
+    run_until(loop, app, "checkin_psfs")
+    keys.press("number:8")  # the first activity answered ...
+    step(loop, app)
+    keys.press("stop")  # ... then stopped
+    run_until(loop, app, None)
+    assert flow.result.finished and flow.result.psfs is None
+    assert stack.entered[-2:] == ["checkin_psfs", "summary"]
+    assert store.psfs_ratings("p1") == []
+    [session] = store.history("p1")
+    assert session.completed  # the session was closed before the PSFS, as played
