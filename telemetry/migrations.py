@@ -5,11 +5,22 @@ opening an old file upgrades it step by step and opening a file from a newer
 NeuroPlay is refused rather than misread. A migration is a plain function of
 a SQLAlchemy connection; use portable DDL so SQLite and PostgreSQL both run
 it. Never edit a released migration: append a new one.
+
+"In a transaction" must hold on both backends. PostgreSQL has transactional
+DDL. Python's sqlite3 driver, left to itself, opens a transaction only before
+INSERT/UPDATE/DELETE, so a migration's CREATE/ALTER statements would each
+commit on their own and a failure half-way would leave a half-migrated file;
+each migration therefore starts with an explicit `BEGIN IMMEDIATE`. Several
+processes may open a new database at once (a clinic's stations and its
+dashboard): each migration takes a lock first (SQLite's write lock; a
+PostgreSQL transaction-level advisory lock) and re-reads what is applied, so
+every migration runs exactly once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -53,13 +64,34 @@ def applied_versions(conn: Connection) -> list[int]:
     return [row[0] for row in conn.execute(select(schema.schema_migrations.c.version))]
 
 
+# Any constant: the key of the advisory lock that serializes migrations on PostgreSQL.
+_PG_LOCK_KEY = 0x4E50_4D49  # "NPMI"
+
+
+@contextmanager
+def _locked_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction that includes DDL and excludes every other migrator."""
+    with engine.connect() as conn:
+        dialect = conn.dialect.name
+        if dialect == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif dialect == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+
 def migrate(engine: Engine, *, where: str = "the database") -> list[str]:
-    """Apply every pending migration; return the names applied.
+    """Apply every pending migration; return the names applied (by this call).
 
     Raises:
         SchemaTooNew: the database has a version this code does not know.
     """
-    with engine.begin() as conn:
+    with _locked_transaction(engine) as conn:
         schema.schema_migrations.create(conn, checkfirst=True)
         done = set(applied_versions(conn))
     unknown = sorted(v for v in done if v > LATEST)
@@ -72,7 +104,9 @@ def migrate(engine: Engine, *, where: str = "the database") -> list[str]:
     for m in MIGRATIONS:
         if m.version in done:
             continue
-        with engine.begin() as conn:
+        with _locked_transaction(engine) as conn:
+            if m.version in applied_versions(conn):
+                continue  # another process applied it while we waited for the lock
             m.apply(conn)
             conn.execute(schema.schema_migrations.insert().values(
                 version=m.version, name=m.name,
