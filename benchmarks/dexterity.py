@@ -3,8 +3,9 @@
 Why: the dexterity games need hand landmarks at camera rate (30 fps) on a
 2-core machine, next to pose. MediaPipe Hands on the full frame first runs
 a palm detector over the whole image; vision's tracker instead runs one
-hand-landmark model per arm on a square crop around the pose wrist (from
-the previous frame), in parallel with pose. This measures both, and pose
+hand model on a square crop around the playing arm's pose wrist (from the
+previous frame), in parallel with pose (what the hand games use:
+`MediaPipeTracker(hands=True, arms=(hand,))`). This measures both, and pose
 alone for reference, on the same decoded frames (decoding is done first and
 not timed), then the rest of a dexterity frame: IntentsBuilder with hands,
 the tapping exercise step, and the mirror-therapy video composite.
@@ -54,7 +55,8 @@ def decode(path: Path, seconds: float, side: int) -> tuple[list[tuple[int, np.nd
         raise SystemExit(f"error: {exc}") from None
 
 
-def track(frames: list[tuple[int, np.ndarray]], **tracker_kw: Any) -> tuple[dict[str, Any], list[Any]]:
+def track(frames: list[tuple[int, np.ndarray]], label: str = "Left",
+          **tracker_kw: Any) -> tuple[dict[str, Any], list[Any]]:
     from vision.trackers import MediaPipeTracker
 
     out = []
@@ -67,7 +69,7 @@ def track(frames: list[tuple[int, np.ndarray]], **tracker_kw: Any) -> tuple[dict
             out.append(tracker.process(img, t_ns, k))
             lat.append((time.perf_counter() - s) * 1e3)
         wall = time.perf_counter() - t0
-    found = sum(bool(f.hands) for f in out) / len(out)
+    found = sum(f.hand(label) is not None for f in out) / len(out)  # the playing hand
     return {"fps": len(out) / wall, "hand_found": found, **stats(lat)}, out
 
 
@@ -79,7 +81,7 @@ def game_work(tracked: list[Any], side: str) -> dict[str, Any]:
     from vision.intents_builder import IntentsBuilder
     from vision.mirror import MirrorTransform
 
-    builder = IntentsBuilder(hands=True)
+    builder = IntentsBuilder(hands=True, arms=(side,))  # type: ignore[arg-type]
     ex = TappingExercise(TappingDose(side=side, set_s=1e6))  # type: ignore[arg-type]
     mirror = MirrorTransform("split", "right" if side == "left" else "left")
     logic: list[float] = []
@@ -117,9 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {"video": str(args.video), "frames": len(frames), "size": [w, h],
                               "video_fps": fps, "cpus": os.cpu_count(),
                               "load_avg": os.getloadavg()[0]}
-    result["pose_only"], _ = track(frames, hands=False)
-    result["pose_hands_full_frame"], _ = track(frames, hands=True, hand_roi=False)
-    result["pose_hands_wrist_crops"], tracked = track(frames, hands=True, hand_roi=True)
+    label = "Left" if args.hand == "left" else "Right"
+    result["pose_only"], _ = track(frames, label, hands=False)
+    result["pose_hands_full_frame"], _ = track(frames, label, hands=True, hand_roi=False)
+    result["pose_hands_wrist_crops"], tracked = track(frames, label, hands=True, hand_roi=True,
+                                                      arms=(args.hand,))
     result["game_work"] = game_work(list(zip(tracked, frames)), args.hand)
     if args.json:
         print(json.dumps(result))

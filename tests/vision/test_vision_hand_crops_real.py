@@ -58,3 +58,16 @@ def test_crop_hands_keep_up_with_fast_arm_movement(shared_data: Path) -> None:
     # Measured 0.155 (crops, previous frame's pose) vs 0.083 (full frame) over 84 frames.
     assert _found(crops, "Right") >= _found(full, "Right")
     assert _found(crops, "Right") >= 0.1
+
+
+@pytest.mark.slow
+def test_the_pipeline_tracks_hands_only_for_the_arms_in_play(shared_data: Path) -> None:
+    clip = shared_data / "videos/hand/sagor_hand_open_close.mp4"  # the LEFT hand raised, open and closing
+
+    def hands_seen(arms: tuple[str, ...]) -> list[set[str]]:
+        with LockstepPipeline(VideoSource(clip, max_seconds=0.5, max_side=640), hands=True, arms=arms) as pipe:
+            return [{h.handedness for h in f.hands} for f in pipe]
+
+    left = hands_seen(("left",))
+    assert len(left) >= 12 and all(s == {"Left"} for s in left)
+    assert all(s <= {"Right"} for s in hands_seen(("right",)))  # no model looks at the left hand
