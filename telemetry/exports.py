@@ -82,6 +82,26 @@ def _ts(dt: datetime | None, tz: tzinfo) -> str:
 
 
 # ------------------------------------------------------------------ CSV
+# Every table's columns, so a table with no rows (no flags yet, no PSFS) is still
+# a CSV with its header rather than an empty file that readers reject.
+CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    "patient": ("patient_id", "affected_side", "seated", "created_at"),
+    "sessions": ("patient_id", "session_id", "exercise", "started_at", "ended_at", "duration_min",
+                 "completed", "quota_met", "recovered_after_crash", "source", "mirror",
+                 "pain_pre_0_10", "pain_post_0_10"),
+    "session_dose": ("session_id", "parameter", "value"),
+    "decisions": ("session_id", "order", "reason"),
+    "checkins": ("patient_id", "checkin_id", "session_id", "phase", "answered_at", "item",
+                 "value_0_10"),
+    "psfs": ("patient_id", "activity_id", "activity", "rated_at", "rating_0_10"),
+    "trials": ("session_id", "trial", "time_in_session_s", "at", "outcome", "side", "direction"),
+    "trial_metrics": ("session_id", "trial", "metric", "value", "unit_ucum", "poor_quality"),
+    "session_rom": ("session_id", "side", "metric", "value", "unit_ucum", "estimated", "frames"),
+    "flags": ("flag_id", "kind", "measure", "raised_at", "status", "closed_at", "message",
+              "evidence_json"),
+}
+
+
 def csv_tables(data: PatientData, tz: tzinfo = timezone.utc) -> dict[str, list[dict[str, Any]]]:
     """Table name -> rows (dicts with the columns in order)."""
     pid = data.patient.patient_id
@@ -154,10 +174,11 @@ def _session_rom(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return {str(side): v for side, v in rom.items() if isinstance(v, Mapping)}
 
 
-def _csv_bytes(rows: list[dict[str, Any]]) -> bytes:
+def _csv_bytes(name: str, rows: list[dict[str, Any]]) -> bytes:
     buf = io.StringIO(newline="")
-    if rows:
-        w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()), lineterminator="\n")
+    columns = CSV_COLUMNS.get(name) or (tuple(rows[0].keys()) if rows else ())
+    if columns:
+        w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
     return buf.getvalue().encode("utf-8")
@@ -167,10 +188,10 @@ def write_csv(tables: Mapping[str, list[dict[str, Any]]], out: Path) -> list[Pat
     """A `.zip` of CSVs, or a new folder of CSVs; atomic either way."""
     out = Path(out)
     if out.suffix.lower() == ".zip":
-        with paths.atomic_write(out, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as z:
-                for name, rows in tables.items():
-                    z.writestr(f"{name}.csv", _csv_bytes(rows))
+        with paths.atomic_write(out, "wb") as fh, \
+                zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            for name, rows in tables.items():
+                z.writestr(f"{name}.csv", _csv_bytes(name, rows))
         return [out]
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise FileExistsError(f"{out} already exists and is not an empty folder")
@@ -182,7 +203,7 @@ def write_csv(tables: Mapping[str, list[dict[str, Any]]], out: Path) -> list[Pat
             p = tmp / f"{name}.csv"
             fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, paths.FILE_MODE)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(_csv_bytes(rows))
+                fh.write(_csv_bytes(name, rows))
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)
@@ -335,7 +356,7 @@ def validate_bundle(bundle: Mapping[str, Any]) -> None:
 
     try:
         Bundle.parse_obj(dict(bundle))
-    except Exception as exc:  # noqa: BLE001  (pydantic's ValidationError, v1 or v2)
+    except Exception as exc:  # pydantic's ValidationError, v1 or v2
         first = str(exc).splitlines()
         raise ValueError(f"invalid FHIR Bundle: {' '.join(first[:3])}") from exc
 

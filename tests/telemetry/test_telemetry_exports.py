@@ -102,6 +102,22 @@ def test_write_csv_zip_and_folder(data: PatientData, tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+def test_every_csv_has_its_declared_header_even_when_empty(data: PatientData,
+                                                            tmp_path: Path) -> None:
+    from telemetry.exports import CSV_COLUMNS
+
+    tables = csv_tables(data)
+    assert set(tables) == set(CSV_COLUMNS)
+    for name, rows in tables.items():
+        for row in rows:
+            assert tuple(row) == CSV_COLUMNS[name], name
+    empty = {name: [] for name in tables}  # a new patient: no flags, no PSFS yet
+    files = write_csv(empty, tmp_path / "new")
+    for f in files:
+        header = f.read_text(encoding="utf-8").splitlines()
+        assert header == [",".join(CSV_COLUMNS[f.stem])], f.name
+
+
 def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
     target = tmp_path / "bundle.json"
     with pytest.raises(TypeError):
