@@ -50,9 +50,50 @@ def _clinic(conn: Connection) -> None:
     clinic.create_tables(conn)
 
 
+def _rederive_trials(conn: Connection) -> None:
+    # Trials are derived from the event log, which stays the only record. Reach
+    # onsets used to latch onto the previous target's return movement
+    # (reaction time 0, movement time inflated; telemetry.metrics.segment_movement
+    # now finds the reach toward the target), so finished sessions' trials are
+    # derived again, with the code of this release.
+    import json
+
+    from telemetry.derive import derive_trials
+
+    S = schema
+    finished = conn.execute(select(S.sessions.c.session_id, S.sessions.c.summary)
+                            .where(S.sessions.c.ended_at.is_not(None))).all()
+    for session_id, summary_text in finished:
+        try:
+            summary = json.loads(summary_text) if summary_text else {}
+        except ValueError:
+            summary = {}
+        tracking = summary.get("tracking_quality") if isinstance(summary, dict) else None
+        rows = conn.execute(select(S.events.c.t, S.events.c.kind, S.events.c.data)
+                            .where(S.events.c.session_id == session_id)
+                            .order_by(S.events.c.seq)).all()
+        events = [_StoredEvent(float(t), str(kind), json.loads(data)) for t, kind, data in rows]
+        trials = derive_trials(events, tracking=tracking if isinstance(tracking, dict) else None)
+        conn.execute(S.trials.delete().where(S.trials.c.session_id == session_id))
+        if trials:
+            from telemetry.store import dumps
+
+            conn.execute(S.trials.insert(), [
+                {"session_id": session_id, "trial_index": tr.trial_index, "t": tr.t,
+                 "outcome": tr.outcome, "data": dumps(tr.data)} for tr in trials])
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredEvent:
+    t: float
+    kind: str
+    data: dict
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "0001_initial", _initial),
     Migration(2, "0002_clinic", _clinic),
+    Migration(3, "0003_rederive_reach_trials", _rederive_trials),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pytest
 from sqlalchemy import Connection, create_engine, inspect
 
@@ -76,3 +77,43 @@ def test_concurrent_first_opens_migrate_once(store_target: str) -> None:
     finally:
         for e in engines:
             e.dispose()
+
+
+def test_an_older_database_gets_its_reach_trials_derived_again(store_target: str) -> None:
+    # A session stored by a release whose reach onset latched onto the previous
+    # return: its trial says reaction time 0. Opening it with this release
+    # re-derives the trial from the event log (migration 0003).
+    from exercises.events import Event
+    from telemetry import schema as S
+
+    t = np.arange(0.0, 2.5, 1 / 30)
+    tau = np.clip((t - 0.5) / 1.0, 0, 1)
+    s = 10 * tau ** 3 - 15 * tau ** 4 + 6 * tau ** 5
+    path = [[float(a), 0.5 + 0.6 * b, 0.8 * b] for a, b in zip(t, s, strict=True)]
+    store = Store.open(store_target)
+    store.ensure_patient("old")
+    rec = store.start_session("old", "reaching", {})
+    rec.record([Event(0.0, "target_shown", {"index": 0}),
+                Event(2.5, "hold_complete", {"index": 0}),
+                Event(2.5, "repetition", {"index": 0, "target": [1.1, 0.8], "shown_t": 0.0,
+                                          "hit": True, "path": path})])
+    rec.close({"quota_met": True})
+    [good] = store.trials(rec.session_id)
+    stale = {**good.data, "metrics": {**good.data["metrics"], "reaction_time_s": 0.0,
+                                      "movement_time_s": 2.4}}
+    from telemetry.store import dumps
+
+    with store.engine.begin() as conn:  # what the older release had stored
+        conn.execute(S.trials.update().where(S.trials.c.session_id == rec.session_id)
+                     .values(data=dumps(stale)))
+        conn.execute(S.schema_migrations.delete().where(S.schema_migrations.c.version >= 3))
+    store.close()
+    reopened = Store.open(store_target)
+    try:
+        [again] = reopened.trials(rec.session_id)
+        assert again.data["metrics"]["reaction_time_s"] == pytest.approx(0.53, abs=0.03)
+        assert again.data == good.data
+        with reopened.engine.connect() as conn:
+            assert migrations.applied_versions(conn)[-1] == migrations.LATEST
+    finally:
+        reopened.close()
