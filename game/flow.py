@@ -233,7 +233,7 @@ class SessionFlow:
             listener(events)
 
     def _rest(self, runner: SessionLike) -> Scene[Any]:
-        return RestScene(runner, sink=self._record, affected=self.affected)
+        return RestScene(runner, sink=self._record, affected=self.affected, ask_pain=True, pace=self.pace)
 
     def _pain_rating(self, rating: int) -> None:
         if self.recorder is not None:

@@ -5,14 +5,19 @@ holds it there, so the demo goes through exactly the dwell path a real
 hand does (and its screenshots show the fill). It does not touch the
 exercise or calibration scenes: those are played by the tracked player
 (virtual patient, replay, camera).
+
+At a rest break it rates pain as before the session unless told otherwise
+(`in_session`: a number, or "skip"); the weekly PSFS gets a seeded 4-6 per
+activity, the kind of answer a patient part-way through rehab gives.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from game.scenes.checkin import CheckinScene
+from game.scenes.checkin import PSFS_PREFIX, CheckinScene
 from game.scenes.common import MenuScene
 from game.scenes.menus import PatientScene
 from vision.intents import HandIntent, Intents
@@ -20,6 +25,13 @@ from vision.intents import HandIntent, Intents
 DEMO_PRE: dict[str, int] = {"pain": 3, "sleep": 6, "mood": 7, "interference": 4}
 DEMO_POST: dict[str, int] = {"pain": 3}
 HAND_SPEED = 2.5  # body units per second: an unhurried hand
+PSFS_RANGE = (4, 6)  # a plausible weekly PSFS answer: partly able, as a patient in rehab often is
+
+
+def psfs_answer(item: str, seed: int = 0) -> int:
+    """The scripted PSFS answer for one activity: seeded, stable per activity and seed
+    (0 would say "unable to do it", which the demo's patient is not)."""
+    return random.Random(f"{seed}:{item}").randint(*PSFS_RANGE)
 
 
 @dataclass
@@ -27,12 +39,18 @@ class ScriptedMenus:
     pre: dict[str, int] = field(default_factory=lambda: dict(DEMO_PRE))
     post: dict[str, int] = field(default_factory=lambda: dict(DEMO_POST))
     pain_stop: int = 6
+    in_session: int | str | None = None  # at a rest: 0-10, "skip", or None = the pre pain
+    seed: int = 0
     side: str = "right"
     hand: tuple[float, float] = (0.6, -1.2)
 
     def target(self, scene: MenuScene) -> tuple[float, float] | None:
         want: Any = None
-        if isinstance(scene, CheckinScene):
+        if isinstance(scene, CheckinScene) and scene.phase == "in_session":
+            want = self.pre.get("pain", 0) if self.in_session is None else self.in_session
+        elif isinstance(scene, CheckinScene) and scene.item.startswith(PSFS_PREFIX):
+            want = psfs_answer(scene.item, self.seed)
+        elif isinstance(scene, CheckinScene):
             answers = {"pre": self.pre, "post": self.post}.get(scene.phase, {"pain": self.pain_stop})
             want = answers.get(scene.item, 0)
         elif isinstance(scene, PatientScene):

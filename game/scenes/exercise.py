@@ -6,8 +6,10 @@ exercise through its registered renderer (game/views). What is always on
 screen: the red STOP (Esc/Space or a hand held on it), a "Pain" button that
 asks a rating and ends the session gracefully, a time-left bar, and the cue
 banner when tracking is lost (the runner pauses; no hits, no clock). Rest
-breaks are a pushed `RestScene`. The game never decides a rule: hits,
-misses, pauses and rests are the runner's.
+breaks are a pushed `RestScene` (which asks the in-session pain question).
+The game never decides a rule: hits, misses, pauses and rests are the
+runner's. Events go to the sink through the runner's `drain()`, so those
+raised between steps (a pain check-in, its pause) are logged too.
 
 Smooth motion: the hands are drawn between the previous and the newest
 fixed step's input by the loop's alpha, and a renderer with an
@@ -29,6 +31,7 @@ from game.context import DrawContext
 from game.scenes.base import Scene
 from game.scenes.checkin import CheckinScene
 from game.scenes.common import stop_button
+from game.scenes.rest import runner_events
 from game.theme import OKABE_ITO
 from game.views import ViewContext, renderer_for, renderer_or_generic
 from game.widgets import (
@@ -135,7 +138,8 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self._asking_pain = False
 
     # ---------------------------------------------------------------- update
-    def _emit(self, events: list[Event]) -> None:
+    def _emit(self, returned: list[Event]) -> None:
+        events = runner_events(self.runner, returned)  # drain(): also what calls between steps raised
         if events:
             self.n_events += len(events)
             self.sink(events)

@@ -3,44 +3,99 @@
 The runner decides when a rest starts and how long it lasts (the dose); this
 scene keeps stepping it (so the rest time passes on the session clock) and
 returns when the runner is no longer resting. Result: "done" or "stop".
+
+With `ask_pain` the rest opens with the in-session pain question
+(game/scenes/pain_check.py): the answer goes to the runner's pain rule, and
+when that trips, the pause screen stays up until the patient continues. The
+countdown waits while a question or the pause is on screen, so the patient
+always gets the whole rest. Every runner event (the check-in, the pause, the
+resume, the staircase's drop) goes to `sink` through the runner's `drain()`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pygame
 
+from exercises.events import Event
 from game.context import DrawContext
 from game.scenes.base import Scene
 from game.scenes.common import stop_button
+from game.scenes.pain_check import CONTINUE, PainEasierScene, PainNowScene, easier_words
 from game.widgets import anchor_button, draw_hands, draw_text_block
 from vision.intents import Intents
+
+
+def runner_events(runner: Any, returned: list[Event]) -> list[Event]:
+    """The runner's events since the last call: its `drain()` when it has one (it also
+    holds what calls between steps raised), else what the call returned."""
+    drain = getattr(runner, "drain", None)
+    return drain() if callable(drain) else returned
 
 
 class RestScene(Scene[str]):
     name = "rest"
     camera_view = False
 
-    def __init__(self, runner: Any, sink: Any = None, affected: str = "right") -> None:
+    def __init__(self, runner: Any, sink: Callable[[list[Event]], None] | None = None, affected: str = "right",
+                 *, ask_pain: bool = False, pace: float = 1.0) -> None:
         super().__init__()
         self.runner = runner
         self.sink = sink or (lambda events: None)
         self.affected = affected
+        self.pace = pace
         self.stop_btn = stop_button("left" if affected == "left" else "right")
         self.t = 0.0
+        self._ask = ask_pain
+        self.decision: Any = None  # the runner's PainDecision, when the patient answered
+        self.note = ""  # said on the rest screen after a pain pause
+
+    def _emit(self, returned: list[Event]) -> None:
+        events = runner_events(self.runner, returned)
+        if events:
+            self.sink(events)
 
     def update(self, intents: Intents, dt: float) -> None:
         self.t = intents.t
+        if self._ask and self.stack is not None:
+            self._ask = False
+            self.stack.push(PainNowScene(self.pace), self._after_pain_now)
+            return
         if intents.stop or self.stop_btn.update(intents, dt):
             self.dismiss("stop")
             return
-        events = self.runner.step(intents, dt)
-        if events:
-            self.sink(events)
+        self._emit(self.runner.step(intents, dt))
         if self.runner.state != "resting":
             self.dismiss("done")
+
+    def _after_pain_now(self, answers: dict[str, int] | None) -> None:
+        if answers is None:  # stopped at the question
+            self.dismiss("stop")
+            return
+        if "pain" not in answers:  # skipped: nothing recorded
+            return
+        decision = self.runner.in_session_pain(answers["pain"], self.t)
+        events = runner_events(self.runner, [])
+        if events:
+            self.sink(events)
+        self.decision = decision
+        if not decision.paused or self.stack is None:
+            return
+        dose = self.runner.dose
+        easier = easier_words(events)
+        self.note = "The next part will be a little easier." if easier else ""
+        self.stack.push(PainEasierScene(nrs=decision.nrs, pre_pain=decision.pre_pain,
+                                        threshold=dose.pain_stop_threshold, rise_limit=dose.pain_rise_limit,
+                                        easier=easier, pace=self.pace), self._after_pause)
+
+    def _after_pause(self, choice: str | None) -> None:
+        if choice != CONTINUE:
+            self.dismiss("stop")
+            return
+        self._emit(self.runner.resume(self.t))
 
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         th, pal = ctx.theme, ctx.theme.palette
@@ -48,7 +103,9 @@ class RestScene(Scene[str]):
         w, h = surface.get_size()
         margin = max(16, w // 24)
         y = draw_text_block(surface, "Rest", th.font("title", bold=True), pal.rest, h // 20, margin=margin)
-        draw_text_block(surface, "Let your arms rest. Breathe slowly.", th.font("body"), pal.text, y, margin=margin)
+        y = draw_text_block(surface, "Let your arms rest. Breathe slowly.", th.font("body"), pal.text, y, margin=margin)
+        if self.note:
+            draw_text_block(surface, self.note, th.font("body"), pal.text, y, margin=margin)
         remaining = max(0.0, float(self.runner.rest_remaining_s))
         # A slowly breathing circle and the seconds left.
         r = int(min(w, h) * (0.16 + 0.03 * math.sin(self.t * 2 * math.pi / 8.0)))

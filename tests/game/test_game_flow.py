@@ -176,11 +176,12 @@ def test_rest_break_counts_down_on_the_session_clock_and_stop_works_there(store:
     keys = KeyboardMouseInput()
     app = App(pygame.Surface((320, 180)), stack, driver=PointerPlayer(speed=2.0), keys=keys)
     loop = FixedStepLoop(SimClock())
-    while stack.top is None or stack.top.name != "rest":
-        loop.tick(app)
+    while stack.top is None or stack.top.name != "rest" or "checkin_in_session" not in dict(stack.history):
+        loop.tick(app)  # the rest opens with the pain question (answered 3, as before: no pause)
         loop.clock.wait_frame(loop.clock.now(), 1 / 60)
     rest = stack.top
     start = rest.runner.rest_remaining_s
+    assert start == pytest.approx(5.0)  # the question did not eat into the rest
     for _ in range(60):  # one second of rest
         loop.clock.wait_frame(loop.clock.now(), 1 / 60)
         loop.tick(app)

@@ -1,0 +1,164 @@
+"""The in-session pain check at a rest break, and the pause when it says ease off.
+
+Issue 5 (CLINICAL.md section 4, rule [D]): at each rest break the patient is
+asked "How is your pain now?" (0-10, the check-ins' buttons, dwell, click or
+keys; our own words). The answer goes to the session runner's pain rule
+(`in_session_pain`); the runner, not this module, decides whether it trips.
+A "Skip" button (or Enter with no number highlighted) leaves the question
+unanswered, so it never holds up the rest.
+
+When the rule trips the runner is paused and `PainEasierScene` says why, in
+plain words, and what changes: with a staircase the next targets are one
+level easier (read from the DIFFICULTY_STEP the drop logged); without a plan,
+or at the plan's easiest level already, there is no level to drop and the
+screen says only that we paused. The session stays paused until the patient
+chooses "Continue".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pygame
+
+from exercises.events import DIFFICULTY_STEP
+from game.context import DrawContext
+from game.scenes.checkin import CheckinScene
+from game.scenes.common import MenuScene
+from game.theme import OKABE_ITO
+from game.widgets import DwellButton, draw_hands, draw_text_block
+from telemetry.proms import ITEMS, Item
+from vision.intents import Intents
+
+SKIP = "skip"
+CONTINUE = "continue"
+PAIN_NOW = Item("pain", "How is your pain now?", ITEMS["pain"].low, ITEMS["pain"].high, True)
+
+# What a one-level drop means to the patient, per stepped parameter and direction.
+_EASIER_WORDS = {("reach_fraction", -1): "the targets will be a little closer",
+                 ("target_radius", +1): "the targets will be a little bigger"}
+
+
+class PainNowScene(CheckinScene):
+    """Result: {"pain": 0..10}, {} when skipped, or None when the patient stopped."""
+
+    def __init__(self, pace: float = 1.0) -> None:
+        super().__init__("in_session", ("pain",), pace, questions={"pain": PAIN_NOW},
+                         heading="Rest break: a quick question")
+        self.name = "checkin_in_session"
+        self.skip_btn = DwellButton("Skip", center=(1.35, -1.2), half=(0.45, 0.22),
+                                    dwell_s=self.dwell_s, value=SKIP, color=OKABE_ITO["sky_blue"])
+        self.buttons.append(self.skip_btn)
+
+    def update(self, intents: Intents, dt: float) -> None:
+        if self.stop_requested(intents, dt):
+            self.dismiss(None)
+            return
+        if intents.number is not None and 0 <= intents.number <= 10:
+            self.dismiss({"pain": intents.number})
+            return
+        b = self.pressed(intents, dt)
+        if b is not None:
+            self.dismiss({} if b.value == SKIP else {"pain": int(b.value)})  # type: ignore[call-overload]
+        elif intents.confirm and not any(x.hovered for x in self.buttons):
+            self.dismiss({} if self.selected is None else {"pain": self.selected})
+
+    def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
+        th, pal = ctx.theme, ctx.theme.palette
+        w, h = surface.get_size()
+        surface.fill(pal.background)
+        margin = max(16, w // 24)
+        y = draw_text_block(surface, self.heading, th.font("small"), pal.text_dim, max(10, h // 40), margin=margin)
+        draw_text_block(surface, PAIN_NOW.question, th.font("title", bold=True), pal.text, y, margin=margin)
+        numbers = [b for b in self.buttons if b is not self.skip_btn]
+        for b in numbers:
+            b.color = OKABE_ITO["orange"] if b.value == self.selected else pal.button
+            b.draw(surface, ctx, font_kind="title")
+        left, right = numbers[0].rect(ctx.transform), numbers[-1].rect(ctx.transform)
+        f = th.font("small")
+        lo = f.render(f"0 = {PAIN_NOW.low}", True, pal.text)
+        hi = f.render(f"10 = {PAIN_NOW.high}", True, pal.text)
+        ty = left.bottom + th.small_px // 2
+        surface.blit(lo, (max(4, left.left), ty))
+        if lo.get_width() + hi.get_width() + 24 < w:
+            surface.blit(hi, (min(w - hi.get_width() - 4, right.right - hi.get_width()), ty))
+        else:
+            surface.blit(hi, (max(4, right.right - hi.get_width()), ty + f.get_linesize()))
+        skip = self.skip_btn.draw(surface, ctx, font_kind="title")
+        hint = "Hold a hand on a number, click it, or type it (T = 10). Skip or Enter: not now."
+        draw_text_block(surface, hint, f, pal.text_dim, skip.bottom + th.small_px // 2, margin=margin)
+        self.draw_stop(surface, ctx)
+        draw_hands(surface, ctx)
+
+
+def easier_words(events: Sequence[Any]) -> list[str]:
+    """What the pain drop changed, in the patient's words ([] when nothing dropped)."""
+    out: list[str] = []
+    for e in events:
+        if getattr(e, "kind", None) != DIFFICULTY_STEP:
+            continue
+        before: Mapping[str, float] = e.data.get("from", {})
+        after: Mapping[str, float] = e.data.get("to", {})
+        for key, new in after.items():
+            old = before.get(key)
+            if old is None or old == new:
+                continue
+            words = _EASIER_WORDS.get((key, 1 if new > old else -1), "the game will be a little easier")
+            if words not in out:
+                out.append(words)
+    return out
+
+
+def why_words(nrs: int, pre_pain: int | None, threshold: int, rise_limit: int) -> str:
+    """Why the rule tripped, in plain words (the runner's own test: above, or risen by)."""
+    parts = [f"Your pain is {nrs} out of 10 now."]
+    if pre_pain is not None and nrs - pre_pain >= rise_limit:
+        parts.append(f"Before the session it was {pre_pain}, so it has gone up by {nrs - pre_pain}.")
+    elif nrs > threshold:
+        parts.append(f"Your plan says to ease off when it is above {threshold}.")
+    return " ".join(parts)
+
+
+class PainEasierScene(MenuScene):
+    """The pain pause. Result: "continue", or None when the patient stopped."""
+
+    name = "pain_easier"
+
+    def __init__(self, *, nrs: int, pre_pain: int | None, threshold: int, rise_limit: int,
+                 easier: Sequence[str] = (), pace: float = 1.0) -> None:
+        super().__init__(pace)
+        self.easier = list(easier)
+        self.title = "The next part will be easier" if self.easier else "Let's pause here for a moment"
+        what = (f"So we have paused, and when you go on, {' and '.join(self.easier)}."
+                if self.easier else "So we have paused. The game cannot be made easier today: "
+                                    "go on only if you feel ready.")
+        self.text = f"{why_words(nrs, pre_pain, threshold, rise_limit)} {what}"
+        self.advice = "If the pain keeps rising, stop: hold a hand on STOP."
+        self.continue_btn = DwellButton("Continue", center=(0.0, -0.75), half=(1.0, 0.42),
+                                        dwell_s=self.dwell_s, value=CONTINUE, color=OKABE_ITO["bluish_green"])
+        self.buttons = [self.continue_btn]
+
+    def update(self, intents: Intents, dt: float) -> None:
+        if self.stop_requested(intents, dt):
+            self.dismiss(None)
+            return
+        if self.pressed(intents, dt) is not None or (intents.confirm and not self.continue_btn.hovered):
+            self.dismiss(CONTINUE)
+
+    def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
+        th, pal = ctx.theme, ctx.theme.palette
+        w, h = surface.get_size()
+        surface.fill(pal.background)
+        margin = max(16, w // 24)
+        kind = "body" if w >= h else "small"  # a portrait window: the text stays above the button
+        y = draw_text_block(surface, self.title, th.font("title", bold=True), pal.text,
+                            max(12, h // 30), margin=margin) + th.small_px // 2
+        y = draw_text_block(surface, self.text, th.font(kind), pal.text, y, margin=margin)
+        draw_text_block(surface, self.advice, th.font(kind, bold=True), OKABE_ITO["orange"],
+                        y + th.small_px // 2, margin=margin)
+        r = self.continue_btn.draw(surface, ctx, font_kind="title")
+        draw_text_block(surface, "When you are ready: hold a hand on Continue, click it, or press Enter.",
+                        th.font("small"), pal.text_dim, r.bottom + th.small_px, margin=margin)
+        self.draw_stop(surface, ctx)
+        draw_hands(surface, ctx)
