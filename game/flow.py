@@ -2,9 +2,11 @@
 
 title -> safety -> patient -> pre-session check-in -> "how much for
 today?" (as planned / easier; skipped when the command line decided) ->
-calibration (or the saved one) -> exercise (rest breaks and pain stop
-inside) -> post-session check-in -> weekly PSFS (only when due) -> summary. Each scene hands its typed result to the next step
-here; this is the only place that knows the order, and the only place
+calibration (or the saved one) -> exercise (rest breaks with the pain
+check, and the pain stop, inside) -> post-session check-in -> weekly PSFS
+(only when due; the plan's goals are adopted as PSFS activities when the
+session starts) -> summary. Each scene hands its typed result to the next
+step here; this is the only place that knows the order, and the only place
 (besides the exercise scene's event sink) that writes telemetry, always
 through the `TelemetryStore` / `SessionRecorder` protocols.
 
@@ -218,6 +220,7 @@ class SessionFlow:
                                                 mirror=setup.mirror, decisions=setup.decisions)
             self.result.session_id = self.recorder.session_id
             self.recorder.checkin("pre", self.result.pre)
+            self._adopt_plan_goals(pid)
         if self.on_session_start is not None:
             self.on_session_start(setup)
         self.stack.push(ExerciseScene(setup.runner, affected=self.affected, sink=self._record,
@@ -262,6 +265,15 @@ class SessionFlow:
                             self._after_psfs)
             return
         self._summary()
+
+    def _adopt_plan_goals(self, patient_id: str) -> None:
+        """The plan's goals become PSFS activities (telemetry.psfs.adopt_plan_goals), so the
+        weekly PSFS is asked for a patient with a plan without anyone running `patients psfs`."""
+        store: Any = self.services.store
+        if all(hasattr(store, m) for m in ("current_plan", "psfs_activities", "add_psfs_activity")):
+            from telemetry.psfs import adopt_plan_goals
+
+            adopt_plan_goals(store, patient_id)
 
     def _psfs_activities(self) -> list[Any]:
         """The patient's PSFS activities when this week's rating is due, else []."""

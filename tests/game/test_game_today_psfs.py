@@ -21,7 +21,7 @@ from game.loop import FixedStepLoop, SimClock
 from game.players import PointerPlayer
 from game.scenes.base import SceneStack
 from game.scenes.today import EASIER, PLANNED, TodayScene
-from game.script import DEMO_PRE, ScriptedMenus
+from game.script import DEMO_PRE, PSFS_RANGE, ScriptedMenus, psfs_answer
 from game.services import GameServices
 from telemetry.store import Store
 from vision.intents import HandIntent, Intents
@@ -253,3 +253,30 @@ def test_stopping_the_psfs_part_way_stores_nothing_and_still_ends_on_the_summary
     assert store.psfs_ratings("p1") == []
     [session] = store.history("p1")
     assert session.completed  # the session was closed before the PSFS, as played
+
+
+def test_the_plans_goals_are_asked_as_the_weekly_psfs_without_running_patients_psfs(store: Store) -> None:
+    from importlib.resources import files
+
+    store.ensure_patient("p1")
+    store.save_plan("p1", (files("assets.plans") / "neuropathic_upper_limb_seated.toml").read_text(),
+                    author="test")
+    assert store.psfs_activities("p1") == []  # nobody ran `neuroplay patients psfs`
+    flow = play(store)  # the demo's script answers every question, the PSFS too
+    activities = store.psfs_activities("p1")
+    assert [a.name for a in activities] == ["Reach a cup on a kitchen shelf", "Dress myself (sleeves, buttons)"]
+    assert "checkin_psfs" in flow.stack.entered
+    # The script's answers: plausible (4-6, never 0 = "unable to do it"), seeded per activity.
+    expected = {a.activity_id: psfs_answer(f"psfs:{a.activity_id}") for a in activities}
+    assert flow.result.psfs == expected
+    assert {r.activity_id: r.value for r in store.psfs_ratings("p1")} == expected
+    assert all(PSFS_RANGE[0] <= v <= PSFS_RANGE[1] for v in expected.values())
+    # The next session adopts nothing twice (and this week's PSFS is done).
+    again = play(store)
+    assert len(store.psfs_activities("p1")) == 2 and "checkin_psfs" not in again.stack.entered
+
+
+def test_scripted_psfs_answers_depend_on_the_seed_and_the_activity() -> None:
+    answers = {(seed, item): psfs_answer(item, seed) for seed in range(5) for item in ("psfs:1", "psfs:2")}
+    assert set(answers.values()) == set(range(PSFS_RANGE[0], PSFS_RANGE[1] + 1))
+    assert answers == {(seed, item): psfs_answer(item, seed) for seed, item in answers}  # repeatable
