@@ -2,7 +2,9 @@
 
 Bad input is found before anything is opened or created: the options, the
 video file, the display, and (without --new) whether the patient and the
-database exist. After the session, like `demo`, the therapist's flags are
+database exist. With --new, a database created for this run is removed again
+when the run fails before its session starts (a camera or video that will
+not open), so a failed start leaves nothing behind. After the session, like `demo`, the therapist's flags are
 refreshed and the report written beside the database.
 """
 
@@ -71,12 +73,14 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
     if not display_available():  # before anything is opened or created
         raise UserError("play needs a display (no DISPLAY or WAYLAND_DISPLAY); try `neuroplay demo`")
     unknown = f"unknown patient {patient!r} (check `neuroplay patients`, or add --new to create it)"
+    created = _would_create(data_dir) if new_patient else ()
     try:  # only --new may create a database
         store = Store.open(data_dir=data_dir, create=new_patient)
     except StoreError as exc:
         raise UserError(unknown if "no NeuroPlay database" in str(exc) else str(exc)) from None
     link = None
     live = None
+    started = False  # once the session loop runs, what it wrote stays
     try:
         if not store.patient_exists(patient) and not new_patient:
             raise UserError(unknown)
@@ -122,6 +126,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
             if link is not None:
                 link.attach(app, flow)
 
+        started = True
         result = run_flow(make_flow, driver, headless=False, affected=affected,
                           reference=None if mouse or cal is None else (lambda: cal.reference),
                           on_app=on_app_all)
@@ -132,6 +137,8 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         if link is not None:
             link.client.stop()
         store.close()
+        if not started:  # e.g. the camera would not open: a database made just now goes again
+            _discard(created)
     if result.note:
         click.echo(result.note, err=True)
     if live is not None and live.status_message:
@@ -140,6 +147,50 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
                f"data: {record_out['data']}")
     if record_out.get("report"):
         click.echo(f"Report: {record_out['report']}")
+
+
+def _would_create(data_dir: str | None) -> tuple[Path, ...]:
+    """What `Store.open(create=True)` is about to create for this run (the SQLite file and
+    the data directory, outermost last), so a run that fails before its session can
+    leave no empty database behind. Nothing for a server database or one that exists."""
+    import os
+
+    from telemetry import paths
+    from telemetry.store import ENV_DB
+
+    if data_dir is None and os.environ.get(ENV_DB):
+        target = os.environ[ENV_DB]
+        if "://" in target or target == ":memory:":
+            return ()
+        db = Path(target).expanduser()
+    else:
+        db = paths.database_path(data_dir, create=False)
+    if db.exists():
+        return ()
+    made = [db]
+    parent = db.parent
+    while not parent.exists():
+        made.append(parent)
+        parent = parent.parent
+    return tuple(made)
+
+
+def _discard(created: tuple[Path, ...]) -> None:
+    """Remove the database this run created (with SQLite's side files) and the
+    directories made for it, if nothing else has appeared in them."""
+    import contextlib
+
+    if not created:
+        return
+    db, dirs = created[0], created[1:]
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            db.with_name(db.name + suffix).unlink()
+    for d in dirs:
+        try:
+            d.rmdir()  # only when empty
+        except OSError:
+            break
 
 
 def _station_checks(station: str | None, clinic_url: str | None) -> str | None:

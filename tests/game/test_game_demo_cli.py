@@ -300,3 +300,31 @@ def test_demo_easier_plays_shorter_and_slower_and_the_report_follows(tmp_path: P
         assert Path(out["report"]).is_file()
     finally:
         store.close()
+
+
+def test_play_new_with_a_source_that_will_not_open_leaves_no_database(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SDL_VIDEODRIVER", "x11")  # past the display check: the source is what fails
+    monkeypatch.setenv("DISPLAY", ":0")
+    not_a_video = tmp_path / "notes.mp4"
+    not_a_video.write_text("not a video")
+    for source in (["--video", str(tmp_path / "missing.mp4")], ["--video", str(not_a_video)],
+                   ["--camera", "7"]):  # no camera here at all
+        data = tmp_path / "new" / "data"
+        res = CliRunner().invoke(cli, ["play", "--patient", "p1", "--new", *source, "--data-dir", str(data)])
+        assert res.exit_code == 2, (source, res.output)
+        assert res.output.strip().splitlines()[-1].startswith("Error: "), source
+        assert not (data / "neuroplay.db").exists() and not (tmp_path / "new").exists(), source
+    # A database that was there before is left alone (and still holds its patient).
+    data = tmp_path / "kept"
+    store = Store.open(data / "neuroplay.db")
+    store.ensure_patient("p0")
+    store.close()
+    res = CliRunner().invoke(cli, ["play", "--patient", "p1", "--new", "--video", str(not_a_video),
+                                   "--data-dir", str(data)])
+    assert res.exit_code == 2 and "cannot open" in res.output
+    store = Store.open(data / "neuroplay.db", create=False)
+    try:
+        assert store.patient_exists("p0") and not store.patient_exists("p1")
+    finally:
+        store.close()
