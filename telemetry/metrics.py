@@ -23,6 +23,7 @@ it resamples onto a uniform 60 Hz grid (cubic spline) and low-passes at
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -206,6 +207,19 @@ def movement_units(speed: np.ndarray, fs: float, *, min_rise: float,
 
 
 # ------------------------------------------------------------ resampling
+@functools.lru_cache(maxsize=32)
+def _lowpass_sos(cutoff_hz: float, fs: float) -> np.ndarray:
+    return signal.butter(4, cutoff_hz, fs=fs, output="sos")
+
+
+def lowpass_sos(cutoff_hz: float, fs: float) -> np.ndarray:
+    """4th-order Butterworth low-pass as second-order sections. The design is
+    cached: it costs more than filtering one repetition, and deriving a
+    session's trials (or a whole database's, after an upgrade) asks for the
+    same few filters. A copy, because scipy's filters want a writable array."""
+    return _lowpass_sos(float(cutoff_hz), float(fs)).copy()
+
+
 def uniform_path(t: np.ndarray, positions: np.ndarray, fs: float = RESAMPLE_HZ,
                  cutoff_hz: float | None = REACH_CUTOFF_HZ) -> tuple[np.ndarray, np.ndarray]:
     """Irregular samples -> (t_uniform, positions_uniform), zero-phase low-passed.
@@ -244,7 +258,7 @@ def uniform_path(t: np.ndarray, positions: np.ndarray, fs: float = RESAMPLE_HZ,
         out = np.stack([np.interp(grid, t, p[:, k]) for k in range(p.shape[1])], axis=1)
     src_nyquist = 0.5 / float(np.median(np.diff(t)))
     if cutoff_hz is not None and cutoff_hz < src_nyquist:
-        sos = signal.butter(4, cutoff_hz, fs=fs, output="sos")
+        sos = lowpass_sos(cutoff_hz, fs)
         padlen = 3 * (2 * len(sos) + 1)
         if grid.size > padlen:
             out = signal.sosfiltfilt(sos, out, axis=0)
@@ -273,7 +287,7 @@ def repetition_quality(visibility: np.ndarray | float, positions: np.ndarray, fs
         p = p[:, None]
     jitter = 0.0
     if p.shape[0] > 15 and fs > 2 * REACH_CUTOFF_HZ:
-        sos = signal.butter(4, REACH_CUTOFF_HZ, fs=fs, output="sos")
+        sos = lowpass_sos(REACH_CUTOFF_HZ, fs)
         smooth = signal.sosfiltfilt(sos, p, axis=0)
         jitter = float(np.sqrt(np.mean(np.sum((p - smooth) ** 2, axis=1))))
     jitter_part = 1.0 / (1.0 + (jitter / jitter_scale) ** 2)
@@ -497,7 +511,7 @@ def tapping_metrics(aperture: np.ndarray, fs: float) -> TappingMetrics:
     if d.size < 4:
         return TappingMetrics(0, None, None, None, None, None, 0)
     cutoff = min(TAP_CUTOFF_HZ, 0.45 * fs)
-    sos = signal.butter(4, cutoff, fs=fs, output="sos")
+    sos = lowpass_sos(cutoff, fs)
     if d.size > 3 * (2 * len(sos) + 1):
         d = signal.sosfiltfilt(sos, d)
     floor = float(np.mean(d)) / 2.0
