@@ -11,8 +11,9 @@ not timed), then the rest of a dexterity frame: IntentsBuilder with hands,
 the tapping exercise step, and the mirror-therapy video composite.
 
 Prints per configuration: frames, fps (frames / wall time of tracking),
-latency p50/p95/max (ms per frame), and the share of frames with the
-playing hand found; then the game work in ms (p50/p95).
+latency p50/p95/max (ms per frame), CPU time per frame (all threads; it
+hardly depends on other work sharing the cores, fps does), and the share
+of frames with the playing hand found; then the game work in ms (p50/p95).
 
     python benchmarks/dexterity.py [--video FILE] [--seconds 6] [--side 640] [--json]
 
@@ -64,13 +65,16 @@ def track(frames: list[tuple[int, np.ndarray]], label: str = "Left",
     with MediaPipeTracker(**tracker_kw) as tracker:
         tracker.process(frames[0][1], frames[0][0] - 1, -1)  # model warm-up, not timed
         t0 = time.perf_counter()
+        c0 = time.process_time()
         for k, (t_ns, img) in enumerate(frames):
             s = time.perf_counter()
             out.append(tracker.process(img, t_ns, k))
             lat.append((time.perf_counter() - s) * 1e3)
         wall = time.perf_counter() - t0
+        cpu = time.process_time() - c0
     found = sum(f.hand(label) is not None for f in out) / len(out)  # the playing hand
-    return {"fps": len(out) / wall, "hand_found": found, **stats(lat)}, out
+    return {"fps": len(out) / wall, "cpu_ms_per_frame": 1e3 * cpu / len(out), "hand_found": found,
+            **stats(lat)}, out
 
 
 def game_work(tracked: list[Any], side: str) -> dict[str, Any]:
@@ -134,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
                        ("pose_hands_wrist_crops", "pose + hands, wrist crops")):
         r = result[key]
         print(f"  {label:27s} {r['fps']:5.1f} fps; latency p50 {r['p50_ms']:5.1f} ms, p95 {r['p95_ms']:5.1f} ms, "
-              f"max {r['max_ms']:5.1f} ms; hand found in {100 * r['hand_found']:.0f} % of frames")
+              f"max {r['max_ms']:5.1f} ms; cpu {r['cpu_ms_per_frame']:5.1f} ms/frame; "
+              f"hand found in {100 * r['hand_found']:.0f} % of frames")
     g = result["game_work"]
     print(f"  game work per frame: intents + tapping step p50 {g['intents_and_step']['p50_ms']:.2f} ms, "
           f"p95 {g['intents_and_step']['p95_ms']:.2f} ms; mirror composite p50 "
