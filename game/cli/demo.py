@@ -132,10 +132,13 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
               help="The affected arm (default: the patient record's, else right).")
 @click.option("--easier", is_flag=True,
               help="Make today easier (shorter and slower; never harder than the plan) without asking.")
+@click.option("--rest-pain", type=click.IntRange(0, 10), default=None,
+              help="The scripted patient's pain at each rest break (default: as before the session); "
+                   "a rise of 2 or more shows the pain pause.")
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
          mirror: str | None, pace: float, no_report: bool, side: str | None = None,
-         easier: bool = False) -> None:
+         easier: bool = False, rest_pain: int | None = None) -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
@@ -168,7 +171,8 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         on_app = None
         rec = None
         if replay or video:
-            rec = recording_driver(replay=replay, video=video, menus=ScriptedMenus(side=affected),
+            rec = recording_driver(replay=replay, video=video,
+                                   menus=ScriptedMenus(side=affected, in_session=rest_pain, seed=seed),
                                    hands=game in HAND_GAMES,
                                    arms=(affected,) if game in HAND_GAMES else ("left", "right"),
                                    saved_calibration=store.load_calibration(patient)
@@ -181,6 +185,9 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
             vp = virtual_patient_driver(seed, affected, hands=game in HAND_GAMES)
             driver, source = vp.driver, vp.source
             procedure_factory, on_app = vp.procedure_factory, vp.on_app
+            menus = getattr(driver, "menus", None)
+            if menus is not None:  # the script answering the check-ins (game/script.py)
+                menus.in_session, menus.seed = rest_pain, seed
         today = todays(store, patient, game, side=affected, session=session_dose)
         eased = todays(store, patient, game, side=affected, session=session_dose, easier=True)
         services = GameServices(store, game=game, seed=seed, session_dose=today.session, source=source,

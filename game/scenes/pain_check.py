@@ -26,13 +26,14 @@ from exercises.events import DIFFICULTY_STEP
 from game.context import DrawContext
 from game.scenes.checkin import CheckinScene
 from game.scenes.common import MenuScene
-from game.theme import OKABE_ITO
+from game.theme import OKABE_ITO, PALETTE
 from game.widgets import DwellButton, draw_hands, draw_text_block
 from telemetry.proms import ITEMS, Item
 from vision.intents import Intents
 
 SKIP = "skip"
 CONTINUE = "continue"
+SKIP_CENTER, SKIP_HALF = (1.35, -1.2), (0.45, 0.22)  # body units: under 8-10, within a seated reach
 PAIN_NOW = Item("pain", "How is your pain now?", ITEMS["pain"].low, ITEMS["pain"].high, True)
 
 # What a one-level drop means to the patient, per stepped parameter and direction.
@@ -47,11 +48,13 @@ class PainNowScene(CheckinScene):
         super().__init__("in_session", ("pain",), pace, questions={"pain": PAIN_NOW},
                          heading="Rest break: a quick question")
         self.name = "checkin_in_session"
-        self.skip_btn = DwellButton("Skip", center=(1.35, -1.2), half=(0.45, 0.22),
-                                    dwell_s=self.dwell_s, value=SKIP, color=OKABE_ITO["sky_blue"])
+        self.t = 0.0
+        self.skip_btn = DwellButton("Skip", center=SKIP_CENTER, half=SKIP_HALF,
+                                    dwell_s=self.dwell_s, value=SKIP, color=PALETTE.panel)  # the quiet choice
         self.buttons.append(self.skip_btn)
 
     def update(self, intents: Intents, dt: float) -> None:
+        self.t = intents.t  # when the answer came: the check-in's time stamp
         if self.stop_requested(intents, dt):
             self.dismiss(None)
             return
@@ -70,7 +73,12 @@ class PainNowScene(CheckinScene):
         surface.fill(pal.background)
         margin = max(16, w // 24)
         y = draw_text_block(surface, self.heading, th.font("small"), pal.text_dim, max(10, h // 40), margin=margin)
-        draw_text_block(surface, PAIN_NOW.question, th.font("title", bold=True), pal.text, y, margin=margin)
+        y = draw_text_block(surface, PAIN_NOW.question, th.font("title", bold=True), pal.text, y, margin=margin)
+        y = draw_text_block(surface, "Your answer helps keep the game at the right level for you.",
+                            th.font("small"), pal.text, y + th.small_px // 2, margin=margin)
+        draw_text_block(surface, "Hold a hand on a number, click it, or type it (T = 10). "
+                        "Not now? Skip (or Enter).", th.font("small"), pal.text_dim, y + th.small_px // 2,
+                        margin=margin)
         numbers = [b for b in self.buttons if b is not self.skip_btn]
         for b in numbers:
             b.color = OKABE_ITO["orange"] if b.value == self.selected else pal.button
@@ -83,11 +91,15 @@ class PainNowScene(CheckinScene):
         surface.blit(lo, (max(4, left.left), ty))
         if lo.get_width() + hi.get_width() + 24 < w:
             surface.blit(hi, (min(w - hi.get_width() - 4, right.right - hi.get_width()), ty))
+            text_bottom = ty + f.get_linesize()
         else:
             surface.blit(hi, (max(4, right.right - hi.get_width()), ty + f.get_linesize()))
-        skip = self.skip_btn.draw(surface, ctx, font_kind="title")
-        hint = "Hold a hand on a number, click it, or type it (T = 10). Skip or Enter: not now."
-        draw_text_block(surface, hint, f, pal.text_dim, skip.bottom + th.small_px // 2, margin=margin)
+            text_bottom = ty + 2 * f.get_linesize()
+        # Skip stays within reach under the high numbers, moved down only as far as the
+        # anchors need (in a narrow window they take two lines).
+        below = ctx.transform.to_body(0.0, text_bottom + th.small_px / 2)[1]
+        self.skip_btn.center = (SKIP_CENTER[0], min(SKIP_CENTER[1], below - SKIP_HALF[1]))
+        self.skip_btn.draw(surface, ctx, font_kind="title")
         self.draw_stop(surface, ctx)
         draw_hands(surface, ctx)
 
@@ -112,12 +124,20 @@ def easier_words(events: Sequence[Any]) -> list[str]:
 
 def why_words(nrs: int, pre_pain: int | None, threshold: int, rise_limit: int) -> str:
     """Why the rule tripped, in plain words (the runner's own test: above, or risen by)."""
-    parts = [f"Your pain is {nrs} out of 10 now."]
     if pre_pain is not None and nrs - pre_pain >= rise_limit:
-        parts.append(f"Before the session it was {pre_pain}, so it has gone up by {nrs - pre_pain}.")
-    elif nrs > threshold:
-        parts.append(f"Your plan says to ease off when it is above {threshold}.")
-    return " ".join(parts)
+        return (f"Your pain is {nrs} out of 10 now; before the session it was {pre_pain}. "
+                f"It has gone up by {nrs - pre_pain}, so we have paused.")
+    if nrs > threshold:
+        return f"Your pain is {nrs} out of 10 now, above {threshold}, so we have paused."
+    return f"Your pain is {nrs} out of 10 now, so we have paused."
+
+
+def _join(parts: Sequence[str]) -> str:
+    """"the targets will be a little closer and a little bigger": one subject, said once."""
+    if len(parts) == 2 and parts[0].startswith("the targets will be ") and \
+            parts[1].startswith("the targets will be "):
+        return f"{parts[0]} and {parts[1][len('the targets will be '):]}"
+    return " and ".join(parts)
 
 
 class PainEasierScene(MenuScene):
@@ -130,16 +150,17 @@ class PainEasierScene(MenuScene):
         super().__init__(pace)
         self.easier = list(easier)
         self.title = "The next part will be easier" if self.easier else "Let's pause here for a moment"
-        what = (f"So we have paused, and when you go on, {' and '.join(self.easier)}."
-                if self.easier else "So we have paused. The game cannot be made easier today: "
-                                    "go on only if you feel ready.")
+        what = (f"When you go on, {_join(self.easier)}." if self.easier else
+                "The game cannot be made easier today. Take your time, and go on only when you feel ready.")
         self.text = f"{why_words(nrs, pre_pain, threshold, rise_limit)} {what}"
         self.advice = "If the pain keeps rising, stop: hold a hand on STOP."
         self.continue_btn = DwellButton("Continue", center=(0.0, -0.75), half=(1.0, 0.42),
                                         dwell_s=self.dwell_s, value=CONTINUE, color=OKABE_ITO["bluish_green"])
         self.buttons = [self.continue_btn]
+        self.t = 0.0
 
     def update(self, intents: Intents, dt: float) -> None:
+        self.t = intents.t  # when the patient chose to go on: the resume's time stamp
         if self.stop_requested(intents, dt):
             self.dismiss(None)
             return

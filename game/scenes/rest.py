@@ -62,7 +62,9 @@ class RestScene(Scene[str]):
         self.t = intents.t
         if self._ask and self.stack is not None:
             self._ask = False
-            self.stack.push(PainNowScene(self.pace), self._after_pain_now)
+            question = PainNowScene(self.pace)
+            question.t = self.t
+            self.stack.push(question, lambda answers: self._after_pain_now(answers, question.t))
             return
         if intents.stop or self.stop_btn.update(intents, dt):
             self.dismiss("stop")
@@ -71,7 +73,8 @@ class RestScene(Scene[str]):
         if self.runner.state != "resting":
             self.dismiss("done")
 
-    def _after_pain_now(self, answers: dict[str, int] | None) -> None:
+    def _after_pain_now(self, answers: dict[str, int] | None, t: float) -> None:
+        self.t = max(self.t, t)  # this scene's clock stood still while the question was up
         if answers is None:  # stopped at the question
             self.dismiss("stop")
             return
@@ -87,11 +90,14 @@ class RestScene(Scene[str]):
         dose = self.runner.dose
         easier = easier_words(events)
         self.note = "The next part will be a little easier." if easier else ""
-        self.stack.push(PainEasierScene(nrs=decision.nrs, pre_pain=decision.pre_pain,
-                                        threshold=dose.pain_stop_threshold, rise_limit=dose.pain_rise_limit,
-                                        easier=easier, pace=self.pace), self._after_pause)
+        pause = PainEasierScene(nrs=decision.nrs, pre_pain=decision.pre_pain,
+                                threshold=dose.pain_stop_threshold, rise_limit=dose.pain_rise_limit,
+                                easier=easier, pace=self.pace)
+        pause.t = self.t
+        self.stack.push(pause, lambda choice: self._after_pause(choice, pause.t))
 
-    def _after_pause(self, choice: str | None) -> None:
+    def _after_pause(self, choice: str | None, t: float) -> None:
+        self.t = max(self.t, t)
         if choice != CONTINUE:
             self.dismiss("stop")
             return

@@ -100,6 +100,8 @@ def test_a_rise_of_two_pauses_drops_one_level_and_the_next_targets_are_easier(st
     assert kind == DIFFICULTY_STEP and step["direction"] == "down"
     assert "pain rose 2 points over 3/10" in step["why"]
     assert kinds[i_check + 3] == RESUME
+    t = [e.t for e in store.events(flow.result.session_id)]
+    assert t[i_check + 3] > t[i_check + 1] + 0.5  # resumed when the patient chose Continue (a dwell later)
     assert step["to"]["reach_fraction"] < step["from"]["reach_fraction"]
     assert step["to"]["target_radius"] > step["from"]["target_radius"]
     # The targets shown after the drop are closer and bigger than the last one before it.
@@ -191,8 +193,9 @@ def test_pause_screen_says_why_and_what_changes_and_waits_for_continue() -> None
     r.in_session_pain(5, t=1.0)
     eased = PainEasierScene(nrs=5, pre_pain=2, threshold=5, rise_limit=2, easier=easier_words(r.drain()))
     assert eased.title == "The next part will be easier"
-    assert "Your pain is 5 out of 10 now. Before the session it was 2, so it has gone up by 3." in eased.text
-    assert "the targets will be a little closer and the targets will be a little bigger" in eased.text
+    assert eased.text.startswith("Your pain is 5 out of 10 now; before the session it was 2. "
+                                 "It has gone up by 3, so we have paused.")
+    assert eased.text.endswith("When you go on, the targets will be a little closer and a little bigger.")
     plain = PainEasierScene(nrs=7, pre_pain=None, threshold=5, rise_limit=2)
     assert plain.title != eased.title and "above 5" in plain.text and "easier" not in plain.title
     for i in range(30):  # nothing pressed: it stays
@@ -215,8 +218,9 @@ def test_pain_screens_keep_their_text_off_the_buttons(size: tuple[int, int]) -> 
         scene.draw(surf, ctx)
         bg = ctx.theme.palette.background
         arr = pygame.surfarray.pixels3d(surf)
-        top = min(b.rect(tr).top for b in scene.buttons)
-        left, right = min(b.rect(tr).left for b in scene.buttons), max(b.rect(tr).right for b in scene.buttons)
-        strip = arr[left:right, max(0, top - 8):top - 2]
-        assert np.all(strip == bg), (scene.name, size)
+        for b in scene.buttons:
+            r = b.rect(tr)
+            assert surf.get_rect().contains(r), (scene.name, b.label, size)
+            strip = arr[r.left:r.right, max(0, r.top - 8):r.top - 2]
+            assert np.all(strip == bg), (scene.name, b.label, size)
         del arr
