@@ -328,3 +328,30 @@ def test_play_new_with_a_source_that_will_not_open_leaves_no_database(tmp_path: 
         assert store.patient_exists("p0") and not store.patient_exists("p1")
     finally:
         store.close()
+
+
+def test_demo_answers_the_rest_break_pain_question_and_rest_pain_shows_the_pause(tmp_path: Path) -> None:
+    def in_session(args: list[str], data: Path) -> tuple[list[dict], list[str], list[str]]:
+        shots = data / "shots"
+        res = CliRunner().invoke(cli, ["demo", "--headless", "--seconds", "30", "--no-report", "--json",
+                                       "--data-dir", str(data), "--screenshots", str(shots), *args])
+        assert res.exit_code == 0, res.output
+        sid = json.loads(res.output.strip().splitlines()[-1])["session_id"]
+        store = Store.open(data / "neuroplay.db", create=False)
+        try:
+            events = store.events(sid)
+        finally:
+            store.close()
+        checks = [dict(e.data) for e in events if e.kind == "checkin" and e.data.get("phase") == "in_session"]
+        pauses = [e.data["reason"] for e in events if e.kind == "pause"]
+        return checks, pauses, sorted(p.name for p in shots.glob("*.png"))
+
+    # By default the scripted patient rates the same pain as before the session: nothing changes.
+    checks, pauses, shots = in_session([], tmp_path / "a")
+    assert checks == [{"phase": "in_session", "nrs": 3, "pre_pain": 3, "drop_levels": 0}]
+    assert pauses == [] and any("checkin_in_session" in n for n in shots)
+    assert not any("pain_easier" in n for n in shots)
+    # --rest-pain 6: a rise of 3 (and above 5): the pain pause, shown and continued.
+    checks, pauses, shots = in_session(["--rest-pain", "6"], tmp_path / "b")
+    assert checks == [{"phase": "in_session", "nrs": 6, "pre_pain": 3, "drop_levels": 1}]
+    assert pauses == ["pain"] and any("pain_easier" in n for n in shots)
