@@ -144,6 +144,7 @@ class PainEasierScene(MenuScene):
     """The pain pause. Result: "continue", or None when the patient stopped."""
 
     name = "pain_easier"
+    screenshot_after_s = 0.5  # `--screenshots`: before a scripted hand has filled Continue
 
     def __init__(self, *, nrs: int, pre_pain: int | None, threshold: int, rise_limit: int,
                  easier: Sequence[str] = (), pace: float = 1.0) -> None:
