@@ -224,3 +224,27 @@ def test_pain_screens_keep_their_text_off_the_buttons(size: tuple[int, int]) -> 
             strip = arr[r.left:r.right, max(0, r.top - 8):r.top - 2]
             assert np.all(strip == bg), (scene.name, b.label, size)
         del arr
+
+
+def test_stop_on_the_pain_pause_ends_the_session_as_stopped(store: Store) -> None:
+    stack = SceneStack()
+    flow = SessionFlow(stack, plain_services(store), patient="p1", easier=False)
+    flow.start()
+    keys = KeyboardMouseInput()
+    menus = ScriptedMenus(pre={**DEMO_PRE, "pain": PRE_PAIN}, in_session=8)
+    app = App(pygame.Surface((640, 360)), stack, driver=PointerPlayer(speed=2.0, menus=menus), keys=keys)
+    loop = FixedStepLoop(SimClock())
+    for _ in range(120 * 60):
+        if stack.top is None or stack.top.name == "pain_easier":
+            break
+        loop.clock.wait_frame(loop.clock.now(), 1 / 60)
+        loop.tick(app)
+    assert stack.top is not None and stack.top.name == "pain_easier"
+    keys.press("stop")
+    loop.run(app, max_frames=60 * 60)
+    assert flow.result.finished and flow.result.outcome.reason == "stopped"
+    assert stack.entered[-2:] == ["checkin_post", "summary"]
+    kinds = [k for k, _ in stored(store, flow)]
+    assert kinds.index(PAUSE) < kinds.index("stop") and RESUME not in kinds
+    [session] = store.history("p1")
+    assert session.completed is False
