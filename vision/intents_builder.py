@@ -20,8 +20,8 @@ Role: the single bridge from landmarks to game input. Per frame it
     taken side-on does not inflate it) and one `cue` when the player must
     act, judged on what THIS game needs (`_judge`):
       - hand games (`hands=True`): too_dark, step_back (wrist in use past
-        the top or a side), arm_not_visible (elbow/wrist visibility < 0.5,
-        CLINICAL.md section 7), hand_not_visible (hand landmarks missing, or
+        the top or a side), arm_not_visible (wrist, or an elbow inside the
+        picture, visibility < 0.5, CLINICAL.md section 7), hand_not_visible (hand landmarks missing, or
         the wrist below the picture). Shoulders and hips may be out of view;
       - body games: too_dark, move_into_frame (shoulders), step_back,
         move_into_frame (hips), arm_not_visible, hand_not_visible.
@@ -188,7 +188,8 @@ class IntentsBuilder:
         """(cue, body_visible, visibilities in use) for the parts THIS game needs.
 
         A hand game (`hands=True`) needs the hand in play and its arm: its
-        wrist in the picture, elbow and wrist seen, its hand landmarks found.
+        wrist in the picture and seen, its elbow seen if it is in the
+        picture, its hand landmarks found.
         Shoulders, hips and the other arm may be out of the picture (a
         webcam framing head and shoulders, hand beside the face, is the
         usual finger-tapping set-up). A body game (reaching) also needs
@@ -206,6 +207,11 @@ class IntentsBuilder:
                                           for s in self.arms)
         cue: Cue | None = None
         if self.hands:
+            # An elbow below or beside the picture (close framing) is not needed to play with
+            # the hand; MediaPipe's visibility for it is a guess. One in the picture must be seen.
+            arm_vis = [float(pose[i, 3]) for s in self.arms for i in (_ELBOW[s], _WRIST[s])
+                       if i == _WRIST[s] or (0.0 <= pose[i, 0] <= 1.0 and 0.0 <= pose[i, 1] <= 1.0)]
+            arm_hidden = any(v < VISIBILITY_MIN for v in arm_vis)
             if dark:
                 cue = "too_dark"
             elif wrists_out:

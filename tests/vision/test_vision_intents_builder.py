@@ -169,11 +169,14 @@ def test_a_hand_game_asks_only_for_the_hand_in_play_and_its_arm() -> None:
     g = _frame(2, hands=(hand,), hands_tracked=True)
     g.pose[RIGHT_ELBOW, 3] = 0.2
     assert b.build(g).cue == "arm_not_visible"
-    g = _frame(3, hands=(hand,), hands_tracked=True)
+    g = _frame(5, hands=(hand,), hands_tracked=True)
+    g.pose[RIGHT_ELBOW, 1], g.pose[RIGHT_ELBOW, 3] = 1.3, 0.2  # below the picture: not needed
+    assert b.build(g).cue is None
+    g = _frame(6, hands=(hand,), hands_tracked=True)
     g.pose[RIGHT_WRIST, 1] = 1.1  # below the picture
     it = b.build(g)
     assert it.cue == "hand_not_visible" and not it.body_visible
-    assert b.build(_frame(4, hands=(), hands_tracked=True)).cue == "hand_not_visible"
+    assert b.build(_frame(7, hands=(), hands_tracked=True)).cue == "hand_not_visible"
 
 
 def test_jitter_is_measured_in_the_body_size_not_a_side_on_calibration_unit() -> None:
