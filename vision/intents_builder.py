@@ -21,8 +21,9 @@ Role: the single bridge from landmarks to game input. Per frame it
     act, judged on what THIS game needs (`_judge`):
       - hand games (`hands=True`): too_dark, step_back (wrist in use past
         the top or a side), arm_not_visible (wrist, or an elbow inside the
-        picture, visibility < 0.5, CLINICAL.md section 7), hand_not_visible (hand landmarks missing, or
-        the wrist below the picture). Shoulders and hips may be out of view;
+        picture, visibility < 0.5, CLINICAL.md section 7), hand_not_visible
+        (hand landmarks missing, or the wrist below the picture). Shoulders
+        and hips may be out of view;
       - body games: too_dark, move_into_frame (shoulders), step_back,
         move_into_frame (hips), arm_not_visible, hand_not_visible.
 Without a calibration the frame's own shoulders are the reference
@@ -189,10 +190,10 @@ class IntentsBuilder:
 
         A hand game (`hands=True`) needs the hand in play and its arm: its
         wrist in the picture and seen, its elbow seen if it is in the
-        picture, its hand landmarks found.
-        Shoulders, hips and the other arm may be out of the picture (a
-        webcam framing head and shoulders, hand beside the face, is the
-        usual finger-tapping set-up). A body game (reaching) also needs
+        picture, its hand landmarks found. Shoulders, hips and the other
+        arm may be out of the picture (a webcam framing head and shoulders,
+        hand beside the face, is the usual finger-tapping set-up). A body
+        game (reaching) needs the arms in use seen and
         both shoulders in the picture and seen, not so close that they fill
         the image, and the hips no further than HIP_MARGIN below it (trunk
         lean, read by the compensation guard, needs them).
