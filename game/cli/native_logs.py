@@ -1,6 +1,6 @@
 """Keep MediaPipe's native log chatter off the patient's and therapist's terminal.
 
-MediaPipe (absl/glog in C++) writes informational lines such as
+MediaPipe (absl/glog in C++) and OpenCV's video back ends write lines such as
 "W0000 ... inference_feedback_manager.cc:114] Feedback manager requires ..."
 straight to file descriptor 2; no environment variable silences them in
 0.10.21. They are not errors and they bury the one line that matters. So
@@ -8,7 +8,9 @@ the command line points descriptor 2 at a pipe read by a thread that drops
 native INFO/WARNING lines and passes everything else through, while Python's
 own `sys.stderr` keeps writing to the original terminal directly, so our
 error messages can never be lost or delayed by the filter. Native ERROR and
-FATAL lines still get through. `NEUROPLAY_NATIVE_LOGS=1` turns the filter off.
+FATAL lines still get through. OpenCV's "[ WARN:0@2.1] global cap_v4l.cpp ..." lines
+about a camera that will not open are dropped too: our own one-line message says
+the same thing in words a patient can act on. `NEUROPLAY_NATIVE_LOGS=1` turns the filter off.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ import threading
 
 _NOISE = re.compile(
     rb"^(?:[IW]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ |INFO: Created TensorFlow Lite|"
+    rb"\[ ?(?:WARN|ERROR|INFO):\d+@[\d.]+\] global |"
     rb"WARNING: All log messages before absl::InitializeLog\(\) is called)"
 )
 
 
 def is_noise(line: bytes) -> bool:
-    """A native INFO/WARNING line from MediaPipe/TFLite (never an ERROR or FATAL)."""
+    """A native INFO/WARNING line from MediaPipe/TFLite, or an OpenCV log line (never a
+    MediaPipe ERROR or FATAL)."""
     return _NOISE.match(line) is not None
 
 

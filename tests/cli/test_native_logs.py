@@ -18,6 +18,8 @@ def test_native_info_and_warning_lines_are_noise_errors_are_not() -> None:
                     b"Feedback manager requires a model with a single signature inference.")
     assert is_noise(b"I0000 00:00:1700000000.000001  123 gl_context.cc:357] GL version: 3.2")
     assert is_noise(b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.")
+    assert is_noise(b"[ WARN:0@2.134] global cap_v4l.cpp:913 open VIDEOIO(V4L2:/dev/video7): can't open camera")
+    assert is_noise(b"[ERROR:0@2.134] global obsensor_uvc_stream_channel.cpp:158 getStreamChannelGroup")
     assert not is_noise(b"E0000 00:00:1796042018.805141    9312 calculator_graph.cc:887] failed")
     assert not is_noise(b"F0000 00:00:1796042018.805141    9312 check failed")
     assert not is_noise(b"Error: /nope.mp4: video file not found")
