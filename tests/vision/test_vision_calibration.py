@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -56,7 +57,7 @@ class Script:
         for side, (hx, hy) in rest.items():
             for idx in HAND_POINTS[side]:  # type: ignore[index]
                 put(idx, hx, hy)
-        f = BodyFrame(self.i, int(round(2e9 + self.i * 1e9 / FPS)), W, H, pose=pose, pose_world=world)
+        f = BodyFrame(self.i, round(2e9 + self.i * 1e9 / FPS), W, H, pose=pose, pose_world=world)
         self.i += 1
         return f
 
@@ -136,7 +137,7 @@ def test_progress_prompts_and_dict_round_trip() -> None:
     prompts = [p for p, _ in seen]
     assert any("out to the side" in p for p in prompts) and any("straight up" in p for p in prompts)
     progress = [p for _, p in seen]
-    assert all(b >= a - 1e-9 for a, b in zip(progress, progress[1:]))
+    assert all(b >= a - 1e-9 for a, b in itertools.pairwise(progress))
     cal = proc.result()
     assert set(cal.envelope) == {"right"}
     assert cal.envelope["right"]["out"] == pytest.approx(1.4, abs=1e-6)

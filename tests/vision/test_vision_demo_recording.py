@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from vision.body_model import shoulder_midpoint_px, shoulder_width_px
 from vision.bodyframe import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+from vision.replay import demo_recording_path, load_demo_recording
 
 LEFT_KNEE, RIGHT_KNEE = 25, 26
-from vision.replay import demo_recording_path, load_demo_recording
 
 
 def test_demo_recording_is_small_seated_frontal_and_complete() -> None:
@@ -20,7 +22,7 @@ def test_demo_recording_is_small_seated_frontal_and_complete() -> None:
     assert all(f.pose is not None and f.pose_world is not None for f in rep)
     assert all({h.handedness for h in f.hands} == {"Left", "Right"} for f in rep)
     ts = [f.t_ns for f in rep]
-    assert all(b > a for a, b in zip(ts, ts[1:]))
+    assert all(b > a for a, b in itertools.pairwise(ts))
     mids = np.array([shoulder_midpoint_px(f.pose, f.width, f.height) for f in rep])
     unit = np.median([shoulder_width_px(f.pose, f.width, f.height) for f in rep])
     assert np.ptp(mids, axis=0).max() / unit < 0.15  # a still trunk

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -91,7 +92,7 @@ def test_replay_source_loops_with_a_forward_clock(tmp_path: Path) -> None:
     src = ReplaySource(path, loop=True)
     got = [src.read() for _ in range(9)]
     ts = [f.t_ns for f in got if f is not None]
-    assert len(ts) == 9 and all(b > a for a, b in zip(ts, ts[1:]))
+    assert len(ts) == 9 and all(b > a for a, b in itertools.pairwise(ts))
     assert [f.index for f in got if f is not None] == list(range(9))
     once = ReplaySource(path)
     assert len(list(once)) == 4 and once.read() is None
