@@ -76,8 +76,16 @@ class DwellButton:
         border = pal.dwell if self.hovered else pal.text
         pygame.draw.rect(surface, border, r, width=max(3, r.h // 18), border_radius=max(4, r.h // 8))
         px = min(ctx.theme.title_px if font_kind == "title" else ctx.theme.body_px, max(12, int(r.h * 0.6)))
-        text_color = pal.cue_text if self.progress > 0.5 else pal.text
-        blit_fit(surface, self.label, r, px, text_color)
+        # The label stays readable while the dwell fill rises through it: the part of the
+        # text over the fill is drawn dark, the rest light.
+        fill_top = r.bottom - round(r.h * min(1.0, self.progress)) if self.progress > 0 else r.bottom
+        old_clip = surface.get_clip()
+        for area, color in ((pygame.Rect(r.x, r.y, r.w, fill_top - r.y), pal.text),
+                            (pygame.Rect(r.x, fill_top, r.w, r.bottom - fill_top), pal.cue_text)):
+            if area.h > 0:
+                surface.set_clip(area.clip(old_clip) if old_clip else area)
+                blit_fit(surface, self.label, r, px, color)
+        surface.set_clip(old_clip)
         return r
 
 
