@@ -34,8 +34,18 @@ def intents_builder(calibration: Any = None, *, hands: bool = False,
     return IntentsBuilder(calibration=calibration, hands=hands, arms=arms).build  # type: ignore[arg-type]
 
 
-def calibration_for(frames: list[BodyFrame], saved: Any = None) -> Any:
-    """The saved calibration (a stored mapping) or a default from the first frame with a pose."""
+PROBE_S = 1.0  # how much of a recording's start may set its default calibration
+
+
+def calibration_for(frames: list[BodyFrame], saved: Any = None, *, probe_s: float = PROBE_S) -> Any:
+    """The saved calibration (a stored mapping), else a default from the recording's start.
+
+    The default takes the frame, among the first `probe_s` seconds, whose shoulders look
+    widest: a person turned side-on shows narrow shoulders, and a body unit taken from
+    them would make every movement look too large (targets out of reach, trunk
+    'leaning' all the time). The widest is the most frontal view.
+    """
+    from vision.body_model import shoulder_width_px
     from vision.calibration import Calibration
 
     if saved:
@@ -43,8 +53,11 @@ def calibration_for(frames: list[BodyFrame], saved: Any = None) -> Any:
             return Calibration.from_dict(saved)
         except (KeyError, TypeError, ValueError):
             pass
-    for f in frames:
-        if f.pose is not None:
+    posed = [f for f in frames if f.pose is not None]
+    if posed:
+        t0 = posed[0].t_ns
+        early = [f for f in posed if (f.t_ns - t0) / 1e9 <= probe_s + 1e-9]
+        for f in sorted(early, key=lambda f: -shoulder_width_px(f.pose, f.width, f.height)):
             try:
                 return Calibration.default(f.width, f.height, pose=f.pose, pose_world=f.pose_world)
             except ValueError:
@@ -142,8 +155,23 @@ class StreamedFrames:
     def __init__(self, pipe: Any, first: BodyFrame) -> None:
         self.pipe = pipe
         self.t0_ns = first.t_ns
+        self._buffered: list[BodyFrame] = []  # tracked ahead by `probe`, played in order
         self._pending: BodyFrame | None = first
         self.start: float | None = None
+
+    def probe(self, seconds: float) -> list[BodyFrame]:
+        """Track the first `seconds` of the video ahead (they are played later as usual)."""
+        frames = [self._pending] if self._pending is not None else []
+        while frames and (frames[-1].t_ns - self.t0_ns) / 1e9 < seconds:
+            nxt = self.pipe.take()
+            if nxt is None:
+                break
+            frames.append(nxt)
+        self._buffered = frames[1:]
+        return frames
+
+    def _take(self) -> BodyFrame | None:
+        return self._buffered.pop(0) if self._buffered else self.pipe.take()
 
     @property
     def done(self) -> bool:
@@ -158,7 +186,7 @@ class StreamedFrames:
         while self._pending is not None and \
                 (self._pending.t_ns - self.t0_ns) / 1e9 <= t - self.start + 1e-9:
             newest = self._pending
-            self._pending = self.pipe.take()
+            self._pending = self._take()
         return newest
 
 
@@ -174,14 +202,13 @@ def video_driver(path: str, *, menus: ScriptedMenus | None = None,
     except SourceError as exc:
         raise UserError(str(exc)) from None
     duration = source.duration_s
-    pipe = LockstepPipeline(source, keep_image=True, hands=hands)  # hands: the dexterity games
+    pipe = LockstepPipeline(source, keep_image=True, hands=hands, arms=arms)  # hands: the dexterity games
     first = pipe.take()
     if first is None:
         pipe.stop()
         raise UserError(f"{path}: no frame could be read ({pipe.status.message or 'empty video'})")
     streamed = StreamedFrames(pipe, first)
-    probe = [first]
-    cal = calibration_for(probe if first.pose is not None else [first], saved_calibration)
+    cal = calibration_for(streamed.probe(PROBE_S), saved_calibration)
     build = intents_builder(cal, hands=hands, arms=arms)
 
     def build_from_start(frame: BodyFrame) -> Intents:
