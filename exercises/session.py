@@ -281,6 +281,8 @@ class SessionRunner:
         ok = intents.body_visible and cue is None and not poor
         if not intents.body_visible and cue is None:
             cue = "move_into_frame"
+        elif poor and cue is None:
+            cue = "poor_tracking"  # seen, but the landmarks are unreliable (light, angle, blur)
         side = self._arm_in_use()
         if ok and self.require_hand and side is not None and intents.hand(side) is None:
             ok, cue = False, "arm_not_visible"

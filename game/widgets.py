@@ -191,6 +191,7 @@ CUE_TEXT: dict[str, str] = {
     "too_dark": "It is too dark: turn on a light",
     "arm_not_visible": "The camera cannot see your arm",
     "hand_not_visible": "The camera cannot see your hand",
+    "poor_tracking": "The camera is losing track of you: face it, and check the light",
 }
 
 
