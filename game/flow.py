@@ -135,6 +135,11 @@ class SessionFlow:
         self.on_session_start: Callable[[SessionSetup], None] | None = None
         self.listeners: list[Callable[[list[Any]], None]] = []  # e.g. audio cues
         self.on_calibrated: list[Callable[[Any], None]] = []  # e.g. the intents builder
+        # The game clock (seconds; the time base of every event) and whether it is
+        # simulated (headless: faster than real time); the runtime sets both. The
+        # session's check-ins and end are stamped on it, so they agree with the events.
+        self.game_clock: Callable[[], float] | None = None
+        self.simulated_clock = False
 
     @property
     def done(self) -> bool:
@@ -145,6 +150,9 @@ class SessionFlow:
 
     def _end(self, where: str) -> None:
         self.result.ended_at = where
+
+    def _game_t(self) -> float | None:
+        return None if self.game_clock is None else float(self.game_clock())
 
     # ----------------------------------------------------------------- steps
     def _after_title(self, ok: bool | None) -> None:
@@ -216,10 +224,12 @@ class SessionFlow:
         self.result.exercise = setup.exercise
         store = self.services.store
         if store is not None:
+            now = self._game_t()
             self.recorder = store.start_session(pid, setup.exercise, setup.dose, source=setup.source,
-                                                mirror=setup.mirror, decisions=setup.decisions)
+                                                mirror=setup.mirror, decisions=setup.decisions,
+                                                t0=now, simulated_clock=self.simulated_clock)
             self.result.session_id = self.recorder.session_id
-            self.recorder.checkin("pre", self.result.pre)
+            self.recorder.checkin("pre", self.result.pre, t=now)
             self._adopt_plan_goals(pid)
         if self.on_session_start is not None:
             self.on_session_start(setup)
@@ -236,11 +246,17 @@ class SessionFlow:
             listener(events)
 
     def _rest(self, runner: SessionLike) -> Scene[Any]:
-        return RestScene(runner, sink=self._record, affected=self.affected, ask_pain=True, pace=self.pace)
+        return RestScene(runner, sink=self._record, affected=self.affected, ask_pain=True, pace=self.pace,
+                         on_pain=self._rest_pain)
+
+    def _rest_pain(self, rating: int, t: float) -> None:
+        """The pain check at a rest break, answered at game time t: a check-in of its own."""
+        if self.recorder is not None:
+            self.recorder.checkin("in_session", {"pain": rating}, t=t)
 
     def _pain_rating(self, rating: int) -> None:
         if self.recorder is not None:
-            self.recorder.checkin("pain_stop", {"pain": rating})
+            self.recorder.checkin("pain_stop", {"pain": rating}, t=self._game_t())
 
     def _after_exercise(self, outcome: ExerciseOutcome | None) -> None:
         assert outcome is not None
@@ -252,9 +268,11 @@ class SessionFlow:
         assert outcome is not None
         self.result.post = answers
         if self.recorder is not None:
+            now = self._game_t()
             if answers:
-                self.recorder.checkin("post", answers)
-            self.recorder.close(outcome.summary, completed=outcome.reason in ("completed", "time_cap"))
+                self.recorder.checkin("post", answers, t=now)
+            self.recorder.close(outcome.summary, completed=outcome.reason in ("completed", "time_cap"),
+                                t=now)
             self.recorder = None
         activities = self._psfs_activities() if answers is not None else []
         if activities:
@@ -318,5 +336,5 @@ class SessionFlow:
     def abort(self) -> None:
         """Close a started session as incomplete (window closed, error)."""
         if self.recorder is not None and self.result.outcome is None and self.setup is not None:
-            self.recorder.close(self.setup.runner.summary(), completed=False)
+            self.recorder.close(self.setup.runner.summary(), completed=False, t=self._game_t())
             self.recorder = None

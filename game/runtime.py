@@ -90,6 +90,8 @@ def run_flow(flow_factory: Callable[[SceneStack], SessionFlow], driver: Driver, 
 
     flow.on_session_start = session_started
     app.frame_listeners.append(flow.record_frame)
+    flow.game_clock = lambda: app.t  # the session's times follow the game clock when simulated
+    flow.simulated_clock = not windowed
     app.emit = flow.record_events
     if on_app is not None:
         on_app(app, flow)

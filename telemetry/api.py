@@ -7,7 +7,8 @@ exercises: events arrive as anything with `t`, `kind` and `data`.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Protocol, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from vision.bodyframe import BodyFrame
 
@@ -29,11 +30,13 @@ class SessionRecorder(Protocol):
     def record_frame(self, frame: BodyFrame) -> None:
         """Keep the landmark stream (compact arrays; never video)."""
 
-    def checkin(self, phase: str, answers: Mapping[str, int]) -> None:
-        """phase: "pre", "post" or "pain_stop"; answers: item -> 0..10."""
+    def checkin(self, phase: str, answers: Mapping[str, int], *, t: float | None = None) -> None:
+        """phase: "pre", "post", "in_session" (the pain check at a rest break) or
+        "pain_stop"; answers: item -> 0..10; t: the game time it was answered."""
 
-    def close(self, summary: Mapping[str, Any], completed: bool = True) -> None:
-        """Flush everything, store the summary, mark the session ended."""
+    def close(self, summary: Mapping[str, Any], completed: bool = True, *,
+              t: float | None = None) -> None:
+        """Flush everything, store the summary, mark the session ended (at game time t)."""
 
 
 class TelemetryStore(Protocol):
@@ -44,7 +47,10 @@ class TelemetryStore(Protocol):
 
     def start_session(self, patient_id: str, exercise: str, dose: Mapping[str, Any], *,
                       source: str = "camera", mirror: str | None = None,
-                      decisions: Sequence[str] = ()) -> SessionRecorder: ...
+                      decisions: Sequence[str] = (), t0: float | None = None,
+                      simulated_clock: bool = False) -> SessionRecorder:
+        """t0: the game clock now (the time base of the events); simulated_clock:
+        the game runs faster than real time, so the session's times follow it."""
 
     def save_calibration(self, patient_id: str, calibration: Mapping[str, Any]) -> None: ...
 

@@ -11,7 +11,11 @@ is summarised the same way as a finished session. One trial per target:
 * when a repetition carries the hand `path` ([[t, x, y], ...] body units),
   its `target` and `shown_t`, the kinematic metrics are computed here
   (`telemetry.metrics.reach_trial_metrics`) with a quality score; the raw
-  path stays in the event log, not in the trial.
+  path stays in the event log, not in the trial;
+* given the session's shoulder-line series (`shoulder_series`, from the stored
+  pose landmarks), each such repetition also gets its trunk rotation: the
+  largest turn of the shoulder line from the target's appearance to the
+  repetition's end (`trunk_rotation_deg`).
 """
 
 from __future__ import annotations
@@ -58,12 +62,29 @@ def _index(ev: _Ev) -> Any:
     return v if isinstance(v, (int, str)) and not isinstance(v, bool) else None
 
 
+def shoulder_series(frames: Iterable[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(t, shoulder-line angle in degrees) of the frames whose shoulders are
+    tracked (`metrics.shoulder_line_deg`; anything with t, pose, pose_world)."""
+    ts: list[float] = []
+    angles: list[float] = []
+    for f in frames:
+        a = M.shoulder_line_deg(f.pose, f.pose_world)
+        if a is not None:
+            ts.append(float(f.t))
+            angles.append(a)
+    return np.asarray(ts, dtype=float), np.asarray(angles, dtype=float)
+
+
 def derive_trials(events: Iterable[_Ev], *,
-                  tracking: Mapping[str, Any] | None = None) -> list[DerivedTrial]:
+                  tracking: Mapping[str, Any] | None = None,
+                  shoulders: tuple[np.ndarray, np.ndarray] | None = None
+                  ) -> list[DerivedTrial]:
     """One trial per target. `tracking` (the recorder's session-level
     `metrics.tracking_summary`) adds landmark visibility and how frontal the
     view was to each repetition's quality score; without it (a session
-    recovered after a crash) quality rests on the hand path alone."""
+    recovered after a crash) quality rests on the hand path alone.
+    `shoulders` (`shoulder_series` of the session's landmark stream, on the
+    events' clock) adds each reach's trunk rotation."""
     order: list[Any] = []
     trials: dict[Any, dict[str, Any]] = {}
     shown: dict[Any, float] = {}
@@ -118,6 +139,10 @@ def derive_trials(events: Iterable[_Ev], *,
         if idx in onset:
             data.setdefault("t_onset", onset[idx])
         kin = _kinematics(data, tr["outcome"] in SUCCESS_OUTCOMES, tracking)
+        if kin is not None and shoulders is not None:
+            rot = _rotation(data, tr["t"], shoulders)
+            if rot is not None:
+                kin["trunk_rotation_deg"] = rot
         if kin is None and tr["rep"]:
             kin = _dexterity(data)
         data = {k: v for k, v in data.items() if k not in BULKY_KEYS}
@@ -171,6 +196,16 @@ def _kinematics(data: Mapping[str, Any], success: bool,
             for k, v in d.items()}
 
 
+def _rotation(data: Mapping[str, Any], t_end: float,
+              shoulders: tuple[np.ndarray, np.ndarray]) -> float | None:
+    start = data.get("shown_t", data.get("t_target_shown"))
+    if not isinstance(start, (int, float)) or isinstance(start, bool):
+        return None
+    t, angle = shoulders
+    rot = M.repetition_rotation(t, angle, float(start), float(t_end))
+    return None if rot is None or not math.isfinite(rot) else round(rot, 2)
+
+
 def _dexterity(data: Mapping[str, Any]) -> dict[str, Any] | None:
     out = {k: float(v) for k in DEXTERITY_METRICS
            if isinstance(v := data.get(k), (int, float)) and not isinstance(v, bool)
@@ -179,6 +214,26 @@ def _dexterity(data: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     out["poor_quality"] = False  # the games only count repetitions they could see
     return out
+
+
+def in_session_pain(events: Iterable[_Ev]) -> dict[str, Any]:
+    """The rest-break pain checks of a session, from its log: how many were
+    answered, the highest rating, and how many paused the session for pain
+    (the runner's `checkin` event with phase "in_session", and `pause` with
+    reason "pain"; CLINICAL.md section 4 rule [D])."""
+    ratings: list[int] = []
+    pauses = 0
+    for ev in events:
+        data = ev.data if isinstance(ev.data, Mapping) else {}
+        if ev.kind == "checkin" and data.get("phase") == "in_session":
+            nrs = data.get("nrs")
+            if isinstance(nrs, (int, float)) and not isinstance(nrs, bool):
+                ratings.append(int(nrs))
+        elif ev.kind == "pause" and data.get("reason") == "pain":
+            pauses += 1
+    return {"pain_checks": len(ratings),
+            "pain_in_session_max": max(ratings) if ratings else None,
+            "pain_pauses": pauses}
 
 
 def derive_summary(events: Iterable[_Ev]) -> dict[str, Any]:
@@ -202,6 +257,12 @@ def derive_summary(events: Iterable[_Ev]) -> dict[str, Any]:
         "pain_stops": counts.get("pain_stop", 0),
         "compensations": counts.get("compensation", 0),
         "tracking_lost": counts.get("tracking_lost", 0),
+        **in_session_pain(evs),
         "quota_met": False,
         "event_counts": counts,
+        # The time base of the events (trial times are started_at + (t - t0_s)): the
+        # game's runner logs session_start when play begins; without it, t counts
+        # from the start of the session.
+        "clock": {"t0_s": min((float(e.t) for e in evs if e.kind == "session_start"),
+                              default=0.0), "simulated": None},
     }

@@ -20,7 +20,7 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timezone, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ METRIC_CODES: dict[str, tuple[str, str, str]] = {
     "end_error_u": ("end-error", "End-point error", "{shoulder_width}"),
     "trunk_displacement_cm": ("trunk-displacement", "Trunk displacement", "cm"),
     "trunk_lean_deg": ("trunk-lean", "Trunk lean", "deg"),
+    "trunk_rotation_deg": ("trunk-rotation", "Trunk rotation", "deg"),
     "quality": ("quality", "Tracking quality", "{score}"),
     "elbow_flexion_rom_deg": ("elbow-flexion-rom", "Elbow flexion range", "deg"),
     "shoulder_abduction_rom_deg": ("shoulder-abduction-rom", "Shoulder abduction range", "deg"),
@@ -65,7 +66,7 @@ TRIAL_PANELS: dict[str, tuple[str, str]] = {
 }
 CS_KINEMATICS = "https://neuroplay.invalid/fhir/CodeSystem/kinematics"
 CS_PHASE = "https://neuroplay.invalid/fhir/CodeSystem/checkin-phase"
-Q_CHECKIN = "https://neuroplay.invalid/fhir/Questionnaire/neuroplay-checkin|1.0"
+Q_CHECKIN = "https://neuroplay.invalid/fhir/Questionnaire/neuroplay-checkin|1.1"
 ID_SYSTEM = "urn:neuroplay:patient"
 OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 UCUM = "http://unitsofmeasure.org"
@@ -88,7 +89,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "patient": ("patient_id", "affected_side", "seated", "created_at"),
     "sessions": ("patient_id", "session_id", "exercise", "started_at", "ended_at", "duration_min",
                  "completed", "quota_met", "recovered_after_crash", "source", "mirror",
-                 "pain_pre_0_10", "pain_post_0_10"),
+                 "pain_pre_0_10", "pain_post_0_10", "pain_in_session_max_0_10", "pain_pauses"),
     "session_dose": ("session_id", "parameter", "value"),
     "decisions": ("session_id", "order", "reason"),
     "checkins": ("patient_id", "checkin_id", "session_id", "phase", "answered_at", "item",
@@ -105,7 +106,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 def csv_tables(data: PatientData, tz: tzinfo = timezone.utc) -> dict[str, list[dict[str, Any]]]:
     """Table name -> rows (dicts with the columns in order)."""
     pid = data.patient.patient_id
-    starts = {s.session_id: s.started_at for s in data.sessions}
+    by_id = {s.session_id: s for s in data.sessions}
     t: dict[str, list[dict[str, Any]]] = {}
     t["patient"] = [{"patient_id": pid, "affected_side": data.patient.affected_side,
                      "seated": data.patient.seated,
@@ -119,6 +120,9 @@ def csv_tables(data: PatientData, tz: tzinfo = timezone.utc) -> dict[str, list[d
         "source": s.source, "mirror": s.mirror or "",
         "pain_pre_0_10": "" if s.pain_pre is None else s.pain_pre,
         "pain_post_0_10": "" if s.pain_post is None else s.pain_post,
+        "pain_in_session_max_0_10": "" if s.pain_in_session_max is None
+        else s.pain_in_session_max,
+        "pain_pauses": s.pain_pauses,
     } for s in data.sessions]
     t["session_dose"] = [{"session_id": s.session_id, "parameter": k,
                           "value": json.dumps(v) if isinstance(v, (list, dict)) else v}
@@ -134,9 +138,10 @@ def csv_tables(data: PatientData, tz: tzinfo = timezone.utc) -> dict[str, list[d
                   "activity": names.get(r.activity_id, r.name), "rated_at": _ts(r.at, tz),
                   "rating_0_10": r.value} for r in data.psfs_ratings]
     t["trials"] = [{"session_id": tr.session_id, "trial": tr.trial_index,
-                    "time_in_session_s": round(tr.t, 3),
-                    "at": _ts(starts[tr.session_id] + timedelta(seconds=tr.t), tz)
-                    if tr.session_id in starts else "",
+                    "time_in_session_s": round(tr.t - by_id[tr.session_id].t0, 3)
+                    if tr.session_id in by_id else round(tr.t, 3),
+                    "at": _ts(by_id[tr.session_id].at(tr.t), tz)
+                    if tr.session_id in by_id else "",
                     "outcome": tr.outcome,
                     "side": tr.data.get("side", ""), "direction": tr.data.get("direction", "")}
                    for tr in data.trials]
@@ -244,7 +249,7 @@ def fhir_bundle(data: PatientData, *, model: str = "mediapipe 0.10.21 pose_landm
                     {"type": {"text": "NeuroPlay"}, "value": software_version}],
         "patient": subject,
     })]
-    starts = {s.session_id: s.started_at for s in data.sessions}
+    sessions = {s.session_id: s for s in data.sessions}
     games = {s.session_id: s.exercise for s in data.sessions}
     for c in data.checkins:
         qr_id = _rid("QuestionnaireResponse", pid, str(c.checkin_id))
@@ -299,7 +304,7 @@ def fhir_bundle(data: PatientData, *, model: str = "mediapipe 0.10.21 pose_landm
                                                 "system": UCUM, "code": unit}})
         if not comps:
             continue
-        start = starts.get(tr.session_id)
+        owner = sessions.get(tr.session_id)
         panel = TRIAL_PANELS.get(games.get(tr.session_id, ""), ("game-repetition",
                                                                  "One game repetition"))
         obs: dict[str, Any] = {
@@ -315,8 +320,8 @@ def fhir_bundle(data: PatientData, *, model: str = "mediapipe 0.10.21 pose_landm
             "identifier": [{"system": "urn:neuroplay:trial",
                             "value": f"{tr.session_id}/{tr.trial_index}"}],
         }
-        if start is not None:
-            obs["effectiveDateTime"] = (start + timedelta(seconds=tr.t)).isoformat()
+        if owner is not None:
+            obs["effectiveDateTime"] = owner.at(tr.t).isoformat()
         if m.get("poor_quality"):
             obs["note"] = [{"text": "poor tracking quality: left out of trends"}]
         entries.append(_entry(obs))

@@ -476,9 +476,61 @@ def trunk_metrics(shoulder_mid: np.ndarray, shoulder_line_deg: np.ndarray, *,
     """Excursion from the first sample (body units -> cm) and rotation (deg)."""
     m = np.asarray(shoulder_mid, dtype=float)
     disp = np.linalg.norm(m - m[0], axis=1).max() if len(m) else 0.0
+    return TrunkMetrics(float(disp * metres_per_unit * 100.0), rotation_from_start(shoulder_line_deg))
+
+
+def rotation_from_start(shoulder_line_deg: np.ndarray) -> float:
+    """Largest turn of the shoulder line away from its first direction (deg).
+
+    The angles are unwrapped first, so a line near +-180 deg that crosses over
+    is a small turn, not a 360 deg one."""
     a = np.asarray(shoulder_line_deg, dtype=float)
-    rot = np.abs(a - a[0]).max() if len(a) else 0.0
-    return TrunkMetrics(float(disp * metres_per_unit * 100.0), float(rot))
+    if not len(a):
+        return 0.0
+    a = np.degrees(np.unwrap(np.radians(a)))
+    return float(np.abs(a - a[0]).max())
+
+
+# Shoulder-line samples a repetition needs for a rotation, and the running median
+# (samples) that keeps one mis-tracked frame from reading as a turn.
+MIN_ROTATION_SAMPLES = 3
+ROTATION_MEDIAN = 5
+
+
+def shoulder_line_deg(pose: np.ndarray | None, pose_world: np.ndarray | None) -> float | None:
+    """Direction of the shoulder line (right to left shoulder) in the horizontal
+    plane, degrees: atan2(depth difference, sideways difference); about 0 for
+    shoulders square to an unmirrored camera (about 180 in a mirrored image).
+
+    CLINICAL.md: trunk rotation is the rotation of the shoulder line; turning
+    the trunk about the vertical axis changes it one for one. World landmarks
+    (metres) when the frame has them; otherwise the image landmarks, whose
+    relative depth z is on the same scale as x (MediaPipe), which makes a
+    coarser estimate. None when either shoulder is not visible enough."""
+    if pose is None or min(float(pose[11, 3]), float(pose[12, 3])) < MIN_VISIBILITY:
+        return None
+    src = pose_world if pose_world is not None else pose
+    d = np.asarray(src[11, :3], dtype=float) - np.asarray(src[12, :3], dtype=float)
+    if not np.all(np.isfinite(d)) or (d[0] == 0 and d[2] == 0):
+        return None
+    return math.degrees(math.atan2(float(d[2]), float(d[0])))
+
+
+def repetition_rotation(t: np.ndarray, angle_deg: np.ndarray, t_start: float,
+                        t_end: float) -> float | None:
+    """Trunk rotation of one repetition: the largest turn of the shoulder line in
+    [t_start, t_end] away from its direction at t_start (deg), after a running
+    median of ROTATION_MEDIAN samples; None with too few tracked samples."""
+    from scipy.ndimage import median_filter
+
+    tt = np.asarray(t, dtype=float)
+    sel = (tt >= t_start) & (tt <= t_end)
+    if int(sel.sum()) < MIN_ROTATION_SAMPLES:
+        return None
+    a = np.degrees(np.unwrap(np.radians(np.asarray(angle_deg, dtype=float)[sel])))
+    if a.size >= ROTATION_MEDIAN:
+        a = median_filter(a, size=ROTATION_MEDIAN, mode="nearest")
+    return rotation_from_start(a)
 
 
 # ------------------------------------------------------------ dexterity

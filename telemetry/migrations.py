@@ -83,6 +83,50 @@ def _rederive_trials(conn: Connection) -> None:
                  "outcome": tr.outcome, "data": dumps(tr.data)} for tr in trials])
 
 
+def _in_session_phase(conn: Connection) -> None:
+    # The in-session pain check (asked at each rest break) is a check-in phase of its
+    # own, "in_session"; the CHECK on checkins.phase must allow it. PostgreSQL
+    # swaps the named constraint. SQLite cannot alter a CHECK, so checkins and
+    # checkin_items are rebuilt (new tables, copy, drop, rename): renaming
+    # checkins_new to checkins points checkin_items' foreign key at it again
+    # (SQLite >= 3.26 rewrites references on RENAME), and inside this one
+    # transaction no foreign key is ever left dangling.
+    from sqlalchemy.schema import CreateTable
+
+    S = schema
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql("ALTER TABLE checkins DROP CONSTRAINT IF EXISTS ck_checkins_phase")
+        conn.exec_driver_sql("ALTER TABLE checkins ADD CONSTRAINT ck_checkins_phase "
+                             f"CHECK ({S.CHECKIN_PHASE_CHECK})")
+        return
+    ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' "
+                               "AND name = 'checkins'").scalar()
+    if ddl is None or "in_session" in ddl:
+        return  # created by 0001 with today's CHECK already
+    dialect = conn.dialect
+    checkins_ddl = str(CreateTable(S.checkins).compile(dialect=dialect))
+    items_ddl = str(CreateTable(S.checkin_items).compile(dialect=dialect))
+    new_checkins = checkins_ddl.replace("CREATE TABLE checkins ", "CREATE TABLE checkins_new ", 1)
+    new_items = (items_ddl.replace("CREATE TABLE checkin_items ", "CREATE TABLE checkin_items_new ", 1)
+                 .replace("REFERENCES checkins (id)", "REFERENCES checkins_new (id)"))
+    if "checkins_new" not in new_checkins or "checkin_items_new" not in new_items \
+            or "checkins_new (id)" not in new_items:
+        raise RuntimeError("0004: unexpected CREATE TABLE text for checkins/checkin_items")
+    conn.exec_driver_sql(new_checkins)
+    conn.exec_driver_sql("INSERT INTO checkins_new (id, patient_id, session_id, phase, "
+                         "answered_at) SELECT id, patient_id, session_id, phase, answered_at "
+                         "FROM checkins")
+    conn.exec_driver_sql(new_items)
+    conn.exec_driver_sql("INSERT INTO checkin_items_new (checkin_id, item, value) "
+                         "SELECT checkin_id, item, value FROM checkin_items")
+    conn.exec_driver_sql("DROP TABLE checkin_items")
+    conn.exec_driver_sql("DROP TABLE checkins")  # its index goes with it
+    conn.exec_driver_sql("ALTER TABLE checkins_new RENAME TO checkins")
+    conn.exec_driver_sql("ALTER TABLE checkin_items_new RENAME TO checkin_items")
+    for index in S.checkins.indexes:
+        index.create(conn)
+
+
 @dataclass(frozen=True, slots=True)
 class _StoredEvent:
     t: float
@@ -94,6 +138,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "0001_initial", _initial),
     Migration(2, "0002_clinic", _clinic),
     Migration(3, "0003_rederive_reach_trials", _rederive_trials),
+    Migration(4, "0004_checkin_phase_in_session", _in_session_phase),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -2,7 +2,8 @@
 
 The wording is ours (no licensed questionnaire text). Every item is an
 integer 0-10 with plain-words anchors; pain is asked before and after each
-session and whenever the patient stops for pain. The Patient-Specific
+session, at each rest break ("in_session": the answer the runner's pain rule
+reads, which may pause the session) and whenever the patient stops for pain. The Patient-Specific
 Functional Scale holds up to five activities the patient names, each rated
 weekly 0 (cannot do it) to 10 (as well as before the problem).
 """
@@ -32,7 +33,7 @@ ITEMS: dict[str, Item] = {
     "mood": Item("mood", "How is your mood today?", "very low", "very good", False),
 }
 
-PHASES = ("pre", "post", "pain_stop", "daily")
+PHASES = ("pre", "post", "pain_stop", "daily", "in_session")
 PSFS_MAX_ACTIVITIES = 5
 PSFS_QUESTION = ("How well can you do this activity today? "
                  "0 = unable to do it, 10 = as well as before your problem.")

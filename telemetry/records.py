@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 
@@ -39,6 +39,21 @@ class SessionRecord:
     mirror: str | None = None
     recovered: bool = False  # ended by crash recovery, summary derived from events
     decisions: tuple[str, ...] = ()
+    pain_in_session_max: int | None = None  # the highest rest-break pain rating (in_session)
+    pain_pauses: int = 0  # times the in-session pain rule paused the session
+
+    @property
+    def t0(self) -> float:
+        """The game time at which the session started: event and trial times `t`
+        are on the game's clock, which starts before the session (title, check-in,
+        calibration); 0 for sessions recorded with t counted from their start."""
+        clock = self.summary.get("clock")
+        t0 = clock.get("t0_s") if isinstance(clock, Mapping) else None
+        return float(t0) if isinstance(t0, (int, float)) and not isinstance(t0, bool) else 0.0
+
+    def at(self, t: float) -> datetime:
+        """The moment of an event or trial at game time `t`."""
+        return self.started_at + timedelta(seconds=t - self.t0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +80,7 @@ class CheckinRecord:
     checkin_id: int
     patient_id: str
     session_id: str | None
-    phase: str  # "pre", "post", "pain_stop" or "daily"
+    phase: str  # "pre", "post", "pain_stop", "daily" or "in_session" (at a rest break)
     at: datetime
     answers: Mapping[str, int] = field(default_factory=dict)
 

@@ -46,6 +46,10 @@ GREY = "#7f8c8d"
 FIG_W = 9.0
 DPI = 100
 SESSION_ROWS = 40  # newest sessions in the table; the CSV export has them all
+TRUNK_ROWS = 10  # newest sessions in the movement section's trunk table
+# Trunk measures of a reach (trial metrics key, column label); CLINICAL.md section 1.
+TRUNK_KEYS = (("trunk_displacement_cm", "displacement (cm)"), ("trunk_lean_deg", "lean (deg)"),
+              ("trunk_rotation_deg", "rotation (deg)"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ class ReportModel:
     tz: tzinfo = timezone.utc
     quality_note: str = ""
     session_records: list[Any] = field(default_factory=list, repr=False)
+    trunk: list[dict[str, Any]] = field(default_factory=list)  # newest first
 
 
 def _fmt(v: float | None, nd: int = 1) -> str:
@@ -139,8 +144,7 @@ def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = time
             "date": s.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             "exercise": s.exercise, "completed": s.completed, "quota_met": s.quota_met,
             "recovered": s.recovered,
-            "pain": f"{'-' if s.pain_pre is None else s.pain_pre} -> "
-                    f"{'-' if s.pain_post is None else s.pain_post}",
+            "pain": _pain_path(s),
             "score": f"{hits}/{targets}" if hits is not None and targets else "-",
             "minutes": _fmt((s.ended_at - s.started_at).total_seconds() / 60.0, 0)
             if s.ended_at else "-",
@@ -182,7 +186,47 @@ def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = time
         closed_flags=[flag_dict(f) for f in reversed(data.flags) if f.status != "open"][:10],
         changes=changes, sessions=rows, n_sessions=len(sessions), decisions=decisions,
         plan=plan, assessment=assessment, tz=tz, quality_note=quality_note,
-        session_records=list(sessions))
+        session_records=list(sessions), trunk=trunk_rows(sessions, data.trials, tz))
+
+
+def trunk_rows(sessions: list[Any], trials: list[Any], tz: tzinfo) -> list[dict[str, Any]]:
+    """Per session (newest TRUNK_ROWS with measured reaches), the median trunk
+    displacement, lean and rotation over its good-quality reaches: how much the
+    trunk helped the arm (CLINICAL.md: compensation above about 5 cm, or a lean
+    or rotation above 5-10 deg)."""
+    by_session: dict[str, list[dict[str, Any]]] = {}
+    for t in trials:
+        m = t.data.get("metrics")
+        if isinstance(m, dict) and not m.get("poor_quality") and any(
+                isinstance(m.get(k), (int, float)) for k, _ in TRUNK_KEYS):
+            by_session.setdefault(t.session_id, []).append(m)
+    rows = []
+    for s in reversed(sessions):
+        ms = by_session.get(s.session_id)
+        if not ms:
+            continue
+        row: dict[str, Any] = {"date": s.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                               "exercise": s.exercise, "reaches": len(ms)}
+        for key, _label in TRUNK_KEYS:
+            vals = [float(m[key]) for m in ms if isinstance(m.get(key), (int, float))
+                    and not isinstance(m.get(key), bool)]
+            row[key] = _fmt(statistics.median(vals), 1) if vals else "-"
+        rows.append(row)
+        if len(rows) >= TRUNK_ROWS:
+            break
+    return rows
+
+
+def _pain_path(s: Any) -> str:
+    """Pain before -> the highest at a rest break -> after, and the pain pauses:
+    "3 -> 6 -> 3 (1 pain pause)"; "-" where a rating was not given."""
+    def v(x: int | None) -> str:
+        return "-" if x is None else str(x)
+
+    text = f"{v(s.pain_pre)} -> {v(s.pain_in_session_max)} -> {v(s.pain_post)}"
+    if s.pain_pauses:
+        text += f" ({s.pain_pauses} pain pause{'s' if s.pain_pauses != 1 else ''})"
+    return text
 
 
 def _evidence_lines(ev: dict[str, Any]) -> list[str]:
@@ -431,6 +475,11 @@ def pdf_text(model: ReportModel) -> tuple[list[tuple[str, str]], list[tuple[str,
         first.append(("b", "None."))
     if model.quality_note:
         first.append(("b", model.quality_note))
+    if model.trunk:
+        first.append(("h", "Trunk during reaches (median per session, newest first)"))
+        first += [("m", f"{r['date']}  {r['reaches']:>3} reaches  "
+                        + "  ".join(f"{label} {r[key]}" for key, label in TRUNK_KEYS))
+                  for r in model.trunk]
     first.append(("h", "Change since the start (baseline: first 3 points, now: last 3)"))
     first += [("b", f"{c['measure']}: {c['baseline']} -> {c['current']}"
                     f"{'' if c['unit'] == '{score}' else ' ' + c['unit']}, "
@@ -442,7 +491,7 @@ def pdf_text(model: ReportModel) -> tuple[list[tuple[str, str]], list[tuple[str,
     detail.append(("h", "Sessions (newest first)"))
     detail += [("m", f"{r['date']}  {r['exercise']:<9} "
                      f"{'done' if r['completed'] else 'INCOMPLETE':<10}"
-                     f" quota {'met' if r['quota_met'] else 'not met':<8} pain {r['pain']:<7}"
+                     f" quota {'met' if r['quota_met'] else 'not met':<8} pain {r['pain']:<12}"
                      f" hits {r['score']:<6} {r['minutes']} min"
                      f"{'  (recovered after a crash)' if r['recovered'] else ''}")
                for r in model.sessions]

@@ -26,6 +26,8 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+CHECKIN_PHASE_CHECK = "phase IN ('pre', 'post', 'pain_stop', 'daily', 'in_session')"
+
 schema_migrations = Table(
     "schema_migrations", metadata,
     Column("version", Integer, primary_key=True, autoincrement=False),
@@ -119,7 +121,8 @@ checkins = Table(
     Column("session_id", String(32), ForeignKey("sessions.session_id")),
     Column("phase", String(16), nullable=False),
     Column("answered_at", String(40), nullable=False),
-    CheckConstraint("phase IN ('pre', 'post', 'pain_stop', 'daily')", name="ck_checkins_phase"),
+    # The phases of telemetry.proms.PHASES; widened by migration 0004 (in_session).
+    CheckConstraint(CHECKIN_PHASE_CHECK, name="ck_checkins_phase"),
 )
 Index("ix_checkins_patient_at", checkins.c.patient_id, checkins.c.answered_at)
 

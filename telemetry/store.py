@@ -28,17 +28,18 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, Engine, and_, create_engine, event, func, select
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from telemetry import paths, proms
 from telemetry import schema as S
-from telemetry.derive import derive_summary, derive_trials
+from telemetry.derive import derive_summary, derive_trials, shoulder_series
 from telemetry.errors import DamagedDatabase, StoreError, UnknownPatient
 from telemetry.landmarks import CODEC, decode_frames, encode_frames
 from telemetry.metrics import arm_angles, rom_from_angles, tracking_sample, tracking_summary
@@ -422,10 +423,20 @@ class Store:
     def start_session(self, patient_id: str, exercise: str, dose: Mapping[str, Any], *,
                       source: str = "camera", mirror: str | None = None,
                       decisions: Sequence[str] = (),
-                      started_at: datetime | None = None) -> Recorder:
+                      started_at: datetime | None = None, t0: float | None = None,
+                      simulated_clock: bool = False) -> Recorder:
+        """Start recording a session.
+
+        `t0` is the game clock (the time base of the events' `t`) at this
+        moment; trial times are then `started_at + (t - t0)`. With
+        `simulated_clock` (a headless run going faster than real time) the
+        session's own times (check-ins answered with a game time, its end)
+        are on that clock too, so they agree with its events.
+        """
         self.require_patient(patient_id)
         session_id = new_session_id()
-        now = iso(started_at or self.now())
+        start = started_at or self.now()
+        now = iso(start)
         with self._tx() as conn:
             conn.execute(S.sessions.insert().values(
                 session_id=session_id, patient_id=patient_id, exercise=exercise,
@@ -437,7 +448,8 @@ class Store:
                     for i, r in enumerate(decisions)])
         side = self.require_patient(patient_id).affected_side
         sides = ("left", "right") if side == "both" else (side,)
-        rec = Recorder(self, session_id, patient_id, self.flush_interval_s, rom_sides=sides)
+        rec = Recorder(self, session_id, patient_id, self.flush_interval_s, rom_sides=sides,
+                       started_at=start, t0=t0, simulated_clock=simulated_clock)
         self._recorders[session_id] = rec
         _ACTIVE.add(session_id)
         return rec
@@ -464,11 +476,14 @@ class Store:
                 .order_by(S.decisions.c.session_id, S.decisions.c.seq)).all()
         pre: dict[str, int] = {}
         post: dict[str, int] = {}
+        during: dict[str, int] = {}
         for sid, phase, value in pain:
             if phase == "pre":
                 pre.setdefault(sid, int(value))  # the first pre answer of the session
             elif phase == "post":
                 post[sid] = int(value)  # the last post answer
+            elif phase == "in_session":
+                during[sid] = max(during.get(sid, 0), int(value))  # the worst at a rest break
         reasons: dict[str, list[str]] = {}
         for sid, reason in decs:
             reasons.setdefault(sid, []).append(reason)
@@ -481,6 +496,8 @@ class Store:
                 dose=json.loads(r.dose), completed=bool(r.completed),
                 quota_met=quota_met_of(summary),
                 pain_pre=pre.get(r.session_id), pain_post=post.get(r.session_id),
+                pain_in_session_max=during.get(r.session_id),
+                pain_pauses=_count(summary.get("pain_pauses")),
                 summary=summary, ended_at=parse_iso(r.ended_at), source=r.source,
                 mirror=r.mirror, recovered=bool(r.recovered),
                 decisions=tuple(reasons.get(r.session_id, ())),
@@ -526,9 +543,13 @@ class Store:
     def landmark_frames(self, session_id: str) -> list[BodyFrame]:
         """The stored landmark stream of a session, in order."""
         with self._tx() as conn:
-            rows = conn.execute(select(S.landmark_chunks.c.codec, S.landmark_chunks.c.data)
-                                .where(S.landmark_chunks.c.session_id == session_id)
-                                .order_by(S.landmark_chunks.c.seq)).all()
+            return self._stored_frames(conn, session_id)
+
+    @staticmethod
+    def _stored_frames(conn: Connection, session_id: str) -> list[BodyFrame]:
+        rows = conn.execute(select(S.landmark_chunks.c.codec, S.landmark_chunks.c.data)
+                            .where(S.landmark_chunks.c.session_id == session_id)
+                            .order_by(S.landmark_chunks.c.seq)).all()
         frames: list[BodyFrame] = []
         for codec, blob in rows:
             if codec != CODEC:
@@ -538,7 +559,13 @@ class Store:
 
     def _finish_session(self, conn: Connection, session_id: str, *, summary: Mapping[str, Any],
                         completed: bool, ended_at: str, recovered: bool,
-                        tracking: Mapping[str, Any] | None = None) -> None:
+                        tracking: Mapping[str, Any] | None = None,
+                        shoulders: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Derive trials and summary from the stored events and mark the session
+        ended. `shoulders`: the recorder's shoulder-line series; without it (a
+        recovered session) it is read back from the stored landmark stream."""
+        if shoulders is None:
+            shoulders = shoulder_series(self._stored_frames(conn, session_id))
         evs = conn.execute(select(S.events.c.t, S.events.c.kind, S.events.c.data)
                            .where(S.events.c.session_id == session_id)
                            .order_by(S.events.c.seq)).all()
@@ -548,12 +575,13 @@ class Store:
         if recovered:
             merged = {**derived, **merged}
         else:
-            merged.setdefault("trials", derived["trials"])
-            merged.setdefault("duration_s", derived["duration_s"])
+            for key in ("trials", "duration_s", "pain_checks", "pain_in_session_max",
+                        "pain_pauses", "clock"):
+                merged.setdefault(key, derived[key])
         conn.execute(S.trials.delete().where(S.trials.c.session_id == session_id))
         trial_rows = [{"session_id": session_id, "trial_index": tr.trial_index, "t": tr.t,
                        "outcome": tr.outcome, "data": dumps(tr.data)}
-                      for tr in derive_trials(stored, tracking=tracking)]
+                      for tr in derive_trials(stored, tracking=tracking, shoulders=shoulders)]
         if trial_rows:
             conn.execute(S.trials.insert(), trial_rows)
         conn.execute(S.sessions.update().where(S.sessions.c.session_id == session_id).values(
@@ -730,14 +758,24 @@ class Recorder:
     """
 
     def __init__(self, store: Store, session_id: str, patient_id: str,
-                 flush_interval_s: float, rom_sides: Sequence[str] = ()) -> None:
+                 flush_interval_s: float, rom_sides: Sequence[str] = (), *,
+                 started_at: datetime | None = None, t0: float | None = None,
+                 simulated_clock: bool = False) -> None:
         self.store = store
+        self.started_at = started_at or store.now()
+        self.t0 = t0  # the game clock at the start (None: derived from the log at close)
+        self.simulated_clock = simulated_clock
+        self._last_t: float | None = None  # newest event time recorded
         # Joint angles of the affected arm(s), sampled at <= ROM_HZ by the flusher
         # thread from the frames it writes; their range goes into the summary.
         self._rom: dict[str, list[tuple[float, float, float | None]]] = {s: [] for s in rom_sides}
         self._rom_last_t: dict[str, float] = {}
         self._rom_sides = tuple(rom_sides)
         self._track: list[tuple[bool, float | None, float | None]] = []
+        # (t, shoulder-line angle) of every written frame: each reach's trunk rotation
+        # at close, without decoding the stored stream again.
+        self._shoulder_t: list[float] = []
+        self._shoulder_deg: list[float] = []
         self._track_last_t = -math.inf
         self.session_id = session_id
         self.patient_id = patient_id
@@ -766,6 +804,9 @@ class Recorder:
         now = iso(self.store.now())
         rows = [{"session_id": self.session_id, "t": float(e.t), "kind": str(e.kind),
                  "data": dumps(e.data), "recorded_at": now} for e in events]
+        if rows:
+            newest = max(r["t"] for r in rows)
+            self._last_t = newest if self._last_t is None else max(self._last_t, newest)
         with self._buf_lock:
             for row in rows:
                 row["seq"] = self._seq
@@ -791,11 +832,29 @@ class Recorder:
         the game can warn that telemetry is not reaching the disk."""
         return None if self._error is None else str(self._error)
 
-    def checkin(self, phase: str, answers: Mapping[str, int]) -> None:
-        self.store.checkin(self.patient_id, phase, answers, session_id=self.session_id)
+    def at(self, t: float | None = None) -> datetime:
+        """The moment of game time `t` (or now) in this session's timestamps.
+
+        On a simulated clock the wall clock says nothing about the session (a
+        headless minute passes in seconds): `started_at + (t - t0)`, never
+        before the newest recorded event. On a real clock: the wall clock.
+        """
+        if not self.simulated_clock:
+            return self.store.now()
+        game_t = max((x for x in (t, self._last_t) if x is not None), default=None)
+        if game_t is None:
+            return self.started_at
+        return self.started_at + timedelta(seconds=max(0.0, game_t - (self.t0 or 0.0)))
+
+    def checkin(self, phase: str, answers: Mapping[str, int], *, t: float | None = None) -> None:
+        """Store a check-in of this session; `t`: the game time it was answered."""
+        self.store.checkin(self.patient_id, phase, answers, session_id=self.session_id,
+                           at=self.at(t) if self.simulated_clock else None)
+
 
     def close(self, summary: Mapping[str, Any], completed: bool = True, *,
-              ended_at: datetime | None = None) -> None:
+              ended_at: datetime | None = None, t: float | None = None) -> None:
+        """Flush, derive the trials, store the summary; `t`: the game time at the end."""
         if self._closed:
             return
         self._closed = True
@@ -811,11 +870,15 @@ class Recorder:
         tracking = tracking_summary(self._track) if self._track else None
         if tracking is not None and "tracking_quality" not in summary:
             summary = {**summary, "tracking_quality": tracking}
+        if "clock" not in summary and self.t0 is not None:  # else derived from the log
+            summary = {**summary, "clock": {"t0_s": self.t0, "simulated": self.simulated_clock}}
         with self.store._tx() as conn:
             self.store._finish_session(conn, self.session_id, summary=summary,
                                        completed=completed,
-                                       ended_at=iso(ended_at or self.store.now()),
-                                       recovered=False, tracking=tracking)
+                                       ended_at=iso(ended_at or self.at(t)),
+                                       recovered=False, tracking=tracking,
+                                       shoulders=(np.asarray(self._shoulder_t),
+                                                  np.asarray(self._shoulder_deg)))
         self.store._recorders.pop(self.session_id, None)
         _ACTIVE.discard(self.session_id)
 
@@ -851,6 +914,9 @@ class Recorder:
         self._sample_angles(frames)
 
     def _sample_angles(self, frames: Sequence[BodyFrame]) -> None:
+        t, deg = shoulder_series(frames)
+        self._shoulder_t.extend(t.tolist())
+        self._shoulder_deg.extend(deg.tolist())
         for f in frames:
             if f.t >= self._track_last_t + 1.0 / ROM_HZ - 1e-3:
                 self._track.append(tracking_sample(f.pose, f.pose_world, self._rom_sides))
@@ -901,6 +967,10 @@ def _sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
             cur.execute("PRAGMA busy_timeout=10000")
         finally:
             cur.close()
+
+
+def _count(value: Any) -> int:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
 
 def _check_id(patient_id: str) -> None:

@@ -9,7 +9,9 @@ With `ask_pain` the rest opens with the in-session pain question
 when that trips, the pause screen stays up until the patient continues. The
 countdown waits while a question or the pause is on screen, so the patient
 always gets the whole rest. Every runner event (the check-in, the pause, the
-resume, the staircase's drop) goes to `sink` through the runner's `drain()`.
+resume, the staircase's drop) goes to `sink` through the runner's `drain()`;
+an answered rating also goes to `on_pain(rating, t)` at once (the flow stores
+it as the session's "in_session" check-in, stamped when it was answered).
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ class RestScene(Scene[str]):
     camera_view = False
 
     def __init__(self, runner: Any, sink: Callable[[list[Event]], None] | None = None, affected: str = "right",
-                 *, ask_pain: bool = False, pace: float = 1.0) -> None:
+                 *, ask_pain: bool = False, pace: float = 1.0,
+                 on_pain: Callable[[int, float], None] | None = None) -> None:
         super().__init__()
         self.runner = runner
         self.sink = sink or (lambda events: None)
@@ -50,6 +53,7 @@ class RestScene(Scene[str]):
         self.stop_btn = stop_button("left" if affected == "left" else "right")
         self.t = 0.0
         self._ask = ask_pain
+        self.on_pain = on_pain
         self.decision: Any = None  # the runner's PainDecision, when the patient answered
         self.note = ""  # said on the rest screen after a pain pause
 
@@ -80,6 +84,8 @@ class RestScene(Scene[str]):
             return
         if "pain" not in answers:  # skipped: nothing recorded
             return
+        if self.on_pain is not None:
+            self.on_pain(answers["pain"], self.t)
         decision = self.runner.in_session_pain(answers["pain"], self.t)
         events = runner_events(self.runner, [])
         if events:
