@@ -6,8 +6,9 @@ so a crash loses at most the events not yet flushed (about a second).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 # Kinds shared by every exercise (add game-specific ones as module constants
 # in the exercise's own module, prefixed with its name, e.g. "tap").

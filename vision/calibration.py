@@ -162,10 +162,10 @@ class Calibration:
             raise ValueError(f"calibration is missing {exc.args[0]!r}") from None
         except (TypeError, ValueError) as exc:
             raise ValueError(f"calibration has a bad reference or envelope: {exc}") from None
-        for s in env:
+        for s, dirs in env.items():
             if s not in SIDES:
                 raise ValueError(f"calibration envelope has an unknown side {s!r}")
-            for k, v in env[s].items():
+            for k, v in dirs.items():
                 if k not in DIRECTIONS:
                     raise ValueError(f"calibration envelope has an unknown direction {k!r}")
                 if not (v > 0 and math.isfinite(v)):

@@ -94,8 +94,8 @@ class VideoSource:
         fps = float(cap.get(cv2.CAP_PROP_FPS))
         self._fps = fps if 1.0 <= fps <= 240.0 else 0.0
         self.frame_count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
-        self.start_ns = int(round(start_s * 1e9))
-        self.end_ns = None if max_seconds is None else self.start_ns + int(round(max_seconds * 1e9))
+        self.start_ns = round(start_s * 1e9)
+        self.end_ns = None if max_seconds is None else self.start_ns + round(max_seconds * 1e9)
         self._last_t = -1
         self._closed = False
 
@@ -113,7 +113,7 @@ class VideoSource:
         if not ok or img is None:
             return None
         t_ms = float(self._cap.get(cv2.CAP_PROP_POS_MSEC))
-        t = int(round(t_ms * 1e6))
+        t = round(t_ms * 1e6)
         if t <= self._last_t:  # some containers repeat or omit stamps; keep time moving forward
             step = int(1e9 / self._fps) if self._fps > 0 else 1
             t = self._last_t + step
@@ -145,7 +145,7 @@ class VideoSource:
         while (item := self.read()) is not None:
             yield item
 
-    def __enter__(self) -> VideoSource:
+    def __enter__(self) -> VideoSource:  # noqa: PYI034 (typing.Self needs Python 3.11)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -224,7 +224,7 @@ class ArraySource:
     def read(self) -> tuple[int, np.ndarray] | None:
         if self._i >= len(self.images):
             return None
-        t = self.t0_ns + int(round(self._i * 1e9 / self._fps))
+        t = self.t0_ns + round(self._i * 1e9 / self._fps)
         img = self.images[self._i]
         self._i += 1
         return t, img
