@@ -772,8 +772,9 @@ class Recorder:
         self._rom_last_t: dict[str, float] = {}
         self._rom_sides = tuple(rom_sides)
         self._track: list[tuple[bool, float | None, float | None]] = []
-        # (t, shoulder-line angle) of every written frame: each reach's trunk rotation
-        # at close, without decoding the stored stream again.
+        # (t, shoulder-line angle) of every written frame, read back from the chunk
+        # as stored (so a recovered session, which decodes the stream, gets the same
+        # numbers): each reach's trunk rotation at close, without decoding it all again.
         self._shoulder_t: list[float] = []
         self._shoulder_deg: list[float] = []
         self._track_last_t = -math.inf
@@ -833,18 +834,24 @@ class Recorder:
         return None if self._error is None else str(self._error)
 
     def at(self, t: float | None = None) -> datetime:
-        """The moment of game time `t` (or now) in this session's timestamps.
+        """The moment of game time `t` in this session's timestamps.
 
         On a simulated clock the wall clock says nothing about the session (a
-        headless minute passes in seconds): `started_at + (t - t0)`, never
-        before the newest recorded event. On a real clock: the wall clock.
+        headless minute passes in seconds): `started_at + (t - t0)`, with the
+        newest recorded event's time when no `t` is given. On a real clock:
+        the wall clock, now.
         """
         if not self.simulated_clock:
             return self.store.now()
-        game_t = max((x for x in (t, self._last_t) if x is not None), default=None)
+        game_t = t if t is not None else self._last_t
         if game_t is None:
             return self.started_at
         return self.started_at + timedelta(seconds=max(0.0, game_t - (self.t0 or 0.0)))
+
+    def _end_at(self, t: float | None) -> datetime:
+        """The end: never before the newest event (ended_at >= every event's time)."""
+        newest = max((x for x in (t, self._last_t) if x is not None), default=None)
+        return self.at(newest)
 
     def checkin(self, phase: str, answers: Mapping[str, int], *, t: float | None = None) -> None:
         """Store a check-in of this session; `t`: the game time it was answered."""
@@ -875,7 +882,7 @@ class Recorder:
         with self.store._tx() as conn:
             self.store._finish_session(conn, self.session_id, summary=summary,
                                        completed=completed,
-                                       ended_at=iso(ended_at or self.at(t)),
+                                       ended_at=iso(ended_at or self._end_at(t)),
                                        recovered=False, tracking=tracking,
                                        shoulders=(np.asarray(self._shoulder_t),
                                                   np.asarray(self._shoulder_deg)))
@@ -911,12 +918,13 @@ class Recorder:
                 self._frames[:0] = frames
                 self._trim_frames_locked()
             raise
+        if blob is not None:
+            t, deg = shoulder_series(decode_frames(blob))
+            self._shoulder_t.extend(t.tolist())
+            self._shoulder_deg.extend(deg.tolist())
         self._sample_angles(frames)
 
     def _sample_angles(self, frames: Sequence[BodyFrame]) -> None:
-        t, deg = shoulder_series(frames)
-        self._shoulder_t.extend(t.tolist())
-        self._shoulder_deg.extend(deg.tolist())
         for f in frames:
             if f.t >= self._track_last_t + 1.0 / ROM_HZ - 1e-3:
                 self._track.append(tracking_sample(f.pose, f.pose_world, self._rom_sides))
