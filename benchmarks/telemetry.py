@@ -11,7 +11,8 @@ session, and report time for a year of daily sessions.
    scheduler's: on 2 shared cores the paced loop's figures are mostly load).
 2. Size: a 30-minute session at 30 fps (54 000 frames, smooth arm motion plus
    MediaPipe-like jitter of 0.002 image widths; one reaching trial's events
-   every 4 s), flushed every 0.5 s as in play; MB on disk after a checkpoint.
+   every 4 s), flushed every 0.5 s as in play; MB on disk after a checkpoint,
+   and the time `close()` takes (deriving every reach, trunk rotation included).
 3. Report: 365 daily reaching sessions (8 reaches each, generated), then
    flags + model + HTML, and the PDF, timed separately.
 """
@@ -164,7 +165,9 @@ def bench_size(tmp: Path, minutes: float) -> dict:
                                                     "shown_t": t, "hit": True, "path": hand_path})])
         if i % 15 == 14:
             rec.flush()
-    rec.close({"quota_met": True})
+    t_close, c_close = time.perf_counter(), time.process_time()
+    rec.close({"quota_met": True})  # derives every reach (kinematics, trunk rotation)
+    close_s, close_cpu_s = time.perf_counter() - t_close, time.process_time() - c_close
     elapsed = time.perf_counter() - t0
     store.close()
     con = sqlite3.connect(path)
@@ -174,7 +177,9 @@ def bench_size(tmp: Path, minutes: float) -> dict:
     size = path.stat().st_size + sum(p.stat().st_size for p in tmp.glob("size.db-*"))
     return {"minutes": minutes, "frames": n, "db_mb": round(size / 1e6, 2),
             "landmark_blob_mb": round(lm[0] / 1e6, 2), "chunks": lm[1],
-            "bytes_per_frame": round(lm[0] / n, 1), "write_s": round(elapsed, 1)}
+            "bytes_per_frame": round(lm[0] / n, 1), "write_s": round(elapsed, 1),
+            "close_s": round(close_s, 2), "close_cpu_s": round(close_cpu_s, 2),
+            "reaches": n // 120 + (1 if n % 120 else 0)}
 
 
 def bench_report(tmp: Path, days: int) -> dict:
@@ -236,6 +241,8 @@ def main() -> None:
     print(f"{s['minutes']:g}-minute session at 30 fps: database {s['db_mb']} MB "
           f"(landmarks {s['landmark_blob_mb']} MB, {s['bytes_per_frame']} B/frame, "
           f"{s['chunks']} chunks)")
+    print(f"closing it (deriving its {s['reaches']} reaches, trunk rotation included): "
+          f"{s['close_s']} s ({s['close_cpu_s']} s CPU)")
     print(f"report for {r['sessions']} daily sessions ({r['trials']} reaches): "
           f"HTML {r['report_html_s']} s ({r['html_kb']} kB), PDF {r['report_pdf_s']} s "
           f"(data generation {r['generate_s']} s, not counted)")
