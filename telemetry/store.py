@@ -858,7 +858,6 @@ class Recorder:
         self.store.checkin(self.patient_id, phase, answers, session_id=self.session_id,
                            at=self.at(t) if self.simulated_clock else None)
 
-
     def close(self, summary: Mapping[str, Any], completed: bool = True, *,
               ended_at: datetime | None = None, t: float | None = None) -> None:
         """Flush, derive the trials, store the summary; `t`: the game time at the end."""
