@@ -131,3 +131,54 @@ def test_each_reach_of_a_stored_session_gets_its_own_rotation(tmp_path: Any) -> 
             (0, rot[0], "deg"), (1, rot[1], "deg")]
     finally:
         store.close()
+
+
+WRITER = r"""
+import sys, time
+import numpy as np
+sys.path.insert(0, sys.argv[2])
+from test_telemetry_trunk_rotation import Ev, FPS, _frame, _reach, _turn
+from telemetry.store import Store
+
+store = Store.open(sys.argv[1])
+store.ensure_patient("crash")
+rec = store.start_session("crash", "reaching", {}, t0=20.0)
+t = np.arange(20.0, 25.0, 1 / FPS)
+for i, (x, a) in enumerate(zip(t, 1.0 + _turn(t, 21.0, 9.0), strict=True)):
+    rec.record_frame(_frame(i, float(x), float(a)))
+rec.record([Ev(20.0, "session_start", {}), *_reach(0, 20.8, 2.5)])
+rec.flush()
+print(rec.session_id, flush=True)
+time.sleep(60)  # killed before it ever closes the session
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGKILL"), reason="needs POSIX SIGKILL")
+def test_a_session_recovered_after_a_crash_gets_rotation_from_the_stored_stream(
+        tmp_path: Any) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    db = tmp_path / "crash.db"
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(Path(__file__).parent)],
+                            cwd=repo, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        session_id = proc.stdout.readline().strip()  # type: ignore[union-attr]
+        assert len(session_id) == 32, "writer did not start"
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    store = Store.open(db)  # recovers the dead writer's session from its events and frames
+    try:
+        [s] = store.history("crash")
+        assert s.recovered and not s.completed
+        [trial] = store.trials(session_id)
+        assert trial.data["metrics"]["trunk_rotation_deg"] == pytest.approx(9.0, abs=0.2)
+    finally:
+        store.close()
