@@ -127,6 +127,37 @@ def _in_session_phase(conn: Connection) -> None:
         index.create(conn)
 
 
+def _session_clock(conn: Connection) -> None:
+    # Event and trial times are on the game clock, which starts before the session
+    # (menus, check-in, calibration); a finished session's summary now says where
+    # the session began on it (clock.t0_s), so SessionRecord.at(t) places its trials
+    # in time. Sessions stored before have the runner's session_start event: its time
+    # is that start (0 when a session has none: its t counted from its start).
+    import json
+
+    from sqlalchemy import func
+
+    from telemetry.store import dumps
+
+    S = schema
+    starts = dict(conn.execute(select(S.events.c.session_id, func.min(S.events.c.t))
+                               .where(S.events.c.kind == "session_start")
+                               .group_by(S.events.c.session_id)).all())
+    finished = conn.execute(select(S.sessions.c.session_id, S.sessions.c.summary)
+                            .where(S.sessions.c.ended_at.is_not(None))).all()
+    for session_id, summary_text in finished:
+        try:
+            summary = json.loads(summary_text) if summary_text else {}
+        except ValueError:
+            continue
+        if not isinstance(summary, dict) or "clock" in summary:
+            continue
+        t0 = starts.get(session_id)
+        summary["clock"] = {"t0_s": float(t0) if t0 is not None else 0.0, "simulated": None}
+        conn.execute(S.sessions.update().where(S.sessions.c.session_id == session_id)
+                     .values(summary=dumps(summary)))
+
+
 @dataclass(frozen=True, slots=True)
 class _StoredEvent:
     t: float
@@ -139,6 +170,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "0002_clinic", _clinic),
     Migration(3, "0003_rederive_reach_trials", _rederive_trials),
     Migration(4, "0004_checkin_phase_in_session", _in_session_phase),
+    Migration(5, "0005_session_clock", _session_clock),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -160,3 +160,43 @@ def test_demo_report_shows_in_session_pain_and_trunk_rotation(demo: dict[str, An
     report = Path(demo["out"]["report"]).read_text(encoding="utf-8")
     assert "3 -&gt; 6 -&gt; 3 (1 pain pause)" in report
     assert "Trunk during reaches" in report and "rotation (deg)" in report
+
+
+def test_migration_0005_places_older_sessions_on_their_game_clock(store_target: str) -> None:
+    # Sessions stored by an older release have no clock in their summary: their trial
+    # times counted from the game's start (34 s of menus before play). The upgrade
+    # reads the runner's session_start event; a session without one keeps t0 = 0.
+    import json
+
+    from telemetry import migrations
+    from telemetry import schema as S
+    from telemetry.store import dumps
+
+    store = Store.open(store_target)
+    store.ensure_patient("old")
+    ids = []
+    for events in ([Ev(34.0, "session_start", {}), Ev(40.0, "session_end", {})],
+                   [Ev(1.0, "target_shown", {"index": 0}), Ev(2.0, "timeout", {"index": 0})]):
+        rec = store.start_session("old", "reaching", {})
+        rec.record(events)
+        rec.close({})
+        ids.append(rec.session_id)
+    with store.engine.begin() as conn:  # what the older release had stored
+        for sid, text in conn.execute(S.sessions.select().with_only_columns(
+                S.sessions.c.session_id, S.sessions.c.summary)).all():
+            summary = json.loads(text)
+            summary.pop("clock")
+            conn.execute(S.sessions.update().where(S.sessions.c.session_id == sid)
+                         .values(summary=dumps(summary)))
+        conn.execute(S.schema_migrations.delete().where(S.schema_migrations.c.version >= 5))
+    store.close()
+    reopened = Store.open(store_target)
+    try:
+        hist = {s.session_id: s for s in reopened.history("old")}
+        assert hist[ids[0]].summary["clock"] == {"t0_s": 34.0, "simulated": None}
+        assert (hist[ids[0]].at(40.0) - hist[ids[0]].started_at) == timedelta(seconds=6)
+        assert hist[ids[1]].t0 == 0.0
+        with reopened.engine.connect() as conn:
+            assert migrations.applied_versions(conn)[-1] == migrations.LATEST
+    finally:
+        reopened.close()
