@@ -82,6 +82,12 @@ JITTER_SCALE = 0.05  # jitter (body scales, see _update_jitter) that halves the 
 # only sets the scale when the shoulders are foreshortened (the person turned sideways).
 SHOULDER_PER_TORSO = 0.6
 JITTER_TAU_S = 0.25  # time constant of the jitter average
+# With no measured calibration (a recording played with `Calibration.default`), the
+# neutral shoulder position is learnt as the person sits: a slow average with this time
+# constant. A lean of a reach (1-3 s) still shows as trunk displacement; a new posture
+# (walking in and sitting down, shifting on the chair) becomes the neutral within
+# about 2-3 time constants, so targets and the compensation guard follow the body.
+NEUTRAL_ADAPT_S = 6.0
 
 _ELBOW = {"left": LEFT_ELBOW, "right": RIGHT_ELBOW}
 _WRIST = {"left": LEFT_WRIST, "right": RIGHT_WRIST}
@@ -148,6 +154,19 @@ class IntentsBuilder:
         self._last_t: float | None = None
         self._history: dict[str, list[tuple[float, np.ndarray]]] = {"left": [], "right": []}
         self._jitter: dict[str, tuple[float, float]] = {"left": (0.0, 0.0), "right": (0.0, 0.0)}
+        self._neutral: tuple[float, float, float] | None = None  # (t, x, y) of the learnt origin
+
+    def _learnt_origin(self, ref: BodyReference, pose: np.ndarray, t: float, w: int, h: int) -> BodyReference:
+        """`ref` with its origin at the learnt neutral shoulder midpoint (unmeasured calibrations)."""
+        mid = shoulder_midpoint_px(pose, w, h)
+        if self._neutral is None:
+            x, y = ref.origin_px
+        else:
+            t0, x, y = self._neutral
+            a = 1.0 - math.exp(-max(0.0, t - t0) / NEUTRAL_ADAPT_S)
+            x, y = x + a * (float(mid[0]) - x), y + a * (float(mid[1]) - y)
+        self._neutral = (t, x, y)
+        return BodyReference((x, y), ref.unit_px, ref.width, ref.height)
 
     def reset(self) -> None:
         for f in self._hand_filters.values():
@@ -259,6 +278,8 @@ class IntentsBuilder:
         w, h = frame.width, frame.height
         if self.calibration is not None:
             ref = _scaled_reference(self.calibration.reference, w, h)
+            if not self.calibration.measured and shoulder_width_px(pose, w, h) > 0:
+                ref = self._learnt_origin(ref, pose, t, w, h)
             lean0 = self.calibration.lean_mean_deg
             rot0 = self.calibration.rotation_mean_deg
         else:

@@ -191,3 +191,26 @@ def test_jitter_is_measured_in_the_body_size_not_a_side_on_calibration_unit() ->
         q[name] = it.tracking_quality
     assert q["side_on"] == pytest.approx(q["frontal"], abs=1e-9)
     assert q["frontal"] > 0.6
+
+
+def _run(b: IntentsBuilder, start: int, seconds: float, trunk: tuple[float, float]) -> list:
+    return [b.build(_frame(i, trunk=trunk), t0_ns=0) for i in range(start, start + round(seconds * 30))]
+
+
+def test_unmeasured_calibration_learns_a_new_posture_but_still_sees_a_reach_lean() -> None:
+    default = Calibration(REF, {"right": {"out": 1.5}}, lean_mean_deg=0.0, measured=False)
+    b = IntentsBuilder(default)
+    _run(b, 0, 2.0, (0.0, 0.0))
+    settled = _run(b, 60, 25.0, (0.0, -0.6))  # sat down: shoulders 0.6 body units lower, for good
+    assert settled[15].trunk_dy < -0.45  # half a second later it still looks like a lean
+    assert abs(settled[-1].trunk_dy) < 0.05  # then it is the new neutral (about 4 time constants)
+    lean = _run(b, 60 + 750, 1.5, (0.4, -0.6))  # a 1.5 s sideways lean to reach
+    assert lean[-1].trunk_dx > 0.3  # still seen as trunk displacement (most of the true 0.4)
+    assert abs(lean[-1].hand("right").x - 1.0) < 0.25 * 0.4 + 0.05  # hands follow the same origin
+
+
+def test_measured_calibration_keeps_its_neutral() -> None:
+    b = IntentsBuilder(_cal())
+    _run(b, 0, 2.0, (0.0, 0.0))
+    settled = _run(b, 60, 25.0, (0.0, -0.6))
+    assert settled[-1].trunk_dy == pytest.approx(-0.6, abs=0.02)
