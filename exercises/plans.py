@@ -32,7 +32,10 @@ import re
 from dataclasses import dataclass, fields
 from typing import Annotated, Any, Literal
 
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 from pydantic import (
     BaseModel,
     BeforeValidator,

@@ -9,7 +9,10 @@ the command line's "ACTIVITY=VALUE" or "NUMBER=VALUE".
 
 from __future__ import annotations
 
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 
 from telemetry.errors import StoreError
 from telemetry.proms import PSFS_MAX_ACTIVITIES, validate_score

@@ -36,13 +36,16 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
 from vision.bodyframe import BodyFrame
 from vision.sources import SourceError, SourceStatus
 from vision.trackers import Tracker
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
 
 T = TypeVar("T")
 

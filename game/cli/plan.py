@@ -22,7 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-import tomllib
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 
 from game.cli.errors import UserError
 
