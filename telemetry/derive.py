@@ -236,10 +236,14 @@ def in_session_pain(events: Iterable[_Ev]) -> dict[str, Any]:
             "pain_pauses": pauses}
 
 
-def derive_summary(events: Iterable[_Ev]) -> dict[str, Any]:
-    """Counts and duration from the log; `quota_met` is False (unknown) by design."""
+def derive_summary(events: Iterable[_Ev], *,
+                   trials: list[DerivedTrial] | None = None) -> dict[str, Any]:
+    """Counts and duration from the log; `quota_met` is False (unknown) by design.
+    `trials`: this log's `derive_trials`, when the caller has them already (the
+    outcomes are all that is read, so deriving the kinematics twice is skipped)."""
     evs = list(events)
-    trials = derive_trials(evs)
+    if trials is None:
+        trials = derive_trials(evs)
     counts: dict[str, int] = {}
     for ev in evs:
         counts[ev.kind] = counts.get(ev.kind, 0) + 1

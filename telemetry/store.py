@@ -570,7 +570,8 @@ class Store:
                            .where(S.events.c.session_id == session_id)
                            .order_by(S.events.c.seq)).all()
         stored = [_Ev(t, kind, json.loads(data)) for t, kind, data in evs]
-        derived = derive_summary(stored)
+        trials = derive_trials(stored, tracking=tracking, shoulders=shoulders)
+        derived = derive_summary(stored, trials=trials)
         merged = dict(to_jsonable(summary))
         if recovered:
             merged = {**derived, **merged}
@@ -581,7 +582,7 @@ class Store:
         conn.execute(S.trials.delete().where(S.trials.c.session_id == session_id))
         trial_rows = [{"session_id": session_id, "trial_index": tr.trial_index, "t": tr.t,
                        "outcome": tr.outcome, "data": dumps(tr.data)}
-                      for tr in derive_trials(stored, tracking=tracking, shoulders=shoulders)]
+                      for tr in trials]
         if trial_rows:
             conn.execute(S.trials.insert(), trial_rows)
         conn.execute(S.sessions.update().where(S.sessions.c.session_id == session_id).values(
@@ -772,9 +773,9 @@ class Recorder:
         self._rom_last_t: dict[str, float] = {}
         self._rom_sides = tuple(rom_sides)
         self._track: list[tuple[bool, float | None, float | None]] = []
-        # (t, shoulder-line angle) of every written frame, read back from the chunk
-        # as stored (so a recovered session, which decodes the stream, gets the same
-        # numbers): each reach's trunk rotation at close, without decoding it all again.
+        # (t, shoulder-line angle) of every written frame: each reach's trunk rotation
+        # at close without decoding the stored stream (a recovered session decodes
+        # it; its 1 mm quantization moves a rotation by at most about 0.2 deg).
         self._shoulder_t: list[float] = []
         self._shoulder_deg: list[float] = []
         self._track_last_t = -math.inf
@@ -917,10 +918,9 @@ class Recorder:
                 self._frames[:0] = frames
                 self._trim_frames_locked()
             raise
-        if blob is not None:
-            t, deg = shoulder_series(decode_frames(blob))
-            self._shoulder_t.extend(t.tolist())
-            self._shoulder_deg.extend(deg.tolist())
+        t, deg = shoulder_series(frames)
+        self._shoulder_t.extend(t.tolist())
+        self._shoulder_deg.extend(deg.tolist())
         self._sample_angles(frames)
 
     def _sample_angles(self, frames: Sequence[BodyFrame]) -> None:

@@ -117,10 +117,12 @@ def test_each_reach_of_a_stored_session_gets_its_own_rotation(tmp_path: Any) -> 
         trials = store.trials(rec.session_id)
         rot = [tr.data["metrics"]["trunk_rotation_deg"] for tr in trials]
         assert rot == [pytest.approx(6.0, abs=0.2), pytest.approx(12.0, abs=0.2)]
-        # The same numbers from the stored stream (what a recovered session uses).
+        # The same numbers from the stored stream (what a recovered session uses), up to
+        # its quantization (1 mm steps on a 36 cm shoulder line: 0.16 deg at most).
         again = derive_trials(store.events(rec.session_id),
                               shoulders=shoulder_series(store.landmark_frames(rec.session_id)))
-        assert [tr.data["metrics"]["trunk_rotation_deg"] for tr in again] == rot
+        assert [tr.data["metrics"]["trunk_rotation_deg"] for tr in again] == [
+            pytest.approx(r, abs=0.3) for r in rot]
         # And in the CSV export's trial metrics.
         from telemetry.exports import csv_tables
         from telemetry.snapshot import load_patient
