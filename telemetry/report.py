@@ -27,15 +27,15 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+from jinja2 import Environment, PackageLoader, select_autoescape
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
 
-from telemetry import paths  # noqa: E402
-from telemetry.snapshot import PatientData  # noqa: E402
-from telemetry.trends import Assessment, Change, Series  # noqa: E402
+from telemetry import paths
+from telemetry.snapshot import PatientData
+from telemetry.trends import Assessment, Change, Series
 
 PAIN = "#c0392b"
 PAIN_POST = "#e6a49c"
@@ -335,7 +335,7 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
     out.append(("Function (PSFS)", fig))
 
     fig, axes = _subplots(2.6, 3, suptitle=True, sharex=True)
-    for ax, key, label in zip(axes, ("peak_speed", "sparc", "movement_time"),  # noqa: B905
+    for ax, key, label in zip(axes, ("peak_speed", "sparc", "movement_time"),
                               ("Reach speed (m/s) ^", "Smoothness, SPARC ^",
                                "Movement time (s) v")):
         x, y = _xy(a.series.get(key), tz)
@@ -461,9 +461,9 @@ def _wrap(text: str, width: int) -> list[str]:
 def pdf_text(model: ReportModel) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(summary page lines, detail page lines) as (style, text)."""
     first: list[tuple[str, str]] = [
-        ("b", f"Patient {model.patient_id} - affected side {model.affected_side}, "
+        ("b", (f"Patient {model.patient_id} - affected side {model.affected_side}, "
               f"{'seated' if model.seated else 'standing'} - {model.period} - "
-              f"{model.n_sessions} sessions - generated {model.generated_at}"),
+              f"{model.n_sessions} sessions - generated {model.generated_at}")),
         ("h", "At a glance")]
     first += [(h.tone if h.tone != "neutral" else "b", f"{h.label}: {h.text}")
               for h in model.headlines]
@@ -481,24 +481,24 @@ def pdf_text(model: ReportModel) -> tuple[list[tuple[str, str]], list[tuple[str,
                         + "  ".join(f"{label} {r[key]}" for key, label in TRUNK_KEYS))
                   for r in model.trunk]
     first.append(("h", "Change since the start (baseline: first 3 points, now: last 3)"))
-    first += [("b", f"{c['measure']}: {c['baseline']} -> {c['current']}"
+    first += [("b", (f"{c['measure']}: {c['baseline']} -> {c['current']}"
                     f"{'' if c['unit'] == '{score}' else ' ' + c['unit']}, "
                     f"{c['change']}; MCID reached: {c['meaningful']}; RCI {c['rci']} - "
-                    f"{c['verdict']}") for c in model.changes]
+                    f"{c['verdict']}")) for c in model.changes]
     detail: list[tuple[str, str]] = [("h", "Progression decisions (newest first)")]
     for d in model.decisions:
         detail += [("b", f"{d['date']} {d['exercise']}: " + " ".join(d["reasons"]))]
     detail.append(("h", "Sessions (newest first)"))
-    detail += [("m", f"{r['date']}  {r['exercise']:<9} "
+    detail += [("m", (f"{r['date']}  {r['exercise']:<9} "
                      f"{'done' if r['completed'] else 'INCOMPLETE':<10}"
                      f" quota {'met' if r['quota_met'] else 'not met':<8} pain {r['pain']:<12}"
                      f" hits {r['score']:<6} {r['minutes']} min"
-                     f"{'  (recovered after a crash)' if r['recovered'] else ''}")
+                     f"{'  (recovered after a crash)' if r['recovered'] else ''}"))
                for r in model.sessions]
     if model.closed_flags:
         detail.append(("h", "Closed flags"))
-        detail += [("s", f"[{f['kind']}] {f['message']} (raised {f['raised']}, "
-                         f"closed {f['closed']})") for f in model.closed_flags]
+        detail += [("s", (f"[{f['kind']}] {f['message']} (raised {f['raised']}, "
+                         f"closed {f['closed']})")) for f in model.closed_flags]
     return first, detail
 
 
@@ -510,11 +510,11 @@ def render_pdf(model: ReportModel, out: Path, figs: list[tuple[str, Figure]] | N
     pages += [f for _, f in figs]
     pages += _text_pages(detail, "Decisions and sessions")
     try:
-        with paths.atomic_write(Path(out), "wb") as fh:
-            with PdfPages(fh, metadata={"Title": f"NeuroPlay report {model.patient_id}",
-                                        "Creator": "NeuroPlay"}) as pdf:
-                for p in pages:
-                    pdf.savefig(p)
+        with paths.atomic_write(Path(out), "wb") as fh, \
+                PdfPages(fh, metadata={"Title": f"NeuroPlay report {model.patient_id}",
+                                       "Creator": "NeuroPlay"}) as pdf:
+            for p in pages:
+                pdf.savefig(p)
     finally:
         for p in pages:
             plt.close(p)

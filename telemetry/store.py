@@ -17,6 +17,7 @@ around its transaction: the in-memory database is one shared connection.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import json
 import math
@@ -280,7 +281,7 @@ class Store:
             rec.close({}, completed=False)
         self.engine.dispose()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Store:  # noqa: PYI034 (typing.Self needs Python 3.11)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -944,10 +945,9 @@ class Recorder:
 
     def _flush_at_exit(self) -> None:
         if not self._closed:
-            try:
+            # Exiting anyway: whatever is not flushed, recovery closes the session next open.
+            with contextlib.suppress(Exception):
                 self.flush()
-            except Exception:  # noqa: BLE001  (exiting anyway; recovery closes the session)
-                pass
 
     def _run(self) -> None:
         while not self._closed:

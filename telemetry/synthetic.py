@@ -24,14 +24,14 @@ PathFn = Callable[[int], float]
 class Course:
     days: int = 42
     start: date = date(2026, 1, 5)
-    pain: PathFn = lambda day: 6.0 - 3.0 * min(day, 42) / 42  # noqa: E731
+    pain: PathFn = lambda day: 6.0 - 3.0 * min(day, 42) / 42
     flare_days: frozenset[int] = frozenset()
     flare_rise: float = 3.5  # added to pain on flare days
     skip_days: frozenset[int] = frozenset()
     incomplete_days: frozenset[int] = frozenset()
     reps: int = 8
-    duration_s: PathFn = lambda day: 1.4 - 0.5 * min(day, 42) / 42  # noqa: E731
-    wobble: PathFn = lambda day: 0.35 * float(np.exp(-day / 25))  # noqa: E731
+    duration_s: PathFn = lambda day: 1.4 - 0.5 * min(day, 42) / 42
+    wobble: PathFn = lambda day: 0.35 * float(np.exp(-day / 25))
     psfs: tuple[str, ...] = ("dress myself", "carry shopping", "reach a high shelf")
     sessions_per_week: int = 5
     seed: int = 7
@@ -88,8 +88,8 @@ def generate(store: Store, patient_id: str, course: Course = Course()) -> list[s
         rec = store.start_session(
             patient_id, "reaching",
             {"reach_fraction": 0.6 + 0.005 * day, "repetitions": course.reps},
-            decisions=[f"Day {day + 1}: reach raised to {0.6 + 0.005 * day:.3f} of the envelope "
-                       "(quota met at the last session)."], started_at=at)
+            decisions=[(f"Day {day + 1}: reach raised to {0.6 + 0.005 * day:.3f} of the envelope "
+                       "(quota met at the last session).")], started_at=at)
         store.checkin(patient_id, "pre", {
             "pain": pain_i, "interference": int(np.clip(pain_i - 1, 0, 10)),
             "sleep": int(np.clip(round(7 - pain / 3), 0, 10)),
