@@ -48,6 +48,11 @@
     if (typeof v === "object") return Object.entries(v).map(([k, x]) => k + "=" + fmt(x)).join(", ");
     return String(v);
   }
+  function fmtCheckin(v) {  // the rest-break pain check reads as a sentence, not a record
+    if (!v || v.phase !== "in_session") return fmt(v);
+    return "pain now " + v.nrs + (v.pre_pain === null || v.pre_pain === undefined ? "" : " (before: " + v.pre_pain + ")")
+      + (v.drop_levels ? " - paused, one level easier" : "");
+  }
   function update(m) {
     const c = card(m.name), s = m.state || {};
     c.box.classList.toggle("offline", !m.connected);
@@ -56,7 +61,7 @@
     c.dl.replaceChildren();
     const rows = [["patient", m.patient], ["exercise", s.exercise || m.exercise], ["dose", s.dose],
       ["success", s.success_rate === undefined ? null : Math.round(100 * s.success_rate) + " %"],
-      ["check-in", s.checkin], ["tracking", s.tracking === undefined ? null : Math.round(100 * s.tracking) + " %"],
+      ["check-in", fmtCheckin(s.checkin)], ["tracking", s.tracking === undefined ? null : Math.round(100 * s.tracking) + " %"],
       ["last note", s.note]];
     for (const [k, v] of rows) { c.dl.append(el("dt", {}, k), el("dd", {"data-field": k}, fmt(v))); }
     drawSkeleton(c.canvas, s.skeleton || null, s.hands || []);
