@@ -48,7 +48,8 @@ def affected_side(store: Any, patient: str, side: str | None) -> str:
         recorded = recorded if recorded in ("left", "right") else None
     if side is not None and recorded is not None and side != recorded:
         raise UserError(f"patient {patient!r} is recorded with the {recorded} arm affected; "
-                        f"--side {side} does not match (leave --side out to use the record)")
+                        f"--side {side} does not match (leave --side out to use the record, "
+                        f"or give another patient id, e.g. --patient {patient}-{side})")
     return side or recorded or "right"
 
 
