@@ -144,7 +144,7 @@ def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = time
             "date": s.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             "exercise": s.exercise, "completed": s.completed, "quota_met": s.quota_met,
             "recovered": s.recovered,
-            "pain": _pain_path(s),
+            "pain": pain_path(s),
             "score": f"{hits}/{targets}" if hits is not None and targets else "-",
             "minutes": _fmt((s.ended_at - s.started_at).total_seconds() / 60.0, 0)
             if s.ended_at else "-",
@@ -217,7 +217,7 @@ def trunk_rows(sessions: list[Any], trials: list[Any], tz: tzinfo) -> list[dict[
     return rows
 
 
-def _pain_path(s: Any) -> str:
+def pain_path(s: Any) -> str:
     """Pain before -> the highest at a rest break -> after, and the pain pauses:
     "3 -> 6 -> 3 (1 pain pause)"; "-" where a rating was not given."""
     def v(x: int | None) -> str:

@@ -360,6 +360,7 @@ def _patient_rows(store: Store, clinic: ClinicStore, clinic_id: int) -> list[dic
 
 def _patient_context(store: Store, p: Any) -> dict[str, Any]:
     from telemetry.flagging import local_tz
+    from telemetry.report import pain_path
 
     tz = local_tz()
     history = store.history(p.patient_id)
@@ -368,8 +369,7 @@ def _patient_context(store: Store, p: Any) -> dict[str, Any]:
         "session_id": h.session_id, "exercise": h.exercise,
         "started": h.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
         "completed": h.completed, "quota_met": h.quota_met,
-        "pain": f"{'-' if h.pain_pre is None else h.pain_pre} -> "
-                f"{'-' if h.pain_post is None else h.pain_post}",
+        "pain": pain_path(h),  # before -> highest at a rest -> after, as in the report
         "dose": ", ".join(f"{k}={v}" for k, v in sorted(h.dose.items())
                           if isinstance(v, (int, float, str))),
         "decisions": list(h.decisions),

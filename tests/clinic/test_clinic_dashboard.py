@@ -252,3 +252,19 @@ def test_neuroplay_dashboard_serves_on_loopback(tmp_path: Path) -> None:
         proc.terminate()
         out, _ = proc.communicate(timeout=10)
     assert f"http://127.0.0.1:{port}/" in out
+
+
+def test_patient_page_shows_the_rest_break_pain_path(env: tuple[ClinicEnv, Served]) -> None:
+    """Pain before -> highest at a rest break -> after, with the pain pauses, as in the report."""
+    from exercises.events import Event
+
+    e, s = env
+    rec = e.store.start_session("north-1", "reaching", {"reach_fraction": 0.5})
+    rec.checkin("pre", {"pain": 3})
+    rec.record([Event(5.0, "checkin", {"phase": "in_session", "nrs": 6, "pre_pain": 3, "drop_levels": 1}),
+                Event(5.0, "pause", {"reason": "pain"})])
+    rec.checkin("in_session", {"pain": 6})
+    rec.checkin("post", {"pain": 3})
+    rec.close({"quota_met": False}, completed=False)
+    page = login(s.url).get("/patients/north-1").text
+    assert "3 -&gt; 6 -&gt; 3 (1 pain pause)" in page
