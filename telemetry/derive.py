@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -85,75 +85,210 @@ def derive_trials(events: Iterable[_Ev], *,
     recovered after a crash) quality rests on the hand path alone.
     `shoulders` (`shoulder_series` of the session's landmark stream, on the
     events' clock) adds each reach's trunk rotation."""
-    order: list[Any] = []
-    trials: dict[Any, dict[str, Any]] = {}
-    shown: dict[Any, float] = {}
-    onset: dict[Any, float] = {}
-    last_shown: float | None = None
-    last_onset: float | None = None
-    anon = 0
-    for ev in events:
-        idx = _index(ev)
-        if ev.kind == "target_shown":
-            last_shown, last_onset = float(ev.t), None
-            if idx is not None:
-                shown[idx] = float(ev.t)
-            continue
-        if ev.kind == "movement_onset":
-            if idx is not None:
-                onset.setdefault(idx, float(ev.t))
-            elif last_onset is None:
-                last_onset = float(ev.t)
-            continue
-        if ev.kind not in OUTCOME_KINDS and ev.kind != "repetition":
-            continue
-        if idx is None:
-            idx = ("anon", anon)
-            anon += 1
-            if last_shown is not None:
-                shown[idx] = last_shown
-            if last_onset is not None:
-                onset[idx] = last_onset
-        tr = trials.get(idx)
-        if tr is None:
-            tr = {"t": float(ev.t), "outcome": None, "data": {}, "rep": False}
-            trials[idx] = tr
-            order.append(idx)
-        tr["t"] = float(ev.t)
-        if ev.kind == "repetition":
-            tr["rep"] = True
-            tr["data"].update(dict(ev.data))
-            hit = ev.data.get("hit")
-            tr["outcome"] = str(ev.data.get("outcome") or ("hit" if hit else "done"))
-        elif not tr["rep"]:
-            tr["data"].update({k: v for k, v in dict(ev.data).items() if k not in tr["data"]})
-            if tr["outcome"] != "timeout" or ev.kind != "miss":  # timeout then miss: timeout
-                tr["outcome"] = OUTCOME_KINDS[ev.kind]
-        last_shown = last_onset = None
-    out: list[DerivedTrial] = []
-    for n, idx in enumerate(order):
-        tr = trials[idx]
-        data = tr["data"]
-        if idx in shown:
-            data.setdefault("t_target_shown", shown[idx])
-        if idx in onset:
-            data.setdefault("t_onset", onset[idx])
-        kin = _kinematics(data, tr["outcome"] in SUCCESS_OUTCOMES, tracking)
-        if kin is not None and shoulders is not None:
-            rot = _rotation(data, tr["t"], shoulders)
-            if rot is not None:
-                kin["trunk_rotation_deg"] = rot
-        if kin is None and tr["rep"]:
-            kin = _dexterity(data)
-        data = {k: v for k, v in data.items() if k not in BULKY_KEYS}
-        if kin:
-            data["metrics"] = kin
-        out.append(DerivedTrial(n, tr["t"], str(tr["outcome"]), data))
+    log = TrialLog()
+    log.add(events)
+    return log.finish(tracking=tracking, shoulders=shoulders)
+
+
+@dataclass(frozen=True, slots=True)
+class ReachJob:
+    """A trial's inputs as they stand, to measure away from the log's lock."""
+    key: Any
+    data: dict[str, Any]
+    success: bool
+    t_end: float
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What a reach's kinematics cost: everything but the parts that need the
+    whole session (the tracking summary scales the quality score; shoulder
+    samples may still arrive). Kept with the inputs it was measured from, so
+    `TrialLog.finish` uses it only when they are still the trial's inputs."""
+    key: Any
+    data: dict[str, Any]
+    success: bool
+    t_end: float
+    metrics: M.TrialMetrics | None  # quality not applied yet; None: not a measurable reach
+    coverage: float
+    jitter: float
+    rotation_start: float | None
+    rotation_n: int  # shoulder samples the rotation saw (a prefix of the series); -1: none
+    rotation: float | None
+
+
+class TrialLog:
+    """The events of one session grouped into trials, fed in log order.
+
+    `derive_trials` feeds the whole log at once. A recorder feeds each batch
+    as it is written and measures finished reaches in the background
+    (`take_ready` -> `measure` -> `keep`), so that `finish` at the end of the
+    session only measures what is left. `finish` reuses a measurement only if
+    the trial's inputs are still equal to those it was made from and no
+    shoulder sample that arrived since falls in the reach's window, so the
+    result is the same as deriving the whole log in one go.
+    """
+
+    def __init__(self) -> None:
+        self._order: list[Any] = []
+        self._trials: dict[Any, dict[str, Any]] = {}
+        self._shown: dict[Any, float] = {}
+        self._onset: dict[Any, float] = {}
+        self._last_shown: float | None = None
+        self._last_onset: float | None = None
+        self._anon = 0
+        self._pending: dict[Any, None] = {}  # trials changed since last measured (ordered)
+        self._reaches: dict[Any, Reach] = {}
+        self.reused = 0  # trials the last `finish` did not measure again
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @property
+    def measured(self) -> int:
+        """Trials with a kept measurement (valid or not)."""
+        return len(self._reaches)
+
+    def add(self, events: Iterable[_Ev]) -> None:
+        trials, shown, onset = self._trials, self._shown, self._onset
+        for ev in events:
+            idx = _index(ev)
+            if ev.kind == "target_shown":
+                self._last_shown, self._last_onset = float(ev.t), None
+                if idx is not None:
+                    shown[idx] = float(ev.t)
+                    if idx in trials:
+                        self._pending[idx] = None
+                continue
+            if ev.kind == "movement_onset":
+                if idx is not None:
+                    onset.setdefault(idx, float(ev.t))
+                    if idx in trials:
+                        self._pending[idx] = None
+                elif self._last_onset is None:
+                    self._last_onset = float(ev.t)
+                continue
+            if ev.kind not in OUTCOME_KINDS and ev.kind != "repetition":
+                continue
+            if idx is None:
+                idx = ("anon", self._anon)
+                self._anon += 1
+                if self._last_shown is not None:
+                    shown[idx] = self._last_shown
+                if self._last_onset is not None:
+                    onset[idx] = self._last_onset
+            tr = trials.get(idx)
+            if tr is None:
+                tr = {"t": float(ev.t), "outcome": None, "data": {}, "rep": False}
+                trials[idx] = tr
+                self._order.append(idx)
+            self._pending[idx] = None
+            tr["t"] = float(ev.t)
+            if ev.kind == "repetition":
+                tr["rep"] = True
+                tr["data"].update(dict(ev.data))
+                hit = ev.data.get("hit")
+                tr["outcome"] = str(ev.data.get("outcome") or ("hit" if hit else "done"))
+            elif not tr["rep"]:
+                tr["data"].update({k: v for k, v in dict(ev.data).items()
+                                   if k not in tr["data"]})
+                if tr["outcome"] != "timeout" or ev.kind != "miss":  # timeout then miss: timeout
+                    tr["outcome"] = OUTCOME_KINDS[ev.kind]
+            self._last_shown = self._last_onset = None
+
+    def _inputs(self, idx: Any) -> tuple[dict[str, Any], bool, float]:
+        """(data with the target's appearance and onset, success, end time):
+        a copy, so later events and the caller never change each other's."""
+        tr = self._trials[idx]
+        data = dict(tr["data"])
+        if idx in self._shown:
+            data.setdefault("t_target_shown", self._shown[idx])
+        if idx in self._onset:
+            data.setdefault("t_onset", self._onset[idx])
+        return data, tr["outcome"] in SUCCESS_OUTCOMES, tr["t"]
+
+    def take_ready(self, until_t: float) -> ReachJob | None:
+        """The oldest changed trial that ended by `until_t` (so its shoulder
+        samples are in), as a job to `measure`; None when there is none."""
+        for idx in self._pending:
+            if self._trials[idx]["t"] <= until_t:
+                del self._pending[idx]
+                data, success, t_end = self._inputs(idx)
+                return ReachJob(idx, data, success, t_end)
+        return None
+
+    def keep(self, reach: Reach) -> None:
+        self._reaches[reach.key] = reach
+
+    def finish(self, *, tracking: Mapping[str, Any] | None = None,
+               shoulders: tuple[np.ndarray, np.ndarray] | None = None) -> list[DerivedTrial]:
+        """Every trial, measuring those without a still-valid `Reach`."""
+        late_min: np.ndarray | None = None  # late_min[n]: earliest sample time from index n on
+        out: list[DerivedTrial] = []
+        self.reused = 0
+        for n, idx in enumerate(self._order):
+            data, success, t_end = self._inputs(idx)
+            reach = self._reaches.get(idx)
+            if reach is None or reach.success != success or reach.data != data:
+                reach = measure(ReachJob(idx, data, success, t_end), None)
+            else:
+                self.reused += 1
+            kin = _with_quality(reach, data, tracking)
+            if kin is not None and shoulders is not None:
+                start = _rotation_start(data)
+                rot: float | None
+                if (reach.rotation_n >= 0 and start == reach.rotation_start
+                        and t_end == reach.t_end):
+                    if late_min is None:
+                        late_min = _suffix_min(shoulders[0])
+                    if not late_min[reach.rotation_n] <= t_end:  # nothing new in its window
+                        rot = reach.rotation
+                    else:
+                        rot = _rotation(data, t_end, shoulders)
+                else:
+                    rot = _rotation(data, t_end, shoulders)
+                if rot is not None:
+                    kin["trunk_rotation_deg"] = rot
+            if kin is None and self._trials[idx]["rep"]:
+                kin = _dexterity(data)
+            data = {k: v for k, v in data.items() if k not in BULKY_KEYS}
+            if kin:
+                data["metrics"] = kin
+            out.append(DerivedTrial(n, t_end, str(self._trials[idx]["outcome"]), data))
+        return out
+
+
+def _suffix_min(t: np.ndarray) -> np.ndarray:
+    """m[n] = min(t[n:]), m[len(t)] = inf; NaN anywhere after n makes m[n] NaN
+    (which reads as "maybe in the window": measure again)."""
+    tt = np.asarray(t, dtype=float)
+    out = np.full(tt.size + 1, np.inf)
+    if tt.size:
+        out[:-1] = np.minimum.accumulate(tt[::-1])[::-1]
     return out
 
 
-def _kinematics(data: Mapping[str, Any], success: bool,
-                tracking: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+def measure(job: ReachJob, shoulders: tuple[np.ndarray, np.ndarray] | None) -> Reach:
+    """The costly part of a trial (resampling, filtering, SPARC, ...; the trunk
+    rotation over `shoulders` as they stand, when given)."""
+    data = job.data
+    metrics, coverage, jitter = None, 0.0, 0.0
+    parts = _reach_parts(data, job.success)
+    if parts is not None:
+        metrics, coverage, jitter = parts
+    start = _rotation_start(data)
+    rot_n, rot = -1, None  # -1: not measured
+    if parts is not None and shoulders is not None and start is not None:
+        rot_n = len(shoulders[0])
+        rot = _rotation(data, job.t_end, shoulders)
+    return Reach(job.key, data, job.success, job.t_end, metrics, coverage, jitter,
+                 start, rot_n, rot)
+
+
+def _reach_parts(data: Mapping[str, Any], success: bool
+                 ) -> tuple[M.TrialMetrics, float, float] | None:
+    """(metrics without quality, path coverage, path jitter) of a repetition
+    with a hand path, target and appearance time; None otherwise."""
     path = data.get("path")
     target = data.get("target")
     shown_t = data.get("shown_t", data.get("t_target_shown"))
@@ -171,18 +306,31 @@ def _kinematics(data: Mapping[str, Any], success: bool,
         coverage = min(1.0, (len(t) - 1) / (duration * MIN_PATH_HZ))
         fs = M.RESAMPLE_HZ
         _, uniform = M.uniform_path(t, pos, fs=fs, cutoff_hz=None)
-        visibility, frontal = coverage, 1.0
-        if tracking:
-            vis = tracking.get("arm_visibility_mean")
-            fr = tracking.get("frontal_median")
-            if isinstance(vis, (int, float)):
-                visibility = coverage * float(vis)
-            if isinstance(fr, (int, float)):
-                frontal = float(fr)
-        quality = M.repetition_quality(visibility, uniform, fs, frontal)
-        m = M.reach_trial_metrics(t, pos, tgt, float(shown_t), success=success, quality=quality)
+        jitter = M.path_jitter(uniform, fs)
+        m = M.reach_trial_metrics(t, pos, tgt, float(shown_t), success=success, quality=None)
     except (ValueError, TypeError):
         return None
+    return m, coverage, jitter
+
+
+def _with_quality(reach: Reach, data: Mapping[str, Any],
+                  tracking: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The trial's metrics: the reach's, scored with the session's tracking."""
+    if reach.metrics is None:
+        return None
+    visibility, frontal = reach.coverage, 1.0
+    if tracking:
+        vis = tracking.get("arm_visibility_mean")
+        fr = tracking.get("frontal_median")
+        if isinstance(vis, (int, float)):
+            visibility = reach.coverage * float(vis)
+        if isinstance(fr, (int, float)):
+            frontal = float(fr)
+    quality = M.quality_from_jitter(visibility, reach.jitter, frontal)
+    # reach_trial_metrics keeps the score and marks poor when the score is, or when
+    # the hand speed is implausible (which it found without the score).
+    m = replace(reach.metrics, quality=quality.score,
+                poor_quality=quality.poor or reach.metrics.poor_quality)
     d = m.to_dict()
     trunk = data.get("trunk")
     if isinstance(trunk, list) and trunk:
@@ -196,13 +344,20 @@ def _kinematics(data: Mapping[str, Any], success: bool,
             for k, v in d.items()}
 
 
-def _rotation(data: Mapping[str, Any], t_end: float,
-              shoulders: tuple[np.ndarray, np.ndarray]) -> float | None:
+def _rotation_start(data: Mapping[str, Any]) -> float | None:
     start = data.get("shown_t", data.get("t_target_shown"))
     if not isinstance(start, (int, float)) or isinstance(start, bool):
         return None
+    return float(start)
+
+
+def _rotation(data: Mapping[str, Any], t_end: float,
+              shoulders: tuple[np.ndarray, np.ndarray]) -> float | None:
+    start = _rotation_start(data)
+    if start is None:
+        return None
     t, angle = shoulders
-    rot = M.repetition_rotation(t, angle, float(start), float(t_end))
+    rot = M.repetition_rotation(t, angle, start, float(t_end))
     return None if rot is None or not math.isfinite(rot) else round(rot, 2)
 
 
@@ -216,24 +371,77 @@ def _dexterity(data: Mapping[str, Any]) -> dict[str, Any] | None:
     return out
 
 
+class EventTally:
+    """The counts `derive_summary` reads from a log, kept as events arrive
+    (a recorder tallies each written batch, so its end reads no events back)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.counts: dict[str, int] = {}
+        self.t_min: float | None = None
+        self.t_max: float | None = None
+        self.t0: float | None = None  # the first session_start
+        self.ratings: list[int] = []
+        self.pain_pauses = 0
+
+    def add(self, events: Iterable[_Ev]) -> None:
+        for ev in events:
+            self.n += 1
+            self.counts[ev.kind] = self.counts.get(ev.kind, 0) + 1
+            if self.t_min is None or ev.t < self.t_min:
+                self.t_min = ev.t
+            if self.t_max is None or ev.t > self.t_max:
+                self.t_max = ev.t
+            if ev.kind == "session_start" and (self.t0 is None or float(ev.t) < self.t0):
+                self.t0 = float(ev.t)
+            data = ev.data if isinstance(ev.data, Mapping) else {}
+            if ev.kind == "checkin" and data.get("phase") == "in_session":
+                nrs = data.get("nrs")
+                if isinstance(nrs, (int, float)) and not isinstance(nrs, bool):
+                    self.ratings.append(int(nrs))
+            elif ev.kind == "pause" and data.get("reason") == "pain":
+                self.pain_pauses += 1
+
+    def pain(self) -> dict[str, Any]:
+        return {"pain_checks": len(self.ratings),
+                "pain_in_session_max": max(self.ratings) if self.ratings else None,
+                "pain_pauses": self.pain_pauses}
+
+    def summary(self, trials: list[DerivedTrial]) -> dict[str, Any]:
+        """`derive_summary` of the events tallied, with their `trials`."""
+        hits = sum(1 for tr in trials if tr.outcome in SUCCESS_OUTCOMES)
+        duration = (self.t_max - self.t_min) if self.n else 0.0  # type: ignore[operator]
+        counts = dict(self.counts)
+        return {
+            "derived_from_events": True,
+            "events": self.n,
+            "duration_s": round(float(duration), 3),
+            "trials": len(trials),
+            "hits": hits,
+            "misses": sum(1 for tr in trials if tr.outcome not in SUCCESS_OUTCOMES),
+            "timeouts": sum(1 for tr in trials if tr.outcome == "timeout"),
+            "success_rate": round(hits / len(trials), 4) if trials else None,
+            "pain_stops": counts.get("pain_stop", 0),
+            "compensations": counts.get("compensation", 0),
+            "tracking_lost": counts.get("tracking_lost", 0),
+            **self.pain(),
+            "quota_met": False,
+            "event_counts": counts,
+            # The time base of the events (trial times are started_at + (t - t0_s)): the
+            # game's runner logs session_start when play begins; without it, t counts
+            # from the start of the session.
+            "clock": {"t0_s": self.t0 if self.t0 is not None else 0.0, "simulated": None},
+        }
+
+
 def in_session_pain(events: Iterable[_Ev]) -> dict[str, Any]:
     """The rest-break pain checks of a session, from its log: how many were
     answered, the highest rating, and how many paused the session for pain
     (the runner's `checkin` event with phase "in_session", and `pause` with
     reason "pain"; CLINICAL.md section 4 rule [D])."""
-    ratings: list[int] = []
-    pauses = 0
-    for ev in events:
-        data = ev.data if isinstance(ev.data, Mapping) else {}
-        if ev.kind == "checkin" and data.get("phase") == "in_session":
-            nrs = data.get("nrs")
-            if isinstance(nrs, (int, float)) and not isinstance(nrs, bool):
-                ratings.append(int(nrs))
-        elif ev.kind == "pause" and data.get("reason") == "pain":
-            pauses += 1
-    return {"pain_checks": len(ratings),
-            "pain_in_session_max": max(ratings) if ratings else None,
-            "pain_pauses": pauses}
+    tally = EventTally()
+    tally.add(events)
+    return tally.pain()
 
 
 def derive_summary(events: Iterable[_Ev], *,
@@ -244,29 +452,6 @@ def derive_summary(events: Iterable[_Ev], *,
     evs = list(events)
     if trials is None:
         trials = derive_trials(evs)
-    counts: dict[str, int] = {}
-    for ev in evs:
-        counts[ev.kind] = counts.get(ev.kind, 0) + 1
-    hits = sum(1 for tr in trials if tr.outcome in SUCCESS_OUTCOMES)
-    duration = (max(e.t for e in evs) - min(e.t for e in evs)) if evs else 0.0
-    return {
-        "derived_from_events": True,
-        "events": len(evs),
-        "duration_s": round(float(duration), 3),
-        "trials": len(trials),
-        "hits": hits,
-        "misses": sum(1 for tr in trials if tr.outcome not in SUCCESS_OUTCOMES),
-        "timeouts": sum(1 for tr in trials if tr.outcome == "timeout"),
-        "success_rate": round(hits / len(trials), 4) if trials else None,
-        "pain_stops": counts.get("pain_stop", 0),
-        "compensations": counts.get("compensation", 0),
-        "tracking_lost": counts.get("tracking_lost", 0),
-        **in_session_pain(evs),
-        "quota_met": False,
-        "event_counts": counts,
-        # The time base of the events (trial times are started_at + (t - t0_s)): the
-        # game's runner logs session_start when play begins; without it, t counts
-        # from the start of the session.
-        "clock": {"t0_s": min((float(e.t) for e in evs if e.kind == "session_start"),
-                              default=0.0), "simulated": None},
-    }
+    tally = EventTally()
+    tally.add(evs)
+    return tally.summary(trials)

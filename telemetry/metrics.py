@@ -280,8 +280,14 @@ def repetition_quality(visibility: np.ndarray | float, positions: np.ndarray, fs
                        jitter_scale: float = 0.05) -> Quality:
     """Score one repetition. Jitter is what a 6 Hz zero-phase low-pass removes;
     `jitter_scale` body units of it halves the score's jitter part."""
-    vis = float(np.clip(np.nanmean(np.asarray(visibility, dtype=float)), 0.0, 1.0))
-    fr = float(np.clip(np.nanmean(np.asarray(frontal, dtype=float)), 0.0, 1.0))
+    return quality_from_jitter(visibility, path_jitter(positions, fs), frontal,
+                               jitter_scale=jitter_scale)
+
+
+def path_jitter(positions: np.ndarray, fs: float) -> float:
+    """RMS of what a 6 Hz zero-phase low-pass removes from a uniform path (body
+    units): the costly part of `repetition_quality`, apart so that a recorder can
+    measure it in the background before the session's tracking is known."""
     p = np.asarray(positions, dtype=float)
     if p.ndim == 1:
         p = p[:, None]
@@ -290,6 +296,15 @@ def repetition_quality(visibility: np.ndarray | float, positions: np.ndarray, fs
         sos = lowpass_sos(REACH_CUTOFF_HZ, fs)
         smooth = signal.sosfiltfilt(sos, p, axis=0)
         jitter = float(np.sqrt(np.mean(np.sum((p - smooth) ** 2, axis=1))))
+    return jitter
+
+
+def quality_from_jitter(visibility: np.ndarray | float, jitter: float,
+                        frontal: np.ndarray | float = 1.0, *,
+                        jitter_scale: float = 0.05) -> Quality:
+    """`repetition_quality` given the path's `path_jitter`."""
+    vis = float(np.clip(np.nanmean(np.asarray(visibility, dtype=float)), 0.0, 1.0))
+    fr = float(np.clip(np.nanmean(np.asarray(frontal, dtype=float)), 0.0, 1.0))
     jitter_part = 1.0 / (1.0 + (jitter / jitter_scale) ** 2)
     score = vis * fr * jitter_part
     return Quality(round(score, 4), vis, jitter, fr, score < POOR_QUALITY)

@@ -40,7 +40,15 @@ from sqlalchemy.pool import StaticPool
 
 from telemetry import paths, proms
 from telemetry import schema as S
-from telemetry.derive import derive_summary, derive_trials, shoulder_series
+from telemetry.derive import (
+    DerivedTrial,
+    EventTally,
+    TrialLog,
+    derive_summary,
+    derive_trials,
+    measure,
+    shoulder_series,
+)
 from telemetry.errors import DamagedDatabase, StoreError, UnknownPatient
 from telemetry.landmarks import CODEC, decode_frames, encode_frames
 from telemetry.metrics import arm_angles, rom_from_angles, tracking_sample, tracking_summary
@@ -561,25 +569,32 @@ class Store:
     def _finish_session(self, conn: Connection, session_id: str, *, summary: Mapping[str, Any],
                         completed: bool, ended_at: str, recovered: bool,
                         tracking: Mapping[str, Any] | None = None,
-                        shoulders: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+                        shoulders: tuple[np.ndarray, np.ndarray] | None = None,
+                        derived: tuple[list[DerivedTrial], dict[str, Any]] | None = None
+                        ) -> None:
         """Derive trials and summary from the stored events and mark the session
         ended. `shoulders`: the recorder's shoulder-line series; without it (a
-        recovered session) it is read back from the stored landmark stream."""
-        if shoulders is None:
-            shoulders = shoulder_series(self._stored_frames(conn, session_id))
-        evs = conn.execute(select(S.events.c.t, S.events.c.kind, S.events.c.data)
-                           .where(S.events.c.session_id == session_id)
-                           .order_by(S.events.c.seq)).all()
-        stored = [_Ev(t, kind, json.loads(data)) for t, kind, data in evs]
-        trials = derive_trials(stored, tracking=tracking, shoulders=shoulders)
-        derived = derive_summary(stored, trials=trials)
+        recovered session) it is read back from the stored landmark stream.
+        `derived`: the trials and derived summary of the stored events, when the
+        recorder has them already (it derives as it writes)."""
+        if derived is not None:
+            trials, derived_summary = derived
+        else:
+            if shoulders is None:
+                shoulders = shoulder_series(self._stored_frames(conn, session_id))
+            evs = conn.execute(select(S.events.c.t, S.events.c.kind, S.events.c.data)
+                               .where(S.events.c.session_id == session_id)
+                               .order_by(S.events.c.seq)).all()
+            stored = [_Ev(t, kind, json.loads(data)) for t, kind, data in evs]
+            trials = derive_trials(stored, tracking=tracking, shoulders=shoulders)
+            derived_summary = derive_summary(stored, trials=trials)
         merged = dict(to_jsonable(summary))
         if recovered:
-            merged = {**derived, **merged}
+            merged = {**derived_summary, **merged}
         else:
             for key in ("trials", "duration_s", "pain_checks", "pain_in_session_max",
                         "pain_pauses", "clock"):
-                merged.setdefault(key, derived[key])
+                merged.setdefault(key, derived_summary[key])
         conn.execute(S.trials.delete().where(S.trials.c.session_id == session_id))
         trial_rows = [{"session_id": session_id, "trial_index": tr.trial_index, "t": tr.t,
                        "outcome": tr.outcome, "data": dumps(tr.data)}
@@ -752,11 +767,40 @@ class _Ev:
     data: Mapping[str, Any]
 
 
+class _Series:
+    """A growing (t, shoulder-line angle) series; `view()` is the samples so far,
+    without copying (later appends never write into a view's range)."""
+
+    def __init__(self) -> None:
+        self._t = np.empty(1024)
+        self._deg = np.empty(1024)
+        self.n = 0
+
+    def extend(self, t: np.ndarray, deg: np.ndarray) -> None:
+        need = self.n + len(t)
+        if need > len(self._t):
+            size = max(need, 2 * len(self._t))
+            self._t = np.concatenate([self._t[:self.n], np.empty(size - self.n)])
+            self._deg = np.concatenate([self._deg[:self.n], np.empty(size - self.n)])
+        self._t[self.n:need] = t
+        self._deg[self.n:need] = deg
+        self.n = need
+
+    def view(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._t[:self.n], self._deg[:self.n]
+
+
 class Recorder:
     """One session being recorded (implements `telemetry.api.SessionRecorder`).
 
     `record` and `record_frame` only append to a buffer under a short lock;
     the flusher thread writes the buffer in one transaction per interval.
+    It also derives the session's trials as it goes: each written batch of
+    events is fed to a `TrialLog`, and each reach whose end (and shoulder
+    samples) are written is measured in the flusher thread, so that `close()`
+    measures only the last reach or two instead of the whole session. Nothing
+    derived is needed for recovery: a killed session is derived from its
+    stored events as before.
     """
 
     def __init__(self, store: Store, session_id: str, patient_id: str,
@@ -777,8 +821,13 @@ class Recorder:
         # (t, shoulder-line angle) of every written frame: each reach's trunk rotation
         # at close without decoding the stored stream (a recovered session decodes
         # it; its 1 mm quantization moves a rotation by at most about 0.2 deg).
-        self._shoulder_t: list[float] = []
-        self._shoulder_deg: list[float] = []
+        self._shoulders = _Series()
+        # The written events, grouped into trials and tallied as they are written;
+        # the lock guards both between a flush and the flusher's measuring.
+        self._trial_log = TrialLog()
+        self._tally = EventTally()
+        self._derive_lock = threading.Lock()
+        self._frames_until = -math.inf  # the newest written frame's time
         self._track_last_t = -math.inf
         self.session_id = session_id
         self.patient_id = patient_id
@@ -880,13 +929,15 @@ class Recorder:
             summary = {**summary, "tracking_quality": tracking}
         if "clock" not in summary and self.t0 is not None:  # else derived from the log
             summary = {**summary, "clock": {"t0_s": self.t0, "simulated": self.simulated_clock}}
+        with self._derive_lock:  # the same as deriving the stored log now (TrialLog)
+            trials = self._trial_log.finish(tracking=tracking, shoulders=self._shoulders.view())
+            derived = self._tally.summary(trials)
         with self.store._tx() as conn:
             self.store._finish_session(conn, self.session_id, summary=summary,
                                        completed=completed,
                                        ended_at=iso(ended_at or self._end_at(t)),
                                        recovered=False, tracking=tracking,
-                                       shoulders=(np.asarray(self._shoulder_t),
-                                                  np.asarray(self._shoulder_deg)))
+                                       derived=(trials, derived))
         self.store._recorders.pop(self.session_id, None)
         _ACTIVE.discard(self.session_id)
 
@@ -898,6 +949,8 @@ class Recorder:
                 events, self._events = self._events, []
                 frames, self._frames = self._frames, []
             self._flush_locked(events, frames)
+        if events and threading.current_thread() is not self._thread and self._thread.is_alive():
+            self._wake.set()  # flushed by hand: the flusher measures what it can now
 
     def _flush_locked(self, events: list[dict[str, Any]], frames: list[BodyFrame]) -> None:
         try:
@@ -920,9 +973,31 @@ class Recorder:
                 self._trim_frames_locked()
             raise
         t, deg = shoulder_series(frames)
-        self._shoulder_t.extend(t.tolist())
-        self._shoulder_deg.extend(deg.tolist())
+        # The events as stored (JSON round trip, in seq order): what a derivation
+        # of the stored log reads.
+        written = [_Ev(r["t"], r["kind"], json.loads(r["data"])) for r in events]
+        with self._derive_lock:
+            self._shoulders.extend(t, deg)
+            if frames:
+                self._frames_until = max(self._frames_until, max(f.t for f in frames))
+            self._trial_log.add(written)
+            self._tally.add(written)
         self._sample_angles(frames)
+
+    def derive_ready(self) -> None:
+        """Measure, one at a time, the trials whose events and frames are written.
+        The flusher thread calls this after each flush (and when woken by a flush
+        made by hand); it stops as soon as the session closes, which measures the rest."""
+        while not self._closed:
+            with self._derive_lock:
+                until = math.inf if self._frames_until == -math.inf else self._frames_until
+                job = self._trial_log.take_ready(until)
+                shoulders = self._shoulders.view()
+            if job is None:
+                return
+            reach = measure(job, shoulders)
+            with self._derive_lock:
+                self._trial_log.keep(reach)
 
     def _sample_angles(self, frames: Sequence[BodyFrame]) -> None:
         for f in frames:
@@ -940,6 +1015,20 @@ class Recorder:
                     last = f.t
             self._rom_last_t[side] = last
 
+    @property
+    def trials_measured(self) -> int:
+        """Trials measured ahead of `close()` (their measurement may still be redone
+        at close, if later events or shoulder samples changed its inputs)."""
+        with self._derive_lock:
+            return self._trial_log.measured
+
+    def shoulder_series(self) -> tuple[np.ndarray, np.ndarray]:
+        """(t, shoulder-line angle) of the frames written so far, as `close()`
+        hands them to the derivation (a copy)."""
+        with self._derive_lock:
+            t, deg = self._shoulders.view()
+            return t.copy(), deg.copy()
+
     def range_of_motion(self) -> dict[str, dict[str, Any]]:
         return {side: rom_from_angles(s) for side, s in self._rom.items() if s}
 
@@ -950,15 +1039,23 @@ class Recorder:
                 self.flush()
 
     def _run(self) -> None:
+        due = time.monotonic() + self._interval
         while not self._closed:
-            self._wake.wait(self._interval)
+            self._wake.wait(max(0.0, due - time.monotonic()))
+            self._wake.clear()
             if self._closed:
                 return
+            if time.monotonic() >= due:
+                due = time.monotonic() + self._interval
+                try:
+                    self.flush()
+                    self._error = None
+                except Exception as exc:  # noqa: BLE001  (retried next interval)
+                    self._error = exc
             try:
-                self.flush()
-                self._error = None
-            except Exception as exc:  # noqa: BLE001  (retried next interval)
-                self._error = exc
+                self.derive_ready()
+            except Exception:  # noqa: BLE001, S110  (close() derives whatever is left)
+                pass
 
 
 def _sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
