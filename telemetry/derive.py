@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
 import numpy as np
@@ -328,10 +328,12 @@ def _with_quality(reach: Reach, data: Mapping[str, Any],
             frontal = float(fr)
     quality = M.quality_from_jitter(visibility, reach.jitter, frontal)
     # reach_trial_metrics keeps the score and marks poor when the score is, or when
-    # the hand speed is implausible (which it found without the score).
-    m = replace(reach.metrics, quality=quality.score,
-                poor_quality=quality.poor or reach.metrics.poor_quality)
-    d = m.to_dict()
+    # the hand speed is implausible (which it found without the score). Its fields
+    # are plain numbers: a flat copy is TrialMetrics.to_dict without its deep copy.
+    m = reach.metrics
+    d = {f.name: getattr(m, f.name) for f in fields(m)}
+    d["quality"] = quality.score
+    d["poor_quality"] = quality.poor or m.poor_quality
     trunk = data.get("trunk")
     if isinstance(trunk, list) and trunk:
         tr = np.asarray(trunk, dtype=float)

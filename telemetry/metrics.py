@@ -303,11 +303,19 @@ def quality_from_jitter(visibility: np.ndarray | float, jitter: float,
                         frontal: np.ndarray | float = 1.0, *,
                         jitter_scale: float = 0.05) -> Quality:
     """`repetition_quality` given the path's `path_jitter`."""
-    vis = float(np.clip(np.nanmean(np.asarray(visibility, dtype=float)), 0.0, 1.0))
-    fr = float(np.clip(np.nanmean(np.asarray(frontal, dtype=float)), 0.0, 1.0))
+    vis, fr = _unit_mean(visibility), _unit_mean(frontal)
     jitter_part = 1.0 / (1.0 + (jitter / jitter_scale) ** 2)
     score = vis * fr * jitter_part
     return Quality(round(score, 4), vis, jitter, fr, score < POOR_QUALITY)
+
+
+def _unit_mean(x: np.ndarray | float) -> float:
+    """The mean of x ignoring NaNs, clipped to [0, 1]; a plain number without
+    numpy's per-call overhead (a session's close scores every reach)."""
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        v = float(x)
+        return v if math.isnan(v) else min(max(v, 0.0), 1.0)
+    return float(np.clip(np.nanmean(np.asarray(x, dtype=float)), 0.0, 1.0))
 
 
 def frontal_score(left_shoulder_world: np.ndarray, right_shoulder_world: np.ndarray) -> float:

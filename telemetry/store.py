@@ -102,6 +102,16 @@ def parse_iso(text: str | None) -> datetime | None:
 
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, tuples, numpy scalars -> JSON-ready values."""
+    # Plain JSON types first (a session's close writes hundreds of trials of them).
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is dict:
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [to_jsonable(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
@@ -828,6 +838,7 @@ class Recorder:
         self._tally = EventTally()
         self._derive_lock = threading.Lock()
         self._frames_until = -math.inf  # the newest written frame's time
+        self.measured_at_close: int | None = None  # trials close() had to measure itself
         self._track_last_t = -math.inf
         self.session_id = session_id
         self.patient_id = patient_id
@@ -932,6 +943,7 @@ class Recorder:
         with self._derive_lock:  # the same as deriving the stored log now (TrialLog)
             trials = self._trial_log.finish(tracking=tracking, shoulders=self._shoulders.view())
             derived = self._tally.summary(trials)
+            self.measured_at_close = len(trials) - self._trial_log.reused
         with self.store._tx() as conn:
             self.store._finish_session(conn, self.session_id, summary=summary,
                                        completed=completed,
