@@ -996,11 +996,13 @@ class Recorder:
             self._tally.add(written)
         self._sample_angles(frames)
 
-    def derive_ready(self) -> None:
+    def derive_ready(self, deadline: float = math.inf) -> None:
         """Measure, one at a time, the trials whose events and frames are written.
         The flusher thread calls this after each flush (and when woken by a flush
-        made by hand); it stops as soon as the session closes, which measures the rest."""
-        while not self._closed:
+        made by hand) with the next flush's time as `deadline` (`time.monotonic()`),
+        so a backlog never holds events off the disk for longer than one trial
+        (about 5 ms); it stops as soon as the session closes, which measures the rest."""
+        while not self._closed and time.monotonic() < deadline:
             with self._derive_lock:
                 until = math.inf if self._frames_until == -math.inf else self._frames_until
                 job = self._trial_log.take_ready(until)
@@ -1065,7 +1067,7 @@ class Recorder:
                 except Exception as exc:  # noqa: BLE001  (retried next interval)
                     self._error = exc
             try:
-                self.derive_ready()
+                self.derive_ready(deadline=due)
             except Exception:  # noqa: BLE001, S110  (close() derives whatever is left)
                 pass
 
