@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import Connection, Engine, inspect, select
 
@@ -50,6 +51,21 @@ def _clinic(conn: Connection) -> None:
     clinic.create_tables(conn)
 
 
+def _finished_summaries(conn: Connection) -> list[tuple[str, Any]]:
+    """Each finished session's id and stored summary, parsed (None when it is not JSON)."""
+    import json
+
+    S = schema
+    out: list[tuple[str, Any]] = []
+    for session_id, text in conn.execute(select(S.sessions.c.session_id, S.sessions.c.summary)
+                                         .where(S.sessions.c.ended_at.is_not(None))).all():
+        try:
+            out.append((session_id, json.loads(text) if text else {}))
+        except ValueError:
+            out.append((session_id, None))
+    return out
+
+
 def _rederive_trials(conn: Connection) -> None:
     # Trials are derived from the event log, which stays the only record. Reach
     # onsets used to latch onto the previous target's return movement
@@ -61,13 +77,7 @@ def _rederive_trials(conn: Connection) -> None:
     from telemetry.derive import derive_trials
 
     S = schema
-    finished = conn.execute(select(S.sessions.c.session_id, S.sessions.c.summary)
-                            .where(S.sessions.c.ended_at.is_not(None))).all()
-    for session_id, summary_text in finished:
-        try:
-            summary = json.loads(summary_text) if summary_text else {}
-        except ValueError:
-            summary = {}
+    for session_id, summary in _finished_summaries(conn):
         tracking = summary.get("tracking_quality") if isinstance(summary, dict) else None
         rows = conn.execute(select(S.events.c.t, S.events.c.kind, S.events.c.data)
                             .where(S.events.c.session_id == session_id)
@@ -133,7 +143,6 @@ def _session_clock(conn: Connection) -> None:
     # the session began on it (clock.t0_s), so SessionRecord.at(t) places its trials
     # in time. Sessions stored before have the runner's session_start event: its time
     # is that start (0 when a session has none: its t counted from its start).
-    import json
 
     from sqlalchemy import func
 
@@ -143,13 +152,7 @@ def _session_clock(conn: Connection) -> None:
     starts = dict(conn.execute(select(S.events.c.session_id, func.min(S.events.c.t))
                                .where(S.events.c.kind == "session_start")
                                .group_by(S.events.c.session_id)).all())
-    finished = conn.execute(select(S.sessions.c.session_id, S.sessions.c.summary)
-                            .where(S.sessions.c.ended_at.is_not(None))).all()
-    for session_id, summary_text in finished:
-        try:
-            summary = json.loads(summary_text) if summary_text else {}
-        except ValueError:
-            continue
+    for session_id, summary in _finished_summaries(conn):
         if not isinstance(summary, dict) or "clock" in summary:
             continue
         t0 = starts.get(session_id)
