@@ -42,6 +42,16 @@ def services(store: Store) -> GameServices:
                         default_calibration={"envelope": ENVELOPE}, decisions=("test dose",))
 
 
+def started_session(store: Store) -> tuple[KeyboardMouseInput, SceneStack, SessionFlow, App, FixedStepLoop]:
+    """p1's session flow running on a simulated clock, a pointer player and keys to press."""
+    keys = KeyboardMouseInput()
+    stack = SceneStack()
+    flow = SessionFlow(stack, services(store), patient="p1")
+    flow.start()
+    app = App(pygame.Surface((640, 360)), stack, driver=PointerPlayer(speed=2.0), keys=keys)
+    return keys, stack, flow, app, FixedStepLoop(SimClock())
+
+
 def step(loop: FixedStepLoop, app: App) -> None:
     loop.clock.wait_frame(loop.clock.now(), 1 / 60)
     loop.tick(app)
@@ -114,12 +124,7 @@ def test_high_pain_suggests_easier_and_enter_takes_it() -> None:
 
 
 def test_easier_chosen_in_the_game_plays_shorter_and_slower_and_is_recorded(store: Store) -> None:
-    keys = KeyboardMouseInput()
-    stack = SceneStack()
-    flow = SessionFlow(stack, services(store), patient="p1")
-    flow.start()
-    app = App(pygame.Surface((640, 360)), stack, driver=PointerPlayer(speed=2.0), keys=keys)
-    loop = FixedStepLoop(SimClock())
+    keys, stack, flow, app, loop = started_session(store)
     run_until(loop, app, "easier_today")
     scene = stack.top
     assert isinstance(scene, TodayScene) and not scene.suggest_easier  # pain 3 of 5
@@ -237,12 +242,7 @@ def test_stopping_the_psfs_part_way_stores_nothing_and_still_ends_on_the_summary
     store.ensure_patient("p1")
     store.add_psfs_activity("p1", "Reach a cup")
     store.add_psfs_activity("p1", "Open a jar")
-    keys = KeyboardMouseInput()
-    stack = SceneStack()
-    flow = SessionFlow(stack, services(store), patient="p1")
-    flow.start()
-    app = App(pygame.Surface((640, 360)), stack, driver=PointerPlayer(speed=2.0), keys=keys)
-    loop = FixedStepLoop(SimClock())
+    keys, stack, flow, app, loop = started_session(store)
     run_until(loop, app, "checkin_psfs")
     keys.press("number:8")  # the first activity answered ...
     step(loop, app)

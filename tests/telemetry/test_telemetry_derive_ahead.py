@@ -12,12 +12,12 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from synthetic_turns import FPS, Ev, turn
 
 from telemetry.derive import (
     EventTally,
@@ -31,22 +31,7 @@ from telemetry.store import Store, dumps
 from vision.bodyframe import BodyFrame
 
 REPO = Path(__file__).resolve().parents[2]
-FPS = 30.0
 TRACKING = {"arm_visibility_mean": 0.9, "frontal_median": 0.95}
-
-
-@dataclass(frozen=True)
-class Ev:
-    t: float
-    kind: str
-    data: dict[str, Any]
-
-
-def _turn(t: np.ndarray, t0: float, amp_deg: float, dur: float = 2.0) -> np.ndarray:
-    """0 -> amp -> 0 over [t0, t0 + dur] (minimum jerk out and back)."""
-    u = np.clip((t - t0) / (dur / 2), 0, 2)
-    up = np.minimum(u, 2 - u)
-    return amp_deg * (10 * up ** 3 - 15 * up ** 4 + 6 * up ** 5)
 
 
 def _frame(i: int, t: float, theta_deg: float) -> BodyFrame:
@@ -90,7 +75,7 @@ def _reach(index: int | None, shown: float, rng: np.random.Generator, *,
 def _shoulders(t_end: float) -> tuple[np.ndarray, np.ndarray]:
     """The shoulder-line series of a session with a trunk turn in every 3 s."""
     t = np.arange(0.0, t_end, 1 / FPS)
-    theta = -2.0 + sum(_turn(t, 3.0 * k + 0.5, 4.0 + 2.0 * k) for k in range(int(t_end / 3)))
+    theta = -2.0 + sum(turn(t, 3.0 * k + 0.5, 4.0 + 2.0 * k) for k in range(int(t_end / 3)))
     return t, np.asarray(theta, dtype=float)
 
 
@@ -236,6 +221,7 @@ WRITER = r"""
 import math, sys
 import numpy as np
 sys.path.insert(0, sys.argv[2])
+sys.path.insert(0, sys.argv[2] + "/tests/telemetry")  # its shared helpers (synthetic_turns)
 from tests.telemetry.test_telemetry_derive_ahead import _frame, _reach, _shoulders
 from telemetry.store import Store
 

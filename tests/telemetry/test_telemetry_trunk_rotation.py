@@ -5,32 +5,16 @@ a mirrored view crossing +-180 deg, a mis-tracked frame), through a real store."
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pytest
+from synthetic_turns import FPS, Ev, turn
 
 from telemetry.derive import derive_trials, shoulder_series
 from telemetry.metrics import repetition_rotation, shoulder_line_deg
 from telemetry.store import Store
 from vision.bodyframe import BodyFrame
-
-FPS = 30.0
-
-
-@dataclass(frozen=True)
-class Ev:
-    t: float
-    kind: str
-    data: dict[str, Any]
-
-
-def _turn(t: np.ndarray, t0: float, amp_deg: float, dur: float = 2.0) -> np.ndarray:
-    """0 -> amp -> 0 over [t0, t0 + dur] (a minimum-jerk turn out and back)."""
-    u = np.clip((t - t0) / (dur / 2), 0, 2)
-    up = np.minimum(u, 2 - u)
-    return amp_deg * (10 * up ** 3 - 15 * up ** 4 + 6 * up ** 5)
 
 
 def _frame(i: int, t: float, theta_deg: float, *, world: bool = True, vis: float = 1.0,
@@ -58,9 +42,9 @@ def _series(frames: list[BodyFrame]) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.mark.parametrize("world", [True, False])
 @pytest.mark.parametrize("base", [0.0, 178.0, -90.0])  # 178: a mirrored view crosses +-180
-def test_repetition_rotation_recovers_a_known_turn(world: bool, base: float) -> None:
+def test_repetition_rotation_recovers_a_knownturn(world: bool, base: float) -> None:
     t = np.arange(0.0, 4.0, 1 / FPS)
-    theta = base + _turn(t, 1.0, 8.0)
+    theta = base + turn(t, 1.0, 8.0)
     frames = [_frame(i, float(x), float(a), world=world) for i, (x, a) in enumerate(
         zip(t, theta, strict=True))]
     ts, deg = _series(frames)
@@ -70,7 +54,7 @@ def test_repetition_rotation_recovers_a_known_turn(world: bool, base: float) -> 
     assert repetition_rotation(ts, deg, 0.0, 0.9) == pytest.approx(0.0, abs=1e-6)
 
 
-def test_one_mistracked_frame_and_noise_do_not_read_as_a_turn() -> None:
+def test_one_mistracked_frame_and_noise_do_not_read_as_aturn() -> None:
     rng = np.random.default_rng(4)
     t = np.arange(0.0, 3.0, 1 / FPS)
     theta = 3.0 + rng.normal(0, 0.3, t.size)
@@ -108,7 +92,7 @@ def test_each_reach_of_a_stored_session_gets_its_own_rotation(tmp_path: Any) -> 
         store.ensure_patient("rot")
         rec = store.start_session("rot", "reaching", {}, t0=50.0)
         t = np.arange(50.0, 60.0, 1 / FPS)
-        theta = -2.0 + _turn(t, 51.0, 6.0) + _turn(t, 55.0, 12.0)
+        theta = -2.0 + turn(t, 51.0, 6.0) + turn(t, 55.0, 12.0)
         for i, (x, a) in enumerate(zip(t, theta, strict=True)):
             rec.record_frame(_frame(i, float(x), float(a)))
         events = [Ev(50.0, "session_start", {}), *_reach(0, 50.8, 2.5), *_reach(1, 54.8, 2.5)]
@@ -139,14 +123,15 @@ WRITER = r"""
 import sys, time
 import numpy as np
 sys.path.insert(0, sys.argv[2])
-from test_telemetry_trunk_rotation import Ev, FPS, _frame, _reach, _turn
+from synthetic_turns import Ev, FPS, turn
+from test_telemetry_trunk_rotation import _frame, _reach
 from telemetry.store import Store
 
 store = Store.open(sys.argv[1])
 store.ensure_patient("crash")
 rec = store.start_session("crash", "reaching", {}, t0=20.0)
 t = np.arange(20.0, 25.0, 1 / FPS)
-for i, (x, a) in enumerate(zip(t, 1.0 + _turn(t, 21.0, 9.0), strict=True)):
+for i, (x, a) in enumerate(zip(t, 1.0 + turn(t, 21.0, 9.0), strict=True)):
     rec.record_frame(_frame(i, float(x), float(a)))
 rec.record([Ev(20.0, "session_start", {}), *_reach(0, 20.8, 2.5)])
 rec.flush()
