@@ -31,10 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
+from exercises.dosing import Staircase, StairParam, next_dose
 from exercises.plans import load_plan
-from exercises.progression import next_dose
 from exercises.simulated_patients import SimCheckin, SimSession, simulate
-from exercises.staircase import Staircase, StairParam
 
 
 def percentiles(xs: list[float]) -> tuple[float, float]:

@@ -69,6 +69,77 @@ _SESSION_FROM_PLAN = ("seated", "pain_stop_threshold", "pain_rise_limit")
 _FROM_HEADER = ("side",)
 
 
+# Physical bounds of every numeric dose field (one place): what the games accept and what
+# makes sense for a person. A plan value outside them is refused, whatever the safeguards.
+# (low, high, unit)
+PHYSICAL: dict[str, dict[str, tuple[float, float, str]]] = {
+    "session": {"session_minutes": (1, 60, "min"), "rest_every_s": (30, 1800, "s"),
+                "rest_s": (5, 600, "s"), "pace": (0.25, 1.0, "")},
+    "reaching": {"reach_fraction": (0.05, 1.2, "of the reach envelope"),
+                 "target_radius": (0.05, 1.0, "shoulder widths"), "hold_s": (0, 10, "s"),
+                 "repetitions": (1, 200, ""), "target_timeout_s": (1, 60, "s"),
+                 "inter_target_s": (0, 30, "s")},
+    "tapping": {"tempo_hz": (0.5, 6, "Hz"), "set_s": (3, 120, "s"), "sets": (1, 20, ""),
+                "rest_between_sets_s": (0, 300, "s")},
+    "pinch": {"objects": (1, 50, ""), "object_radius": (0.05, 0.6, "shoulder widths"),
+              "object_mass": (0.1, 10, ""), "friction": (0, 2, ""),
+              "time_limit_s": (10, 600, "s")},
+    "openclose": {"repetitions": (1, 200, ""), "min_range": (0.05, 1.0, ""),
+                  "hold_s": (0, 10, "s"), "time_limit_s": (10, 600, "s")},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Safeguard:
+    """A rule value beyond which a safeguard is effectively switched off (CLINICAL.md 4b)."""
+
+    table: str
+    key: str
+    low: float | None  # the weakest safe value from below (None: no lower limit)
+    high: float | None  # the weakest safe value from above
+    what: str  # what goes wrong beyond it, in plain words
+
+
+SAFEGUARDS: tuple[Safeguard, ...] = (
+    Safeguard("guardrails", "pain_stop_threshold", None, 7,
+              "sessions would go on at severe pain without a pause"),
+    Safeguard("guardrails", "pain_rise_limit", None, 4,
+              "a large rise of pain during a session would not pause it"),
+    Safeguard("guardrails", "pre_session_stop", None, 9,
+              "the full dose would be offered at severe pain before a session"),
+    Safeguard("progression", "acceptable_pain", None, 6,
+              "pain above 5 (not acceptable, Silbernagel 2007) would still allow a rise"),
+    Safeguard("progression", "max_pain_rise", None, 4,
+              "a session whose pain rose a lot would still count toward a rise"),
+    Safeguard("progression", "next_day_margin", None, 4,
+              "pain worse the next morning would not reduce the dose"),
+    Safeguard("progression", "flare_rise", None, 4, "a flare would never be detected"),
+    Safeguard("progression", "flare_hold_sessions", 1, None,
+              "the dose would rise again right after a flare"),
+    Safeguard("progression", "weekly_increase", None, 0.20,
+              "the weekly rise would exceed the 10-20 % of graded activity"),
+    Safeguard("staircase", "band_low", 0.60, None,
+              "the staircase would keep a patient failing most trials"),
+    Safeguard("staircase", "band_high", None, 0.90,
+              "the staircase would rarely make a session harder or easier"),
+)
+
+
+def safeguard_problems(model: Any) -> list[tuple[tuple[str, str], str]]:
+    """Every rule value of a plan document that switches a safeguard off."""
+    out = []
+    for g in SAFEGUARDS:
+        value = getattr(getattr(model, g.table), g.key)
+        if (g.low is not None and value < g.low) or (g.high is not None and value > g.high):
+            low = g.low is not None and value < g.low
+            bound = f"at least {g.low:g}" if low else f"at most {g.high:g}"
+            out.append(((g.table, g.key),
+                        (f"{value:g} switches a safeguard off ({g.what}); the safe value is "
+                        f"{bound}. To allow it, write the reason in [safety] override_reason")))
+    return out
+
+
+
 class PlanError(ValueError):
     """A plan that cannot be used; `str()` is one line naming file, line and key."""
 
@@ -194,10 +265,13 @@ class Progression(BaseModel):
     week_days: int = Field(default=7, ge=1, le=28)
     min_sessions_per_week: int = Field(default=2, ge=1, le=14)
     max_pain_rise: int = Field(default=2, ge=0, le=10)  # post - pre allowed for a "met" session
+    acceptable_pain: int = Field(default=5, ge=0, le=10)  # any answer above: no rise; 2 in a row: drop
+    next_day_margin: int = Field(default=2, ge=1, le=10)  # next start worse by this: reduce a level
     flare_rise: int = Field(default=2, ge=1, le=10)
     flare_days: int = Field(default=2, ge=1, le=14)
     flare_hold_sessions: int = Field(default=3, ge=0, le=30)
     plateau_weeks: int = Field(default=3, ge=1, le=26)
+    # The quota, in the order its parameters take turns to rise (one a week).
     progress: list[str] = Field(default_factory=lambda: ["reaching.repetitions",
                                                          "reaching.reach_fraction"])
 
@@ -217,6 +291,15 @@ class Guardrails(BaseModel):
 
     pain_stop_threshold: int = Field(default=5, ge=0, le=10)
     pain_rise_limit: int = Field(default=2, ge=1, le=10)
+    pre_session_stop: int = Field(default=8, ge=1, le=10)  # pre pain at/above: easier or rest
+
+
+class Safety(BaseModel):
+    """A therapist's written reason for switching a safeguard off (shown wherever the plan is)."""
+
+    model_config = _STRICT
+
+    override_reason: str = Field(default="", max_length=500)
 
 
 class StaircaseRule(BaseModel):
@@ -254,6 +337,7 @@ _PlanFields: dict[str, Any] = {
     "progression": (Progression, Field(default_factory=Progression)),
     "guardrails": (Guardrails, Field(default_factory=Guardrails)),
     "staircase": (StaircaseRule, Field(default_factory=StaircaseRule)),
+    "safety": (Safety, Field(default_factory=Safety)),
     "goals": (list[Goal], Field(default_factory=list, max_length=5)),
 }
 for _name, _model in EXERCISE_MODELS.items():
@@ -285,6 +369,25 @@ class PlanModel(_PlanBase):  # type: ignore[misc, valid-type]
                     raise _Located(("goals", i, "exercises"),
                                    f"goal {goal.activity!r} links {ex!r}, which the plan does "
                                    f"not enable")
+        for ex, limits in PHYSICAL.items():
+            table = getattr(self, ex)
+            if table is None:
+                continue
+            for name, (lo, hi, unit) in limits.items():
+                r = getattr(table, name, None)
+                if r is None:
+                    continue
+                for part in ("start", "min", "max"):
+                    v = getattr(r, part)
+                    if not lo <= v <= hi:
+                        raise _Located((ex, name, part) if r.min != r.max else (ex, name),
+                                       f"{v:g} is outside the physical range [{lo:g}, {hi:g}]"
+                                       + (f" {unit}" if unit else ""))
+        if not self.safety.override_reason.strip():
+            problems = safeguard_problems(self)
+            if problems:
+                loc, msg = problems[0]
+                raise _Located(loc, msg)
         reaching = self.reaching
         if info.seated and reaching is not None and reaching.directions:
             bad = [d for d in reaching.directions if d not in SEATED_DIRECTIONS]
@@ -293,14 +396,6 @@ class PlanModel(_PlanBase):  # type: ignore[misc, valid-type]
                                f"{', '.join(bad)} not allowed seated; expected some of "
                                f"{', '.join(SEATED_DIRECTIONS)}")
         return self
-
-
-class _Located(ValueError):
-    """A cross-field rule broken at a known location (mapped to a line)."""
-
-    def __init__(self, loc: tuple[Any, ...], message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
 
 
 # ------------------------------------------------------------------ the Plan
@@ -331,6 +426,17 @@ class Plan:
     @property
     def staircase(self) -> StaircaseRule:
         return self.model.staircase
+
+    @property
+    def override_reason(self) -> str:
+        return self.model.safety.override_reason.strip()
+
+    @property
+    def overrides(self) -> list[str]:
+        """The safeguards this plan switches off (allowed only with an override reason),
+        each as "table.key: what happens" for `plan show`, the report and the dashboard."""
+        return [f"{'.'.join(loc)}: {msg.split('. To allow it')[0]}"
+                for loc, msg in safeguard_problems(self.model)]
 
     @property
     def goals(self) -> list[Goal]:
@@ -382,10 +488,19 @@ class Plan:
 
 
 # ------------------------------------------------------------------ loading
+MAX_PLAN_CHARS = 256_000  # a plan is a page of TOML; anything far larger is not a plan
+
+
 def load_plan(text: str, source: str = "<plan>") -> Plan:
     """Parse and validate a plan's TOML text. Raises PlanError (one line)."""
+    if len(text) > MAX_PLAN_CHARS:
+        raise PlanError(f"{source}: line 1: the file is {len(text):,} characters; a plan is at "
+                        f"most {MAX_PLAN_CHARS:,}")
     try:
         doc = tomllib.loads(text)
+    except RecursionError:
+        raise PlanError(f"{source}: line 1: not valid TOML: tables or arrays nested too deeply") \
+            from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         where = f"line {m.group(1)}" if m else f"line {max(1, len(text.splitlines()))}"
@@ -393,6 +508,8 @@ def load_plan(text: str, source: str = "<plan>") -> Plan:
         raise PlanError(f"{source}: {where}: not valid TOML: {msg}") from None
     try:
         model = PlanModel.model_validate(doc)
+    except RecursionError:
+        raise PlanError(f"{source}: line 1: values nested too deeply") from None
     except ValidationError as exc:
         problems = [_describe(err, text, source) for err in exc.errors()]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -449,7 +566,7 @@ def _expected_keys(loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
-_MODEL_NAMES = frozenset({"Range", "IntRange", "PlanInfo", "Progression", "Guardrails",
+_MODEL_NAMES = frozenset({"Range", "IntRange", "PlanInfo", "Progression", "Guardrails", "Safety",
                           "StaircaseRule", "Goal", *(m.__name__ for m in EXERCISE_MODELS.values())})
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\" ]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_.\-\"]+)\s*=")

@@ -20,9 +20,12 @@ works from every state.
 
 Pain (CLINICAL.md section 4, our rule [D]): an in-session NRS above
 `pain_stop_threshold`, or a rise of `pain_rise_limit` or more over the
-pre-session NRS, pauses the session and returns a `PainDecision` saying the
-dose must drop one level; the progression staircase consumes it (the runner
-never changes a dose). `pain_stop(nrs)` ends the session gracefully.
+pre-session NRS, pauses the session (`exercises.dosing.pain` decides); the
+session's `InSessionDosing` (exercises/dosing/in_session.py) then drops one
+level and keeps a ceiling there for the rest of the session. The runner
+never changes a dose itself: every dose change goes through that object,
+which also steps the staircase after each trial and takes a therapist's
+remote easier/harder. `pain_stop(nrs)` ends the session gracefully.
 
 Pace: `SessionDose.pace` is NOT applied here. It reaches each game through
 its factory (`registry.make_exercise(..., session_dose=...)`): the reaching
@@ -40,11 +43,12 @@ time_cap, stopped, pain_stop) when it ends.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from exercises.base import Exercise
 from exercises.doses import SessionDose
+from exercises.dosing.in_session import InSessionDosing
+from exercises.dosing.pain import PainDecision, PainLimits, check_nrs, in_session_decision
 from exercises.events import (
     CHECKIN,
     PAIN_STOP,
@@ -69,25 +73,7 @@ RESTORE_AFTER_S = 0.3  # tracking must be good this long before play resumes
 QUALITY_GRACE_S = 1.0  # low quality alone (blur, a fast reach) must last this long to pause
 
 
-@dataclass(frozen=True, slots=True)
-class PainDecision:
-    """What an in-session pain rating means for the session and the dose."""
-
-    nrs: int
-    pre_pain: int | None
-    drop_levels: int  # 1: the dose must drop one level; 0: carry on
-    paused: bool
-    reason: str  # one sentence for the patient, the therapist and the decision log
-
-    @property
-    def must_drop(self) -> bool:
-        return self.drop_levels > 0
-
-
-def _check_nrs(nrs: int) -> int:
-    if isinstance(nrs, bool) or not isinstance(nrs, int) or not 0 <= nrs <= 10:
-        raise ValueError(f"pain rating must be a whole number 0-10, got {nrs!r}")
-    return nrs
+__all__ = ["PainDecision", "SessionRunner"]
 
 
 class SessionRunner:
@@ -100,13 +86,17 @@ class SessionRunner:
         pre_pain: the pre-session NRS 0-10, or None if not asked.
         require_hand: pause when the arm in use has no hand intent (turn off
             for input devices that move one hand only, e.g. the mouse).
+        dosing: today's in-session dosing (`TodaysDose.in_session(exercise)`); default:
+            nothing moves (a fixed dose), pain pauses are still logged.
     """
 
     def __init__(self, exercise: Exercise, session_dose: SessionDose, pre_pain: int | None, *,
-                 require_hand: bool = True, min_quality: float = MIN_TRACKING_QUALITY) -> None:
+                 require_hand: bool = True, min_quality: float = MIN_TRACKING_QUALITY,
+                 dosing: InSessionDosing | None = None) -> None:
         self.exercise = exercise
+        self.dosing = dosing if dosing is not None else InSessionDosing(None)
         self.dose = session_dose
-        self.pre_pain = None if pre_pain is None else _check_nrs(pre_pain)
+        self.pre_pain = None if pre_pain is None else check_nrs(pre_pain)
         self.require_hand = require_hand
         self.min_quality = min_quality
         self.cap_s = session_dose.session_minutes * 60.0
@@ -183,6 +173,7 @@ class SessionRunner:
     def _start(self, out: list[Event] | None) -> None:
         if not self._started:
             self._started = True
+            self.dosing.start(self.t)
             self._emit(out, self.t, SESSION_START, {
                 "exercise": getattr(self.exercise, "name", "?"), "pre_pain": self.pre_pain,
                 "session_minutes": self.dose.session_minutes, "rest_every_s": self.dose.rest_every_s,
@@ -230,7 +221,7 @@ class SessionRunner:
 
     def pain_stop(self, nrs: int, t: float | None = None) -> list[Event]:
         """The patient stops because of pain: record it and end gracefully."""
-        _check_nrs(nrs)
+        check_nrs(nrs)
         out: list[Event] = []
         if self._done:
             return out
@@ -242,29 +233,33 @@ class SessionRunner:
         return out
 
     def in_session_pain(self, nrs: int, t: float | None = None) -> PainDecision:
-        """An in-session pain check-in; pauses and asks for a lower dose if the rule trips."""
-        _check_nrs(nrs)
+        """An in-session pain check-in; when the rule trips, pause, one level down and a
+        ceiling there for the rest of the session (`InSessionDosing.pain_pause`)."""
+        check_nrs(nrs)
         self.t = self.t if t is None else t
         self._start(None)
         self.pain_ratings.append(nrs)
-        rise = None if self.pre_pain is None else nrs - self.pre_pain
-        reasons = []
-        if nrs > self.dose.pain_stop_threshold:
-            reasons.append(f"pain {nrs}/10 is above {self.dose.pain_stop_threshold}")
-        if rise is not None and rise >= self.dose.pain_rise_limit:
-            reasons.append(f"pain rose {rise} points over {self.pre_pain}/10 before the session "
-                           f"(limit {self.dose.pain_rise_limit})")
-        must_drop = bool(reasons) and not self._done
+        limits = PainLimits(in_session_threshold=self.dose.pain_stop_threshold,
+                            in_session_rise=self.dose.pain_rise_limit)
+        decision = in_session_decision(nrs, self.pre_pain, limits, session_over=self._done)
         self._emit(None, self.t, CHECKIN, {"phase": "in_session", "nrs": nrs, "pre_pain": self.pre_pain,
-                                          "drop_levels": 1 if must_drop else 0})
-        if must_drop:
+                                          "drop_levels": decision.drop_levels})
+        if decision.must_drop:
             self.pause(reason="pain")
-            reason = " and ".join(reasons) + ": pause, and the dose drops one level"
-        elif self._done:
-            reason = f"pain {nrs}/10 recorded after the session ended"
-        else:
-            reason = f"pain {nrs}/10 is within the plan's limits: carry on"
-        return PainDecision(nrs, self.pre_pain, 1 if must_drop else 0, must_drop, reason)
+            for e in self.dosing.pain_pause(decision.reason, self.t):
+                self._push(None, e)
+        return decision
+
+    def remote_difficulty(self, direction: str, by: str, t: float | None = None) -> list[Event]:
+        """A therapist's easier/harder from the clinic: one level within today's bounds and
+        under any pain ceiling; [] when nothing can move (or the session is over)."""
+        if self._done or direction not in ("easier", "harder"):
+            return []
+        self.t = self.t if t is None else t
+        out: list[Event] = []
+        for e in self.dosing.remote(direction, by, self.t):  # type: ignore[arg-type]
+            self._push(out, e)
+        return out
 
     # -------------------------------------------------------------------- step
     def _arm_in_use(self) -> str | None:
@@ -330,7 +325,10 @@ class SessionRunner:
             return out
         if state != "playing":
             return out
-        for e in self.exercise.step(intents, dt):
+        trial_events = self.exercise.step(intents, dt)
+        for e in trial_events:
+            self._push(out, e)
+        for e in self.dosing.on_events(trial_events):  # the staircase after each trial
             self._push(out, e)
         self.active_s += dt
         if self.exercise.done:
@@ -360,4 +358,5 @@ class SessionRunner:
             "pain_ratings": list(self.pain_ratings),
             "pace": self.dose.pace,
         }
+        out["difficulty_steps"] = self.dosing.log()
         return out

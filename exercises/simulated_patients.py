@@ -14,22 +14,35 @@ value (harder-is-smaller fields divide) and grows by `growth` a session,
 varying by +-`day_noise` from day to day.
 Daily pain is `pain_base` +- 1 (seeded); in the profile's flare days it is
 `flare_extra` higher. Post-session pain rises by `post_rise` points with
-probability `rise_p`. Sessions are scheduled on fixed weekdays to match
-the plan's sessions_per_week; dates start on `start` (a Monday). Pure: no
-clock, no disk; a seed gives the same run.
+probability `rise_p`; the highest rest-break answer is taken as the
+post-session one, and it pauses the session when the plan's in-session rule
+would. On a day whose pain is at the plan's stop level the patient plays the
+easier session (the full dose is not offered). Sessions are scheduled on
+fixed weekdays to match the plan's sessions_per_week; dates start on
+`start` (a Monday). Pure: no clock, no disk; a seed gives the same run.
+
+`simulate_script(plan, rows)` plays the rules against a SCRIPTED patient
+instead: one row per session (one session a day), the pain answers and
+whether the quota was met, e.g. a real patient's history typed in by a
+therapist (`neuroplay plan simulate --script PAINS.csv`);
+`parse_pain_script(text)` reads that CSV.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import numpy as np
 
+from exercises.dosing import DoseDecision, PainLimits, next_dose, pre_session_gate
+from exercises.dosing.pain import in_session_reasons
+from exercises.dosing.today import easier_values
 from exercises.plans import HARDER, Plan
-from exercises.progression import DoseDecision, next_dose
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +85,9 @@ class SimSession:
     pain_post: int | None
     summary: Mapping[str, Any]
     dose: Mapping[str, Any]
+    session_id: str = ""
+    pain_in_session_max: int | None = None
+    pain_pauses: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,16 +103,21 @@ class SimStep:
     day: date
     decision: DoseDecision
     dose: Mapping[str, Any]  # the progressed values and session minutes actually given
-    pain_pre: int
-    pain_post: int
+    pain_pre: int | None
+    pain_post: int | None
     quota_met: bool
+    easier: bool = False  # the pain before the session allowed only the easier session
+    pain_in_session_max: int | None = None
+    pain_pauses: int = 0
+    reasons: tuple[str, ...] = ()  # the decision's reasons and today's gate
 
     def to_dict(self) -> dict[str, Any]:
         return {"session": self.session, "date": self.day.isoformat(), "dose": dict(self.dose),
-                "reasons": list(self.decision.reasons),
+                "reasons": list(self.reasons or self.decision.reasons),
                 "flags": [{"kind": f.kind, "message": f.message} for f in self.decision.flags],
-                "pain_pre": self.pain_pre, "pain_post": self.pain_post,
-                "quota_met": self.quota_met}
+                "pain_pre": self.pain_pre, "pain_in_session_max": self.pain_in_session_max,
+                "pain_pauses": self.pain_pauses, "pain_post": self.pain_post,
+                "quota_met": self.quota_met, "easier": self.easier}
 
 
 _WEEKDAY_ORDER = (0, 2, 4, 1, 3, 5, 6)  # spread sessions over the week
@@ -149,7 +170,7 @@ def simulate(plan: Plan, profile: str | Profile, sessions: int, *, seed: int = 0
             checkins.append(SimCheckin("daily", _at(d, 8), {"pain": pain_today}))
             d += timedelta(days=1)
         last_day = day
-        decision = next_dose(plan, history, checkins, on=day)
+        decision = next_dose(plan, history, checkins, on=day, pre_pain=pain_today)
         dose = decision.dose(ex)
         grown = (1 + prof.growth) ** i * (1 + rng.uniform(-prof.day_noise, prof.day_noise))
         cap = {k: (v * grown if HARDER[ex][k] > 0 else v / grown) for k, v in cap0.items()}
@@ -157,17 +178,169 @@ def simulate(plan: Plan, profile: str | Profile, sessions: int, *, seed: int = 0
         met = within and bool(rng.uniform() < prof.met_p)
         rise = prof.post_rise if rng.uniform() < prof.rise_p else 0
         post = int(np.clip(pain_today + rise, 0, 10))
-        # Tolerance sessions go as far as capacity allows; quota sessions stop at the quota.
-        achieved = {k: cap[k] if decision.phase[ex] == "baseline" else
-                    (min if HARDER[ex][k] > 0 else max)(getattr(dose, k), cap[k])
+        # Every session has a fixed quota: it stops at the quota, or short of it.
+        achieved = {k: (min if HARDER[ex][k] > 0 else max)(getattr(dose, k), cap[k])
                     for k in progressed}
-        summary: dict[str, Any] = {"quota_met": met, "achieved": achieved}
-        given = {k: getattr(dose, k) for k in progressed}
-        given["session_minutes"] = decision.session.session_minutes
-        history.append(SimSession(ex, _at(day, 10), True, met, pain_today, post, summary,
-                                  {ex: dict(given), "session": {
-                                      "session_minutes": decision.session.session_minutes}}))
-        steps.append(SimStep(i + 1, day, decision, given, pain_today, post, met))
+        steps.append(_play(plan, ex, i + 1, day, decision, history, pain_today, post, post,
+                           met, achieved))
+    return steps
+
+
+def _play(plan: Plan, ex: str, number: int, day: date, decision: DoseDecision,
+          history: list[SimSession], pre: int | None, in_max: int | None, post: int | None,
+          met: bool, achieved: Mapping[str, float]) -> SimStep:
+    """Record one session the way the game would: the pre-session gate (easier only at the
+    stop level), the in-session pain pause, and what the session achieved."""
+    limits = PainLimits.from_plan(plan)
+    gate = pre_session_gate(pre, limits)
+    session = decision.session
+    reasons = list(decision.reasons)
+    if not gate.full_allowed:
+        session = replace(session, **easier_values(session))
+        reasons.append(gate.reason)
+    dose = decision.dose(ex)
+    pauses = 1 if in_max is not None and in_session_reasons(in_max, pre, limits) else 0
+    given: dict[str, Any] = {k: getattr(dose, k) for k in plan.progressed(ex)}
+    given["session_minutes"] = session.session_minutes
+    summary: dict[str, Any] = {"quota_met": met, "achieved": dict(achieved),
+                               "pain_pauses": pauses}
+    history.append(SimSession(ex, _at(day, 10), True, met, pre, post, summary,
+                              {ex: dict(given), "session": {
+                                  "session_minutes": session.session_minutes}},
+                              session_id=f"sim-{number}", pain_in_session_max=in_max,
+                              pain_pauses=pauses))
+    return SimStep(number, day, decision, given, pre, post, met, not gate.full_allowed,
+                   in_max, pauses, tuple(reasons))
+
+
+# ------------------------------------------------------------- scripted patients
+class PainScriptError(ValueError):
+    """A pain script that cannot be used; `str()` is one line naming the row and column."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptRow:
+    """One scripted session: its pain answers (None = not answered) and how it went."""
+
+    session: int
+    pain_pre: int | None
+    pain_in_session_max: int | None
+    pain_pauses: int
+    pain_post: int | None
+    quota_met: bool
+    success_rate: float | None = None
+
+
+SCRIPT_COLUMNS = ("session", "pain_pre", "pain_in_session_max", "pain_pauses", "pain_post",
+                  "quota_met")
+MAX_SCRIPT_ROWS = 2000
+
+
+def parse_pain_script(text: str, source: str = "<script>") -> list[ScriptRow]:
+    """Read a pain script CSV (header: session, pain_pre, pain_in_session_max, pain_pauses,
+    pain_post, quota_met[, success_rate]); blank pain cells are missing answers.
+    Raises PainScriptError (one line naming the line and column)."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise PainScriptError(f"{source}: empty file; expected a header line "
+                              f"{','.join(SCRIPT_COLUMNS)}") from None
+    except csv.Error as exc:
+        raise PainScriptError(f"{source}: line 1: not CSV: {exc}") from None
+    missing = [c for c in SCRIPT_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in (*SCRIPT_COLUMNS, "success_rate")]
+    if missing or unknown:
+        what = (f"missing column(s) {', '.join(missing)}" if missing
+                else f"unknown column(s) {', '.join(repr(c) for c in unknown)}")
+        raise PainScriptError(f"{source}: line 1: {what}; expected "
+                              f"{','.join(SCRIPT_COLUMNS)}[,success_rate]")
+    rows: list[ScriptRow] = []
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                raise PainScriptError(f"{source}: line {line}: {len(cells)} cells, the header "
+                                      f"has {len(header)}")
+            if len(rows) >= MAX_SCRIPT_ROWS:
+                raise PainScriptError(f"{source}: line {line}: more than {MAX_SCRIPT_ROWS} "
+                                      f"sessions")
+            rows.append(_row(dict(zip(header, (c.strip() for c in cells), strict=True)),
+                             line, source))
+    except csv.Error as exc:
+        raise PainScriptError(f"{source}: line {reader.line_num}: not CSV: {exc}") from None
+    if not rows:
+        raise PainScriptError(f"{source}: no sessions after the header")
+    for i, r in enumerate(rows, start=1):
+        if r.session != i:
+            raise PainScriptError(f"{source}: session numbers must run 1, 2, 3... in order; "
+                                  f"row {i} says {r.session}")
+    return rows
+
+
+def _row(cells: Mapping[str, str], line: int, source: str) -> ScriptRow:
+    def whole(col: str, lo: int, hi: int, blank_ok: bool) -> int | None:
+        v = cells[col]
+        if v == "":
+            if blank_ok:
+                return None
+            raise PainScriptError(f"{source}: line {line}: {col}: a value is required")
+        if not re.fullmatch(r"[0-9]{1,6}", v):
+            raise PainScriptError(f"{source}: line {line}: {col}: expected a whole number "
+                                  f"{lo}-{hi}, got {v[:20]!r}")
+        n = int(v)
+        if not lo <= n <= hi:
+            raise PainScriptError(f"{source}: line {line}: {col}: {n} is outside {lo}-{hi}")
+        return n
+
+    session = whole("session", 1, MAX_SCRIPT_ROWS, False)
+    met = whole("quota_met", 0, 1, False)
+    rate: float | None = None
+    if cells.get("success_rate", "") != "":
+        try:
+            rate = float(cells["success_rate"])
+        except ValueError:
+            rate = math.nan
+        if not 0.0 <= rate <= 1.0:  # NaN fails too
+            raise PainScriptError(f"{source}: line {line}: success_rate: expected a number "
+                                  f"0-1, got {cells['success_rate'][:20]!r}")
+    return ScriptRow(session=int(session or 0), pain_pre=whole("pain_pre", 0, 10, True),
+                     pain_in_session_max=whole("pain_in_session_max", 0, 10, True),
+                     pain_pauses=int(whole("pain_pauses", 0, 100, True) or 0),
+                     pain_post=whole("pain_post", 0, 10, True), quota_met=bool(met),
+                     success_rate=rate)
+
+
+def simulate_script(plan: Plan, rows: list[ScriptRow], *, exercise: str | None = None,
+                    start: date = date(2026, 1, 5)) -> list[SimStep]:
+    """Play the plan's rules against a scripted patient: one session a day from `start`,
+    each decided (with its pre-session pain) before it is played."""
+    ex = exercise or plan.exercises[0]
+    if ex not in plan.exercises:
+        raise KeyError(f"the plan does not enable {ex!r}")
+    history: list[SimSession] = []
+    steps: list[SimStep] = []
+    for row in rows:
+        day = start + timedelta(days=row.session - 1)
+        decision = next_dose(plan, history, [], on=day, pre_pain=row.pain_pre)
+        dose = decision.dose(ex)
+        rate = row.success_rate if row.success_rate is not None else \
+            (1.0 if row.quota_met else 0.5)
+        achieved = {k: (getattr(dose, k) * rate if k in ("repetitions", "objects")
+                        else getattr(dose, k)) for k in plan.progressed(ex)}
+        step = _play(plan, ex, row.session, day, decision, history, row.pain_pre,
+                     row.pain_in_session_max, row.pain_post, row.quota_met, achieved)
+        if row.pain_pauses != step.pain_pauses:  # the script says what happened
+            last = history[-1]
+            history[-1] = replace(last, pain_pauses=row.pain_pauses,
+                                  summary={**last.summary, "pain_pauses": row.pain_pauses})
+            step = replace(step, pain_pauses=row.pain_pauses)
+        steps.append(step)
     return steps
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exercises.doses import SessionDose, make_dose
-from exercises.events import DIFFICULTY_STEP
+from exercises.dosing import Staircase, StairParam, todays_dose
+from exercises.events import DIFFICULTY_STEP, REPETITION, Event
 from exercises.plans import load_plan
-from exercises.progression import todays_dose
 from exercises.registry import make_exercise
 from exercises.session import SessionRunner
-from exercises.staircase import Staircase, StairParam
+from telemetry.records import SessionRecord
 
 REACH = StairParam("reach_fraction", 0.3, 0.9, 0.05, +1)
 RADIUS = StairParam("target_radius", 0.15, 0.40, 0.025, -1)
@@ -146,63 +149,96 @@ target_radius = { start = 0.30, min = 0.15, max = 0.40, step = 0.025 }
 """
 
 
+def tolerated(n: int = 3) -> list[SessionRecord]:
+    """n tolerance sessions within pain limits at the plan's start values: the plan is past
+    its baseline, so today's staircase runs (tolerance sessions have none)."""
+    t0 = datetime(2026, 3, 2, 10, tzinfo=timezone.utc)
+    return [SessionRecord(session_id=f"t{i}", exercise="reaching",
+                          started_at=t0 + timedelta(days=i),
+                          dose={"reaching": {"reach_fraction": 0.6, "target_radius": 0.30}},
+                          completed=True, quota_met=True, pain_pre=2, pain_post=2,
+                          summary={"hits": 12}) for i in range(n)]
+
+
+def test_tolerance_sessions_have_no_staircase() -> None:
+    plan = load_plan(PLAN)
+    today = todays_dose(plan, tolerated(2), [], "reaching")
+    assert today.phase == "baseline" and today.bounds == {} and today.staircase() is None
+
+
 def test_for_today_respects_an_easier_day() -> None:
     plan = load_plan(PLAN)
-    today = todays_dose(plan, [], [], "reaching", easier={"reach_fraction": 0.5})
-    start = {"reach_fraction": today.dose.reach_fraction,
-             "target_radius": today.dose.target_radius}
-    s = Staircase.for_today(plan, "reaching", start, today.bounds)
+    today = todays_dose(plan, tolerated(), [], "reaching", easier={"reach_fraction": 0.4})
+    s = today.staircase()
+    assert s is not None and s.values["reach_fraction"] == 0.4
     for _ in range(60):
         s.update(True)
-    assert s.values["reach_fraction"] == 0.5  # never harder than the patient chose today
+    assert s.values["reach_fraction"] == 0.4  # never harder than the patient chose today
     assert s.values["target_radius"] == 0.15  # size still follows the band, to the plan's min
 
 
-def test_pain_spike_pauses_and_drops_one_level_in_session() -> None:
-    """SessionRunner decides (pause, drop), the staircase drops, the game applies it."""
+def reaching(reach: float = 0.45, radius: float = 0.30) -> Any:
+    return make_exercise("reaching", make_dose("reaching", reach_fraction=reach,
+                                               target_radius=radius),
+                         None, np.random.default_rng(0))
+
+
+def test_pain_pause_drops_one_level_and_the_level_never_climbs_back_that_session() -> None:
+    """The issue's first repro: after a pain pause the staircase must not climb past the
+    level it dropped to, however well the patient does afterwards."""
     plan = load_plan(PLAN)
-    today = todays_dose(plan, [], [], "reaching")
-    exercise = make_exercise("reaching", make_dose("reaching", reach_fraction=0.6),
-                             None, np.random.default_rng(0))
-    runner = SessionRunner(exercise, SessionDose(), pre_pain=3)
-    s = Staircase.for_today(plan, "reaching", {"reach_fraction": 0.6, "target_radius": 0.30},
-                            today.bounds)
+    today = todays_dose(plan, tolerated(), [], "reaching")
+    exercise = reaching(today.dose.reach_fraction, today.dose.target_radius)
+    dosing = today.in_session(exercise)
+    runner = SessionRunner(exercise, SessionDose(), pre_pain=3, dosing=dosing)
     calm = runner.in_session_pain(4)
     assert not calm.must_drop and runner.state != "paused"
+    before = dosing.level
     spike = runner.in_session_pain(6)  # > 5 and a rise of 3 over the pre-session 3
     assert spike.must_drop and runner.state == "paused"
-    step = s.drop_one_level(spike.reason)
-    assert step is not None
-    exercise.set_difficulty(**step.changes())
-    assert (exercise.reach_fraction, exercise.target_radius) == (0.55, 0.325)
-    event = step.event(runner.t)
-    assert event.kind == DIFFICULTY_STEP and "pain 6/10 is above 5" in event.data["why"]
+    dropped = dosing.level
+    assert dropped < before and dosing.ceiling == dropped  # every parameter one step easier
+    reach_after = exercise.reach_fraction
+    assert reach_after < today.dose.reach_fraction or \
+        exercise.target_radius > today.dose.target_radius
+    reps = [Event(10.0 + i, REPETITION, {"index": i, "hit": True}) for i in range(60)]
+    out = dosing.on_events(reps)
+    assert dosing.level <= dropped  # every hit, and still never above the ceiling
+    assert exercise.reach_fraction <= reach_after + 1e-9
+    assert all(e.kind == DIFFICULTY_STEP for e in out)
+    log = [e.to_dict() for e in dosing.steps]
+    assert log[0]["level"] == before and "pain pause" in str(log[1]["reason"])
+    assert all(int(e["level"]) <= dropped for e in log[1:])
 
 
-def test_driver_reads_repetitions_and_steps_the_real_reaching_exercise() -> None:
-    from exercises.events import REPETITION, Event
-    from exercises.staircase import StaircaseDriver
-
-    exercise = make_exercise("reaching", make_dose("reaching", reach_fraction=0.6),
-                             None, np.random.default_rng(0))
-    driver = StaircaseDriver(stair(), exercise)  # type: ignore[arg-type]
+def test_in_session_dosing_steps_the_real_reaching_exercise_after_repetitions() -> None:
+    plan = load_plan(PLAN)
+    today = todays_dose(plan, tolerated(), [], "reaching")
+    exercise = reaching(today.dose.reach_fraction, today.dose.target_radius)
+    dosing = today.in_session(exercise, t0=0.5)
     noise = [Event(0.5, "target_shown", {"index": 0})]
-    reps = [Event(1.0 + i, REPETITION, {"index": i, "hit": True}) for i in range(5)]
-    out = driver.feed(noise + reps)
+    reps = [Event(1.0 + i, REPETITION, {"index": i, "hit": False}) for i in range(5)]
+    out = dosing.on_events(noise + reps)
     assert [e.kind for e in out] == [DIFFICULTY_STEP]
-    assert out[0].t == 5.0 and out[0].data["to"]["reach_fraction"] == 0.65
-    assert exercise.reach_fraction == 0.65  # applies to the next target
-    more = driver.pain_drop("pain 7/10 is above 5", 9.0)
-    assert more[0].data["why"] == "one level down: pain 7/10 is above 5"
-    assert (exercise.reach_fraction, exercise.target_radius) == (0.6, 0.325)
+    assert out[0].t == 5.0  # after the 5th trial (min_trials), below the band: easier
+    frm, to = out[0].data["from"], out[0].data["to"]
+    assert to["reach_fraction"] < frm["reach_fraction"] or \
+        to["target_radius"] > frm["target_radius"]
+    assert (exercise.reach_fraction, exercise.target_radius) == (to["reach_fraction"],
+                                                                  to["target_radius"])
+    assert [e.level for e in dosing.steps][1] == dosing.steps[0].level - 1
 
 
 def test_fixed_plan_gives_a_staircase_that_never_steps() -> None:
     text = PLAN.replace("{ start = 0.6, min = 0.3, max = 0.9, step = 0.05 }", "0.6").replace(
         "{ start = 0.30, min = 0.15, max = 0.40, step = 0.025 }", "0.3")
     plan = load_plan(text)
-    today = todays_dose(plan, [], [], "reaching")
+    today = todays_dose(plan, tolerated(), [], "reaching")
+    assert today.phase == "progressing" and today.staircase() is None
     s = Staircase.for_today(plan, "reaching", {"reach_fraction": 0.6, "target_radius": 0.3},
                             today.bounds)
     assert all(s.update(False) is None for _ in range(20))
     assert s.drop_one_level("pain") is None
+    dosing = today.in_session(reaching(0.6, 0.3))
+    assert dosing.pain_pause("pain 7/10", 3.0) == []
+    assert "no level to drop today" in dosing.steps[-1].reason

@@ -7,7 +7,13 @@ one step (up above the band, down below it) and returns a `DifficultyStep`,
 which the caller applies to the exercise (`set_difficulty(...)`, effective
 for the next target) and logs as a DIFFICULTY_STEP event (`step.event(t)`).
 `drop_one_level(reason)` is the in-session pain guardrail: every parameter
-one step easier at once.
+one step easier at once; `cap_here()` then makes the values reached a
+CEILING for the rest of the session: the staircase may still go down, never
+above it (CLINICAL.md 4b: "a pain pause puts a ceiling on the staircase").
+
+Level: `level` is an integer, higher is harder: the number of plan steps
+each parameter stands above its easiest value, summed. A step up or down
+changes it by one; a pain drop by one per parameter that moved.
 
 Contract:
   * Values never leave the day's bounds [lo, hi] (the plan's min/max, with
@@ -21,10 +27,7 @@ Contract:
     current level. Before `min_trials` trials nothing moves.
   * Pure: no clock (the caller stamps the event), no I/O.
 
-`StaircaseDriver` is the one-line wiring for a game loop: feed it the
-exercise's events each step; it reads each REPETITION's `hit`, applies any
-step to the exercise (`set_difficulty`) and returns the DIFFICULTY_STEP
-events, stamped with the repetition's time, for telemetry.
+The wiring to an exercise and to the pain rules is `in_session.InSessionDosing`.
 """
 
 from __future__ import annotations
@@ -32,10 +35,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from exercises.events import DIFFICULTY_STEP, REPETITION, Event
+from exercises.events import DIFFICULTY_STEP, Event
 from exercises.plans import HARDER, Plan
+
+EPS = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,17 @@ class StairParam:
         """One step harder (direction +1) or easier (-1), within bounds."""
         return self.snap(value + direction * self.harder * self.step)
 
+    def easiest(self) -> float:
+        return self.lo if self.harder > 0 else self.hi
+
+    def level(self, value: float) -> int:
+        """Plan steps above the easiest value (0 = easiest)."""
+        return round(abs(value - self.easiest()) / self.step)
+
+    def beyond(self, value: float, cap: float) -> bool:
+        """Is `value` harder than `cap`?"""
+        return (value - cap) * self.harder > EPS
+
 
 @dataclass(frozen=True, slots=True)
 class DifficultyStep:
@@ -79,9 +95,13 @@ class DifficultyStep:
     trials: int = 0  # trials at the old level that led to the step
     success_rate: float | None = None
 
+    level: int | None = None  # the staircase's level after the step
+
     def event(self, t: float) -> Event:
         data: dict[str, Any] = {"from": dict(self.before), "to": dict(self.after),
                                 "why": self.why, "direction": self.direction}
+        if self.level is not None:
+            data["level"] = self.level
         if self.success_rate is not None:
             data["success_rate"] = self.success_rate
             data["trials"] = self.trials
@@ -113,6 +133,7 @@ class Staircase:
     _recent: deque[bool] = field(init=False, repr=False)
     _turn: int = field(init=False, default=0, repr=False)
     steps: list[DifficultyStep] = field(init=False, default_factory=list)
+    ceiling: dict[str, float] = field(init=False, default_factory=dict)  # after a pain pause
 
     def __post_init__(self) -> None:
         lo, hi = self.band
@@ -142,6 +163,36 @@ class Staircase:
 
     # ---------------------------------------------------------------- use
     @property
+    def level(self) -> int:
+        """Higher is harder: plan steps above the easiest values, summed."""
+        return sum(p.level(self.values[p.name]) for p in self.params)
+
+    @property
+    def ceiling_level(self) -> int | None:
+        """The level the ceiling allows at most (None: no ceiling)."""
+        if not self.ceiling:
+            return None
+        return sum(p.level(self.ceiling.get(p.name, p.hi if p.harder > 0 else p.lo))
+                   for p in self.params)
+
+    def cap_here(self) -> None:
+        """The current values become the ceiling for the rest of the session (a pain pause):
+        each parameter may go easier, never harder than now."""
+        for p in self.params:
+            v = self.values[p.name]
+            old = self.ceiling.get(p.name)
+            self.ceiling[p.name] = v if old is None or p.beyond(old, v) else old
+
+    def _allowed(self, p: StairParam, value: float) -> bool:
+        cap = self.ceiling.get(p.name)
+        return cap is None or not p.beyond(value, cap)
+
+    def harder_one_level(self, reason: str) -> DifficultyStep | None:
+        """One parameter one step harder, within bounds and the ceiling (a therapist's
+        request); None if nothing can move."""
+        return self._move(+1, reason, 0, None)
+
+    @property
     def success_rate(self) -> float | None:
         return sum(self._recent) / len(self._recent) if self._recent else None
 
@@ -169,12 +220,15 @@ class Staircase:
         return self._record(before, f"one level down: {reason}", "down", None)
 
     # ---------------------------------------------------------------- inside
-    def _move(self, direction: int, why: str, n: int, rate: float) -> DifficultyStep | None:
+    def _move(self, direction: int, why: str, n: int,
+              rate: float | None) -> DifficultyStep | None:
         before = dict(self.values)
         k = len(self.params)
         for i in range(k):
             p = self.params[(self._turn + i) % k]
             new = p.moved(self.values[p.name], direction)
+            if direction > 0 and not self._allowed(p, new):
+                continue  # the pain pause's ceiling
             if new != self.values[p.name]:
                 self.values[p.name] = new
                 self._turn = (self._turn + i + 1) % k
@@ -182,7 +236,8 @@ class Staircase:
         else:  # every parameter is at its bound: keep the level, restart the count
             self._recent.clear()
             return None
-        return self._record(before, why, "up" if direction > 0 else "down", (n, rate))
+        return self._record(before, why, "up" if direction > 0 else "down",
+                            None if rate is None else (n, rate))
 
     def _record(self, before: dict[str, float], why: str, direction: Literal["up", "down"],
                 evidence: tuple[int, float] | None) -> DifficultyStep | None:
@@ -191,41 +246,6 @@ class Staircase:
             return None
         step = DifficultyStep(before, dict(self.values), why, direction,
                               trials=evidence[0] if evidence else 0,
-                              success_rate=evidence[1] if evidence else None)
+                              success_rate=evidence[1] if evidence else None, level=self.level)
         self.steps.append(step)
         return step
-
-
-class DifficultyTarget(Protocol):
-    """An exercise whose level can change for the next trial (e.g. ReachingExercise)."""
-
-    def set_difficulty(self, reach_fraction: float | None = None,
-                       target_radius: float | None = None) -> None: ...
-
-
-@dataclass
-class StaircaseDriver:
-    """Connects a staircase to an exercise through the exercise's own events."""
-
-    staircase: Staircase
-    target: DifficultyTarget
-
-    def feed(self, events: Sequence[Event]) -> list[Event]:
-        """Update on every REPETITION (data["hit"]); returns the DIFFICULTY_STEP events."""
-        out: list[Event] = []
-        for e in events:
-            if e.kind != REPETITION or "hit" not in e.data:
-                continue
-            step = self.staircase.update(bool(e.data["hit"]))
-            if step is not None:
-                self.target.set_difficulty(**step.changes())
-                out.append(step.event(e.t))
-        return out
-
-    def pain_drop(self, reason: str, t: float) -> list[Event]:
-        """The in-session pain guardrail: one level down now (for the next trial)."""
-        step = self.staircase.drop_one_level(reason)
-        if step is None:
-            return []
-        self.target.set_difficulty(**step.changes())
-        return [step.event(t)]
