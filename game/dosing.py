@@ -1,108 +1,88 @@
-"""Today's dose for a patient: the progression engine over the stored plan and history.
+"""Today's dose for a patient: the dosing core over the stored plan and history.
 
-The game never invents a difficulty value. With a plan stored for the
-patient, `exercises.progression.todays_dose` decides (its reasons go into
-the session's decision log); without one, the dose defaults of
-exercises/doses.py are used and the log says so.
-
-"Easier for today" (the patient's choice at check-in, or `--easier`): the
-session is shorter and slower than it would have been, never harder. With
-a plan, `todays_dose(easier=...)` applies it (and refuses anything harder
-than the plan); without one, the defaults are eased the same way.
+The game never invents a difficulty value and never applies a dosing rule
+itself: `DosingSource.options(pre_pain)` reads the patient's plan, sessions
+and check-ins from the store and hands them to `exercises.dosing.day_options`,
+which decides the full dose, the easier one, and whether the full dose is
+allowed at all today. Without a stored plan the core gives the default dose
+and says so. A plan the store holds but that no longer validates is one
+clear `UserError`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from exercises.doses import SessionDose, make_dose
+from exercises.doses import SessionDose
+from exercises.dosing import DayOptions, HarderThanPlan, day_options
+from exercises.plans import Plan, PlanError, load_plan
 from game.cli.errors import UserError
 
 
 @dataclass(frozen=True)
-class Today:
-    session: SessionDose
-    dose: Any
-    reasons: tuple[str, ...]
-    planned: bool
-    staircase: Any = None  # exercises.staircase.Staircase for today's bounds, with a plan
-    easier: bool = False  # made easier for today at the patient's request
+class DosingSource:
+    """Where today's options come from: one patient's plan and history in a store.
 
-    def with_staircase(self, runner: Any) -> Any:
-        """The runner, wrapped so the staircase steps difficulty after each trial."""
-        if self.staircase is None:
-            return runner
-        from game.difficulty import StaircaseRunner
+    Args:
+        store: the patient's store; None plays the default dose (tests, a bare demo).
+        session: the caller's own session length (the demo's `--seconds`), played with
+            the plan's pain limits; None: the plan's.
+        on: the date of the session (default today).
+        pace: the patient's `--pace`: today's pace is never faster than it.
+        seated: the patient's `--seated`: a plan that allows standing is played seated.
+        dose_values: dose fields fixed by the caller when there is no plan.
+    """
 
-        return StaircaseRunner(runner, self.staircase)
+    store: Any
+    patient_id: str
+    game: str
+    side: str | None = None
+    session: SessionDose | None = None
+    on: date | None = None
+    pace: float = 1.0
+    seated: bool = True
+    dose_values: Mapping[str, Any] = field(default_factory=dict)
 
+    def plan(self) -> tuple[int, Plan] | None:
+        """The patient's current plan (version, plan), or None without one."""
+        store = self.store
+        current = store.current_plan(self.patient_id) if store is not None and \
+            store.patient_exists(self.patient_id) else None
+        if current is None:
+            return None
+        version, text = current
+        try:
+            return version, load_plan(text, source=f"plan v{version} of {self.patient_id}")
+        except PlanError as exc:
+            raise UserError(str(exc)) from None
 
-# "Easier for today": this share of the session's length, at this share of its pace.
-EASIER_MINUTES = 2.0 / 3.0
-EASIER_PACE = 0.75
-MIN_PACE = 0.5  # the slowest pace the game offers (`--pace` 0.5: everything twice as long)
+    def options(self, pre_pain: int | None = None) -> DayOptions:
+        """Today's full and easier doses, once the pain before the session is known."""
+        loaded = self.plan()
+        plan = loaded[1] if loaded else None
+        history = self.store.history(self.patient_id) if loaded else []
+        checkins = self.store.checkins(self.patient_id) if loaded else []
+        try:
+            options = day_options(plan, history, checkins, self.game, on=self.on or date.today(),
+                                  pre_pain=pre_pain, session=self.session, side=self.side,
+                                  defaults=self.dose_values)
+        except HarderThanPlan as exc:
+            raise UserError(str(exc)) from None
+        except KeyError as exc:
+            raise UserError(str(exc.args[0]) if exc.args else str(exc)) from None
+        version = loaded[0] if loaded else None
 
+        def adjust(today: Any) -> Any:
+            """The patient's own caps (never faster, seated if asked) and the plan version."""
+            if today is None:
+                return None
+            session = today.session
+            session = replace(session, seated=session.seated or self.seated,
+                              pace=min(session.pace, self.pace))
+            reasons = today.reasons if version is None else (f"plan v{version}", *today.reasons)
+            return replace(today, session=session, reasons=reasons)
 
-def easier_values(session: SessionDose) -> dict[str, float]:
-    """Shorter and slower than `session`: never longer, never faster (a pace already at
-    the slowest the game offers stays there)."""
-    pace = session.pace if session.pace <= MIN_PACE else max(MIN_PACE, session.pace * EASIER_PACE)
-    return {"session_minutes": round(session.session_minutes * EASIER_MINUTES, 3),
-            "pace": round(pace, 3)}
-
-
-def eased_reasons(before: SessionDose, after: SessionDose) -> tuple[str, ...]:
-    from exercises.progression import fmt_value, label
-
-    return tuple(f"easier today at the patient's request: {label(k)} "
-                 f"{fmt_value(k, getattr(before, k))} -> {fmt_value(k, getattr(after, k))}"
-                 for k in ("session_minutes", "pace") if getattr(before, k) != getattr(after, k))
-
-
-def todays(store: Any, patient_id: str, game: str, *, on: date | None = None,
-           side: str | None = None, easier: bool = False, session: SessionDose | None = None) -> Today:
-    """Today's dose. `session`: the session the caller plays instead of the plan's (the
-    demo's `--seconds`); `easier`: shorter and slower than that, never harder than the plan."""
-    current = store.current_plan(patient_id) if store.patient_exists(patient_id) else None
-    if current is None:
-        values = {"side": side} if side in ("left", "right") else {}
-        base = session or SessionDose()
-        played = replace(base, **easier_values(base)) if easier else base
-        return Today(played, make_dose(game, **values),
-                     (f"no plan stored for {patient_id}: default {game} dose",
-                      *(eased_reasons(base, played) if easier else ())), planned=False, easier=easier)
-    from exercises.plans import PlanError, load_plan
-    from exercises.progression import HarderThanPlan, todays_dose
-
-    version, text = current
-    try:
-        plan = load_plan(text, source=f"plan v{version} of {patient_id}")
-        history, checkins = store.history(patient_id), store.checkins(patient_id)
-        today = todays_dose(plan, history, checkins, game, on=on or date.today())
-        if easier:
-            planned = today.session
-            base = session or planned
-            # Eased from what is played, and never past the plan's own values (both
-            # fields are harder when bigger), so todays_dose accepts them.
-            values = {k: min(v, getattr(planned, k)) for k, v in easier_values(base).items()}
-            today = todays_dose(plan, history, checkins, game, on=on or date.today(), easier=values)
-    except (PlanError, HarderThanPlan) as exc:
-        raise UserError(str(exc)) from None
-    except KeyError as exc:
-        raise UserError(str(exc.args[0]) if exc.args else str(exc)) from None
-    staircase = None
-    if today.bounds and any(hi > lo for lo, hi in today.bounds.values()):
-        from dataclasses import asdict
-
-        from exercises.staircase import Staircase
-
-        start = {k: v for k, v in asdict(today.dose).items() if k in today.bounds}
-        staircase = Staircase.for_today(plan, game, start, today.bounds)
-    played = today.session
-    if session is not None:  # the caller's session (the demo's length), eased like the plan's
-        played = replace(session, **{k: getattr(today.session, k) for k in ("session_minutes", "pace")}) \
-            if easier else session
-    return Today(played, today.dose, (f"plan v{version}", *today.reasons), planned=True,
-                 staircase=staircase, easier=easier)
+        return replace(options, full=adjust(options.full), easier=adjust(options.easier))

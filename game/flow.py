@@ -1,7 +1,9 @@
 """One session, scene after scene: the order of issue 3 and what each result means.
 
 title -> safety -> patient -> pre-session check-in -> "how much for
-today?" (as planned / easier; skipped when the command line decided) ->
+today?" (as planned / easier, or easier / rest when the pain before the
+session is at the plan's stop level; skipped when the command line
+decided) ->
 calibration (or the saved one) -> exercise (rest breaks with the pain
 check, and the pain stop, inside) -> post-session check-in -> weekly PSFS
 (only when due; the plan's goals are adopted as PSFS activities when the
@@ -30,12 +32,11 @@ from game.scenes.exercise import ExerciseOutcome, ExerciseScene, SessionLike
 from game.scenes.menus import PatientScene, SafetyScene, TitleScene
 from game.scenes.rest import RestScene
 from game.scenes.summary import SummaryScene
-from game.scenes.today import EASIER, TodayScene
+from game.scenes.today import EASIER, REST, RestDayScene, TodayScene
 from telemetry.api import SessionRecorder, TelemetryStore
 
 Side = Literal["left", "right"]
 PSFS_EVERY = timedelta(days=7)  # the PSFS is rated weekly
-DEFAULT_PAIN_STOP_THRESHOLD = 5  # exercises.doses.SessionDose's, when the services give none
 
 
 @dataclass
@@ -53,14 +54,15 @@ class SessionSetup:
 class Services(Protocol):
     """Everything outside game/ the flow calls (the CLI wires the real ones).
 
-    `session_dose` (exercises.doses.SessionDose) is today's planned session: its
-    length is shown when offering "easier", its pain_stop_threshold decides
-    whether easier is suggested. `make_session(easier=True)` must play a session
-    no harder than the planned one (shorter and slower).
+    `day_options(pre)` is today's dose options once the pain before the session
+    is known (exercises.dosing.DayOptions: the full dose, or None when the pain
+    rules allow only easier or rest, the easier dose, and the gate's reason);
+    `make_session(easier=...)` plays the option chosen.
     """
 
     store: TelemetryStore | None
-    session_dose: Any
+
+    def day_options(self, pre: Mapping[str, int]) -> Any: ...
 
     def calibration_scene(self, patient_id: str) -> Scene[Any]: ...
 
@@ -90,13 +92,6 @@ def psfs_due(activities: Sequence[Any], ratings: Sequence[Any], now: datetime) -
     return not any(r.activity_id in ids and now - r.at < PSFS_EVERY for r in ratings)
 
 
-def suggest_easier(pre: Mapping[str, int], threshold: int) -> bool:
-    """Pain before the session above the plan's in-session stop threshold (the same
-    "above" the session runner uses to stop for pain)."""
-    pain = pre.get("pain")
-    return pain is not None and pain > threshold
-
-
 @dataclass
 class FlowResult:
     patient_id: str | None = None
@@ -110,7 +105,9 @@ class FlowResult:
     finished: bool = False
     easier: bool = False  # today made easier (shorter and slower)
     easier_by: str | None = None  # "patient" (asked at check-in) or "command line"
-    easier_suggested: bool = False  # pain before the session was above the threshold
+    easier_suggested: bool = False  # pain before the session was above the acceptable level
+    full_allowed: bool = True  # False: pain before the session at the plan's stop level
+    rest_day: bool = False  # the patient chose to rest today (nothing played)
     psfs: dict[int, int] | None = None  # activity id -> 0..10, when the weekly PSFS was asked
     events: list[Any] = field(default_factory=list)
 
@@ -179,21 +176,38 @@ class SessionFlow:
         if answers is None:
             return self._end("checkin_pre")
         self.result.pre = answers
-        session = getattr(self.services, "session_dose", None)
-        threshold = getattr(session, "pain_stop_threshold", DEFAULT_PAIN_STOP_THRESHOLD)
-        self.result.easier_suggested = suggest_easier(answers, threshold)
-        if self.easier is not None:
+        options = self.services.day_options(answers)
+        gate = options.gate
+        self.result.easier_suggested = gate.suggest_easier
+        self.result.full_allowed = options.full is not None
+        if self.easier is not None and (self.easier or options.full is not None):
             self.result.easier, self.result.easier_by = self.easier, "command line"
             return self._calibrate()
-        self.stack.push(TodayScene(suggest_easier=self.result.easier_suggested, pain=answers.get("pain"),
-                                   threshold=threshold, minutes=getattr(session, "session_minutes", None),
+        full = options.full or options.easier
+        self.stack.push(TodayScene(suggest_easier=gate.suggest_easier, pain=answers.get("pain"),
+                                   reason=gate.reason, full_allowed=options.full is not None,
+                                   minutes=full.session.session_minutes,
+                                   easier_minutes=options.easier.session.session_minutes,
                                    pace=self.pace), self._after_today)
 
     def _after_today(self, choice: str | None) -> None:
         if choice is None:
             return self._end("easier_today")
+        if choice == REST:
+            return self._rest_day()
         self.result.easier, self.result.easier_by = choice == EASIER, "patient"
         self._calibrate()
+
+    def _rest_day(self) -> None:
+        """Nothing is played today; the pain answers are kept as the day's diary entry, so
+        the flare rule and the therapist still see them."""
+        self.result.rest_day = True
+        store: Any = self.services.store
+        pid = self.result.patient_id
+        if store is not None and pid is not None and self.result.pre and hasattr(store, "checkin"):
+            store.checkin(pid, "daily", self.result.pre)
+        self.stack.push(RestDayScene(pain=(self.result.pre or {}).get("pain"), pace=self.pace),
+                        self._after_summary)
 
     def _calibrate(self) -> None:
         assert self.result.patient_id is not None
@@ -205,8 +219,12 @@ class SessionFlow:
         what = "easier (shorter and slower)" if r.easier else "as planned"
         who = "the patient's choice" if r.easier_by == "patient" else "chosen on the command line"
         pain = (r.pre or {}).get("pain")
-        why = f"; easier was suggested (pain before {pain}/10 above the plan's threshold)" \
-            if r.easier_suggested else ""
+        if not r.full_allowed:
+            why = f"; the full dose was not offered (pain before {pain}/10 at the plan's stop level)"
+        elif r.easier_suggested:
+            why = f"; easier was suggested (pain before {pain}/10 above the acceptable level)"
+        else:
+            why = ""
         return f"today {what}: {who}{why}"
 
     def _after_calibration(self, calibration: Any) -> None:

@@ -7,7 +7,10 @@ exercise or calibration scenes: those are played by the tracked player
 (virtual patient, replay, camera).
 
 At a rest break it rates pain as before the session unless told otherwise
-(`in_session`: a number, or "skip"); the weekly PSFS gets a seeded 4-6 per
+(`in_session`: a number, or "skip"); at a pain pause it goes on easier
+unless told to stop (`pause_choice`); at "how about today?" it takes the
+suggested choice unless told one (`today`: "planned", "easier" or "rest",
+taken only when the screen offers it); the weekly PSFS gets a seeded 4-6 per
 activity, the kind of answer a patient part-way through rehab gives.
 """
 
@@ -20,6 +23,8 @@ from typing import Any
 from game.scenes.checkin import PSFS_PREFIX, CheckinScene
 from game.scenes.common import MenuScene
 from game.scenes.menus import PatientScene
+from game.scenes.pain_check import CONTINUE, STOP_TODAY, PainEasierScene
+from game.scenes.today import TodayScene
 from vision.intents import HandIntent, Intents
 
 DEMO_PRE: dict[str, int] = {"pain": 3, "sleep": 6, "mood": 7, "interference": 4}
@@ -40,6 +45,8 @@ class ScriptedMenus:
     post: dict[str, int] = field(default_factory=lambda: dict(DEMO_POST))
     pain_stop: int = 6
     in_session: int | str | None = None  # at a rest: 0-10, "skip", or None = the pre pain
+    pause_choice: str = CONTINUE  # at a pain pause: "continue" (easier) or "stop_today"
+    today: str | None = None  # at "how about today?": None = the suggested choice
     seed: int = 0
     side: str = "right"
     hand: tuple[float, float] = (0.6, -1.2)
@@ -55,6 +62,11 @@ class ScriptedMenus:
             want = answers.get(scene.item, 0)
         elif isinstance(scene, PatientScene):
             want = scene.buttons[0].value
+        elif isinstance(scene, TodayScene):
+            offered = {b.value for b in scene.buttons}
+            want = self.today if self.today in offered else scene.selected
+        elif isinstance(scene, PainEasierScene):
+            want = STOP_TODAY if self.pause_choice == STOP_TODAY else CONTINUE
         for b in scene.buttons:
             if want is None or b.value == want:
                 return b.center

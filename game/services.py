@@ -1,31 +1,36 @@
 """The real services the session flow calls: store, calibration, exercise + runner.
 
-Thin wiring between game/flow.py and the other folders: the exercise comes
-from `exercises.registry.make_exercise` with a dose from `make_dose` (or
-the progression engine's, when a plan supplies one), wrapped in
-`exercises.session.SessionRunner`; calibrations go through the store.
-
-"Easier for today": the CLI passes the eased dose it got from game.dosing
-(`easier`); without one, the session is eased here the same way (shorter
-and slower, game.dosing.easier_values), so the choice always takes effect
-and is never harder than what was planned.
+Thin wiring between game/flow.py and the other folders. Today's dose is not
+decided here: `day_options(pre)` asks the dosing core (through
+`game.dosing.DosingSource`) once the pain before the session is known, and
+`make_session` plays the option the flow chose (full or easier): the
+exercise from `exercises.registry.make_exercise`, wrapped in
+`exercises.session.SessionRunner` with the dose's `InSessionDosing`
+(staircase, pain-pause ceiling, therapist's remote easier/harder).
+Calibrations go through the store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from exercises.doses import SessionDose, make_dose
+from exercises.dosing import DayOptions
 from exercises.registry import make_exercise
 from exercises.session import SessionRunner
 from game.flow import SessionSetup
 from game.scenes.base import Scene
 from game.scenes.calibration import CalibrationScene
 from telemetry.api import TelemetryStore
+
+
+class DoseSource(Protocol):
+    """Today's options once the pain before the session is known (game.dosing.DosingSource)."""
+
+    def options(self, pre_pain: int | None = None) -> DayOptions: ...
 
 
 def _as_mapping(calibration: Any) -> Mapping[str, Any] | None:
@@ -37,24 +42,12 @@ def _as_mapping(calibration: Any) -> Mapping[str, Any] | None:
     return to_dict() if callable(to_dict) else None
 
 
-@dataclass(frozen=True)
-class DoseOption:
-    """Another dose the flow may play instead (today's easier one), with its reasons."""
-
-    session_dose: SessionDose
-    dose: Any
-    decisions: tuple[str, ...]
-    wrap_runner: Callable[[Any], Any] | None = None
-
-
 @dataclass
 class GameServices:
     store: TelemetryStore | None
+    dosing: DoseSource
     game: str = "reaching"
     seed: int = 0
-    session_dose: SessionDose = field(default_factory=SessionDose)
-    dose_values: Mapping[str, Any] = field(default_factory=dict)
-    dose: Any = None  # a ready dose (from the progression engine); overrides dose_values
     affected: str = "right"
     source: str = "camera"
     mirror: str | None = None
@@ -62,9 +55,14 @@ class GameServices:
     default_calibration: Any = None  # used when nothing is saved and no procedure is given
     procedure_factory: Callable[[], Any] | None = None  # live calibration (vision)
     frame_source: Callable[[], Any] | None = None
-    decisions: tuple[str, ...] = ()
-    wrap_runner: Callable[[Any], Any] | None = None  # e.g. the within-session staircase
-    easier: DoseOption | None = None  # played when the patient makes today easier
+    _options: dict[int | None, DayOptions] = field(default_factory=dict, repr=False)
+
+    def day_options(self, pre: Mapping[str, int]) -> DayOptions:
+        """Today's options for this pre-session pain (asked once per answer)."""
+        pain = pre.get("pain")
+        if pain not in self._options:
+            self._options[pain] = self.dosing.options(pain)
+        return self._options[pain]
 
     def calibration_scene(self, patient_id: str) -> Scene[Any]:
         if self.procedure_factory is not None:
@@ -82,47 +80,21 @@ class GameServices:
         if data is not None:
             self.store.save_calibration(patient_id, data)
 
-    def easier_option(self) -> DoseOption:
-        """The easier dose: the CLI's, or this session eased (shorter, slower) with reasons."""
-        if self.easier is not None:
-            return self.easier
-        from dataclasses import replace
-
-        from game.dosing import eased_reasons, easier_values
-
-        eased = replace(self.session_dose, **easier_values(self.session_dose))
-        return DoseOption(eased, self.dose, (*self.decisions, *eased_reasons(self.session_dose, eased)),
-                          self.wrap_runner)
-
     def make_session(self, patient_id: str, calibration: Any, pre: Mapping[str, int], *,
                      easier: bool = False) -> SessionSetup:
-        if easier:
-            option = self.easier_option()
-            from dataclasses import replace
-
-            return replace(self, session_dose=option.session_dose, dose=option.dose,
-                           decisions=option.decisions, wrap_runner=option.wrap_runner,
-                           easier=None).make_session(patient_id, calibration, pre)
-        if self.dose is not None:
-            dose = self.dose
-        else:
-            values = dict(self.dose_values)
-            if self.game in ("reaching", "tapping", "pinch", "openclose") and "side" not in values:
-                values["side"] = self.affected
-            dose = make_dose(self.game, **values)
+        today = self.day_options(pre).choose(easier)
         cal = calibration if calibration not in ({}, None) else None
-        exercise = make_exercise(self.game, dose, cal, np.random.default_rng(self.seed),
-                                 session_dose=self.session_dose)
-        runner: Any = SessionRunner(exercise, self.session_dose, pre.get("pain"),
-                                    require_hand=self.require_hand)
-        if self.wrap_runner is not None:
-            runner = self.wrap_runner(runner)
-        dose_record = {"session": _dc_dict(self.session_dose), self.game: _dc_dict(dose)}
+        exercise = make_exercise(self.game, today.dose, cal, np.random.default_rng(self.seed),
+                                 session_dose=today.session)
+        runner = SessionRunner(exercise, today.session, pre.get("pain"),
+                               require_hand=self.require_hand, dosing=today.in_session(exercise))
+        dose_record = {"session": _dc_dict(today.session), self.game: _dc_dict(today.dose)}
         return SessionSetup(runner=runner, exercise=self.game, dose=dose_record, source=self.source,
-                            mirror=self.mirror, decisions=self.decisions)
+                            mirror=self.mirror, decisions=today.reasons)
 
 
 def _dc_dict(obj: Any) -> dict[str, Any]:
     from dataclasses import fields
 
-    return {f.name: (list(v) if isinstance(v := getattr(obj, f.name), tuple) else v) for f in fields(obj)}
+    return {f.name: (list(v) if isinstance(v := getattr(obj, f.name), tuple) else v)
+            for f in fields(obj)}

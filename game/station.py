@@ -331,35 +331,14 @@ class StationClient:
 
 
 def remote_difficulty(runner: Any, direction: str, by: str, t: float) -> list[Event]:
-    """One level easier or harder on the runner's staircase (game.difficulty.StaircaseRunner).
-
-    The staircase's parameters carry today's bounds from the plan, so a remote
-    request never leaves the plan. Returns the `difficulty_step` event, or []
-    when there is no staircase, no level left that way, or the exercise cannot
-    change its level mid-session.
-    """
-    from exercises.staircase import DifficultyStep
-
-    stair = getattr(runner, "staircase", None)
-    setter = getattr(getattr(runner, "exercise", None), "set_difficulty", None)
-    if stair is None or not callable(setter) or direction not in ("easier", "harder"):
+    """One level easier or harder, decided by the session's dosing core
+    (`SessionRunner.remote_difficulty` -> `InSessionDosing.remote`): inside today's
+    bounds and under any pain-pause ceiling. The step reaches telemetry through the
+    runner's own event queue; the returned events are for the caller to show."""
+    move = getattr(runner, "remote_difficulty", None)
+    if not callable(move) or direction not in ("easier", "harder"):
         return []
-    why = f"therapist {by} asked for {direction}"
-    if direction == "easier":
-        step = stair.drop_one_level(why)
-    else:
-        before = dict(stair.values)
-        for p in stair.params:  # like the staircase itself: the first that can move
-            new = p.moved(before[p.name], +1)
-            if new != before[p.name]:
-                stair.values[p.name] = new
-                break
-        step = (DifficultyStep(before, dict(stair.values), why, "up")
-                if stair.values != before else None)
-    if step is None:
-        return []
-    setter(**step.changes())
-    return [step.event(t)]
+    return list(move(direction, by, t))
 
 
 def _safe(name: str) -> str:
@@ -451,9 +430,7 @@ class GameLink:
         elif cmd.action == "difficulty":
             self.difficulty_requests.append((str(cmd.value), cmd.by))
             runner = getattr(getattr(self.flow, "setup", None), "runner", None)
-            steps = remote_difficulty(runner, str(cmd.value), cmd.by, t)
-            if steps and self.flow is not None:
-                self.flow.record_events(steps)
+            remote_difficulty(runner, str(cmd.value), cmd.by, t)  # logged by the runner
         elif cmd.action == "note":
             self.note = f"{cmd.by}: {cmd.value}"
 

@@ -88,7 +88,8 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
         "session_id": result.flow.result.session_id,
         "patient": result.flow.result.patient_id,
         "exercise": result.flow.result.exercise,
-        "end_reason": outcome.reason if outcome is not None else result.flow.result.ended_at,
+        "end_reason": outcome.reason if outcome is not None else
+        "rest_day" if result.flow.result.rest_day else result.flow.result.ended_at,
         "targets": summary.get("targets", 0),
         "hits": summary.get("hits", 0),
         "misses": summary.get("misses", 0),
@@ -97,6 +98,8 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
         "pain_pre": (result.flow.result.pre or {}).get("pain"),
         "pain_post": (result.flow.result.post or {}).get("pain"),
         "easier": result.flow.result.easier,
+        "rest_day": result.flow.result.rest_day,
+        "difficulty_steps": list(summary.get("difficulty_steps", [])),
         "psfs": result.flow.result.psfs,
         "data": getattr(store, "where", None),
         "game_seconds": round(result.app.t, 3),
@@ -136,10 +139,20 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
 @click.option("--rest-pain", type=click.IntRange(0, 10), default=None,
               help="The scripted patient's pain at each rest break (default: as before the session); "
                    "a rise of 2 or more shows the pain pause.")
+@click.option("--pre-pain", type=click.IntRange(0, 10), default=None,
+              help="The scripted patient's pain before the session (default 3); at the plan's stop "
+                   "level (8) only the easier session or a rest day is offered.")
+@click.option("--pain-pause", type=click.Choice(["continue", "stop"]), default="continue",
+              show_default=True, help="What the scripted patient chooses at a pain pause.")
+@click.option("--today", "today_choice", type=click.Choice(["suggested", "planned", "easier", "rest"]),
+              default="suggested", show_default=True,
+              help="What the scripted patient answers to \"how about today?\" (rest is offered "
+                   "only at the plan's stop level; a choice not on screen takes the suggested one).")
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
          mirror: str | None, pace: float, no_report: bool, side: str | None = None,
-         easier: bool = False, rest_pain: int | None = None) -> None:
+         easier: bool = False, rest_pain: int | None = None, pre_pain: int | None = None,
+         pain_pause: str = "continue", today_choice: str = "suggested") -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
@@ -147,12 +160,13 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     and the therapist report are.
     """
     from exercises.doses import SessionDose
-    from game.dosing import todays
+    from game.dosing import DosingSource
     from game.flow import SessionFlow
     from game.live import HAND_GAMES
     from game.runtime import run_flow
-    from game.script import ScriptedMenus
-    from game.services import DoseOption, GameServices
+    from game.scenes.pain_check import CONTINUE, STOP_TODAY
+    from game.script import DEMO_PRE, ScriptedMenus
+    from game.services import GameServices
     from game.sources import recording_driver, virtual_patient_driver
 
     if replay and video:
@@ -171,9 +185,13 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         procedure_factory = None
         on_app = None
         rec = None
+        pre = dict(DEMO_PRE) if pre_pain is None else {**DEMO_PRE, "pain": pre_pain}
+        choice = STOP_TODAY if pain_pause == "stop" else CONTINUE
+        today = None if today_choice == "suggested" else today_choice
         if replay or video:
             rec = recording_driver(replay=replay, video=video,
-                                   menus=ScriptedMenus(side=affected, in_session=rest_pain, seed=seed),
+                                   menus=ScriptedMenus(pre=pre, side=affected, in_session=rest_pain,
+                                                       seed=seed, pause_choice=choice, today=today),
                                    hands=game in HAND_GAMES,
                                    arms=(affected,) if game in HAND_GAMES else ("left", "right"),
                                    saved_calibration=store.load_calibration(patient)
@@ -188,14 +206,11 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
             procedure_factory, on_app = vp.procedure_factory, vp.on_app
             menus = getattr(driver, "menus", None)
             if menus is not None:  # the script answering the check-ins (game/script.py)
-                menus.in_session, menus.seed = rest_pain, seed
-        today = todays(store, patient, game, side=affected, session=session_dose)
-        eased = todays(store, patient, game, side=affected, session=session_dose, easier=True)
-        services = GameServices(store, game=game, seed=seed, session_dose=today.session, source=source,
-                                dose=today.dose, decisions=today.reasons,
-                                wrap_runner=today.with_staircase,
-                                easier=DoseOption(eased.session, eased.dose, eased.reasons,
-                                                  eased.with_staircase),
+                menus.in_session, menus.seed, menus.pre = rest_pain, seed, pre
+                menus.pause_choice, menus.today = choice, today
+        dosing = DosingSource(store, patient, game, side=affected, session=session_dose, pace=pace)
+        dosing.options(None)  # a stored plan that no longer validates: one line, before any window
+        services = GameServices(store, dosing, game=game, seed=seed, source=source,
                                 mirror=mirror, default_calibration=default_calibration,
                                 procedure_factory=procedure_factory,
                                 frame_source=getattr(driver, "take_new_frame", None), affected=affected)
@@ -219,6 +234,10 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         click.echo(result.note, err=True)
     if as_json:
         click.echo(json.dumps(record, default=str))
+        return
+    if record.get("rest_day"):
+        click.echo(f"Rest day for patient {record['patient']}: nothing played today (pain before "
+                   f"{record['pain_pre']}/10); the answers were saved as today's diary entry")
         return
     mt = record["mean_movement_time_s"]
     click.echo(f"Session {record['session_id']} for patient {record['patient']} ({record['exercise']}, "

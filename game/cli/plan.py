@@ -1,7 +1,7 @@
 """`neuroplay plan ...`: therapist plans from the command line.
 
-A thin layer over exercises.plans (schema), exercises.progression (next
-dose), exercises.simulated_patients (simulate) and the store (versions,
+A thin layer over exercises.plans (schema), exercises.dosing (next dose),
+exercises.simulated_patients (simulate) and the store (versions,
 settings). Every change (new, edit, set) validates the whole plan first and
 saves a NEW version only if it is valid, so a rejected edit leaves the old
 plan in force. Every change needs the therapist PIN (set once with
@@ -128,6 +128,14 @@ def _save_change(store: Any, patient: str, version: int, text: str, source: str,
     except PlanError as exc:
         raise UserError(f"{exc}; plan version {version} stays in force") from None
     return int(store.save_plan(patient, text, author))
+
+
+def _same_plan(old: str, new: str) -> bool:
+    """The same values (comments and layout aside)."""
+    try:
+        return bool(tomllib.loads(old) == tomllib.loads(new))
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return False
 
 
 def _save(store: Any, patient: str, text: str, source: str, author: str) -> tuple[int, Any]:
@@ -305,7 +313,7 @@ def new_cmd(patient: str, template: str, side: str | None, pin_stdin: bool, auth
 @data_dir_option
 def show_cmd(patient: str, as_json: bool, data_dir: str | None) -> None:
     """Show PATIENT's current plan and the dose and reasons for the next session."""
-    from exercises.progression import next_dose
+    from exercises.dosing import next_dose
 
     with _open_store(data_dir) as store:
         _patient(store, patient)
@@ -314,14 +322,22 @@ def show_cmd(patient: str, as_json: bool, data_dir: str | None) -> None:
         decision = next_dose(p, store.history(patient), store.checkins(patient))
     if as_json:
         click.echo(json.dumps({"patient": patient, "version": version,
-                               "plan": tomllib.loads(text), "next": decision.to_dict()},
+                               "plan": tomllib.loads(text), "next": decision.to_dict(),
+                               "overrides": p.overrides,
+                               "override_reason": p.override_reason or None},
                               indent=2))
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.syntax import Syntax
 
     con = Console(width=120)
     con.print(f"[bold]{patient}[/]: plan version {version}: {p.name}")
+    if p.overrides:
+        con.print("[bold white on red] SAFEGUARDS SWITCHED OFF BY THE THERAPIST [/]")
+        for line in p.overrides:
+            con.print(f"  [red]{escape(line)}[/]")
+        con.print(f"  reason given: {escape(p.override_reason)}")
     con.print(Syntax(text, "toml", line_numbers=True, theme="ansi_dark"))
     con.print("[bold]Next session[/]")
     for ex, dose in decision.doses.items():
@@ -382,8 +398,12 @@ def set_cmd(patient: str, key: str, value: str, pin_stdin: bool, author: str,
     with _open_store(data_dir) as store:
         _patient(store, patient)
         version, text = _current(store, patient)
-        _require_pin(store, pin_stdin)
         new = set_key(text, key, value)
+        if _same_plan(text, new):
+            click.echo(f"{patient}: {key} is already {value}; no change, plan version {version} "
+                       f"stays in force")
+            return
+        _require_pin(store, pin_stdin)
         new_version = _save_change(store, patient, version, new, f"{patient} plan with {key} = {value}",
                                    author)
     click.echo(f"{patient}: {key} = {value}; plan version {new_version} saved")
@@ -420,9 +440,13 @@ def set_pin_cmd(data_dir: str | None) -> None:
 @plan.command("simulate")
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option("--sessions", type=click.IntRange(1, 500), default=30, show_default=True,
-              help="How many sessions to simulate.")
-@click.option("--profile", type=click.Choice(PROFILES), default="improving", show_default=True,
-              help="The simulated patient (see docs/plans.md).")
+              help="How many sessions to simulate (with --profile).")
+@click.option("--profile", type=click.Choice(PROFILES), default=None,
+              help="The simulated patient (see docs/plans.md; default improving).")
+@click.option("--script", "script", type=click.Path(dir_okay=False), default=None,
+              help="A scripted patient instead: a CSV with one row per session (session, pain_pre, "
+                   "pain_in_session_max, pain_pauses, pain_post, quota_met[, success_rate]); "
+                   "blank pain cells are missing answers.")
 @click.option("--exercise", default=None, help="Which enabled exercise (default: the first).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the simulated patient (same seed, same run).")
@@ -430,28 +454,48 @@ def set_pin_cmd(data_dir: str | None) -> None:
               help="Draw dose and pain over sessions to this PNG.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with `sessions`.")
 @no_data_option
-def simulate_cmd(file: str, sessions: int, profile: str, exercise: str | None, seed: int,
-                 plot_path: str | None, as_json: bool, data_dir: str | None) -> None:
-    """Run FILE's rules against a simulated patient and show the dose trajectory."""
-    from exercises.simulated_patients import simulate
+def simulate_cmd(file: str, sessions: int, profile: str | None, script: str | None,
+                 exercise: str | None, seed: int, plot_path: str | None, as_json: bool,
+                 data_dir: str | None) -> None:
+    """Run FILE's rules against a simulated or scripted patient and show the dose trajectory."""
+    from exercises.simulated_patients import (
+        PainScriptError,
+        parse_pain_script,
+        simulate,
+        simulate_script,
+    )
 
+    if script is not None and profile is not None:
+        raise UserError("give either --profile or --script, not both")
     p = _load(_read_file(file), file)
     if exercise is not None and exercise not in p.exercises:
         raise UserError(f"--exercise {exercise!r}: the plan enables {', '.join(p.exercises)}")
-    steps = simulate(p, profile, sessions, seed=seed, exercise=exercise)
+    if script is not None:
+        try:
+            rows = parse_pain_script(_read_file(script), script)
+        except PainScriptError as exc:
+            raise UserError(str(exc)) from None
+        steps = simulate_script(p, rows, exercise=exercise)
+        who = f"script {Path(script).name}"
+    else:
+        profile = profile or "improving"
+        steps = simulate(p, profile, sessions, seed=seed, exercise=exercise)
+        who = profile
     ex = exercise or p.exercises[0]
     if plot_path:
         try:
             _write_atomic(Path(plot_path),
-                          lambda tmp: plot_trajectory(steps, p, ex, profile, tmp))
+                          lambda tmp: plot_trajectory(steps, p, ex, who, tmp))
         except OSError as exc:
             raise UserError(f"{plot_path}: cannot write the plot: {exc.strerror or exc}") \
                 from None
     if as_json:
-        click.echo(json.dumps({"plan": p.name, "exercise": ex, "profile": profile, "seed": seed,
+        click.echo(json.dumps({"plan": p.name, "exercise": ex,
+                               "profile": profile if script is None else None,
+                               "script": script, "seed": seed if script is None else None,
                                "sessions": [s.to_dict() for s in steps]}, indent=2))
         return
-    _print_table(steps, p.name, ex, profile)
+    _print_table(steps, p.name, ex, who)
     if plot_path:
         click.echo(f"plot written to {plot_path}")
 
@@ -460,10 +504,10 @@ def _print_table(steps: list[Any], name: str, exercise: str, profile: str) -> No
     from rich.console import Console
     from rich.table import Table
 
-    from exercises.progression import fmt_value
+    from exercises.dosing import fmt_value
 
     keys = list(steps[0].dose) if steps else []
-    table = Table(title=f"{name}: {exercise}, simulated '{profile}' patient", show_lines=False)
+    table = Table(title=f"{name}: {exercise}, patient: {profile}", show_lines=False)
     table.add_column("#", justify="right")
     table.add_column("date")
     for k in keys:
@@ -471,13 +515,16 @@ def _print_table(steps: list[Any], name: str, exercise: str, profile: str) -> No
     table.add_column("pain", justify="right")
     table.add_column("met")
     table.add_column("reasons / flags", overflow="fold")
+    def v(x: int | None) -> str:
+        return "-" if x is None else str(x)
+
     for s in steps:
-        notes = list(s.decision.reasons) + [f"FLAG {f.kind}: {f.message}"
-                                            for f in s.decision.flags]
+        notes = list(s.reasons or s.decision.reasons) + [f"FLAG {f.kind}: {f.message}"
+                                                         for f in s.decision.flags]
         table.add_row(str(s.session), s.day.isoformat(),
                       *(fmt_value(k, s.dose[k]) for k in keys),
-                      f"{s.pain_pre}->{s.pain_post}", "yes" if s.quota_met else "no",
-                      "\n".join(notes))
+                      f"{v(s.pain_pre)}->{v(s.pain_in_session_max)}->{v(s.pain_post)}",
+                      "yes" if s.quota_met else "no", "\n".join(notes))
     Console(width=160).print(table)
 
 
@@ -497,19 +544,22 @@ def plot_trajectory(steps: list[Any], plan: Any, exercise: str, profile: str, ou
         ax.step(x, y, where="post", color="#1f6fb4", lw=2)
         met = [s.quota_met for s in steps]
         ax.scatter([a for a, m in zip(x, met, strict=True) if m],
-                   [b for b, m in zip(y, met, strict=True) if m], s=14, color="#2a9d5c",
-                   label="quota met", zorder=3)
+                   [b for b, m in zip(y, met, strict=True) if m], s=16, color="#0072B2",
+                   marker="o", label="quota met", zorder=3)
         ax.scatter([a for a, m in zip(x, met, strict=True) if not m],
-                   [b for b, m in zip(y, met, strict=True) if not m], s=14, color="#d1495b",
-                   label="not met", zorder=3)
+                   [b for b, m in zip(y, met, strict=True) if not m], s=22, color="#D55E00",
+                   marker="x", label="not met", zorder=3)
         ax.axhline(ranges[k].max, ls="--", color="grey", lw=1)
         ax.axhline(ranges[k].min, ls=":", color="grey", lw=1)
         ax.set_ylabel(k)
         ax.grid(alpha=0.3)
     axes[0].legend(loc="upper left", fontsize=8)
     pax = axes[-1]
-    pax.plot(x, [s.pain_pre for s in steps], "o-", color="#e07a1f", ms=3, label="pain before")
-    pax.plot(x, [s.pain_post for s in steps], "s--", color="#8a3b12", ms=3, label="pain after")
+    nan = float("nan")
+    pax.plot(x, [nan if s.pain_pre is None else s.pain_pre for s in steps], "o-",
+             color="#e07a1f", ms=3, label="pain before")
+    pax.plot(x, [nan if s.pain_post is None else s.pain_post for s in steps], "s--",
+             color="#8a3b12", ms=3, label="pain after")
     pax.set_ylim(0, 10)
     pax.set_ylabel("pain NRS")
     pax.set_xlabel("session")
@@ -522,8 +572,8 @@ def plot_trajectory(steps: list[Any], plan: Any, exercise: str, profile: str, ou
             elif "plateau" in kinds:
                 ax.axvspan(s.session - 0.5, s.session + 0.5, color="#999999", alpha=0.12, lw=0)
     pax.legend(loc="upper left", fontsize=8)
-    fig.suptitle(f"{plan.name}: {exercise}, simulated '{profile}' patient "
-                 f"(red band: flare, grey: plateau)", fontsize=10)
+    fig.suptitle(f"{plan.name}: {exercise}, patient: {profile} "
+                 f"(shaded: flare, grey: plateau)", fontsize=10)
     fig.tight_layout()
     fig.savefig(out, format="png", dpi=90)
     plt.close(fig)

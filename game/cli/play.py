@@ -49,14 +49,12 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
          station: str | None = None, clinic_url: str | None = None, side: str | None = None,
          easier: bool = False, no_report: bool = False) -> None:
     """Play a session with the camera as the controller."""
-    from dataclasses import replace
-
     from game.app import NoDriver
-    from game.dosing import todays
+    from game.dosing import DosingSource
     from game.flow import SessionFlow
     from game.live import HAND_GAMES, live_input
     from game.runtime import display_available, run_flow
-    from game.services import DoseOption, GameServices
+    from game.services import GameServices
     from telemetry.errors import StoreError
     from telemetry.store import Store
     from vision.calibration import Calibration, CalibrationProcedure
@@ -91,11 +89,10 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
             raise UserError(f"saved calibration of {patient} is unreadable ({exc}); "
                             f"run `neuroplay calibrate --patient {patient}`") from None
         affected = affected_side(store, patient, side)
-        today = todays(store, patient, game, side=affected)
-        eased = todays(store, patient, game, side=affected, easier=True)
-        session_dose, eased_session = (replace(t.session, seated=t.session.seated and seated,
-                                               pace=min(t.session.pace, pace)) for t in (today, eased))
-        if not seated and session_dose.seated:
+        dosing = DosingSource(store, patient, game, side=affected, pace=pace, seated=seated)
+        planned = dosing.options(None)  # a stored plan that no longer validates: one line, now
+        if not seated and any(t is not None and t.session.seated
+                              for t in (planned.full, planned.easier)):
             click.echo("The plan keeps this session seated (standing needs the therapist's plan).", err=True)
         if mouse:
             cal = cal or Calibration.default()
@@ -106,10 +103,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
                               arms=(affected,) if game in HAND_GAMES else ("left", "right"))
             driver, on_app = live.driver, live.on_app
         link = _station_link(station, clinic_url, patient, game, data_dir)  # clinic mode
-        services = GameServices(store, game=game, session_dose=session_dose, dose=today.dose,
-                                wrap_runner=today.with_staircase, decisions=today.reasons,
-                                easier=DoseOption(eased_session, eased.dose, eased.reasons,
-                                                  eased.with_staircase),
+        services = GameServices(store, dosing, game=game,
                                 source="mouse" if mouse else "video" if video else "camera",
                                 mirror=mirror, affected=affected, default_calibration=cal,
                                 procedure_factory=None if cal else CalibrationProcedure,
@@ -143,6 +137,10 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         click.echo(result.note, err=True)
     if live is not None and live.status_message:
         click.echo(f"Tracking stopped: {live.status_message}", err=True)
+    if record_out.get("rest_day"):
+        click.echo(f"Rest day: nothing played today (pain before {record_out['pain_pre']}/10); "
+                   f"the answers were saved as today's diary entry")
+        return
     click.echo(f"Session {record_out['session_id']}: hits {record_out['hits']} of {record_out['targets']}; "
                f"data: {record_out['data']}")
     if record_out.get("report"):

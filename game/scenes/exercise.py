@@ -172,7 +172,12 @@ class ExerciseScene(Scene[ExerciseOutcome]):
             self.stack.push(self.rest_factory(self.runner), self._after_rest)
 
     def _after_rest(self, result: object) -> None:
-        if result == "stop":
+        if result == "pain_stop":  # "Stop for today" at a pain pause: already recorded
+            ratings = getattr(self.runner, "pain_ratings", [])
+            self._pain_rating = ratings[-1] if ratings else None
+            self._finish("pain_stop")
+            self._resolve()
+        elif result == "stop":
             self._emit(self.runner.stop(self.t))
             self._finish("stopped")
             self._resolve()

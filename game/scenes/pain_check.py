@@ -8,11 +8,14 @@ A "Skip" button (or Enter with no number highlighted) leaves the question
 unanswered, so it never holds up the rest.
 
 When the rule trips the runner is paused and `PainEasierScene` says why, in
-plain words, and what changes: with a staircase the next targets are one
-level easier (read from the DIFFICULTY_STEP the drop logged); without a plan,
-or at the plan's easiest level already, there is no level to drop and the
-screen says only that we paused. The session stays paused until the patient
-chooses "Continue".
+plain words, and what changes: with a staircase the rest of the session is
+one level easier and never harder than that (read from the DIFFICULTY_STEP
+the drop logged; the dosing core keeps the ceiling); without a plan, or at
+the plan's easiest level already, there is no level to drop and the screen
+says only that we paused. The session stays paused until the patient
+chooses: "Stop for today" (recommended, the default for Enter) or
+"Continue easier", two buttons of the same size, by hand, click, keys 1/2
+or arrows + Enter.
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ from game.context import DrawContext
 from game.scenes.checkin import CheckinScene
 from game.scenes.common import MenuScene
 from game.theme import OKABE_ITO, PALETTE
-from game.widgets import DwellButton, draw_hands, draw_text_block
+from game.widgets import DwellButton, blit_fit, draw_hands, draw_text_block
 from telemetry.proms import ITEMS, Item
 from vision.intents import Intents
 
 SKIP = "skip"
 CONTINUE = "continue"
+STOP_TODAY = "stop_today"
 SKIP_CENTER, SKIP_HALF = (1.35, -1.2), (0.45, 0.22)  # body units: under 8-10, within a seated reach
 PAIN_NOW = Item("pain", "How is your pain now?", ITEMS["pain"].low, ITEMS["pain"].high, True)
 
@@ -64,7 +68,7 @@ class PainNowScene(CheckinScene):
         b = self.pressed(intents, dt)
         if b is not None:
             self.dismiss({} if b.value == SKIP else {"pain": int(b.value)})  # type: ignore[call-overload]
-        elif intents.confirm and not any(x.hovered for x in self.buttons):
+        elif intents.confirm:  # a key press is deliberate: the highlighted number, or skip
             self.dismiss({} if self.selected is None else {"pain": self.selected})
 
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
@@ -141,46 +145,73 @@ def _join(parts: Sequence[str]) -> str:
 
 
 class PainEasierScene(MenuScene):
-    """The pain pause. Result: "continue", or None when the patient stopped."""
+    """The pain pause. Result: "stop_today", "continue", or None when the patient pressed STOP."""
 
     name = "pain_easier"
-    screenshot_after_s = 0.5  # `--screenshots`: before a scripted hand has filled Continue
+    screenshot_after_s = 0.5  # `--screenshots`: before a scripted hand has filled a button
 
     def __init__(self, *, nrs: int, pre_pain: int | None, threshold: int, rise_limit: int,
                  easier: Sequence[str] = (), pace: float = 1.0) -> None:
         super().__init__(pace)
         self.easier = list(easier)
-        self.title = "The next part will be easier" if self.easier else "Let's pause here for a moment"
-        what = (f"When you go on, {_join(self.easier)}." if self.easier else
-                "The game cannot be made easier today. Take your time, and go on only when you feel ready.")
+        self.title = "Let's pause here" if not self.easier else "Pause: stop, or go on easier"
+        what = (f"If you go on, {_join(self.easier)}, and it will not get harder again today."
+                if self.easier else
+                "The game cannot be made easier today; if you go on, take your time.")
         self.text = f"{why_words(nrs, pre_pain, threshold, rise_limit)} {what}"
-        self.advice = "If the pain keeps rising, stop: hold a hand on STOP."
-        self.continue_btn = DwellButton("Continue", center=(0.0, -0.75), half=(1.0, 0.42),
-                                        dwell_s=self.dwell_s, value=CONTINUE, color=OKABE_ITO["bluish_green"])
-        self.buttons = [self.continue_btn]
+        self.advice = "We recommend stopping for today. Stopping is always a good choice."
+        self.stop_today_btn = DwellButton("1  Stop for today", center=(-1.0, -0.3), half=(0.9, 0.42),
+                                          dwell_s=self.dwell_s, value=STOP_TODAY,
+                                          color=OKABE_ITO["bluish_green"])
+        self.continue_btn = DwellButton("2  Continue easier" if self.easier else "2  Continue",
+                                        center=(1.0, -0.3), half=(0.9, 0.42),
+                                        dwell_s=self.dwell_s, value=CONTINUE, color=PALETTE.button)
+        self.buttons = [self.stop_today_btn, self.continue_btn]
+        self.selected = STOP_TODAY  # recommended: what Enter takes
         self.t = 0.0
 
     def update(self, intents: Intents, dt: float) -> None:
-        self.t = intents.t  # when the patient chose to go on: the resume's time stamp
+        self.t = intents.t  # when the patient chose: the resume's (or the stop's) time stamp
         if self.stop_requested(intents, dt):
             self.dismiss(None)
             return
-        if self.pressed(intents, dt) is not None or (intents.confirm and not self.continue_btn.hovered):
-            self.dismiss(CONTINUE)
+        if intents.number in (1, 2):
+            self.dismiss(STOP_TODAY if intents.number == 1 else CONTINUE)
+            return
+        b = self.pressed(intents, dt)
+        if b is not None:
+            self.dismiss(b.value)
+        elif intents.confirm:  # a key press is deliberate: the highlighted choice
+            self.dismiss(self.selected)
+
+    def adjust(self, delta: int) -> None:
+        """Keyboard arrows: left = stop for today, right = continue."""
+        self.selected = CONTINUE if delta > 0 else STOP_TODAY
 
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         th, pal = ctx.theme, ctx.theme.palette
         w, h = surface.get_size()
         surface.fill(pal.background)
         margin = max(16, w // 24)
-        kind = "body" if w >= h else "small"  # a portrait window: the text stays above the button
+        kind = "body" if w >= h else "small"  # a portrait window: the text stays above the buttons
         y = draw_text_block(surface, self.title, th.font("title", bold=True), pal.text,
                             max(12, h // 30), margin=margin) + th.small_px // 2
         y = draw_text_block(surface, self.text, th.font(kind), pal.text, y, margin=margin)
         draw_text_block(surface, self.advice, th.font(kind, bold=True), OKABE_ITO["orange"],
                         y + th.small_px // 2, margin=margin)
-        r = self.continue_btn.draw(surface, ctx, font_kind="title")
-        draw_text_block(surface, "When you are ready: hold a hand on Continue, click it, or press Enter.",
-                        th.font("small"), pal.text_dim, r.bottom + th.small_px, margin=margin)
+        below = 0
+        for b in self.buttons:
+            r = b.draw(surface, ctx, font_kind="title")
+            if b.value == self.selected:  # the default choice: a thick outline besides the colour
+                pygame.draw.rect(surface, OKABE_ITO["orange"], r.inflate(16, 16), width=max(4, r.h // 14),
+                                 border_radius=max(6, r.h // 7))
+            note = "(recommended)" if b.value == STOP_TODAY else "one level easier" if self.easier else ""
+            if note:
+                line = pygame.Rect(r.left, r.bottom + 12, r.w, th.small_px + 6)
+                blit_fit(surface, note, line, th.small_px, pal.text, bold=False)
+                below = max(below, line.bottom)
+            below = max(below, r.bottom)
+        draw_text_block(surface, "Hold a hand on a button, click it, or press 1 or 2.",
+                        th.font("small"), pal.text_dim, below + th.small_px, margin=margin)
         self.draw_stop(surface, ctx)
         draw_hands(surface, ctx)

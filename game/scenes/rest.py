@@ -2,7 +2,8 @@
 
 The runner decides when a rest starts and how long it lasts (the dose); this
 scene keeps stepping it (so the rest time passes on the session clock) and
-returns when the runner is no longer resting. Result: "done" or "stop".
+returns when the runner is no longer resting. Result: "done", "stop", or
+"pain_stop" (the patient chose "Stop for today" at a pain pause).
 
 With `ask_pain` the rest opens with the in-session pain question
 (game/scenes/pain_check.py): the answer goes to the runner's pain rule, and
@@ -26,7 +27,7 @@ from exercises.events import Event
 from game.context import DrawContext
 from game.scenes.base import Scene
 from game.scenes.common import stop_button
-from game.scenes.pain_check import CONTINUE, PainEasierScene, PainNowScene, easier_words
+from game.scenes.pain_check import CONTINUE, STOP_TODAY, PainEasierScene, PainNowScene, easier_words
 from game.widgets import anchor_button, draw_hands, draw_text_block
 from vision.intents import Intents
 
@@ -104,6 +105,10 @@ class RestScene(Scene[str]):
 
     def _after_pause(self, choice: str | None, t: float) -> None:
         self.t = max(self.t, t)
+        if choice == STOP_TODAY and self.decision is not None:  # the recommended, gentle end
+            self._emit(self.runner.pain_stop(self.decision.nrs, self.t))
+            self.dismiss("pain_stop")
+            return
         if choice != CONTINUE:
             self.dismiss("stop")
             return

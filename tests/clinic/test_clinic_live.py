@@ -263,28 +263,37 @@ def test_game_link_streams_the_game_and_applies_commands(live: tuple[ClinicEnv, 
 
 
 def test_remote_difficulty_moves_the_staircase_inside_the_plan() -> None:
-    from exercises.staircase import Staircase, StairParam
+    import numpy as np
+
+    from exercises.doses import SessionDose, make_dose
+    from exercises.dosing import InSessionDosing, Staircase, StairParam
+    from exercises.registry import make_exercise
+    from exercises.session import SessionRunner
     from game.station import remote_difficulty
 
-    class Exercise:
-        def __init__(self) -> None:
-            self.calls: list[dict] = []
-
-        def set_difficulty(self, **changes: float) -> None:
-            self.calls.append(changes)
-
+    exercise = make_exercise("reaching", make_dose("reaching", reach_fraction=0.55), None,
+                             np.random.default_rng(0))
     stair = Staircase([StairParam("reach_fraction", 0.5, 0.6, 0.05, +1)],
                       {"reach_fraction": 0.55})
-    runner = type("Runner", (), {"staircase": stair, "exercise": Exercise()})()
+    runner = SessionRunner(exercise, SessionDose(), pre_pain=2,
+                           dosing=InSessionDosing(stair, exercise))
     [ev] = remote_difficulty(runner, "harder", "ana", 4.0)
     assert ev.kind == "difficulty_step" and ev.data["to"] == {"reach_fraction": 0.6}
     assert ev.data["why"] == "therapist ana asked for harder" and ev.t == 4.0
+    assert exercise.reach_fraction == 0.6
     assert remote_difficulty(runner, "harder", "ana", 5.0) == []  # the plan's max: no further
     [ev] = remote_difficulty(runner, "easier", "ana", 6.0)
     assert ev.data["to"] == {"reach_fraction": 0.55} and ev.data["direction"] == "down"
-    assert runner.exercise.calls == [{"reach_fraction": 0.6}, {"reach_fraction": 0.55}]
-    no_stair = type("Runner", (), {"exercise": Exercise()})()
-    assert remote_difficulty(no_stair, "harder", "ana", 1.0) == []
+    assert exercise.reach_fraction == 0.55
+    assert [e["reason"] for e in runner.dosing.log()][1:] == [
+        "therapist ana asked for harder", "one level down: therapist ana asked for easier"]
+    # After a pain pause the therapist cannot push the level back above its ceiling.
+    runner.dosing.pain_pause("pain 7/10 is above 5", 7.0)
+    assert exercise.reach_fraction == 0.5
+    assert remote_difficulty(runner, "harder", "ana", 8.0) == []
+    fixed = SessionRunner(exercise, SessionDose(), pre_pain=2, dosing=InSessionDosing(None, exercise))
+    assert remote_difficulty(fixed, "harder", "ana", 1.0) == []
+    assert remote_difficulty(object(), "harder", "ana", 1.0) == []
 
 
 def test_other_clinics_never_see_a_station(live: tuple[ClinicEnv, Served]) -> None:

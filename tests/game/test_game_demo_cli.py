@@ -154,12 +154,11 @@ def test_demo_plays_the_dose_the_progression_engine_chose_from_the_stored_plan(t
         events = store.events(out["session_id"])
         shown = [e for e in events if e.kind == "target_shown"]
         assert {e.data["direction"] for e in shown} <= {"out", "up_out", "in", "down_out"}
-        # The within-session staircase (plan: 75-90 % band, 6 trials) steps up after 6 straight hits.
-        steps = [e for e in events if e.kind == "difficulty_step"]
-        hits = [e for e in events if e.kind == "hold_complete"]
-        if len(hits) >= 6 and out["misses"] == 0:
-            assert steps and steps[0].data["direction"] == "up"
-            assert steps[0].t == hits[5].t
+        # A tolerance session runs at fixed values (no staircase), so the baseline measures
+        # tolerance; the session's dose history says so.
+        assert not [e for e in events if e.kind == "difficulty_step"]
+        [only] = session.summary["difficulty_steps"]
+        assert only["reason"] == "tolerance session: fixed values, no staircase"
     finally:
         store.close()
 
@@ -290,7 +289,7 @@ def test_demo_easier_plays_shorter_and_slower_and_the_report_follows(tmp_path: P
     try:
         [session] = store.history("demo")
         assert session.dose["session"]["session_minutes"] == pytest.approx(1 / 3, abs=1e-3)
-        assert "easier today at the patient's request: pace 1 -> 0.75" in session.decisions
+        assert "easier today: pace 1 -> 0.75" in session.decisions
         assert session.decisions[-1] == "today easier (shorter and slower): chosen on the command line"
         events = store.events(out["session_id"])
         start = next(e.t for e in events if e.kind == "session_start")

@@ -197,7 +197,7 @@ def test_easier_today_outlines_the_suggested_choice_and_keeps_text_off_the_butto
     from game.scenes.today import EASIER, TodayScene
     from game.theme import OKABE_ITO
 
-    scene = TodayScene(suggest_easier=True, pain=7, threshold=5, minutes=10)
+    scene = TodayScene(suggest_easier=True, pain=7, reason="pain 7 is above 5", minutes=10)
     surf = pygame.Surface(size)
     tr = menu_transform(size)
     scene.draw(surf, DrawContext(theme=Theme(height=size[1], width=size[0]), transform=tr))

@@ -7,31 +7,36 @@ store; the check-ins are answered by game.script's hand on the buttons.
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pygame
 import pytest
-from game_test_doubles import ENVELOPE
+from game_test_doubles import ENVELOPE, patient_with_plan
 
 from exercises.doses import SessionDose, make_dose
-from exercises.events import CHECKIN, DIFFICULTY_STEP, PAUSE, RESUME, TARGET_SHOWN
+from exercises.dosing import InSessionDosing, Staircase, StairParam
+from exercises.events import CHECKIN, DIFFICULTY_STEP, PAIN_STOP, PAUSE, RESUME, TARGET_SHOWN
 from exercises.registry import make_exercise
 from exercises.session import SessionRunner
-from exercises.staircase import Staircase, StairParam
 from game.app import App
 from game.context import DrawContext
-from game.difficulty import StaircaseRunner
-from game.dosing import todays
+from game.dosing import DosingSource
 from game.flow import SessionFlow
 from game.input import KeyboardMouseInput
 from game.loop import FixedStepLoop, SimClock
 from game.players import PointerPlayer
 from game.scenes.base import SceneStack
 from game.scenes.common import menu_transform
-from game.scenes.pain_check import SKIP, PainEasierScene, PainNowScene, easier_words
+from game.scenes.pain_check import (
+    CONTINUE,
+    SKIP,
+    STOP_TODAY,
+    PainEasierScene,
+    PainNowScene,
+    easier_words,
+)
 from game.script import DEMO_PRE, ScriptedMenus
 from game.services import GameServices
 from game.theme import Theme
@@ -52,29 +57,27 @@ def store(tmp_path: Path):
 
 
 def planned_services(store: Store) -> GameServices:
-    """A patient with the seated template plan: today's dose and staircase from game.dosing."""
-    store.ensure_patient("p1")
-    store.save_plan("p1", (files("assets.plans") / "neuropathic_upper_limb_seated.toml").read_text(),
-                    author="test")
-    today = todays(store, "p1", "reaching", session=SESSION)
-    assert today.staircase is not None
-    return GameServices(store, game="reaching", session_dose=today.session, dose=today.dose,
-                        wrap_runner=today.with_staircase, decisions=today.reasons,
-                        default_calibration={"envelope": ENVELOPE})
+    """A patient on the seated template plan past its tolerance sessions: today's dose and
+    staircase from the dosing core (game.dosing.DosingSource)."""
+    patient_with_plan(store, "p1")
+    dosing = DosingSource(store, "p1", "reaching", session=SESSION)
+    assert dosing.options(PRE_PAIN).full.staircase() is not None
+    return GameServices(store, dosing, game="reaching", default_calibration={"envelope": ENVELOPE})
 
 
 def plain_services(store: Store) -> GameServices:
     """No plan: the default dose and a plain SessionRunner (no staircase)."""
-    return GameServices(store, game="reaching", session_dose=SESSION,
-                        dose=make_dose("reaching", repetitions=40, hold_s=0.5, inter_target_s=0.5),
-                        default_calibration={"envelope": ENVELOPE})
+    dosing = DosingSource(None, "p1", "reaching", session=SESSION,
+                          dose_values={"repetitions": 40, "hold_s": 0.5, "inter_target_s": 0.5})
+    return GameServices(store, dosing, game="reaching", default_calibration={"envelope": ENVELOPE})
 
 
-def play(services: GameServices, in_session: int | str) -> SessionFlow:
+def play(services: GameServices, in_session: int | str, pause_choice: str = CONTINUE) -> SessionFlow:
     stack = SceneStack()
     flow = SessionFlow(stack, services, patient="p1", easier=False)
     flow.start()
-    menus = ScriptedMenus(pre={**DEMO_PRE, "pain": PRE_PAIN}, in_session=in_session)
+    menus = ScriptedMenus(pre={**DEMO_PRE, "pain": PRE_PAIN}, in_session=in_session,
+                          pause_choice=pause_choice)
     app = App(pygame.Surface((640, 360)), stack, driver=PointerPlayer(speed=2.0, menus=menus),
               keys=KeyboardMouseInput())
     FixedStepLoop(SimClock()).run(app, max_frames=120 * 60)
@@ -145,16 +148,17 @@ def test_without_a_plan_the_pain_still_pauses_but_there_is_no_level_to_drop(stor
 
 
 # --------------------------------------------------------------- the scenes
-def runner_with_staircase(pre_pain: int = 2) -> StaircaseRunner:
+def runner_with_staircase(pre_pain: int = 2) -> SessionRunner:
     exercise = make_exercise("reaching", make_dose("reaching", reach_fraction=0.6, target_radius=0.3),
                              None, np.random.default_rng(0))
     stair = Staircase([StairParam("reach_fraction", 0.3, 0.9, 0.05, +1),
                        StairParam("target_radius", 0.15, 0.40, 0.025, -1)],
                       {"reach_fraction": 0.6, "target_radius": 0.3})
-    return StaircaseRunner(SessionRunner(exercise, SessionDose(), pre_pain=pre_pain), stair)
+    return SessionRunner(exercise, SessionDose(), pre_pain=pre_pain,
+                         dosing=InSessionDosing(stair, exercise))
 
 
-def test_staircase_runner_drains_the_drop_right_after_the_check_in_and_only_once() -> None:
+def test_the_runner_drains_the_drop_right_after_the_check_in_and_only_once() -> None:
     r = runner_with_staircase(pre_pain=2)
     r.step(Intents(t=0.5, body_visible=True, right=HandIntent(0.5, -1.0)), 1 / 60)
     r.drain()
@@ -188,21 +192,46 @@ def test_pain_question_by_key_enter_dwell_and_skip() -> None:
     assert scene.dismissed and scene.result is None
 
 
-def test_pause_screen_says_why_and_what_changes_and_waits_for_continue() -> None:
+def test_pause_screen_says_why_offers_stop_or_continue_and_waits() -> None:
     r = runner_with_staircase(pre_pain=2)
     r.in_session_pain(5, t=1.0)
     eased = PainEasierScene(nrs=5, pre_pain=2, threshold=5, rise_limit=2, easier=easier_words(r.drain()))
-    assert eased.title == "The next part will be easier"
     assert eased.text.startswith("Your pain is 5 out of 10 now; before the session it was 2. "
                                  "It has gone up by 3, so we have paused.")
-    assert eased.text.endswith("When you go on, the targets will be a little closer and a little bigger.")
+    assert eased.text.endswith("If you go on, the targets will be a little closer and a little "
+                               "bigger, and it will not get harder again today.")
+    assert [b.value for b in eased.buttons] == [STOP_TODAY, CONTINUE]
+    stop_b, go_b = eased.buttons
+    assert stop_b.half == go_b.half  # the same size: neither is the small print
+    assert "Stop for today" in stop_b.label and "Continue easier" in go_b.label
     plain = PainEasierScene(nrs=7, pre_pain=None, threshold=5, rise_limit=2)
-    assert plain.title != eased.title and "above 5" in plain.text and "easier" not in plain.title
+    assert "above 5" in plain.text and "easier" not in plain.continue_btn.label.lower()
     for i in range(30):  # nothing pressed: it stays
         eased.update(Intents(t=i / 60), 1 / 60)
     assert not eased.dismissed
-    eased.update(Intents(t=1.0, confirm=True), 1 / 60)
-    assert eased.result == "continue"
+    eased.update(Intents(t=1.0, confirm=True), 1 / 60)  # Enter: the recommended choice
+    assert eased.result == STOP_TODAY
+    by_key = PainEasierScene(nrs=5, pre_pain=2, threshold=5, rise_limit=2)
+    by_key.update(Intents(t=0.0, number=2), 1 / 60)
+    assert by_key.result == CONTINUE
+    arrows = PainEasierScene(nrs=5, pre_pain=2, threshold=5, rise_limit=2)
+    arrows.adjust(+1)
+    arrows.update(Intents(t=0.0, confirm=True), 1 / 60)
+    assert arrows.result == CONTINUE  # Enter takes the highlighted choice
+    by_hand = PainEasierScene(nrs=5, pre_pain=2, threshold=5, rise_limit=2)
+    for i in range(int(by_hand.dwell_s * 60) + 2):
+        by_hand.update(Intents(t=i / 60, left=HandIntent(*stop_b.center)), 1 / 60)
+    assert by_hand.result == STOP_TODAY
+
+
+def test_stop_for_today_at_the_pain_pause_ends_gently_as_a_pain_stop(store: Store) -> None:
+    flow = play(planned_services(store), in_session=PRE_PAIN + 3, pause_choice=STOP_TODAY)
+    assert flow.result.outcome.reason == "pain_stop"
+    assert flow.result.outcome.pain_stop_rating == PRE_PAIN + 3
+    kinds = [k for k, _ in stored(store, flow)]
+    assert kinds.index(PAUSE) < kinds.index(PAIN_STOP) and RESUME not in kinds
+    after = flow.stack.entered[flow.stack.entered.index("pain_easier"):]
+    assert after[1] == "checkin_post" and after[-1] == "summary"  # the gentle end
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (480, 854), (640, 360)])
@@ -221,7 +250,9 @@ def test_pain_screens_keep_their_text_off_the_buttons(size: tuple[int, int]) -> 
         for b in scene.buttons:
             r = b.rect(tr)
             assert surf.get_rect().contains(r), (scene.name, b.label, size)
-            strip = arr[r.left:r.right, max(0, r.top - 8):r.top - 2]
+            # the highlighted choice's outline belongs to the button
+            o = r.inflate(16, 16) if isinstance(scene, PainEasierScene) else r
+            strip = arr[o.left:o.right, max(0, o.top - 8):o.top - 2]
             assert np.all(strip == bg), (scene.name, b.label, size)
         del arr
 

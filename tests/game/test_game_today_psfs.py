@@ -12,15 +12,16 @@ import pygame
 import pytest
 from game_test_doubles import ENVELOPE
 
-from exercises.doses import SessionDose, make_dose
+from exercises.doses import SessionDose
+from exercises.dosing import easier_values
 from game.app import App
-from game.dosing import easier_values, todays
+from game.dosing import DosingSource
 from game.flow import SessionFlow, psfs_due
 from game.input import KeyboardMouseInput
 from game.loop import FixedStepLoop, SimClock
 from game.players import PointerPlayer
 from game.scenes.base import SceneStack
-from game.scenes.today import EASIER, PLANNED, TodayScene
+from game.scenes.today import EASIER, PLANNED, REST, TodayScene
 from game.script import DEMO_PRE, PSFS_RANGE, ScriptedMenus, psfs_answer
 from game.services import GameServices
 from telemetry.store import Store
@@ -37,9 +38,9 @@ def store(tmp_path: Path):
 
 
 def services(store: Store) -> GameServices:
-    return GameServices(store, game="reaching", session_dose=PLANNED_SESSION,
-                        dose=make_dose("reaching", repetitions=3, hold_s=0.5, inter_target_s=0.5),
-                        default_calibration={"envelope": ENVELOPE}, decisions=("test dose",))
+    dosing = DosingSource(store, "p1", "reaching", session=PLANNED_SESSION,
+                          dose_values={"repetitions": 3, "hold_s": 0.5, "inter_target_s": 0.5})
+    return GameServices(store, dosing, game="reaching", default_calibration={"envelope": ENVELOPE})
 
 
 def started_session(store: Store) -> tuple[KeyboardMouseInput, SceneStack, SessionFlow, App, FixedStepLoop]:
@@ -118,9 +119,26 @@ def test_today_choice_by_keys_dwell_or_click(how: str, expected: str) -> None:
 
 
 def test_high_pain_suggests_easier_and_enter_takes_it() -> None:
-    scene = TodayScene(suggest_easier=True, pain=7, threshold=5)
+    scene = TodayScene(suggest_easier=True, pain=7)
     assert scene.selected == EASIER and "7 out of 10" in scene.advice
     assert press(scene, Intents(t=0.0, confirm=True)) == EASIER
+
+
+@pytest.mark.parametrize("how, expected", [("key 1", REST), ("key 2", EASIER),
+                                           ("Enter (default)", EASIER), ("arrow left + Enter", REST)])
+def test_at_the_stop_level_the_choice_is_easier_or_rest_never_the_full_dose(how: str,
+                                                                            expected: str) -> None:
+    scene = TodayScene(suggest_easier=True, pain=9, full_allowed=False, minutes=10,
+                       easier_minutes=6.7)
+    assert {b.value for b in scene.buttons} == {EASIER, REST}  # no "as planned" at all
+    assert "not offered" in scene.advice and "9 out of 10" in scene.advice
+    if how.startswith("key"):
+        got = press(scene, Intents(t=0.0, number=int(how[-1])))
+    else:
+        if how.startswith("arrow"):
+            scene.adjust(-1)
+        got = press(scene, Intents(t=0.0, confirm=True))
+    assert got == expected
 
 
 def test_easier_chosen_in_the_game_plays_shorter_and_slower_and_is_recorded(store: Store) -> None:
@@ -141,8 +159,8 @@ def test_easier_chosen_in_the_game_plays_shorter_and_slower_and_is_recorded(stor
     runner = flow.setup.runner  # the pace reached the game: more time to reach, longer pauses
     assert runner.exercise.inter_target_s == pytest.approx(0.5 / 0.75)
     assert runner.time_remaining_s <= 2.0 * 60
-    assert "easier today at the patient's request: session 3 min -> 2 min" in session.decisions
-    assert "easier today at the patient's request: pace 1 -> 0.75" in session.decisions
+    assert "easier today: session 3 min -> 2 min" in session.decisions
+    assert "easier today: pace 1 -> 0.75" in session.decisions
     assert session.decisions[-1] == "today easier (shorter and slower): the patient's choice"
 
 
@@ -152,7 +170,7 @@ def test_high_pain_before_the_session_suggests_easier_and_says_why(store: Store)
     [session] = store.history("p1")
     assert session.dose["session"]["session_minutes"] == pytest.approx(2.0)
     assert session.decisions[-1] == ("today easier (shorter and slower): the patient's choice; easier was "
-                                     "suggested (pain before 7/10 above the plan's threshold)")
+                                     "suggested (pain before 7/10 above the acceptable level)")
 
 
 def test_as_planned_keeps_the_planned_dose(store: Store) -> None:
@@ -181,24 +199,50 @@ def test_easier_with_a_plan_is_never_harder_than_the_plan(store: Store) -> None:
     plan = (files("assets.plans") / "gentle_start_fear_of_movement.toml").read_text()
     store.ensure_patient("p1")
     store.save_plan("p1", plan, author="test")
-    planned = todays(store, "p1", "reaching")
-    eased = todays(store, "p1", "reaching", easier=True)
-    assert eased.easier and eased.planned
+    options = DosingSource(store, "p1", "reaching").options(3)
+    planned, eased = options.full, options.easier
+    assert planned is not None and eased.easier and options.planned
     assert eased.session.session_minutes < planned.session.session_minutes
     assert eased.session.pace < planned.session.pace or planned.session.pace <= 0.5
     for name, sign in HARDER["session"].items():
         assert (getattr(eased.session, name) - getattr(planned.session, name)) * sign <= 0, name
     for name, sign in HARDER["reaching"].items():
         assert (asdict(eased.dose)[name] - asdict(planned.dose)[name]) * sign <= 0, name
-    assert any(r.startswith("easier today at the patient's request: session") for r in eased.reasons)
+    assert any(r.startswith("easier today: session") for r in eased.reasons)
     # The demo plays its own (shorter) session: eased from that, still under the plan.
     short = SessionDose(session_minutes=1.0, pace=1.0)
-    demo = todays(store, "p1", "reaching", easier=True, session=short)
+    demo = DosingSource(store, "p1", "reaching", session=short).options(3).easier
     assert demo.session.session_minutes == pytest.approx(1.0 * 2 / 3, abs=1e-3)
+    assert demo.session.pain_stop_threshold == planned.session.pain_stop_threshold  # the plan's limits
     assert easier_values(SessionDose(pace=0.5))["pace"] == 0.5  # already the slowest: stays
 
 
-# --------------------------------------------------------------------- PSFS
+def test_pain_at_the_stop_level_offers_only_easier_or_a_rest_day(store: Store) -> None:
+    flow = play(store, pain=9)  # the script takes the suggested choice: easier
+    assert not flow.result.full_allowed and flow.result.easier
+    [session] = store.history("p1")
+    assert session.dose["session"]["session_minutes"] == pytest.approx(2.0)
+    assert "full dose was not offered (pain before 9/10" in session.decisions[-1]
+
+
+def test_a_rest_day_plays_nothing_and_keeps_the_answers_as_the_days_diary(store: Store) -> None:
+    keys, stack, flow, app, loop = started_session(store)
+    flow.services.dosing = DosingSource(store, "p1", "reaching", session=PLANNED_SESSION)
+    run_until(loop, app, "checkin_pre")
+    for value in (9, 2, 2, 8):  # pain 9 (the stop level), sleep, mood, interference
+        keys.press(f"number:{value}")
+        step(loop, app)
+    run_until(loop, app, "easier_today")
+    assert isinstance(stack.top, TodayScene) and not stack.top.full_allowed
+    keys.press("number:1")  # Rest today
+    run_until(loop, app, None)
+    assert flow.result.finished and flow.result.rest_day and flow.result.session_id is None
+    assert store.history("p1") == []  # nothing was played
+    [diary] = [c for c in store.checkins("p1") if c.phase == "daily"]
+    assert diary.answers["pain"] == 9 and diary.session_id is None
+    assert "rest_day" in stack.entered
+
+
 def test_weekly_psfs_is_asked_when_due_and_stored_through_telemetry(store: Store) -> None:
     store.ensure_patient("p1")
     a = store.add_psfs_activity("p1", "Reach a cup from the shelf")
