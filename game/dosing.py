@@ -86,3 +86,23 @@ class DosingSource:
             return replace(today, session=session, reasons=reasons)
 
         return replace(options, full=adjust(options.full), easier=adjust(options.easier))
+
+
+def stored_plan_overrides(plan: tuple[int, str] | None) -> tuple[list[str], str]:
+    """The safeguards a stored plan (version, text) switches off ("table.key: what
+    happens") and the therapist's written reason; nothing when it no longer loads (the
+    plan commands say why)."""
+    if plan is None:
+        return [], ""
+    try:
+        loaded = load_plan(plan[1], source=f"plan v{plan[0]}")
+    except PlanError:
+        return [], ""
+    return loaded.overrides, loaded.override_reason
+
+
+def plan_overrides(store: Any, patient_id: str) -> list[str]:
+    """The safeguards the patient's current plan switches off, for the report."""
+    if store is None or not store.patient_exists(patient_id):
+        return []
+    return stored_plan_overrides(store.current_plan(patient_id))[0]

@@ -100,9 +100,26 @@ def _change_row(c: Change, label: str, unit: str) -> dict[str, Any]:
             else "no meaningful change"}
 
 
+def _override_reason(text: str) -> str:
+    """The plan's `[safety] override_reason` (telemetry reads the stored TOML itself; which
+    safeguards are off is the plan checker's to say, passed in as `plan_overrides`)."""
+    import tomllib
+
+    try:
+        safety = tomllib.loads(text).get("safety")
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return ""
+    reason = safety.get("override_reason") if isinstance(safety, dict) else ""
+    return reason.strip() if isinstance(reason, str) else ""
+
+
 def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = timezone.utc,
-                 generated_at: datetime | None = None) -> ReportModel:
-    """Everything the report shows, as plain values (pure)."""
+                 generated_at: datetime | None = None,
+                 plan_overrides: Sequence[str] = ()) -> ReportModel:
+    """Everything the report shows, as plain values (pure).
+
+    `plan_overrides`: the safeguards the current plan switches off (exercises.plans
+    `Plan.overrides`), shown at the top of the report with the therapist's reason."""
     gen = (generated_at or datetime.now(timezone.utc)).astimezone(tz)
     sessions = data.sessions
     first = sessions[0].started_at.astimezone(tz).date() if sessions else None
@@ -177,7 +194,9 @@ def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = time
         hist = data.plan_history[-1] if data.plan_history else {}
         plan = {"version": data.plan[0], "author": hist.get("author", ""),
                 "created": hist["created_at"].astimezone(tz).strftime("%Y-%m-%d")
-                if hist.get("created_at") else ""}
+                if hist.get("created_at") else "",
+                "override_reason": _override_reason(str(data.plan[1])),
+                "overrides": list(plan_overrides)}
     return ReportModel(
         patient_id=data.patient.patient_id, affected_side=data.patient.affected_side,
         seated=data.patient.seated, generated_at=gen.strftime("%Y-%m-%d %H:%M %Z").strip(),

@@ -73,11 +73,14 @@ def write_report(store: Any, patient: str) -> str | None:
         return None
     out = where.parent / "reports" / f"{patient}.html"
     out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from game.dosing import plan_overrides
+
     tz = local_tz()
     data, assessment = refresh_flags(store, patient, tz=tz)
     with warnings.catch_warnings():  # matplotlib's date-axis notes on a one-session history
         warnings.simplefilter("ignore", UserWarning)
-        write_html(build_report(data, assessment, tz=tz, generated_at=store.now()), out)
+        write_html(build_report(data, assessment, tz=tz, generated_at=store.now(),
+                                plan_overrides=plan_overrides(store, patient)), out)
     return str(out)
 
 

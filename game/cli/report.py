@@ -41,6 +41,7 @@ def check_out_path(out: Path, allowed: dict[str, str] | None = None) -> Path:
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
 def report(patient: str, out: Path, data_dir: str | None) -> None:
     """Write the therapist report for PATIENT (HTML or PDF)."""
+    from game.dosing import plan_overrides
     from telemetry.flagging import local_tz, refresh_flags
     from telemetry.report import build_report, render_pdf, write_html
 
@@ -50,7 +51,8 @@ def report(patient: str, out: Path, data_dir: str | None) -> None:
         with store_errors():
             tz = local_tz()
             data, assessment = refresh_flags(store, patient, tz=tz)
-            model = build_report(data, assessment, tz=tz, generated_at=store.now())
+            model = build_report(data, assessment, tz=tz, generated_at=store.now(),
+                                 plan_overrides=plan_overrides(store, patient))
     finally:
         store.close()
     try:

@@ -359,12 +359,14 @@ def _patient_rows(store: Store, clinic: ClinicStore, clinic_id: int) -> list[dic
 
 
 def _patient_context(store: Store, p: Any) -> dict[str, Any]:
+    from game.dosing import stored_plan_overrides
     from telemetry.flagging import local_tz
     from telemetry.report import pain_path
 
     tz = local_tz()
     history = store.history(p.patient_id)
     plan = store.current_plan(p.patient_id)
+    overrides, override_reason = stored_plan_overrides(plan)
     sessions = [{
         "session_id": h.session_id, "exercise": h.exercise,
         "started": h.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
@@ -380,6 +382,7 @@ def _patient_context(store: Store, p: Any) -> dict[str, Any]:
             "figures": list(enumerate(_figure_names(store, p.patient_id))),
             "plan_version": plan[0] if plan else None,
             "plan_text": plan[1] if plan else "", "plan_error": None, "plan_saved": None,
+            "plan_overrides": overrides, "plan_override_reason": override_reason,
             "simulation": None, "profiles": SIM_PROFILES}
 
 
@@ -414,12 +417,14 @@ def _fmt(v: Any) -> str:
 
 
 def _report_model(store: Store, patient_id: str) -> Any:
+    from game.dosing import plan_overrides
     from telemetry.flagging import local_tz, refresh_flags
     from telemetry.report import build_report
 
     tz = local_tz()
     data, assessment = refresh_flags(store, patient_id, tz=tz)
-    return build_report(data, assessment, tz=tz, generated_at=store.now())
+    return build_report(data, assessment, tz=tz, generated_at=store.now(),
+                        plan_overrides=plan_overrides(store, patient_id))
 
 
 def _figure_names(store: Store, patient_id: str) -> list[str]:
@@ -458,12 +463,14 @@ def _figure_png(store: Store, patient_id: str, index: int) -> bytes | None:
 
 
 def _report_html(store: Store, patient_id: str) -> str:
+    from game.dosing import plan_overrides
     from telemetry.flagging import local_tz, refresh_flags
     from telemetry.report import build_report, render_html
 
     tz = local_tz()
     data, assessment = refresh_flags(store, patient_id, tz=tz)
-    return render_html(build_report(data, assessment, tz=tz, generated_at=store.now()))
+    return render_html(build_report(data, assessment, tz=tz, generated_at=store.now(),
+                                    plan_overrides=plan_overrides(store, patient_id)))
 
 
 def _fhir(store: Store, patient_id: str) -> dict[str, Any]:

@@ -125,6 +125,23 @@ def test_plan_edit_validation_and_simulate(env: tuple[ClinicEnv, Served]) -> Non
                                                "csrf_token": token})
     assert r.status_code == 200 and f"Saved as version {version + 1}" in r.text
     assert e.store.plan_history("north-1")[-1]["author"] == "ana"
+    assert 'id="plan-override"' not in r.text
+    # A safeguard switched off is refused without a reason, shown prominently with one.
+    unsafe = good.replace("pain_stop_threshold = 5", "pain_stop_threshold = 9")
+    assert unsafe != good
+    r = c.post("/patients/north-1/plan", data={"plan_text": unsafe, "action": "save",
+                                               "csrf_token": token})
+    assert r.status_code == 422 and "switches a safeguard off" in r.text
+    reasoned = unsafe + '\n[safety]\noverride_reason = "Dr. Ana: supervised in clinic only"\n'
+    r = c.post("/patients/north-1/plan", data={"plan_text": reasoned, "action": "save",
+                                               "csrf_token": token})
+    assert r.status_code == 200 and f"Saved as version {version + 2}" in r.text
+    page = c.get("/patients/north-1").text
+    banner = page[page.index('id="plan-override"'):]
+    assert "pain_stop_threshold" in banner and "Dr. Ana: supervised in clinic only" in banner
+    report = c.get("/patients/north-1/report.html").text
+    assert 'id="plan-override"' in report
+    e.store.save_plan("north-1", good, author="ana")  # back to the safe plan for other tests
 
 
 INJECTIONS = ("' OR '1'='1' --", "\"; DROP TABLE therapists; --",

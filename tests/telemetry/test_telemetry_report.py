@@ -116,3 +116,22 @@ def test_incomplete_sessions_are_marked(model) -> None:
     ax = figs["Sessions and adherence"].axes[0]
     marks = [line for line in ax.get_lines() if line.get_label() == "session not completed"]
     assert len(marks) == 1 and len(marks[0].get_xdata()) == 1
+
+
+def test_a_plan_with_a_safeguard_switched_off_is_shown_at_the_top_of_the_report() -> None:
+    from importlib.resources import files
+
+    store = Store.memory()
+    store.ensure_patient("p9")
+    text = (files("assets.plans") / "neuropathic_upper_limb_seated.toml").read_text()
+    store.save_plan("p9", text + '\n[safety]\noverride_reason = "Dr. Lee: supervised only"\n',
+                    author="lee")
+    data, result = refresh_flags(store, "p9", today=date(2026, 1, 1), tz=UTC)
+    off = ["guardrails.pain_stop_threshold: 10 switches a safeguard off (...)"]
+    html = render_html(build_report(data, result, tz=UTC, plan_overrides=off))
+    banner = html[html.index('id="plan-override"'):]
+    assert html.index('id="plan-override"') < html.index("Needs attention")  # before anything
+    assert "Dr. Lee: supervised only" in banner and "pain_stop_threshold" in banner
+    store.save_plan("p9", text, author="lee")  # a safe plan: no banner
+    data, result = refresh_flags(store, "p9", today=date(2026, 1, 1), tz=UTC)
+    assert 'id="plan-override"' not in render_html(build_report(data, result, tz=UTC))
