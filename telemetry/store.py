@@ -50,6 +50,7 @@ from telemetry.derive import (
     shoulder_series,
 )
 from telemetry.errors import DamagedDatabase, StoreError, UnknownPatient
+from telemetry.ids import check_patient_id
 from telemetry.landmarks import CODEC, decode_frames, encode_frames
 from telemetry.metrics import arm_angles, rom_from_angles, tracking_sample, tracking_summary
 from telemetry.migrations import migrate
@@ -330,7 +331,7 @@ class Store:
                        affected_side: str = "right", seated: bool = True) -> None:
         """Create the patient if new; an existing patient's details are updated
         only for the arguments given explicitly as non-defaults (display name)."""
-        _check_id(patient_id)
+        check_patient_id(patient_id)  # telemetry/ids.py: the one rule for ids
         if affected_side not in SIDES:
             raise StoreError(f"affected side must be one of {', '.join(SIDES)}, "
                              f"got {affected_side!r}")
@@ -1089,12 +1090,6 @@ def _sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
 
 def _count(value: Any) -> int:
     return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
-
-
-def _check_id(patient_id: str) -> None:
-    if not patient_id or len(patient_id) > 64 or not all(
-            c.isalnum() or c in "-_." for c in patient_id):
-        raise StoreError(f"patient id {patient_id!r} must be 1-64 letters, digits, '-', '_' or '.'")
 
 
 def _patient(row: Any) -> PatientRecord:

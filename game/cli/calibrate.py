@@ -8,10 +8,11 @@ import click
 
 from game.cli.demo import _open_store
 from game.cli.errors import UserError
+from game.cli.params import PATIENT
 
 
 @click.command()
-@click.option("--patient", required=True, help="Pseudonymous patient id.")
+@click.option("--patient", type=PATIENT, required=True, help="Pseudonymous patient id.")
 @click.option("--camera", type=int, default=None, help="Camera index (default 0).")
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Use a video file as the camera.")
 @click.option("--headless", is_flag=True, help="Never open a window.")

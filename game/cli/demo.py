@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from game.cli.errors import UserError
+from game.cli.params import PATIENT
 
 GAMES = ("reaching", "tapping", "pinch", "openclose")
 
@@ -121,7 +122,7 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--replay", type=click.Path(dir_okay=False), default=None, help="Play a landmark replay (.npz).")
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Track and play a video file.")
-@click.option("--patient", default="demo", show_default=True, help="Pseudonymous patient id.")
+@click.option("--patient", type=PATIENT, default="demo", show_default=True, help="Pseudonymous patient id.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same session.")
 @click.option("--game", type=click.Choice(GAMES), default="reaching", show_default=True,
               help="Which mini-game to play.")
@@ -157,8 +158,6 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
 
     if replay and video:
         raise UserError("give either --replay or --video, not both")
-    if not patient.strip() or len(patient) > 64:
-        raise UserError(f"patient id must be 1-64 characters, got {patient!r}")
     shots = Path(screenshots) if screenshots else None
     store = _open_store(data_dir)
     try:

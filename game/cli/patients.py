@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from game.cli.errors import UserError
+from game.cli.params import PATIENT
 
 DATA_DIR_HELP = "Data directory (default: $NEUROPLAY_HOME or the per-user data directory)."
 
@@ -143,7 +144,7 @@ def patients(ctx: click.Context, as_json: bool, data_dir: str | None) -> None:
 
 
 @patients.command("psfs")
-@click.argument("patient")
+@click.argument("patient", type=PATIENT)
 @click.option("--rate", "ratings", multiple=True, metavar="ACTIVITY=VALUE",
               help="Record a 0-10 rating, by activity number or name (repeatable).")
 @click.option("--add", "adds", multiple=True, metavar="ACTIVITY",
@@ -195,7 +196,7 @@ def psfs(ctx: click.Context, patient: str, ratings: tuple[str, ...], adds: tuple
 
 
 @patients.command("add")
-@click.argument("patient")
+@click.argument("patient", type=PATIENT)
 @click.option("--side", type=click.Choice(["left", "right", "both"]), required=True,
               help="The affected side.")
 @click.option("--seated/--standing", default=True, show_default=True,

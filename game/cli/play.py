@@ -18,10 +18,11 @@ import click
 
 from game.cli.demo import GAMES, affected_side, after_session, summary_record
 from game.cli.errors import UserError
+from game.cli.params import PATIENT
 
 
 @click.command()
-@click.option("--patient", required=True, help="Pseudonymous patient id.")
+@click.option("--patient", type=PATIENT, required=True, help="Pseudonymous patient id.")
 @click.option("--camera", type=int, default=None, help="Camera index (default 0).")
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Use a video file as the camera.")
 @click.option("--seated/--standing", default=True, show_default=True,
@@ -65,8 +66,6 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         raise UserError("give one of --camera, --video or --mouse")
     if mouse and game in HAND_GAMES:
         raise UserError(f"--mouse cannot play {game} (it needs hand landmarks); use a camera")
-    if not patient.strip() or len(patient) > 64:
-        raise UserError(f"patient id must be 1-64 characters, got {patient!r}")
     if video is not None and not Path(video).is_file():
         raise UserError(f"{video}: no such video file")
     _station_checks(station, clinic_url)
