@@ -117,15 +117,15 @@ class RecordingDriver:
     close: Callable[[], None] = lambda: None
 
 
-def recording_driver(*, replay: str | None = None, video: str | None = None,
+def recording_driver(*, replay: str | Any = None, video: str | None = None,
                      menus: ScriptedMenus | None = None, saved_calibration: Any = None,
                      hands: bool = False, arms: tuple[str, ...] = ("left", "right")) -> RecordingDriver:
     if not replay:
         return video_driver(str(video), menus=menus, saved_calibration=saved_calibration, hands=hands, arms=arms)
-    from vision.replay import ReplayError, load_replay
+    from vision.replay import Replay, ReplayError, load_replay
 
-    try:
-        rec = load_replay(replay)
+    try:  # a Replay already loaded (and so validated) by the caller, or its path
+        rec = replay if isinstance(replay, Replay) else load_replay(replay)
     except ReplayError as exc:
         raise UserError(str(exc)) from None
     frames = list(rec.frames)

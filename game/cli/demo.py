@@ -37,6 +37,16 @@ def _open_store(data_dir: str | None) -> Any:
         raise UserError(str(exc)) from None
 
 
+def _load_replay(path: str) -> Any:
+    """The replay, fully validated (vision.replay), before anything is opened or written."""
+    from vision.replay import ReplayError, load_replay
+
+    try:
+        return load_replay(path)
+    except ReplayError as exc:
+        raise UserError(str(exc)) from None
+
+
 def affected_side(store: Any, patient: str, side: str | None) -> str:
     """The arm this session trains: `--side`, else the patient record's, else right.
 
@@ -159,6 +169,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     if replay and video:
         raise UserError("give either --replay or --video, not both")
     shots = Path(screenshots) if screenshots else None
+    loaded = _load_replay(replay) if replay else None  # a bad file: one line, nothing written
     store = _open_store(data_dir)
     try:
         affected = affected_side(store, patient, side)
@@ -171,7 +182,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         on_app = None
         rec = None
         if replay or video:
-            rec = recording_driver(replay=replay, video=video,
+            rec = recording_driver(replay=loaded, video=video,
                                    menus=ScriptedMenus(side=affected, in_session=rest_pain, seed=seed),
                                    hands=game in HAND_GAMES,
                                    arms=(affected,) if game in HAND_GAMES else ("left", "right"),
