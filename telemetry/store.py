@@ -49,11 +49,17 @@ from telemetry.derive import (
     measure,
     shoulder_series,
 )
-from telemetry.errors import DamagedDatabase, StoreError, UnknownPatient
+from telemetry.errors import (
+    DamagedDatabase,
+    ForeignDatabase,
+    SchemaTooNew,
+    StoreError,
+    UnknownPatient,
+)
 from telemetry.ids import check_patient_id
 from telemetry.landmarks import CODEC, decode_frames, encode_frames
 from telemetry.metrics import arm_angles, rom_from_angles, tracking_sample, tracking_summary
-from telemetry.migrations import migrate
+from telemetry.migrations import LATEST, migrate
 from telemetry.records import (
     CheckinRecord,
     FlagRecord,
@@ -98,7 +104,14 @@ def iso(dt: datetime) -> str:
 
 
 def parse_iso(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
+    """A stored time back; one that does not parse is damage to the file."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except (ValueError, TypeError) as exc:
+        raise DamagedDatabase(f"the database is damaged: stored time {str(text)[:40]!r} "
+                              f"does not parse") from exc
 
 
 def to_jsonable(value: Any) -> Any:
@@ -257,6 +270,7 @@ class Store:
                 except OSError as exc:
                     raise StoreError(f"cannot create database {path}: {exc.strerror or exc}") \
                         from exc
+            _check_sqlite_file(path)  # read-only: a file that is not ours is never touched
             engine = create_engine(f"sqlite+pysqlite:///{path}", future=True,
                                    connect_args={"check_same_thread": False, "timeout": 10})
             _sqlite_pragmas(engine, wal=True)
@@ -290,7 +304,8 @@ class Store:
                 raise DamagedDatabase(f"{self.where} is not a readable NeuroPlay database "
                                       f"({_short(exc)})") from exc
             raise StoreError(f"cannot open {self.where}: {_short(exc)}") from exc
-        except (DatabaseError, sqlite3.DatabaseError) as exc:
+        except (DatabaseError, sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            # (SQLite reports a damaged schema's text as a UnicodeDecodeError.)
             self.engine.dispose()
             raise DamagedDatabase(
                 f"{self.where} is not a readable NeuroPlay database ({_short(exc)})") from exc
@@ -320,11 +335,19 @@ class Store:
                 if _is_damage(exc):
                     raise DamagedDatabase(f"{self.where} is damaged: {_short(exc)}") from exc
                 raise StoreError(f"{self.where}: {_short(exc)}") from exc
-            except DatabaseError as exc:
+            except (DatabaseError, UnicodeDecodeError) as exc:
                 raise DamagedDatabase(f"{self.where} is damaged: {_short(exc)}") from exc
 
     def now(self) -> datetime:
         return self.clock()
+
+    def _json(self, text: str) -> Any:
+        """Stored JSON back; text that does not decode is damage to the file (one line)."""
+        try:
+            return json.loads(text)
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise DamagedDatabase(f"{self.where} is damaged: a stored record does not decode "
+                                  f"({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
 
     # --------------------------------------------------------------- patients
     def ensure_patient(self, patient_id: str, *, display_name: str | None = None,
@@ -397,7 +420,7 @@ class Store:
             row = conn.execute(select(S.calibrations.c.data)
                                .where(S.calibrations.c.patient_id == patient_id)
                                .order_by(S.calibrations.c.id.desc()).limit(1)).first()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else self._json(row[0])
 
     # ------------------------------------------------------------------ plans
     def save_plan(self, patient_id: str, toml_text: str, author: str) -> int:
@@ -509,11 +532,11 @@ class Store:
             reasons.setdefault(sid, []).append(reason)
         out = []
         for r in rows:
-            summary = json.loads(r.summary) if r.summary else {}
+            summary = self._json(r.summary) if r.summary else {}
             out.append(SessionRecord(
                 session_id=r.session_id, exercise=r.exercise,
                 started_at=parse_iso(r.started_at),  # type: ignore[arg-type]
-                dose=json.loads(r.dose), completed=bool(r.completed),
+                dose=self._json(r.dose), completed=bool(r.completed),
                 quota_met=quota_met_of(summary),
                 pain_pre=pre.get(r.session_id), pain_post=post.get(r.session_id),
                 pain_in_session_max=during.get(r.session_id),
@@ -534,7 +557,7 @@ class Store:
             rows = conn.execute(select(S.events).where(S.events.c.session_id == session_id)
                                 .order_by(S.events.c.seq)).all()
         # Row.t is SQLAlchemy's tuple accessor, so read the "t" column by key.
-        return [StoredEvent(r.session_id, r.seq, r._mapping["t"], r.kind, json.loads(r.data),
+        return [StoredEvent(r.session_id, r.seq, r._mapping["t"], r.kind, self._json(r.data),
                             parse_iso(r.recorded_at)) for r in rows]  # type: ignore[arg-type]
 
     def count_events(self, session_id: str) -> int:
@@ -547,7 +570,7 @@ class Store:
             rows = conn.execute(select(S.trials).where(S.trials.c.session_id == session_id)
                                 .order_by(S.trials.c.trial_index)).all()
         return [TrialRecord(r.session_id, r.trial_index, r._mapping["t"], r.outcome,
-                            json.loads(r.data))
+                            self._json(r.data))
                 for r in rows]
 
     def patient_trials(self, patient_id: str) -> list[TrialRecord]:
@@ -557,7 +580,7 @@ class Store:
                 .where(S.sessions.c.patient_id == patient_id)
                 .order_by(S.sessions.c.started_at, S.trials.c.trial_index)).all()
         return [TrialRecord(r.session_id, r.trial_index, r._mapping["t"], r.outcome,
-                            json.loads(r.data))
+                            self._json(r.data))
                 for r in rows]
 
     def landmark_frames(self, session_id: str) -> list[BodyFrame]:
@@ -596,7 +619,7 @@ class Store:
             evs = conn.execute(select(S.events.c.t, S.events.c.kind, S.events.c.data)
                                .where(S.events.c.session_id == session_id)
                                .order_by(S.events.c.seq)).all()
-            stored = [_Ev(t, kind, json.loads(data)) for t, kind, data in evs]
+            stored = [_Ev(t, kind, self._json(data)) for t, kind, data in evs]
             trials = derive_trials(stored, tracking=tracking, shoulders=shoulders)
             derived_summary = derive_summary(stored, trials=trials)
         merged = dict(to_jsonable(summary))
@@ -767,7 +790,7 @@ class Store:
         with self._tx() as conn:
             rows = conn.execute(q.order_by(S.flags.c.raised_at, S.flags.c.id)).all()
         return [FlagRecord(r.id, r.patient_id, r.kind, r.measure,
-                           parse_iso(r.raised_at), r.message, json.loads(r.evidence),  # type: ignore
+                           parse_iso(r.raised_at), r.message, self._json(r.evidence),  # type: ignore
                            r.status, parse_iso(r.closed_at)) for r in rows]
 
 
@@ -1086,6 +1109,52 @@ def _sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
             cur.execute("PRAGMA busy_timeout=10000")
         finally:
             cur.close()
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse, before anything is written, a file that is not a NeuroPlay database.
+
+    Opening for writing switches a file to WAL mode (its header changes) and
+    migrating creates NeuroPlay's tables in it, so another program's database
+    (or any other file given by mistake) is looked at read-only first: not
+    SQLite at all, unreadable, or a SQLite database with tables but without
+    NeuroPlay's `schema_migrations` is one line, and the file stays as it was.
+    An empty file is a new database.
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if not head:
+        return
+    if head != SQLITE_MAGIC:
+        raise DamagedDatabase(f"{path} is not a NeuroPlay database (not a SQLite file)")
+    from urllib.parse import quote
+
+    try:
+        con = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=10)
+        try:
+            names = sorted(r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"))
+            version = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] \
+                if "schema_migrations" in names else None
+        finally:
+            con.close()
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        raise DamagedDatabase(f"{path} is not a readable NeuroPlay database "
+                              f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+                              ) from exc
+    if names and "schema_migrations" not in names:
+        shown = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
+        raise ForeignDatabase(f"{path} is another program's database (tables {shown}); "
+                              f"NeuroPlay leaves it alone")
+    if isinstance(version, int) and version > LATEST:
+        raise SchemaTooNew(f"{path} uses schema version {version}, newer than this NeuroPlay "
+                           f"understands ({LATEST}); upgrade NeuroPlay to open it")
 
 
 def _count(value: Any) -> int:
