@@ -2,9 +2,11 @@
 
 `Store` implements `telemetry.api.TelemetryStore`; `Store.start_session`
 returns a `Recorder` implementing `SessionRecorder`. Crash safety: the game
-thread only appends to an in-memory buffer; a background flusher commits the
-buffer every `flush_interval_s` (0.5 s), so a SIGKILL loses at most about a
-second of events. Each flush also stamps the session's heartbeat. Sessions
+thread appends to an in-memory buffer; a background flusher commits it every
+`flush_interval_s` (0.5 s) of wall time, and sooner when the buffered events
+or frames span 0.5 s of SESSION time or number FLUSH_EVENTS, whichever comes
+first. On a simulated clock (headless, ~50x real time) that flush happens on
+the game thread, so a SIGKILL loses at most 0.5 s of session on any clock. Each flush also stamps the session's heartbeat. Sessions
 with no end whose writer is gone (dead pid on this host, or a heartbeat older
 than `STALE_AFTER_S` elsewhere) are closed on the next open as incomplete,
 with a summary and trials derived from their events.
@@ -78,6 +80,11 @@ ROM_HZ = 10.0  # joint-angle samples per second kept for the session's range of 
 # While the disk refuses writes, keep at most this many unwritten frames (10 min at
 # 30 fps); older ones are dropped and counted. Events are never dropped.
 MAX_BUFFERED_FRAMES = 18_000
+# A flush is due after the flush interval of WALL time (the flusher thread's timer),
+# or of SESSION time spanned by the buffered events or frames, or this many buffered
+# events, whichever comes first: a headless session on a simulated clock runs ~50x
+# faster than the wall, so the wall timer alone let a SIGKILL lose a whole session.
+FLUSH_EVENTS = 256
 SIDES = ("left", "right", "both")
 
 
@@ -877,6 +884,13 @@ class Recorder:
         self._closed = False
         self._error: BaseException | None = None
         self._wake = threading.Event()
+        # Session time of the oldest buffered event / frame (each on its own clock: a
+        # replay's frames keep their capture times), and whether a flush is due now.
+        self._ev_first_t: float | None = None
+        self._fr_first_t: float | None = None
+        self._flush_now = False
+        self._sync_retry_at = -math.inf  # after a failed flush on the game thread
+        self.flushes_by_session_time = 0  # flushes the session clock or count asked for
         self._thread = threading.Thread(target=self._run, name=f"telemetry-{session_id[:8]}",
                                         daemon=True)
         self._thread.start()
@@ -891,21 +905,56 @@ class Recorder:
         now = iso(self.store.now())
         rows = [{"session_id": self.session_id, "t": float(e.t), "kind": str(e.kind),
                  "data": dumps(e.data), "recorded_at": now} for e in events]
-        if rows:
-            newest = max(r["t"] for r in rows)
-            self._last_t = newest if self._last_t is None else max(self._last_t, newest)
+        if not rows:
+            return
+        newest = max(r["t"] for r in rows)
+        self._last_t = newest if self._last_t is None else max(self._last_t, newest)
         with self._buf_lock:
             for row in rows:
                 row["seq"] = self._seq
                 self._seq += 1
             self._events.extend(rows)
+            if self._ev_first_t is None:
+                self._ev_first_t = min(r["t"] for r in rows)
+            due = (newest - self._ev_first_t >= self._interval
+                   or len(self._events) >= FLUSH_EVENTS)
+        if due:
+            self._flush_due()
 
     def record_frame(self, frame: BodyFrame) -> None:
         if self._closed:
             raise StoreError(f"session {self.session_id} is closed")
+        t = frame.t
         with self._buf_lock:
             self._frames.append(frame)
             self._trim_frames_locked()
+            if self._fr_first_t is None:
+                self._fr_first_t = t
+            due = t - self._fr_first_t >= self._interval
+        if due:
+            self._flush_due()
+
+    def _flush_due(self) -> None:
+        """The buffer spans a flush interval of session time (or holds FLUSH_EVENTS).
+
+        On a simulated clock the game thread writes it now: a headless session
+        never runs more than one interval of session time ahead of the disk (a
+        commit takes milliseconds; nobody watches that clock). On a real clock
+        the game thread never waits on the disk: the flusher thread is woken.
+        """
+        self.flushes_by_session_time += 1
+        if not self.simulated_clock:
+            self._flush_now = True
+            self._wake.set()
+            return
+        if time.monotonic() < self._sync_retry_at:
+            return  # the last write failed: retried after an interval, not every frame
+        try:
+            self.flush()
+            self._error = None
+        except Exception as exc:  # noqa: BLE001  (kept buffered; retried)
+            self._error = exc
+            self._sync_retry_at = time.monotonic() + self._interval
 
     def _trim_frames_locked(self) -> None:
         excess = len(self._frames) - MAX_BUFFERED_FRAMES
@@ -984,7 +1033,15 @@ class Recorder:
             with self._buf_lock:
                 events, self._events = self._events, []
                 frames, self._frames = self._frames, []
-            self._flush_locked(events, frames)
+                first = (self._ev_first_t, self._fr_first_t)
+                self._ev_first_t = self._fr_first_t = None
+            try:
+                self._flush_locked(events, frames)
+            except BaseException:
+                with self._buf_lock:  # still buffered (see _flush_locked): still this old
+                    self._ev_first_t = _older(first[0], self._ev_first_t)
+                    self._fr_first_t = _older(first[1], self._fr_first_t)
+                raise
         if events and threading.current_thread() is not self._thread and self._thread.is_alive():
             self._wake.set()  # flushed by hand: the flusher measures what it can now
 
@@ -1083,7 +1140,8 @@ class Recorder:
             self._wake.clear()
             if self._closed:
                 return
-            if time.monotonic() >= due:
+            if time.monotonic() >= due or self._flush_now:
+                self._flush_now = False
                 due = time.monotonic() + self._interval
                 try:
                     self.flush()
@@ -1132,7 +1190,7 @@ def _check_sqlite_file(path: Path) -> None:
     if not head:
         return
     if head != SQLITE_MAGIC:
-        raise DamagedDatabase(f"{path} is not a NeuroPlay database (not a SQLite file)")
+        raise DamagedDatabase(f"{path} is not a readable NeuroPlay database (not a SQLite file)")
     from urllib.parse import quote
 
     try:
@@ -1155,6 +1213,10 @@ def _check_sqlite_file(path: Path) -> None:
     if isinstance(version, int) and version > LATEST:
         raise SchemaTooNew(f"{path} uses schema version {version}, newer than this NeuroPlay "
                            f"understands ({LATEST}); upgrade NeuroPlay to open it")
+
+
+def _older(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 def _count(value: Any) -> int:

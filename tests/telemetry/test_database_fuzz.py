@@ -119,7 +119,7 @@ def newer(db: Path, pristine: Pristine) -> None:
 
 @pytest.mark.parametrize("kind, says", [
     ("foreign", "is another program's database (tables moz_places); NeuroPlay leaves it alone"),
-    ("not sqlite", "is not a NeuroPlay database (not a SQLite file)"),
+    ("not sqlite", "is not a readable NeuroPlay database (not a SQLite file)"),
     ("newer", "uses schema version 99, newer than this NeuroPlay understands"),
 ])
 @pytest.mark.parametrize("command", [
