@@ -56,7 +56,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
     from game.dosing import todays
     from game.flow import SessionFlow
     from game.live import HAND_GAMES, live_input
-    from game.runtime import display_available, run_flow
+    from game.runtime import display_problem, run_flow
     from game.services import DoseOption, GameServices
     from telemetry.errors import StoreError
     from telemetry.store import Store
@@ -69,8 +69,8 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
     if video is not None and not Path(video).is_file():
         raise UserError(f"{video}: no such video file")
     _station_checks(station, clinic_url)
-    if not display_available():  # before anything is opened or created
-        raise UserError("play needs a display (no DISPLAY or WAYLAND_DISPLAY); try `neuroplay demo`")
+    if (problem := display_problem()) is not None:  # before anything is opened or created
+        raise UserError(f"play needs a window: {problem}; or try `neuroplay demo`")
     unknown = f"unknown patient {patient!r} (check `neuroplay patients`, or add --new to create it)"
     created = _would_create(data_dir) if new_patient else ()
     try:  # only --new may create a database
