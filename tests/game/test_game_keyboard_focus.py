@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pygame
 import pytest
 
@@ -18,6 +19,7 @@ from exercises.doses import ReachingDose, SessionDose
 from exercises.reaching import ReachingExercise
 from exercises.session import SessionRunner
 from game.context import DrawContext
+from game.scenes.base import SceneStack
 from game.scenes.checkin import CheckinScene
 from game.scenes.common import MenuScene, menu_transform
 from game.scenes.exercise import ExerciseScene
@@ -88,12 +90,14 @@ def test_a_check_in_has_no_default_answer_for_enter() -> None:
     assert scene.result == {"pain": 6}
 
 
-def test_enter_never_presses_pain_or_stop_in_the_exercise() -> None:
-    runner = SessionRunner(ReachingExercise(ReachingDose()), SessionDose(), 2)
-    scene = ExerciseScene(runner)
-    pain = scene.pain_btn.center
-    scene.update(Intents(t=0.0, right=HandIntent(*pain), confirm=True), 1 / 60)
-    assert not scene.dismissed and scene.pain_btn.progress < 0.1
+@pytest.mark.parametrize("how, asks_pain", [("confirm", False), ("click", True)])
+def test_enter_never_presses_pain_in_the_exercise_a_click_does(how: str, asks_pain: bool) -> None:
+    ex = ReachingExercise(ReachingDose(), None, np.random.default_rng(0), session_dose=SessionDose())
+    scene = ExerciseScene(SessionRunner(ex, SessionDose(), 2))
+    stack = SceneStack()
+    stack.push(scene)
+    stack.update(Intents(t=0.0, right=HandIntent(*scene.pain_btn.center), **{how: True}), 1 / 60)
+    assert (stack.top is not scene) == asks_pain  # the pain rating is pushed on a click only
 
 
 def test_the_focus_is_drawn_as_a_ring_around_the_button() -> None:
