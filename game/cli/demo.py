@@ -24,6 +24,7 @@ from game.cli.errors import UserError
 from game.cli.params import PATIENT
 
 GAMES = ("reaching", "tapping", "pinch", "openclose")
+NOT_STARTED = "Stopped before the session started; nothing recorded."
 
 
 
@@ -229,6 +230,9 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         click.echo(result.note, err=True)
     if as_json:
         click.echo(json.dumps(record, default=str))
+        return
+    if not record.get("session_id"):  # stopped before the exercise began
+        click.echo(NOT_STARTED)
         return
     mt = record["mean_movement_time_s"]
     click.echo(f"Session {record['session_id']} for patient {record['patient']} ({record['exercise']}, "

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from game.cli.demo import GAMES, affected_side, after_session, summary_record
+from game.cli.demo import GAMES, NOT_STARTED, affected_side, after_session, summary_record
 from game.cli.errors import UserError
 from game.cli.params import PATIENT
 
@@ -142,6 +142,9 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         click.echo(result.note, err=True)
     if live is not None and live.status_message:
         click.echo(f"Tracking stopped: {live.status_message}", err=True)
+    if not record_out.get("session_id"):  # stopped at a menu, a check-in or calibration
+        click.echo(NOT_STARTED)
+        return
     click.echo(f"Session {record_out['session_id']}: hits {record_out['hits']} of {record_out['targets']}; "
                f"data: {record_out['data']}")
     if record_out.get("report"):
