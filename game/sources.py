@@ -273,7 +273,10 @@ def virtual_patient_driver(seed: int, affected: str = "right", *, hands: bool = 
         mirrored = mt is not None and getattr(mt, "enabled", False)
         return vp.poll_frame(t, watching=MirroredGoal(scene) if mirrored else scene)
 
-    driver = FramesDriver(next_frame=next_frame, build=builder.build, menus=ScriptedMenus(side=affected))
+    # "both": the menus' hand is the right one; calibration measures both arms.
+    driver = FramesDriver(next_frame=next_frame, build=builder.build,
+                          menus=ScriptedMenus(side="left" if affected == "left" else "right"))
+    arms = ("left", "right") if affected == "both" else (affected,)
 
     def on_app(app: Any, flow: Any) -> None:
         def calibrated(cal: Any) -> None:
@@ -287,5 +290,5 @@ def virtual_patient_driver(seed: int, affected: str = "right", *, hands: bool = 
 
     return VirtualPatientDriver(
         driver=driver, source="virtual_patient",
-        procedure_factory=lambda: CalibrationProcedure(sides=(affected,)),  # type: ignore[arg-type]
+        procedure_factory=lambda: CalibrationProcedure(sides=arms),  # type: ignore[arg-type]
         on_app=on_app)

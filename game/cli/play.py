@@ -16,7 +16,19 @@ from typing import Any
 
 import click
 
-from game.cli.demo import GAMES, NOT_STARTED, affected_side, after_session, summary_record
+from game.cli.demo import (
+    GAMES,
+    NOT_STARTED,
+    SIDE_HELP,
+    SIDES,
+    affected_side,
+    after_session,
+    arms_of,
+    both_arms,
+    check_side_options,
+    screen_side,
+    summary_record,
+)
 from game.cli.errors import UserError
 from game.cli.params import PATIENT
 
@@ -40,8 +52,8 @@ from game.cli.params import PATIENT
               help="Clinic mode: this station's name (token in $NEUROPLAY_STATION_TOKEN).")
 @click.option("--clinic", "clinic_url", default=None,
               help="Clinic mode: the dashboard's address, e.g. http://192.168.1.10:8765.")
-@click.option("--side", type=click.Choice(["left", "right"]), default=None,
-              help="The affected arm (a new patient is created with it; default: the record's, else right).")
+@click.option("--side", type=click.Choice(SIDES), default=None,
+              help=SIDE_HELP + " A new patient is created with it.")
 @click.option("--easier", is_flag=True,
               help="Make today easier (shorter and slower; never harder than the plan) without asking.")
 @click.option("--no-report", is_flag=True, help="Do not write the therapist report after the session.")
@@ -90,8 +102,10 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
             raise UserError(f"saved calibration of {patient} is unreadable ({exc}); "
                             f"run `neuroplay calibrate --patient {patient}`") from None
         affected = affected_side(store, patient, side)
-        today = todays(store, patient, game, side=affected)
-        eased = todays(store, patient, game, side=affected, easier=True)
+        check_side_options(affected, mirror)
+        ui = screen_side(affected)
+        today = both_arms(todays(store, patient, game, side=affected), affected)
+        eased = both_arms(todays(store, patient, game, side=affected, easier=True), affected)
         session_dose, eased_session = (replace(t.session, seated=t.session.seated and seated,
                                                pace=min(t.session.pace, pace)) for t in (today, eased))
         if not seated and session_dose.seated:
@@ -102,7 +116,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
             on_app = None
         else:
             live = live_input(camera, video, calibration=cal, hands=game in HAND_GAMES,
-                              arms=(affected,) if game in HAND_GAMES else ("left", "right"))
+                              arms=arms_of(affected) if game in HAND_GAMES else ("left", "right"))
             driver, on_app = live.driver, live.on_app
         link = _station_link(station, clinic_url, patient, game, data_dir)  # clinic mode
         services = GameServices(store, game=game, session_dose=session_dose, dose=today.dose,
@@ -116,7 +130,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
 
         def make_flow(stack: Any) -> SessionFlow:
             return SessionFlow(stack, services, patient=patient, known_patients=[patient],
-                               rng=random.Random(), pace=pace, affected=affected,  # type: ignore[arg-type]
+                               rng=random.Random(), pace=pace, affected=ui,  # type: ignore[arg-type]
                                easier=True if easier else None)
 
         def on_app_all(app: Any, flow: Any) -> None:
@@ -125,8 +139,10 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
             if link is not None:
                 link.attach(app, flow)
 
+        if not store.patient_exists(patient):  # --new: recorded with its real side ("both" too)
+            store.ensure_patient(patient, affected_side=affected)
         started = True
-        result = run_flow(make_flow, driver, headless=False, affected=affected,
+        result = run_flow(make_flow, driver, headless=False, affected=ui,
                           reference=None if mouse or cal is None else (lambda: cal.reference),
                           on_app=on_app_all)
         record_out = after_session(store, patient, summary_record(result, store), report=not no_report)
