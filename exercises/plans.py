@@ -73,8 +73,8 @@ _FROM_HEADER = ("side",)
 # makes sense for a person. A plan value outside them is refused, whatever the safeguards.
 # (low, high, unit)
 PHYSICAL: dict[str, dict[str, tuple[float, float, str]]] = {
-    "session": {"session_minutes": (1, 60, "min"), "rest_every_s": (30, 1800, "s"),
-                "rest_s": (5, 600, "s"), "pace": (0.25, 1.0, "")},
+    "session": {"session_minutes": (0.25, 60, "min"), "rest_every_s": (5, 1800, "s"),
+                "rest_s": (2, 600, "s"), "pace": (0.25, 1.0, "")},
     "reaching": {"reach_fraction": (0.05, 1.2, "of the reach envelope"),
                  "target_radius": (0.05, 1.0, "shoulder widths"), "hold_s": (0, 10, "s"),
                  "repetitions": (1, 200, ""), "target_timeout_s": (1, 60, "s"),

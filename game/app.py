@@ -87,6 +87,7 @@ class App:
         self.render = (window or screenshots is not None) if render is None else render
         self.frame_listeners: list[Callable[[BodyFrame, Scene[Any] | None], None]] = []
         self.emit: Callable[[list[Event]], None] = lambda events: None  # app-level events -> telemetry
+        self._caption = ""
 
     # ------------------------------------------------------------ transforms
     def transform(self) -> BodyToScreen:
@@ -195,8 +196,18 @@ class App:
         self._camera_cache = (key, surf)
         return surf
 
+    def caption(self, scene: Scene[Any]) -> None:
+        """The window title names the screen on top ("NeuroPlay: safety"): a screen reader
+        says it, a window list shows it, and the real-window test waits on it."""
+        title = f"NeuroPlay: {scene.name}"
+        if self.window and title != self._caption:
+            pygame.display.set_caption(title)
+            self._caption = title
+
     def draw(self, alpha: float) -> None:
         scene = self.stack.top
+        if scene is not None:
+            self.caption(scene)
         if scene is None or not self.render:
             return
         ctx = self.context(alpha)

@@ -4,8 +4,10 @@ Keys are named actions in a bindings table (Textual's `Binding(key,
 action, description)`); scenes read `Intents`, never key codes. The mouse
 moves the affected hand: its window position goes through the inverse of
 the same body->screen transform the scene draws with, so pointing at a
-drawn target puts the hand on it in body units. A click is `confirm` with
-the hand where the click was (buttons under the hand activate at once).
+drawn target puts the hand on it in body units. A click is `click` with
+the hand where the click was (the button under it activates at once); Enter
+is `confirm`, which presses the focused button wherever the hands are, and
+Tab / Shift+Tab / the arrows move the focus.
 `merge` combines camera intents with these, so Esc and Space stop the game
 even while the camera drives the hands.
 """
@@ -36,6 +38,7 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("p", "pause", "Pause / resume"),
     Binding("return", "confirm", "Confirm"),
     Binding("enter", "confirm", "Confirm", show=False),
+    Binding("tab", "more", "Next button"),
     Binding("c", "toggle_camera", "Camera image on/off"),
     Binding("m", "toggle_mirror", "Mirror view on/off"),
     Binding("left", "less", "Lower number", show=False),
@@ -82,19 +85,23 @@ class KeyboardMouseInput:
     def handle(self, event: pygame.event.Event) -> None:
         """Feed one pygame event."""
         if event.type == pygame.KEYDOWN:
-            for action in actions_for_key(pygame.key.name(event.key), self.bindings):
+            name = pygame.key.name(event.key)
+            if name == "tab" and getattr(event, "mod", 0) & pygame.KMOD_SHIFT:
+                self.press("less")  # Shift+Tab: the focus goes back
+                return
+            for action in actions_for_key(name, self.bindings):
                 self.press(action)
         elif event.type == pygame.MOUSEMOTION:
             self.move_mouse((float(event.pos[0]), float(event.pos[1])))
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
             self.move_mouse((float(event.pos[0]), float(event.pos[1])))
-            self.press("confirm")
+            self.press("click")
 
     def press(self, action: str) -> None:
         """Trigger a named action (what a key does; tests call this directly)."""
         if action.startswith("number:"):
             self._number = int(action.split(":", 1)[1])
-        elif action in ("stop", "pause", "confirm"):
+        elif action in ("stop", "pause", "confirm", "click"):
             self._pending[action] = True
         else:
             self.actions.append(action)
@@ -121,6 +128,7 @@ class KeyboardMouseInput:
             pause=self._pending.pop("pause", False),
             confirm=self._pending.pop("confirm", False),
             number=self._number,
+            click=self._pending.pop("click", False),
         )
         self._number = None
         return intents
@@ -144,11 +152,13 @@ def merge(camera: Intents | None, keys: Intents) -> Intents:
         stop=camera.stop or keys.stop,
         pause=camera.pause or keys.pause,
         confirm=camera.confirm or keys.confirm,
+        click=camera.click or keys.click,
         number=keys.number if keys.number is not None else camera.number,
     )
 
 
-KEY_LABELS = {"escape": "Esc", "space": "Space", "return": "Enter", "left": "Left", "right": "Right"}
+KEY_LABELS = {"escape": "Esc", "space": "Space", "return": "Enter", "left": "Left", "right": "Right",
+              "tab": "Tab"}
 
 
 def help_line(bindings: tuple[Binding, ...] = BINDINGS) -> str:

@@ -29,20 +29,33 @@ HEADLESS_SIZE = (1280, 720)
 WINDOW_SIZE = (1280, 720)
 
 
+def display_problem() -> str | None:
+    """Why no window can be opened here, in words that say what to change (None: it can).
+
+    SDL's invisible drivers are chosen by `SDL_VIDEODRIVER` whatever DISPLAY says, so
+    that is named first: "no DISPLAY" would send the user looking in the wrong place.
+    """
+    driver = os.environ.get("SDL_VIDEODRIVER", "")
+    if driver in ("dummy", "offscreen"):
+        return (f"SDL_VIDEODRIVER={driver} selects SDL's invisible {driver} driver, so no window "
+                f"can open; unset it (env -u SDL_VIDEODRIVER ...)")
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
+                                                 or os.environ.get("WAYLAND_DISPLAY")):
+        return "no display: neither DISPLAY nor WAYLAND_DISPLAY is set"
+    return None
+
+
 def display_available() -> bool:
-    if os.environ.get("SDL_VIDEODRIVER", "") in ("dummy", "offscreen"):
-        return False
-    if sys.platform.startswith("linux"):
-        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    return True
+    return display_problem() is None
 
 
 def open_surface(headless: bool, size: tuple[int, int] = WINDOW_SIZE) -> tuple[pygame.Surface, bool, str | None]:
     """(surface, windowed, note). The note says why a windowed run went headless."""
     if headless:
         return pygame.Surface(HEADLESS_SIZE), False, None
-    if not display_available():
-        return pygame.Surface(HEADLESS_SIZE), False, "no display found: running headless"
+    problem = display_problem()
+    if problem is not None:
+        return pygame.Surface(HEADLESS_SIZE), False, f"{problem}: running headless"
     try:
         pygame.display.init()
         surf = pygame.display.set_mode(size, pygame.RESIZABLE)

@@ -117,15 +117,15 @@ class RecordingDriver:
     close: Callable[[], None] = lambda: None
 
 
-def recording_driver(*, replay: str | None = None, video: str | None = None,
+def recording_driver(*, replay: str | Any = None, video: str | None = None,
                      menus: ScriptedMenus | None = None, saved_calibration: Any = None,
                      hands: bool = False, arms: tuple[str, ...] = ("left", "right")) -> RecordingDriver:
     if not replay:
         return video_driver(str(video), menus=menus, saved_calibration=saved_calibration, hands=hands, arms=arms)
-    from vision.replay import ReplayError, load_replay
+    from vision.replay import Replay, ReplayError, load_replay
 
-    try:
-        rec = load_replay(replay)
+    try:  # a Replay already loaded (and so validated) by the caller, or its path
+        rec = replay if isinstance(replay, Replay) else load_replay(replay)
     except ReplayError as exc:
         raise UserError(str(exc)) from None
     frames = list(rec.frames)
@@ -273,7 +273,10 @@ def virtual_patient_driver(seed: int, affected: str = "right", *, hands: bool = 
         mirrored = mt is not None and getattr(mt, "enabled", False)
         return vp.poll_frame(t, watching=MirroredGoal(scene) if mirrored else scene)
 
-    driver = FramesDriver(next_frame=next_frame, build=builder.build, menus=ScriptedMenus(side=affected))
+    # "both": the menus' hand is the right one; calibration measures both arms.
+    driver = FramesDriver(next_frame=next_frame, build=builder.build,
+                          menus=ScriptedMenus(side="left" if affected == "left" else "right"))
+    arms = ("left", "right") if affected == "both" else (affected,)
 
     def on_app(app: Any, flow: Any) -> None:
         def calibrated(cal: Any) -> None:
@@ -287,5 +290,5 @@ def virtual_patient_driver(seed: int, affected: str = "right", *, hands: bool = 
 
     return VirtualPatientDriver(
         driver=driver, source="virtual_patient",
-        procedure_factory=lambda: CalibrationProcedure(sides=(affected,)),  # type: ignore[arg-type]
+        procedure_factory=lambda: CalibrationProcedure(sides=arms),  # type: ignore[arg-type]
         on_app=on_app)

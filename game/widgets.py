@@ -4,7 +4,9 @@ A `DwellButton` lives in BODY units (where it is relative to the patient),
 so a seated patient's hand can reach it whatever the camera or window; it is
 converted to a screen rectangle only to draw and hit-test. Holding either
 hand over it fills it (a visible fill) until it fires; a mouse click
-(`Intents.confirm` with the hand over it) fires at once.
+(`Intents.click` with the hand over it) fires at once. Enter (`confirm`)
+never goes by position: the scene presses its FOCUSED button, drawn with a
+thick ring (`focused`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 import pygame
 
 from game.context import DrawContext
-from game.theme import RGB
+from game.theme import OKABE_ITO, RGB
 from game.transform import BodyToScreen
 from vision.bodyframe import BodyFrame
 from vision.intents import HandIntent, Intents
@@ -25,6 +27,7 @@ SKELETON_EDGES: tuple[tuple[int, int], ...] = (
     (15, 19), (16, 20),
 )
 MIN_VISIBILITY = 0.5  # CLINICAL.md section 7: below this a landmark is not trusted
+FOCUS_RING: RGB = OKABE_ITO["orange"]  # as the "easier today" default's ring
 
 
 @dataclass
@@ -37,6 +40,7 @@ class DwellButton:
     value: object = None
     progress: float = 0.0  # 0..1 fill
     hovered: bool = False
+    focused: bool = False  # the button Enter presses (a ring around it)
 
     def rect(self, transform: BodyToScreen) -> pygame.Rect:
         x0, y0 = transform.to_screen(self.center[0] - self.half[0], self.center[1] + self.half[1])
@@ -52,7 +56,7 @@ class DwellButton:
     def update(self, intents: Intents, dt: float) -> bool:
         """Advance the dwell; True on the step the button fires (then it resets)."""
         self.hovered = self.contains(intents.left) or self.contains(intents.right)
-        if self.hovered and intents.confirm:
+        if self.hovered and intents.click:
             self.progress = 0.0
             return True
         if self.hovered:
@@ -75,6 +79,9 @@ class DwellButton:
             pygame.draw.rect(surface, pal.dwell, fill, border_radius=max(4, r.h // 8))
         border = pal.dwell if self.hovered else pal.text
         pygame.draw.rect(surface, border, r, width=max(3, r.h // 18), border_radius=max(4, r.h // 8))
+        if self.focused:  # keyboard focus: what Enter presses, outside the button
+            pygame.draw.rect(surface, FOCUS_RING, r.inflate(16, 16), width=max(4, r.h // 14),
+                             border_radius=max(6, r.h // 7))
         px = min(ctx.theme.title_px if font_kind == "title" else ctx.theme.body_px, max(12, int(r.h * 0.6)))
         # The label stays readable while the dwell fill rises through it: the part of the
         # text over the fill is drawn dark, the rest light.

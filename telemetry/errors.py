@@ -15,6 +15,10 @@ class DamagedDatabase(StoreError):
     """The file is not a readable NeuroPlay database."""
 
 
+class ForeignDatabase(StoreError):
+    """A readable SQLite file, but another program's database (left untouched)."""
+
+
 class SchemaTooNew(StoreError):
     """The database was written by a newer NeuroPlay than this one."""
 

@@ -2,9 +2,11 @@
 
 `Store` implements `telemetry.api.TelemetryStore`; `Store.start_session`
 returns a `Recorder` implementing `SessionRecorder`. Crash safety: the game
-thread only appends to an in-memory buffer; a background flusher commits the
-buffer every `flush_interval_s` (0.5 s), so a SIGKILL loses at most about a
-second of events. Each flush also stamps the session's heartbeat. Sessions
+thread appends to an in-memory buffer; a background flusher commits it every
+`flush_interval_s` (0.5 s) of wall time, and sooner when the buffered events
+or frames span 0.5 s of SESSION time or number FLUSH_EVENTS, whichever comes
+first. On a simulated clock (headless, ~50x real time) that flush happens on
+the game thread, so a SIGKILL loses at most 0.5 s of session on any clock. Each flush also stamps the session's heartbeat. Sessions
 with no end whose writer is gone (dead pid on this host, or a heartbeat older
 than `STALE_AFTER_S` elsewhere) are closed on the next open as incomplete,
 with a summary and trials derived from their events.
@@ -49,10 +51,17 @@ from telemetry.derive import (
     measure,
     shoulder_series,
 )
-from telemetry.errors import DamagedDatabase, StoreError, UnknownPatient
+from telemetry.errors import (
+    DamagedDatabase,
+    ForeignDatabase,
+    SchemaTooNew,
+    StoreError,
+    UnknownPatient,
+)
+from telemetry.ids import check_patient_id
 from telemetry.landmarks import CODEC, decode_frames, encode_frames
 from telemetry.metrics import arm_angles, rom_from_angles, tracking_sample, tracking_summary
-from telemetry.migrations import migrate
+from telemetry.migrations import LATEST, migrate
 from telemetry.records import (
     CheckinRecord,
     FlagRecord,
@@ -71,6 +80,11 @@ ROM_HZ = 10.0  # joint-angle samples per second kept for the session's range of 
 # While the disk refuses writes, keep at most this many unwritten frames (10 min at
 # 30 fps); older ones are dropped and counted. Events are never dropped.
 MAX_BUFFERED_FRAMES = 18_000
+# A flush is due after the flush interval of WALL time (the flusher thread's timer),
+# or of SESSION time spanned by the buffered events or frames, or this many buffered
+# events, whichever comes first: a headless session on a simulated clock runs ~50x
+# faster than the wall, so the wall timer alone let a SIGKILL lose a whole session.
+FLUSH_EVENTS = 256
 SIDES = ("left", "right", "both")
 
 
@@ -97,7 +111,14 @@ def iso(dt: datetime) -> str:
 
 
 def parse_iso(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
+    """A stored time back; one that does not parse is damage to the file."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except (ValueError, TypeError) as exc:
+        raise DamagedDatabase(f"the database is damaged: stored time {str(text)[:40]!r} "
+                              f"does not parse") from exc
 
 
 def to_jsonable(value: Any) -> Any:
@@ -256,6 +277,7 @@ class Store:
                 except OSError as exc:
                     raise StoreError(f"cannot create database {path}: {exc.strerror or exc}") \
                         from exc
+            _check_sqlite_file(path)  # read-only: a file that is not ours is never touched
             engine = create_engine(f"sqlite+pysqlite:///{path}", future=True,
                                    connect_args={"check_same_thread": False, "timeout": 10})
             _sqlite_pragmas(engine, wal=True)
@@ -289,7 +311,8 @@ class Store:
                 raise DamagedDatabase(f"{self.where} is not a readable NeuroPlay database "
                                       f"({_short(exc)})") from exc
             raise StoreError(f"cannot open {self.where}: {_short(exc)}") from exc
-        except (DatabaseError, sqlite3.DatabaseError) as exc:
+        except (DatabaseError, sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            # (SQLite reports a damaged schema's text as a UnicodeDecodeError.)
             self.engine.dispose()
             raise DamagedDatabase(
                 f"{self.where} is not a readable NeuroPlay database ({_short(exc)})") from exc
@@ -319,18 +342,26 @@ class Store:
                 if _is_damage(exc):
                     raise DamagedDatabase(f"{self.where} is damaged: {_short(exc)}") from exc
                 raise StoreError(f"{self.where}: {_short(exc)}") from exc
-            except DatabaseError as exc:
+            except (DatabaseError, UnicodeDecodeError) as exc:
                 raise DamagedDatabase(f"{self.where} is damaged: {_short(exc)}") from exc
 
     def now(self) -> datetime:
         return self.clock()
+
+    def _json(self, text: str) -> Any:
+        """Stored JSON back; text that does not decode is damage to the file (one line)."""
+        try:
+            return json.loads(text)
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise DamagedDatabase(f"{self.where} is damaged: a stored record does not decode "
+                                  f"({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
 
     # --------------------------------------------------------------- patients
     def ensure_patient(self, patient_id: str, *, display_name: str | None = None,
                        affected_side: str = "right", seated: bool = True) -> None:
         """Create the patient if new; an existing patient's details are updated
         only for the arguments given explicitly as non-defaults (display name)."""
-        _check_id(patient_id)
+        check_patient_id(patient_id)  # telemetry/ids.py: the one rule for ids
         if affected_side not in SIDES:
             raise StoreError(f"affected side must be one of {', '.join(SIDES)}, "
                              f"got {affected_side!r}")
@@ -396,7 +427,7 @@ class Store:
             row = conn.execute(select(S.calibrations.c.data)
                                .where(S.calibrations.c.patient_id == patient_id)
                                .order_by(S.calibrations.c.id.desc()).limit(1)).first()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else self._json(row[0])
 
     # ------------------------------------------------------------------ plans
     def save_plan(self, patient_id: str, toml_text: str, author: str) -> int:
@@ -508,11 +539,11 @@ class Store:
             reasons.setdefault(sid, []).append(reason)
         out = []
         for r in rows:
-            summary = json.loads(r.summary) if r.summary else {}
+            summary = self._json(r.summary) if r.summary else {}
             out.append(SessionRecord(
                 session_id=r.session_id, exercise=r.exercise,
                 started_at=parse_iso(r.started_at),  # type: ignore[arg-type]
-                dose=json.loads(r.dose), completed=bool(r.completed),
+                dose=self._json(r.dose), completed=bool(r.completed),
                 quota_met=quota_met_of(summary),
                 pain_pre=pre.get(r.session_id), pain_post=post.get(r.session_id),
                 pain_in_session_max=during.get(r.session_id),
@@ -533,7 +564,7 @@ class Store:
             rows = conn.execute(select(S.events).where(S.events.c.session_id == session_id)
                                 .order_by(S.events.c.seq)).all()
         # Row.t is SQLAlchemy's tuple accessor, so read the "t" column by key.
-        return [StoredEvent(r.session_id, r.seq, r._mapping["t"], r.kind, json.loads(r.data),
+        return [StoredEvent(r.session_id, r.seq, r._mapping["t"], r.kind, self._json(r.data),
                             parse_iso(r.recorded_at)) for r in rows]  # type: ignore[arg-type]
 
     def count_events(self, session_id: str) -> int:
@@ -546,7 +577,7 @@ class Store:
             rows = conn.execute(select(S.trials).where(S.trials.c.session_id == session_id)
                                 .order_by(S.trials.c.trial_index)).all()
         return [TrialRecord(r.session_id, r.trial_index, r._mapping["t"], r.outcome,
-                            json.loads(r.data))
+                            self._json(r.data))
                 for r in rows]
 
     def patient_trials(self, patient_id: str) -> list[TrialRecord]:
@@ -556,7 +587,7 @@ class Store:
                 .where(S.sessions.c.patient_id == patient_id)
                 .order_by(S.sessions.c.started_at, S.trials.c.trial_index)).all()
         return [TrialRecord(r.session_id, r.trial_index, r._mapping["t"], r.outcome,
-                            json.loads(r.data))
+                            self._json(r.data))
                 for r in rows]
 
     def landmark_frames(self, session_id: str) -> list[BodyFrame]:
@@ -595,7 +626,7 @@ class Store:
             evs = conn.execute(select(S.events.c.t, S.events.c.kind, S.events.c.data)
                                .where(S.events.c.session_id == session_id)
                                .order_by(S.events.c.seq)).all()
-            stored = [_Ev(t, kind, json.loads(data)) for t, kind, data in evs]
+            stored = [_Ev(t, kind, self._json(data)) for t, kind, data in evs]
             trials = derive_trials(stored, tracking=tracking, shoulders=shoulders)
             derived_summary = derive_summary(stored, trials=trials)
         merged = dict(to_jsonable(summary))
@@ -766,7 +797,7 @@ class Store:
         with self._tx() as conn:
             rows = conn.execute(q.order_by(S.flags.c.raised_at, S.flags.c.id)).all()
         return [FlagRecord(r.id, r.patient_id, r.kind, r.measure,
-                           parse_iso(r.raised_at), r.message, json.loads(r.evidence),  # type: ignore
+                           parse_iso(r.raised_at), r.message, self._json(r.evidence),  # type: ignore
                            r.status, parse_iso(r.closed_at)) for r in rows]
 
 
@@ -853,6 +884,13 @@ class Recorder:
         self._closed = False
         self._error: BaseException | None = None
         self._wake = threading.Event()
+        # Session time of the oldest buffered event / frame (each on its own clock: a
+        # replay's frames keep their capture times), and whether a flush is due now.
+        self._ev_first_t: float | None = None
+        self._fr_first_t: float | None = None
+        self._flush_now = False
+        self._sync_retry_at = -math.inf  # after a failed flush on the game thread
+        self.flushes_by_session_time = 0  # flushes the session clock or count asked for
         self._thread = threading.Thread(target=self._run, name=f"telemetry-{session_id[:8]}",
                                         daemon=True)
         self._thread.start()
@@ -867,21 +905,56 @@ class Recorder:
         now = iso(self.store.now())
         rows = [{"session_id": self.session_id, "t": float(e.t), "kind": str(e.kind),
                  "data": dumps(e.data), "recorded_at": now} for e in events]
-        if rows:
-            newest = max(r["t"] for r in rows)
-            self._last_t = newest if self._last_t is None else max(self._last_t, newest)
+        if not rows:
+            return
+        newest = max(r["t"] for r in rows)
+        self._last_t = newest if self._last_t is None else max(self._last_t, newest)
         with self._buf_lock:
             for row in rows:
                 row["seq"] = self._seq
                 self._seq += 1
             self._events.extend(rows)
+            if self._ev_first_t is None:
+                self._ev_first_t = min(r["t"] for r in rows)
+            due = (newest - self._ev_first_t >= self._interval
+                   or len(self._events) >= FLUSH_EVENTS)
+        if due:
+            self._flush_due()
 
     def record_frame(self, frame: BodyFrame) -> None:
         if self._closed:
             raise StoreError(f"session {self.session_id} is closed")
+        t = frame.t
         with self._buf_lock:
             self._frames.append(frame)
             self._trim_frames_locked()
+            if self._fr_first_t is None:
+                self._fr_first_t = t
+            due = t - self._fr_first_t >= self._interval
+        if due:
+            self._flush_due()
+
+    def _flush_due(self) -> None:
+        """The buffer spans a flush interval of session time (or holds FLUSH_EVENTS).
+
+        On a simulated clock the game thread writes it now: a headless session
+        never runs more than one interval of session time ahead of the disk (a
+        commit takes milliseconds; nobody watches that clock). On a real clock
+        the game thread never waits on the disk: the flusher thread is woken.
+        """
+        self.flushes_by_session_time += 1
+        if not self.simulated_clock:
+            self._flush_now = True
+            self._wake.set()
+            return
+        if time.monotonic() < self._sync_retry_at:
+            return  # the last write failed: retried after an interval, not every frame
+        try:
+            self.flush()
+            self._error = None
+        except Exception as exc:  # noqa: BLE001  (kept buffered; retried)
+            self._error = exc
+            self._sync_retry_at = time.monotonic() + self._interval
 
     def _trim_frames_locked(self) -> None:
         excess = len(self._frames) - MAX_BUFFERED_FRAMES
@@ -960,7 +1033,15 @@ class Recorder:
             with self._buf_lock:
                 events, self._events = self._events, []
                 frames, self._frames = self._frames, []
-            self._flush_locked(events, frames)
+                first = (self._ev_first_t, self._fr_first_t)
+                self._ev_first_t = self._fr_first_t = None
+            try:
+                self._flush_locked(events, frames)
+            except BaseException:
+                with self._buf_lock:  # still buffered (see _flush_locked): still this old
+                    self._ev_first_t = _older(first[0], self._ev_first_t)
+                    self._fr_first_t = _older(first[1], self._fr_first_t)
+                raise
         if events and threading.current_thread() is not self._thread and self._thread.is_alive():
             self._wake.set()  # flushed by hand: the flusher measures what it can now
 
@@ -1059,7 +1140,8 @@ class Recorder:
             self._wake.clear()
             if self._closed:
                 return
-            if time.monotonic() >= due:
+            if time.monotonic() >= due or self._flush_now:
+                self._flush_now = False
                 due = time.monotonic() + self._interval
                 try:
                     self.flush()
@@ -1087,14 +1169,58 @@ def _sqlite_pragmas(engine: Engine, *, wal: bool) -> None:
             cur.close()
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse, before anything is written, a file that is not a NeuroPlay database.
+
+    Opening for writing switches a file to WAL mode (its header changes) and
+    migrating creates NeuroPlay's tables in it, so another program's database
+    (or any other file given by mistake) is looked at read-only first: not
+    SQLite at all, unreadable, or a SQLite database with tables but without
+    NeuroPlay's `schema_migrations` is one line, and the file stays as it was.
+    An empty file is a new database.
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if not head:
+        return
+    if head != SQLITE_MAGIC:
+        raise DamagedDatabase(f"{path} is not a readable NeuroPlay database (not a SQLite file)")
+    from urllib.parse import quote
+
+    try:
+        con = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=10)
+        try:
+            names = sorted(r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"))
+            version = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] \
+                if "schema_migrations" in names else None
+        finally:
+            con.close()
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        raise DamagedDatabase(f"{path} is not a readable NeuroPlay database "
+                              f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+                              ) from exc
+    if names and "schema_migrations" not in names:
+        shown = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
+        raise ForeignDatabase(f"{path} is another program's database (tables {shown}); "
+                              f"NeuroPlay leaves it alone")
+    if isinstance(version, int) and version > LATEST:
+        raise SchemaTooNew(f"{path} uses schema version {version}, newer than this NeuroPlay "
+                           f"understands ({LATEST}); upgrade NeuroPlay to open it")
+
+
+def _older(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
 def _count(value: Any) -> int:
     return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
-
-
-def _check_id(patient_id: str) -> None:
-    if not patient_id or len(patient_id) > 64 or not all(
-            c.isalnum() or c in "-_." for c in patient_id):
-        raise StoreError(f"patient id {patient_id!r} must be 1-64 letters, digits, '-', '_' or '.'")
 
 
 def _patient(row: Any) -> PatientRecord:

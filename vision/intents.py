@@ -47,8 +47,13 @@ class Intents:
     # Buttons (keyboard, on-screen, or dwell gestures).
     stop: bool = False
     pause: bool = False
+    # A deliberate key press (Enter): it confirms the FOCUSED control, wherever the
+    # hands are (a hand resting in view must never swallow it).
     confirm: bool = False
     number: int | None = None  # a 0-10 answer typed or chosen, for check-ins
+    # A pointer click: presses the control under the hand it moved (the mouse hand);
+    # the only input that needs a position.
+    click: bool = False
 
     def hand(self, side: Literal["left", "right"]) -> HandIntent | None:
         return self.left if side == "left" else self.right

@@ -19,17 +19,25 @@ Format (FORMAT_VERSION 1), a compressed npz with these arrays (N frames):
     hands_world     float32 (N, 2, 21, 3)
 Writing then reading gives arrays equal bit for bit. The file is written to
 a temporary name beside the target and renamed, so a crash never leaves a
-half-written replay. Any unreadable, truncated or inconsistent file raises
-`ReplayError` naming the file.
+half-written replay.
+
+Loading validates the whole file before a frame is made: the zip's CRC-32 of
+every member (flipped bytes), the metadata's SHA-256 of the arrays (written
+since issue 13; older files without it still load), every array's dtype and
+shape, time strictly moving forward, finite landmarks within physical bounds,
+and known flag values. Any unreadable, truncated or inconsistent file raises
+`ReplayError`: one line naming the file and what is wrong.
 """
 
 from __future__ import annotations
 
 import importlib.resources
 import json
+import math
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,9 +223,10 @@ def write_replay(path: str | os.PathLike[str], frames: Sequence[BodyFrame], *,
         "mediapipe": _mediapipe_version(),
         "hands": bool(any(f.hands_tracked for f in frames) if hands is None else hands),
     }
+    arrays = frames_to_arrays(frames)
+    meta["sha256"] = checksum(arrays)
     if extra:
         meta.update({k: v for k, v in extra.items() if k not in meta})
-    arrays = frames_to_arrays(frames)
     arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), np.uint8)
     try:
         atomic_write_bytes(p, lambda fh: np.savez_compressed(fh, **arrays))
@@ -243,38 +252,133 @@ class ReplayWriter:
                             hands=self.hands, extra=self.extra)
 
 
-def _load_arrays(p: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+# Every array's dtype and, after the frame count N, its shape.
+_LAYOUT: dict[str, tuple[np.dtype[Any], tuple[int, ...]]] = {
+    "index": (np.dtype(np.int64), ()), "t_ns": (np.dtype(np.int64), ()),
+    "t_inferred_ns": (np.dtype(np.int64), ()), "flags": (np.dtype(np.uint8), ()),
+    "pose": (np.dtype(np.float32), (N_POSE, 4)), "pose_world": (np.dtype(np.float32), (N_POSE, 3)),
+    "hand_present": (np.dtype(np.uint8), (2,)), "hand_label": (np.dtype(np.uint8), (2,)),
+    "hand_score": (np.dtype(np.float32), (2,)), "hands": (np.dtype(np.float32), (2, N_HAND, 3)),
+    "hands_world": (np.dtype(np.float32), (2, N_HAND, 3)),
+}
+# Far beyond any real recording (a 30-minute session at 30 fps with hands is about
+# 100 MB unpacked); a file claiming more is refused before it is unpacked.
+MAX_UNPACKED_BYTES = 2 << 30
+# Landmarks are image-normalised (about 0..1, a little outside at the edges) or metres
+# from the hips; far outside these a value is damage, not a pose.
+MAX_NORMALISED = 100.0
+MAX_WORLD_M = 100.0
+
+
+def checksum(arrays: Mapping[str, np.ndarray]) -> str:
+    """SHA-256 over every array's name, dtype, shape and bytes, in the format's order:
+    stored in the metadata on write, checked on load."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for k in _ARRAYS:
+        a = np.ascontiguousarray(arrays[k])
+        h.update(f"{k}:{a.dtype.str}:{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def _read_members(p: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The metadata and arrays as stored; any damage to the container is ReplayError."""
     if not p.is_file():
         raise ReplayError(f"{p}: replay file not found")
     try:
+        with zipfile.ZipFile(p) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise ReplayError(f"{p}: not a NeuroPlay replay (it would unpack to "
+                              f"{unpacked / 2**30:.1f} GiB)")
         with np.load(p, allow_pickle=False) as z:
             missing = [k for k in ("meta", *_ARRAYS) if k not in z.files]
             if missing:
                 raise ReplayError(f"{p}: not a NeuroPlay replay (missing {', '.join(missing)})")
-            meta = json.loads(bytes(z["meta"]).decode("utf-8"))
+            raw = z["meta"]
+            if raw.dtype != np.uint8 or raw.ndim != 1:
+                raise ReplayError(f"{p}: not a NeuroPlay replay (bad metadata)")
+            meta = json.loads(bytes(raw).decode("utf-8"))
             arrays = {k: z[k] for k in _ARRAYS}
     except ReplayError:
         raise
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError, KeyError, UnicodeDecodeError,
-            json.JSONDecodeError, zipfile.LargeZipFile) as exc:
-        raise ReplayError(f"{p}: corrupt or truncated replay ({type(exc).__name__}: {exc})") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, KeyError,
+            UnicodeDecodeError, zipfile.LargeZipFile, NotImplementedError, RecursionError,
+            MemoryError) as exc:
+        # zipfile checks each member's CRC-32: flipped bytes anywhere end up here.
+        raise ReplayError(f"{p}: corrupt or truncated replay "
+                          f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+                          ) from exc
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ReplayError(f"{p}: not a NeuroPlay replay (bad metadata)")
-    if int(meta.get("version", -1)) > FORMAT_VERSION:
+    return meta, arrays
+
+
+def _number(meta: Mapping[str, Any], key: str, default: Any, p: Path) -> float:
+    value = meta.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ReplayError(f"{p}: corrupt replay (metadata {key} = {value!r} is not a number)")
+    return float(value)
+
+
+def _validate(p: Path, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    """Everything a reader relies on, checked once on load, so a damaged or hand-made
+    file is one line naming what is wrong instead of a crash or silent nonsense later."""
+    version = _number(meta, "version", -1, p)
+    if version > FORMAT_VERSION:
         raise ReplayError(f"{p}: replay format version {meta.get('version')} is newer than this "
                           f"NeuroPlay reads ({FORMAT_VERSION})")
-    n = len(arrays["t_ns"])
-    shapes = {"index": (n,), "t_ns": (n,), "t_inferred_ns": (n,), "flags": (n,),
-              "pose": (n, N_POSE, 4), "pose_world": (n, N_POSE, 3), "hand_present": (n, 2),
-              "hand_label": (n, 2), "hand_score": (n, 2), "hands": (n, 2, N_HAND, 3),
-              "hands_world": (n, 2, N_HAND, 3)}
-    for k, shape in shapes.items():
-        if arrays[k].shape != shape:
-            raise ReplayError(f"{p}: corrupt replay (array {k} has shape {arrays[k].shape}, expected {shape})")
-    if n == 0 or int(meta.get("frames", n)) != n:
-        raise ReplayError(f"{p}: corrupt replay (metadata says {meta.get('frames')} frames, file holds {n})")
-    if np.any(arrays["hand_label"] > 1):
-        raise ReplayError(f"{p}: corrupt replay (bad hand label)")
+    n = len(arrays["t_ns"]) if arrays["t_ns"].ndim else -1
+    for k, (dtype, tail) in _LAYOUT.items():
+        a = arrays[k]
+        if a.shape != (n, *tail) or a.dtype != dtype:
+            raise ReplayError(f"{p}: corrupt replay (array {k} is {a.dtype} {a.shape}, "
+                              f"expected {dtype} {(n, *tail)})")
+    frames = _number(meta, "frames", n, p)
+    if n <= 0 or frames != n:
+        raise ReplayError(f"{p}: corrupt replay (metadata says {meta.get('frames')} frames, "
+                          f"file holds {max(n, 0)})")
+    if "sha256" in meta and meta["sha256"] != checksum(arrays):
+        raise ReplayError(f"{p}: corrupt replay (checksum does not match its contents)")
+    fps = _number(meta, "fps", 0.0, p)
+    width, height = _number(meta, "width", 0, p), _number(meta, "height", 0, p)
+    if fps < 0 or fps > 1000:
+        raise ReplayError(f"{p}: corrupt replay (fps {fps:g} is outside 0-1000)")
+    if not (0 < width <= 100_000 and 0 < height <= 100_000) or width % 1 or height % 1:
+        raise ReplayError(f"{p}: corrupt replay (image size {width:g}x{height:g})")
+    t = arrays["t_ns"]
+    back = np.flatnonzero(np.diff(t) <= 0)
+    if back.size:
+        i = int(back[0]) + 1
+        raise ReplayError(f"{p}: corrupt replay (time does not move forward at frame {i}: "
+                          f"{(int(t[i]) - int(t[i - 1])) / 1e9:+.3f} s)")
+    if np.any(arrays["flags"] & ~np.uint8(_POSE | _WORLD | _HANDS_TRACKED)) or \
+            np.any(arrays["hand_present"] & ~np.uint8(_LM | _LM_WORLD)) or \
+            np.any(arrays["hand_label"] > 1):
+        raise ReplayError(f"{p}: corrupt replay (unknown flag or hand label values)")
+    for k, bound in (("pose", MAX_NORMALISED), ("pose_world", MAX_WORLD_M),
+                     ("hands", MAX_NORMALISED), ("hands_world", MAX_WORLD_M),
+                     ("hand_score", 1.0)):
+        a = arrays[k]
+        bad = ~np.isfinite(a)
+        if bad.any():
+            i = int(np.argwhere(bad)[0][0])
+            raise ReplayError(f"{p}: corrupt replay ({k} of frame {i} is not finite)")
+        far = np.abs(a) > bound
+        if far.any():
+            i = int(np.argwhere(far)[0][0])
+            raise ReplayError(f"{p}: corrupt replay ({k} of frame {i} is out of range "
+                              f"(|value| > {bound:g}))")
+    vis = arrays["pose"][..., 3]
+    if np.any((vis < 0) | (vis > 1)) or np.any(arrays["hand_score"] < 0):
+        raise ReplayError(f"{p}: corrupt replay (a visibility or score outside 0-1)")
+
+
+def _load_arrays(p: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    meta, arrays = _read_members(p)
+    _validate(p, meta, arrays)
     return meta, arrays
 
 

@@ -231,8 +231,8 @@ def _default_options(exercise: str, pre_pain: int | None, session: SessionDose |
     limits = PainLimits()
     gate = pre_session_gate(pre_pain, limits)
     values = dict(defaults)
-    if side in ("left", "right") and "side" not in values:
-        values["side"] = side
+    if side in ("left", "right", "both") and "side" not in values:
+        values["side"] = side  # "both": the default dose alternates arms (a plan names its own)
     dose = make_dose(exercise, **values)
     base = session or SessionDose()
     why = (f"no plan stored: default {exercise} dose",)

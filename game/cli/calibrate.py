@@ -8,10 +8,11 @@ import click
 
 from game.cli.demo import _open_store
 from game.cli.errors import UserError
+from game.cli.params import PATIENT
 
 
 @click.command()
-@click.option("--patient", required=True, help="Pseudonymous patient id.")
+@click.option("--patient", type=PATIENT, required=True, help="Pseudonymous patient id.")
 @click.option("--camera", type=int, default=None, help="Camera index (default 0).")
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Use a video file as the camera.")
 @click.option("--headless", is_flag=True, help="Never open a window.")
@@ -22,16 +23,15 @@ def calibrate(patient: str, camera: int | None, video: str | None, headless: boo
     from game.app import App
     from game.live import live_input
     from game.loop import FixedStepLoop, RealClock
-    from game.runtime import display_available, open_surface
+    from game.runtime import display_problem, open_surface
     from game.scenes.base import SceneStack
     from game.scenes.calibration import CalibrationScene
     from vision.calibration import CalibrationProcedure
 
     if camera is not None and video:
         raise UserError("give either --camera or --video, not both")
-    if not video and not display_available():
-        raise UserError("calibrating with a camera needs a display to show the prompts "
-                        "(no DISPLAY or WAYLAND_DISPLAY)")
+    if not video and (problem := display_problem()) is not None:
+        raise UserError(f"calibrating with a camera needs a window to show the prompts: {problem}")
     store = _open_store(data_dir)
     live = None
     results: list[Any] = []

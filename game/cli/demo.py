@@ -21,8 +21,10 @@ from typing import Any
 import click
 
 from game.cli.errors import UserError
+from game.cli.params import PATIENT
 
 GAMES = ("reaching", "tapping", "pinch", "openclose")
+NOT_STARTED = "Stopped before the session started; nothing recorded."
 
 
 
@@ -36,21 +38,53 @@ def _open_store(data_dir: str | None) -> Any:
         raise UserError(str(exc)) from None
 
 
+def _load_replay(path: str) -> Any:
+    """The replay, fully validated (vision.replay), before anything is opened or written."""
+    from vision.replay import ReplayError, load_replay
+
+    try:
+        return load_replay(path)
+    except ReplayError as exc:
+        raise UserError(str(exc)) from None
+
+
+SIDES = ("left", "right", "both")
+SIDE_HELP = ("The affected arm: left, right, or both (the session alternates arms); "
+             "default: the patient record's, else right.")
+
+
 def affected_side(store: Any, patient: str, side: str | None) -> str:
-    """The arm this session trains: `--side`, else the patient record's, else right.
+    """The arm(s) this session trains: `--side`, else the patient record's, else right.
 
     A known patient's record keeps the side (the plan and every trend are about that
     arm): a `--side` that contradicts it is refused rather than silently changed.
+    "both" is what `patients add --side both` records: the session alternates arms.
     """
     recorded = None
     if store.patient_exists(patient):
         recorded = getattr(store.get_patient(patient), "affected_side", None)
-        recorded = recorded if recorded in ("left", "right") else None
+        recorded = recorded if recorded in SIDES else None
     if side is not None and recorded is not None and side != recorded:
         raise UserError(f"patient {patient!r} is recorded with the {recorded} arm affected; "
                         f"--side {side} does not match (leave --side out to use the record, "
                         f"or give another patient id, e.g. --patient {patient}-{side})")
     return side or recorded or "right"
+
+
+def screen_side(affected: str) -> str:
+    """The arm the screen is laid out for (STOP on the other side, the mouse's hand):
+    with both arms affected, as for the right (STOP top left, the mouse is the right hand)."""
+    return "left" if affected == "left" else "right"
+
+
+def arms_of(affected: str) -> tuple[str, ...]:
+    return ("left", "right") if affected == "both" else (affected,)
+
+
+def check_side_options(affected: str, mirror: str | None) -> None:
+    if affected == "both" and mirror:
+        raise UserError("--mirror shows the unaffected arm in place of the affected one; "
+                        "with both arms affected there is none (leave --mirror out)")
 
 
 def after_session(store: Any, patient: str, record: dict[str, Any], *, report: bool = True) -> dict[str, Any]:
@@ -127,7 +161,7 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--replay", type=click.Path(dir_okay=False), default=None, help="Play a landmark replay (.npz).")
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Track and play a video file.")
-@click.option("--patient", default="demo", show_default=True, help="Pseudonymous patient id.")
+@click.option("--patient", type=PATIENT, default="demo", show_default=True, help="Pseudonymous patient id.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same session.")
 @click.option("--game", type=click.Choice(GAMES), default="reaching", show_default=True,
               help="Which mini-game to play.")
@@ -135,8 +169,7 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
 @click.option("--pace", type=click.FloatRange(0.5, 1.0), default=1.0, show_default=True,
               help="1 = normal; 0.5 = twice as much time for everything.")
 @click.option("--no-report", is_flag=True, help="Do not write the therapist report after the session.")
-@click.option("--side", type=click.Choice(["left", "right"]), default=None,
-              help="The affected arm (default: the patient record's, else right).")
+@click.option("--side", type=click.Choice(SIDES), default=None, help=SIDE_HELP)
 @click.option("--easier", is_flag=True,
               help="Make today easier (shorter and slower; never harder than the plan) without asking.")
 @click.option("--rest-pain", type=click.IntRange(0, 10), default=None,
@@ -174,12 +207,15 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
 
     if replay and video:
         raise UserError("give either --replay or --video, not both")
-    if not patient.strip() or len(patient) > 64:
-        raise UserError(f"patient id must be 1-64 characters, got {patient!r}")
     shots = Path(screenshots) if screenshots else None
+    if side is not None:
+        check_side_options(side, mirror)  # before anything is opened
+    loaded = _load_replay(replay) if replay else None  # a bad file: one line, nothing written
     store = _open_store(data_dir)
     try:
         affected = affected_side(store, patient, side)
+        check_side_options(affected, mirror)
+        ui = screen_side(affected)
         session_dose = SessionDose(session_minutes=seconds / 60.0, rest_every_s=max(10.0, seconds / 2.0),
                                    rest_s=5.0, seated=True, pace=pace)
         driver: Any
@@ -192,11 +228,11 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         choice = STOP_TODAY if pain_pause == "stop" else CONTINUE
         today = None if today_choice == "suggested" else today_choice
         if replay or video:
-            rec = recording_driver(replay=replay, video=video,
-                                   menus=ScriptedMenus(pre=pre, side=affected, in_session=rest_pain,
+            rec = recording_driver(replay=loaded, video=video,
+                                   menus=ScriptedMenus(pre=pre, side=ui, in_session=rest_pain,
                                                        seed=seed, pause_choice=choice, today=today),
                                    hands=game in HAND_GAMES,
-                                   arms=(affected,) if game in HAND_GAMES else ("left", "right"),
+                                   arms=arms_of(affected) if game in HAND_GAMES else ("left", "right"),
                                    saved_calibration=store.load_calibration(patient)
                                    if store.patient_exists(patient) else None)
             driver, reference, source = rec.driver, rec.reference, rec.source
@@ -218,14 +254,17 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
                                 procedure_factory=procedure_factory,
                                 frame_source=getattr(driver, "take_new_frame", None), affected=affected)
 
+        if not store.patient_exists(patient):  # recorded with its real side ("both" too)
+            store.ensure_patient(patient, affected_side=affected)
+
         def make_flow(stack: Any) -> SessionFlow:
             return SessionFlow(stack, services, patient=patient, known_patients=[patient],
-                               rng=random.Random(seed), affected=affected,  # type: ignore[arg-type]
+                               rng=random.Random(seed), affected=ui,  # type: ignore[arg-type]
                                pace=pace, easier=True if easier else None)
 
         try:
             result = run_flow(make_flow, driver, headless=headless, screenshots=shots,
-                              max_game_s=seconds + 180.0, reference=reference, affected=affected,
+                              max_game_s=seconds + 180.0, reference=reference, affected=ui,
                               on_app=on_app)
         finally:
             if rec is not None:
@@ -241,6 +280,9 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     if record.get("rest_day"):
         click.echo(f"Rest day for patient {record['patient']}: nothing played today (pain before "
                    f"{record['pain_pre']}/10); the answers were saved as today's diary entry")
+        return
+    if not record.get("session_id"):  # stopped before the exercise began
+        click.echo(NOT_STARTED)
         return
     mt = record["mean_movement_time_s"]
     click.echo(f"Session {record['session_id']} for patient {record['patient']} ({record['exercise']}, "

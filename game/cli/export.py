@@ -12,12 +12,13 @@ from pathlib import Path
 import click
 
 from game.cli.errors import UserError
+from game.cli.params import PATIENT
 from game.cli.patients import DATA_DIR_HELP, open_store, store_errors
 from game.cli.report import check_out_path
 
 
 @click.command()
-@click.argument("patient")
+@click.argument("patient", type=PATIENT)
 @click.option("--format", "fmt", type=click.Choice(["csv", "fhir"]), required=True,
               help="csv: tidy tables (a .zip, or a new folder); fhir: an R4 Bundle (.json).")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,

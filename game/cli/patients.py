@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from game.cli.errors import UserError
+from game.cli.params import PATIENT
 
 DATA_DIR_HELP = "Data directory (default: $NEUROPLAY_HOME or the per-user data directory)."
 
@@ -143,7 +144,7 @@ def patients(ctx: click.Context, as_json: bool, data_dir: str | None) -> None:
 
 
 @patients.command("psfs")
-@click.argument("patient")
+@click.argument("patient", type=PATIENT)
 @click.option("--rate", "ratings", multiple=True, metavar="ACTIVITY=VALUE",
               help="Record a 0-10 rating, by activity number or name (repeatable).")
 @click.option("--add", "adds", multiple=True, metavar="ACTIVITY",
@@ -162,6 +163,7 @@ def psfs(ctx: click.Context, patient: str, ratings: tuple[str, ...], adds: tuple
     from telemetry.records import PsfsActivity
 
     store = open_store(data_dir or (ctx.obj or {}).get("data_dir"))
+    already: list[str] = []
     try:
         with store_errors():
             store.require_patient(patient)
@@ -169,6 +171,18 @@ def psfs(ctx: click.Context, patient: str, ratings: tuple[str, ...], adds: tuple
             # Check every rating against the activities as they will be (with the
             # additions) before writing anything: a bad line changes nothing.
             existing = store.psfs_activities(patient)
+            # An activity already on the scale (the plan's goals are adopted first, so
+            # the README's order adds one twice) is a no-op with a message, not an error.
+            have = {" ".join(a.name.split()).lower() for a in existing}
+            fresh: list[str] = []
+            for name in adds:
+                key = " ".join(name.split()).lower()
+                if key in have:
+                    already.append(name.strip())
+                elif name.strip():
+                    have.add(key)
+                    fresh.append(name)
+            adds = tuple(fresh)
             if len(existing) + len(adds) > PSFS_MAX_ACTIVITIES:
                 raise UserError(f"the PSFS holds at most {PSFS_MAX_ACTIVITIES} activities; "
                                 f"{patient} has {len(existing)}")
@@ -186,6 +200,8 @@ def psfs(ctx: click.Context, patient: str, ratings: tuple[str, ...], adds: tuple
                 latest[r.activity_id] = (r.at.date().isoformat(), r.value)
     finally:
         store.close()
+    for name in already:
+        click.echo(f"\"{name}\" is already on {patient}'s PSFS: nothing added.")
     if not acts:
         click.echo(f"{patient} has no PSFS activities yet; add one with --add \"...\".")
         return
@@ -195,7 +211,7 @@ def psfs(ctx: click.Context, patient: str, ratings: tuple[str, ...], adds: tuple
 
 
 @patients.command("add")
-@click.argument("patient")
+@click.argument("patient", type=PATIENT)
 @click.option("--side", type=click.Choice(["left", "right", "both"]), required=True,
               help="The affected side.")
 @click.option("--seated/--standing", default=True, show_default=True,

@@ -29,6 +29,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from game.cli.errors import UserError
+from game.cli.params import PATIENT
 
 PROFILES = ("improving", "plateau", "flaring", "fearful")
 
@@ -286,7 +287,7 @@ def validate_cmd(file: str, data_dir: str | None) -> None:
 
 
 @plan.command("new")
-@click.argument("patient")
+@click.argument("patient", type=PATIENT)
 @click.option("--template", "template", required=True, help="Template name (see `plan templates`).")
 @click.option("--side", type=click.Choice(["left", "right", "both"]), default=None,
               help="Affected side (default: the patient's record).")
@@ -308,7 +309,7 @@ def new_cmd(patient: str, template: str, side: str | None, pin_stdin: bool, auth
 
 
 @plan.command("show")
-@click.argument("patient")
+@click.argument("patient", type=PATIENT)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: plan and next dose.")
 @data_dir_option
 def show_cmd(patient: str, as_json: bool, data_dir: str | None) -> None:
@@ -360,7 +361,7 @@ def _dose_items(dose: Any) -> list[tuple[str, Any]]:
 
 
 @plan.command("edit")
-@click.argument("patient")
+@click.argument("patient", type=PATIENT)
 @pin_option
 @author_option
 @data_dir_option
@@ -386,7 +387,7 @@ def edit_cmd(patient: str, pin_stdin: bool, author: str, data_dir: str | None) -
 
 
 @plan.command("set")
-@click.argument("patient")
+@click.argument("patient", type=PATIENT)
 @click.argument("key")
 @click.argument("value")
 @pin_option

@@ -16,12 +16,24 @@ from typing import Any
 
 import click
 
-from game.cli.demo import GAMES, affected_side, after_session, summary_record
+from game.cli.demo import (
+    GAMES,
+    NOT_STARTED,
+    SIDE_HELP,
+    SIDES,
+    affected_side,
+    after_session,
+    arms_of,
+    check_side_options,
+    screen_side,
+    summary_record,
+)
 from game.cli.errors import UserError
+from game.cli.params import PATIENT
 
 
 @click.command()
-@click.option("--patient", required=True, help="Pseudonymous patient id.")
+@click.option("--patient", type=PATIENT, required=True, help="Pseudonymous patient id.")
 @click.option("--camera", type=int, default=None, help="Camera index (default 0).")
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Use a video file as the camera.")
 @click.option("--seated/--standing", default=True, show_default=True,
@@ -39,8 +51,8 @@ from game.cli.errors import UserError
               help="Clinic mode: this station's name (token in $NEUROPLAY_STATION_TOKEN).")
 @click.option("--clinic", "clinic_url", default=None,
               help="Clinic mode: the dashboard's address, e.g. http://192.168.1.10:8765.")
-@click.option("--side", type=click.Choice(["left", "right"]), default=None,
-              help="The affected arm (a new patient is created with it; default: the record's, else right).")
+@click.option("--side", type=click.Choice(SIDES), default=None,
+              help=SIDE_HELP + " A new patient is created with it.")
 @click.option("--easier", is_flag=True,
               help="Make today easier (shorter and slower; never harder than the plan) without asking.")
 @click.option("--no-report", is_flag=True, help="Do not write the therapist report after the session.")
@@ -53,7 +65,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
     from game.dosing import DosingSource
     from game.flow import SessionFlow
     from game.live import HAND_GAMES, live_input
-    from game.runtime import display_available, run_flow
+    from game.runtime import display_problem, run_flow
     from game.services import GameServices
     from telemetry.errors import StoreError
     from telemetry.store import Store
@@ -63,13 +75,11 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         raise UserError("give one of --camera, --video or --mouse")
     if mouse and game in HAND_GAMES:
         raise UserError(f"--mouse cannot play {game} (it needs hand landmarks); use a camera")
-    if not patient.strip() or len(patient) > 64:
-        raise UserError(f"patient id must be 1-64 characters, got {patient!r}")
     if video is not None and not Path(video).is_file():
         raise UserError(f"{video}: no such video file")
     _station_checks(station, clinic_url)
-    if not display_available():  # before anything is opened or created
-        raise UserError("play needs a display (no DISPLAY or WAYLAND_DISPLAY); try `neuroplay demo`")
+    if (problem := display_problem()) is not None:  # before anything is opened or created
+        raise UserError(f"play needs a window: {problem}; or try `neuroplay demo`")
     unknown = f"unknown patient {patient!r} (check `neuroplay patients`, or add --new to create it)"
     created = _would_create(data_dir) if new_patient else ()
     try:  # only --new may create a database
@@ -89,6 +99,8 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
             raise UserError(f"saved calibration of {patient} is unreadable ({exc}); "
                             f"run `neuroplay calibrate --patient {patient}`") from None
         affected = affected_side(store, patient, side)
+        check_side_options(affected, mirror)
+        ui = screen_side(affected)
         dosing = DosingSource(store, patient, game, side=affected, pace=pace, seated=seated)
         planned = dosing.options(None)  # a stored plan that no longer validates: one line, now
         if not seated and any(t is not None and t.session.seated
@@ -100,7 +112,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
             on_app = None
         else:
             live = live_input(camera, video, calibration=cal, hands=game in HAND_GAMES,
-                              arms=(affected,) if game in HAND_GAMES else ("left", "right"))
+                              arms=arms_of(affected) if game in HAND_GAMES else ("left", "right"))
             driver, on_app = live.driver, live.on_app
         link = _station_link(station, clinic_url, patient, game, data_dir)  # clinic mode
         services = GameServices(store, dosing, game=game,
@@ -111,7 +123,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
 
         def make_flow(stack: Any) -> SessionFlow:
             return SessionFlow(stack, services, patient=patient, known_patients=[patient],
-                               rng=random.Random(), pace=pace, affected=affected,  # type: ignore[arg-type]
+                               rng=random.Random(), pace=pace, affected=ui,  # type: ignore[arg-type]
                                easier=True if easier else None)
 
         def on_app_all(app: Any, flow: Any) -> None:
@@ -120,8 +132,10 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
             if link is not None:
                 link.attach(app, flow)
 
+        if not store.patient_exists(patient):  # --new: recorded with its real side ("both" too)
+            store.ensure_patient(patient, affected_side=affected)
         started = True
-        result = run_flow(make_flow, driver, headless=False, affected=affected,
+        result = run_flow(make_flow, driver, headless=False, affected=ui,
                           reference=None if mouse or cal is None else (lambda: cal.reference),
                           on_app=on_app_all)
         record_out = after_session(store, patient, summary_record(result, store), report=not no_report)
@@ -140,6 +154,9 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
     if record_out.get("rest_day"):
         click.echo(f"Rest day: nothing played today (pain before {record_out['pain_pre']}/10); "
                    f"the answers were saved as today's diary entry")
+        return
+    if not record_out.get("session_id"):  # stopped at a menu, a check-in or calibration
+        click.echo(NOT_STARTED)
         return
     click.echo(f"Session {record_out['session_id']}: hits {record_out['hits']} of {record_out['targets']}; "
                f"data: {record_out['data']}")

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from game.cli.errors import UserError
+from game.cli.params import PATIENT
 from game.cli.patients import DATA_DIR_HELP, open_store, store_errors
 
 FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf"}
@@ -35,7 +36,7 @@ def check_out_path(out: Path, allowed: dict[str, str] | None = None) -> Path:
 
 
 @click.command()
-@click.argument("patient")
+@click.argument("patient", type=PATIENT)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Report file: .html (plots embedded) or .pdf.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)

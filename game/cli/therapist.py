@@ -16,6 +16,7 @@ import click
 
 from game.cli.dashboard import DATA_DIR_HELP, DB_HELP, open_clinic_store
 from game.cli.errors import UserError
+from game.cli.params import PATIENT
 
 
 def _clinic(store: Any) -> Any:
@@ -78,7 +79,7 @@ def station_token(station: str, username: str, data_dir: str | None, db: str | N
 
 
 @therapist.command("assign")
-@click.argument("patient")
+@click.argument("patient", type=PATIENT)
 @click.option("--clinic", "clinic_name", required=True)
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
 @click.option("--db", default=None, help=DB_HELP)

@@ -70,7 +70,7 @@ class CalibrationScene(Scene[Any]):
             self.dismiss(None)
             return
         if self.procedure is None:
-            if self.elapsed >= SAVED_NOTICE_S or intents.confirm:
+            if self.elapsed >= SAVED_NOTICE_S or intents.confirm or intents.click:
                 self.dismiss(self.saved)
             return
         frame = self.frame_source() if self.frame_source is not None else None

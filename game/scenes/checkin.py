@@ -88,11 +88,9 @@ class CheckinScene(MenuScene):
         if intents.number is not None and 0 <= intents.number <= 10:
             self._answer(intents.number)
             return
-        b = self.pressed(intents, dt)
+        b = self.pressed(intents, dt)  # dwell, click, or Enter on the highlighted number
         if b is not None:
             self._answer(int(b.value))  # type: ignore[arg-type]
-        elif intents.confirm and self.selected is not None:
-            self._answer(self.selected)
 
     def adjust(self, delta: int) -> None:
         """Keyboard arrows: move the highlighted number."""

@@ -38,8 +38,20 @@ def stop_button(affected: Literal["left", "right"] = "right", dwell_s: float = 1
                        color=PALETTE.stop, value="stop")
 
 
+_NO_SELECTION = object()
+
+
 class MenuScene(Scene[object]):
-    """A scene of text and dwell buttons drawn on the menu transform."""
+    """A scene of text and dwell buttons drawn on the menu transform.
+
+    Three ways to press a button, each independent of the others: hold a hand on
+    it (dwell), click it (`Intents.click`: the mouse hand's position), or press
+    Enter (`Intents.confirm`), which presses the FOCUSED button whatever the
+    hands are doing. The focus is drawn as a ring; Tab / arrows move it
+    (`adjust`). A scene that keeps its own `selected` value (the check-in's
+    highlighted number, "easier today"'s choice) has the button with that value
+    focused, and none while nothing is selected (a check-in has no default answer).
+    """
 
     camera_view = False
     title: str = ""
@@ -50,6 +62,21 @@ class MenuScene(Scene[object]):
         self.buttons: list[DwellButton] = []
         self.pace = pace
         self.stop_btn = stop_button(dwell_s=1.0 / max(0.25, pace))
+        self.focus = 0  # index into `buttons` (scenes without a `selected` value)
+
+    @property
+    def focused(self) -> DwellButton | None:
+        """The button Enter presses now."""
+        selected = getattr(self, "selected", _NO_SELECTION)
+        if selected is not _NO_SELECTION:
+            return next((b for b in self.buttons if b.value == selected), None) \
+                if selected is not None else None
+        return self.buttons[self.focus % len(self.buttons)] if self.buttons else None
+
+    def adjust(self, delta: int) -> None:
+        """Tab / arrows: move the focus to the next (+1) or previous (-1) button."""
+        if self.buttons:
+            self.focus = (self.focus + delta) % len(self.buttons)
 
     def stop_requested(self, intents: Intents, dt: float) -> bool:
         """Esc/Space, or a hand held on the STOP button (pinned bottom-left on screen)."""
@@ -68,10 +95,17 @@ class MenuScene(Scene[object]):
         return DWELL_S / max(0.25, self.pace)
 
     def pressed(self, intents: Intents, dt: float) -> DwellButton | None:
+        """The button pressed this step: by dwell or click under a hand, else the focused
+        one when Enter was pressed (wherever the hands are)."""
+        focused = self.focused
         fired = None
         for b in self.buttons:
+            b.focused = b is focused
             if b.update(intents, dt) and fired is None:
                 fired = b
+        if fired is None and intents.confirm and focused is not None:
+            fired = focused
+            fired.progress = 0.0
         return fired
 
     def draw_text(self, surface: pygame.Surface, ctx: DrawContext) -> int:

@@ -30,7 +30,8 @@ class TitleScene(MenuScene):
 
     name = "title"
     title = "NeuroPlay"
-    text = "Gentle movement games. Hold your hand on a button, click it, or press Enter."
+    text = ("Gentle movement games. Hold your hand on a button, click it, or press Enter "
+            "(Tab moves the ring to another button).")
 
     def __init__(self, pace: float = 1.0) -> None:
         super().__init__(pace)
@@ -39,7 +40,7 @@ class TitleScene(MenuScene):
     def update(self, intents: Intents, dt: float) -> None:
         if self.stop_requested(intents, dt):
             self.dismiss(False)
-        elif self.pressed(intents, dt) is not None or (intents.confirm and not intents.left and not intents.right):
+        elif self.pressed(intents, dt) is not None:  # dwell, click, or Enter (focused)
             self.dismiss(True)
 
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
@@ -65,7 +66,7 @@ class SafetyScene(MenuScene):
     def update(self, intents: Intents, dt: float) -> None:
         if self.stop_requested(intents, dt):
             self.dismiss(False)
-        elif self.pressed(intents, dt) is not None or (intents.confirm and not intents.left and not intents.right):
+        elif self.pressed(intents, dt) is not None:  # dwell, click, or Enter (focused)
             self.dismiss(True)
 
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
@@ -113,8 +114,6 @@ class PatientScene(MenuScene):
         if self.stop_requested(intents, dt):
             self.dismiss(None)
             return
-        b = self.pressed(intents, dt)
-        if b is None and intents.confirm and not intents.left and not intents.right:
-            b = self.buttons[0]  # Enter picks the first (preselected) choice
+        b = self.pressed(intents, dt)  # Enter: the focused one (first: the preselected choice)
         if b is not None:
             self.dismiss(b.value if b.value is not None else new_patient_id(self.rng))

@@ -49,8 +49,7 @@ class SummaryScene(MenuScene):
         self.buttons = [DwellButton("Finish", center=(0.0, -1.05), half=(0.9, 0.3), dwell_s=self.dwell_s)]
 
     def update(self, intents: Intents, dt: float) -> None:
-        if self.stop_requested(intents, dt) or self.pressed(intents, dt) is not None or (
-                intents.confirm and not intents.left and not intents.right):
+        if self.stop_requested(intents, dt) or self.pressed(intents, dt) is not None:
             self.dismiss(None)
 
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:

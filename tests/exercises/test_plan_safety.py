@@ -4,6 +4,7 @@ and key each time. Property tests feed it arbitrary text and arbitrary numbers."
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from importlib.resources import files
@@ -22,7 +23,7 @@ TEMPLATE = (files("assets.plans") / "neuropathic_upper_limb_seated.toml").read_t
 
 def with_value(text: str, table: str, key: str, value: object) -> str:
     """The template with `key` in `[table]` set (replaced, or added under the header)."""
-    shown = f'"{value}"' if isinstance(value, str) else f"{value}"
+    shown = json.dumps(value) if isinstance(value, str) else f"{value}"  # a TOML basic string
     line = re.compile(rf"(?m)^{re.escape(key)}\s*=.*$")
     head = re.search(rf"(?m)^\[{re.escape(table)}\]\s*$", text)
     if head is None:
@@ -30,7 +31,7 @@ def with_value(text: str, table: str, key: str, value: object) -> str:
     end = re.search(r"(?m)^\[", text[head.end():])
     body_end = head.end() + (end.start() if end else len(text) - head.end())
     body = text[head.end():body_end]
-    body = line.sub(f"{key} = {shown}", body, count=1) if line.search(body) else \
+    body = line.sub(lambda _: f"{key} = {shown}", body, count=1) if line.search(body) else \
         f"\n{key} = {shown}" + body
     return text[:head.end()] + body + text[body_end:]
 

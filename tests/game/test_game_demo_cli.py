@@ -80,7 +80,7 @@ def test_play_bad_input_is_one_clear_line_exit_2_and_creates_nothing(tmp_path: P
     # No display (SDL's dummy driver here): one line, and nothing opened or created (issue 5).
     res = CliRunner().invoke(cli, ["play", "--patient", "p1", "--new", "--mouse", "--data-dir", str(data)])
     assert res.exit_code == 2
-    assert "play needs a display" in res.output
+    assert "play needs a window: SDL_VIDEODRIVER=dummy selects SDL's invisible" in res.output
     assert not data.exists() and not (tmp_path / "neuroplay.db").exists()
     # With a display, an unknown patient (no --new) is refused before a database is created.
     monkeypatch.setenv("SDL_VIDEODRIVER", "x11")
@@ -184,7 +184,8 @@ def test_demo_from_a_real_video_tracks_and_plays_every_frame(tmp_path: Path, sha
 def test_demo_without_a_display_runs_headless_by_itself_and_says_so(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["demo", "--seconds", "5", "--no-report", "--data-dir", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    assert "no display found: running headless" in res.output
+    assert "SDL_VIDEODRIVER=dummy selects SDL's invisible dummy driver" in res.output
+    assert "running headless" in res.output
     assert "targets" in res.output and str(tmp_path) in res.output
 
 
@@ -250,8 +251,27 @@ def test_demo_on_a_damaged_database_is_one_line_exit_2_and_leaves_it_alone(tmp_p
 def test_calibrate_with_a_camera_and_no_display_says_why_exit_2(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["calibrate", "--patient", "c1", "--data-dir", str(tmp_path)])
     assert res.exit_code == 2
-    assert "needs a display" in res.output
+    assert "needs a window to show the prompts" in res.output
     assert not (tmp_path / "neuroplay.db").exists()  # nothing written
+
+
+@pytest.mark.parametrize("env, says", [
+    ({"SDL_VIDEODRIVER": "dummy", "DISPLAY": ":99"}, "SDL_VIDEODRIVER=dummy selects SDL's invisible"),
+    ({"SDL_VIDEODRIVER": "offscreen", "WAYLAND_DISPLAY": "wayland-0"}, "SDL_VIDEODRIVER=offscreen"),
+    ({"SDL_VIDEODRIVER": None, "DISPLAY": None, "WAYLAND_DISPLAY": None},
+     "no display: neither DISPLAY nor WAYLAND_DISPLAY is set"),
+])
+def test_play_says_what_actually_keeps_the_window_from_opening(
+        tmp_path: Path, env: dict[str, str | None], says: str) -> None:
+    """Issue 13: with SDL_VIDEODRIVER=dummy and DISPLAY=:99, play said "no DISPLAY"."""
+    res = CliRunner().invoke(cli, ["play", "--patient", "p1", "--new", "--mouse",
+                                   "--data-dir", str(tmp_path / "d")], env=env)
+    assert res.exit_code == 2
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: play needs a window: ") and says in lines[0]
+    if env.get("SDL_VIDEODRIVER"):
+        assert "DISPLAY" not in lines[0]
+    assert not (tmp_path / "d").exists()
 
 
 def test_demo_side_left_the_virtual_patient_reaches_with_its_left_arm(tmp_path: Path) -> None:

@@ -51,12 +51,23 @@ def test_mouse_moves_the_affected_hand_through_the_same_transform(side: str) -> 
     assert inp.poll(0.0).hand(other) is None  # type: ignore[arg-type]
 
 
-def test_click_is_confirm_at_the_click_position() -> None:
+def test_click_is_a_click_at_the_click_position_never_a_key_confirm() -> None:
     tr = fit_body_box((800, 600))
     inp = KeyboardMouseInput(transform=lambda: tr)
     inp.handle(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(400, 300), button=1))
     i = inp.poll(0.0)
-    assert i.confirm and i.right is not None
+    assert i.click and not i.confirm and i.right is not None
+    inp.handle(key(pygame.K_RETURN))
+    i = inp.poll(0.1)
+    assert i.confirm and not i.click
+
+
+def test_tab_and_shift_tab_move_the_focus() -> None:
+    inp = KeyboardMouseInput()
+    inp.handle(key(pygame.K_TAB))
+    inp.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_TAB, mod=pygame.KMOD_LSHIFT))
+    inp.handle(key(pygame.K_RIGHT))
+    assert inp.take_actions() == ["more", "less", "more"]
 
 
 def test_merge_keeps_camera_hands_and_ors_the_keyboard_stop() -> None:

@@ -114,7 +114,7 @@ def test_today_choice_by_keys_dwell_or_click(how: str, expected: str) -> None:
         got = press(scene, Intents(t=0.0, right=HandIntent(x, y)), seconds=scene.dwell_s)
     else:  # the mouse is a hand plus a click
         x, y = by_value[PLANNED].center
-        got = press(scene, Intents(t=0.0, right=HandIntent(x, y), confirm=True))
+        got = press(scene, Intents(t=0.0, right=HandIntent(x, y), click=True))
     assert got == expected
 
 

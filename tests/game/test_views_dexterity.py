@@ -259,8 +259,8 @@ def test_on_screen_mirror_off_button_asks_the_app_to_unmirror() -> None:
     assert rect.centerx < SIZE[0] // 2  # right arm affected: on the unaffected (screen left) side
     assert px(surf, (rect.centerx, rect.bottom - 4)) == PALETTE.button
     bx, by = scene.mirror_btn.center
-    scene.update(Intents(0.0, right=HandIntent(bx, by), confirm=True), 1 / 60)  # a click on it
+    scene.update(Intents(0.0, right=HandIntent(bx, by), click=True), 1 / 60)  # a click on it
     assert scene.take_actions() == ["toggle_mirror"]
     scene.draw(surf, DrawContext(theme=Theme(SIZE[1], SIZE[0]), transform=tr, t=0.0, mirror=None))
-    scene.update(Intents(1 / 60, right=HandIntent(bx, by), confirm=True), 1 / 60)
+    scene.update(Intents(1 / 60, right=HandIntent(bx, by), click=True), 1 / 60)
     assert scene.take_actions() == []  # no mirror on screen, no button

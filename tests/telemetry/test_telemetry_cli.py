@@ -168,3 +168,26 @@ def test_psfs_adopts_plan_goals_and_records_ratings(tmp_path: Path) -> None:
     store.close()
     r = CliRunner().invoke(cli, ["patients", "psfs", "p1", "--rate", "1=11", "--data-dir", str(d)])
     assert r.exit_code == 2 and "must be 0-10" in r.output
+
+
+def test_psfs_add_of_an_activity_already_there_is_a_no_op_with_a_message(tmp_path: Path) -> None:
+    """Issue 13: in README order the plan template already put the activity on the scale."""
+    d = tmp_path / "data"
+    store = Store.open(data_dir=d)
+    store.ensure_patient("p1")
+    store.save_plan("p1", PLAN_WITH_GOALS, "dr x")
+    store.close()
+    r = run("patients", "psfs", "p1", "--add", "Reach a cup on a kitchen shelf", "--data-dir", str(d))
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines() == [
+        "\"Reach a cup on a kitchen shelf\" is already on p1's PSFS: nothing added.",
+        "1. Reach a cup on a kitchen shelf: not rated"]
+    # Case and spacing do not make a second activity; a new one next to it is still added.
+    r = run("patients", "psfs", "p1", "--add", "reach a  CUP on a kitchen shelf", "--add", "Garden",
+            "--add", "garden", "--data-dir", str(d))
+    assert r.exit_code == 0, r.output
+    assert "already on p1's PSFS" in r.output and "2. Garden: not rated" in r.output
+    store = Store.open(data_dir=d)
+    assert [a.name for a in store.psfs_activities("p1")] == [
+        "Reach a cup on a kitchen shelf", "Garden"]
+    store.close()
