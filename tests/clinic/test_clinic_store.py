@@ -6,7 +6,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from telemetry.clinic import ClinicStore, hash_password, verify_password
+from telemetry.clinic import (
+    MAX_ADDRESS_FAILURES,
+    ClinicStore,
+    LoginOutcome,
+    hash_password,
+    verify_password,
+)
 from telemetry.errors import StoreError
 from telemetry.migrations import LATEST
 from telemetry.store import Store
@@ -50,15 +56,20 @@ def test_clinic_store_on_both_backends(store_url: str) -> None:
         other = cs.ensure_clinic("South")
         assert not cs.in_clinic(other, "p1")
 
-        # 5 failures per user+IP in 15 minutes lock that pair out, then it expires
-        for _ in range(5):
-            assert cs.authenticate("ana", "nope", "10.0.0.1") is None
-        assert cs.authenticate("ana", "s3cret-pass", "10.0.0.1") is None  # locked
-        assert cs.authenticate("ana", "s3cret-pass", "10.0.0.2") == t  # other IP fine
+        # 5 failures on an account in 15 minutes lock it from EVERY address, then it expires
+        for k in range(5):
+            assert cs.attempt_login("ana", "nope", f"10.0.0.{k}") == LoginOutcome(None)
+        assert cs.attempt_login("ana", "s3cret-pass", "10.0.0.1").limited  # right, yet locked
+        assert cs.attempt_login("ana", "s3cret-pass", "10.0.0.99").limited  # any address
         clock.now += timedelta(minutes=16)
         assert cs.authenticate("ana", "s3cret-pass", "10.0.0.1") == t
         attempts = cs.login_attempts("ana")
-        assert [a["ok"] for a in attempts] == [False] * 6 + [True, True]
+        assert [a["ok"] for a in attempts] == [False] * 7 + [True]
+        # 20 failures from one address, on any accounts, lock that address only
+        for k in range(MAX_ADDRESS_FAILURES):
+            assert not cs.attempt_login(f"guess{k}", "nope", "10.0.0.7").limited
+        assert cs.attempt_login("ana", "s3cret-pass", "10.0.0.7").limited
+        assert cs.authenticate("ana", "s3cret-pass", "10.0.0.8") == t
 
         token, sess = cs.open_session("ana")
         assert cs.session(token) == sess and cs.session("forged") is None
