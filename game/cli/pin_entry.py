@@ -39,8 +39,9 @@ def _stdin_line(what: str) -> str:
 def read_pin(label: str, *, pin_stdin: bool = False, use_env: bool = True,
              confirm: bool = False) -> str:
     """The PIN from --pin-stdin, $NEUROPLAY_PIN, a terminal prompt, or piped stdin."""
+    what = label[0].lower() + label[1:]
     if pin_stdin:
-        return _stdin_line(label.lower())
+        return _stdin_line(what)
     if use_env and os.environ.get(ENV_PIN) is not None:
         return os.environ[ENV_PIN]
     if sys.stdin.isatty():
@@ -48,8 +49,8 @@ def read_pin(label: str, *, pin_stdin: bool = False, use_env: bool = True,
             return str(click.prompt(label, hide_input=True, confirmation_prompt=confirm,
                                     err=True))
         except click.Abort:
-            raise UserError(f"no {label.lower()} given; nothing was changed") from None
-    return _stdin_line(label.lower())
+            raise UserError(f"no {what} given; nothing was changed") from None
+    return _stdin_line(what)
 
 
 def _action() -> str:
@@ -57,7 +58,8 @@ def _action() -> str:
     if ctx is None:
         return "PIN check"
     args = [str(v) for k, v in ctx.params.items() if k in ("patient", "key", "value") and v]
-    return " ".join([ctx.command_path, *args])[:200]
+    path = ["neuroplay", *ctx.command_path.split()[1:]]  # whatever the program was called
+    return " ".join([*path, *args])[:200]
 
 
 def _local(dt: datetime) -> str:
