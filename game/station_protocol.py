@@ -224,7 +224,8 @@ def clean_event(seq: int, kind: str, t: float, data: Mapping[str, Any]) -> dict[
     if size > MAX_EVENT_BYTES:
         clean = {"omitted": f"data of {size} bytes is over the station link's "
                             f"{MAX_EVENT_BYTES}-byte limit"}
-    return {"seq": seq, "kind": clean_kind(kind), "t": f"{t:.3f}" if math.isfinite(t) else "0",
+    when = f"{t:.3f}" if math.isfinite(t) else "0"
+    return {"seq": seq, "kind": clean_kind(kind), "t": when if len(when) <= 40 else f"{t:.17g}",
             "data": clean}
 
 
