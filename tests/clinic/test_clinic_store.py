@@ -89,3 +89,30 @@ def test_clinic_store_on_both_backends(store_url: str) -> None:
         store.close()
     # reopening an upgraded database applies nothing again
     Store.open(store_url).close()
+
+
+def test_migration_0006_upgrades_a_database_of_the_previous_release(store_url: str) -> None:
+    """A store made before issue 13 (no allow_new_patients, no per-address index, no PIN log)
+    is upgraded in place; its station tokens keep working and allow no new patients."""
+    from sqlalchemy import inspect
+
+    store = Store.open(store_url)
+    cs = ClinicStore(store.engine)
+    cid = cs.add_therapist("ana", "North", "s3cret-pass").clinic_id
+    token = cs.new_station_token("bay-1", cid, "ana", allow_new_patients=True)
+    with store.engine.begin() as conn:  # back to the 0005 schema
+        conn.exec_driver_sql("DROP INDEX ix_login_attempts_ip_at")
+        conn.exec_driver_sql("ALTER TABLE station_tokens DROP COLUMN allow_new_patients")
+        conn.exec_driver_sql("DROP TABLE pin_attempts")
+        conn.exec_driver_sql("DELETE FROM schema_migrations WHERE version = 6")
+    store.close()
+    store = Store.open(store_url)
+    try:
+        insp = inspect(store.engine)
+        assert "allow_new_patients" in {c["name"] for c in insp.get_columns("station_tokens")}
+        assert "ix_login_attempts_ip_at" in {i["name"] for i in insp.get_indexes("login_attempts")}
+        assert insp.has_table("pin_attempts")
+        station = ClinicStore(store.engine).station_for_token("bay-1", token)
+        assert station is not None and station.allow_new_patients is False
+    finally:
+        store.close()
