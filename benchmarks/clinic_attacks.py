@@ -45,6 +45,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "attack-bench-password"
 THERAPISTS = ("ana", "carl", "dora", "eve")
+STATES = 250  # --states
 
 SETUP = r'''
 import sys
@@ -337,7 +338,7 @@ def memory(code: Path) -> dict[str, Any]:
             ws.send(json.dumps({"type": "hello", "run_id": "mem", "patient": None}))
             sent = closes = 0
             pad = "y" * (size - 200)
-            for i in range(250):
+            for i in range(STATES):
                 frame = json.dumps({"type": "state", "run_id": "mem",
                                     "state": {"n": i, "pad": pad}})
                 try:
@@ -434,8 +435,9 @@ def pin(code: Path) -> dict[str, Any]:
     r = subprocess.run([*cli, "plan", "set", "p-1", "reaching.repetitions.max", "31",
                         "--pin-stdin", "--data-dir", str(data)], cwd=code, env=env,
                        input=right + "\n", capture_output=True, text=True, check=False)
-    kinds = Counter("wrong" if "wrong" in a.split(";")[0] else
-                    "locked" if "locked" in a else a for a in answers)
+    kinds = Counter("wrong" if a.startswith("Error: wrong") else
+                    "locked" if a.startswith("Error: PIN entry is locked") else a
+                    for a in answers)
     return {"wrong_pins": 20, "answers": dict(kinds), "wall_s": round(wall, 1),
             "first_answers": answers[:2], "last_answer": answers[-1],
             "right_pin_after": (r.stdout or r.stderr).strip().splitlines()[-1]}
@@ -472,8 +474,12 @@ def main() -> None:
     ap.add_argument("--code", type=Path, default=REPO,
                     help="checkout whose dashboard and CLI are attacked (default: this one)")
     ap.add_argument("--only", nargs="*", choices=sorted(ATTACKS), default=None)
+    ap.add_argument("--states", type=int, default=250,
+                    help="states per size in the memory attack (default 250)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    global STATES
+    STATES = max(1, min(args.states, 5000))
     code = args.code.resolve()
     results: dict[str, Any] = {"code": str(code), "load": os.getloadavg()[0]}
     for name, fn in ATTACKS.items():
