@@ -248,8 +248,7 @@ class StationClient:
                 self._state_dirty = False
                 run, batch = self._next_batch(sent_upto)
             if state is not None:
-                ws.send(json.dumps({"type": "state", "run_id": self.run_id,
-                                    "state": protocol.clean_state(state)}))
+                ws.send(protocol.state_frame(self.run_id, state))
             if batch:
                 ws.send(self._events_frame(run, batch))
                 sent_upto[run] = batch[-1]["seq"]

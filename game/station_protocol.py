@@ -60,24 +60,25 @@ class ProtocolError(ValueError):
 
 
 def _check_json(value: Any) -> Any:
-    """Depth, finite numbers, integer range: walked with a stack (no recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            if isinstance(node, float) and not math.isfinite(node):
-                raise ValueError("numbers must be finite (no NaN or Infinity)")
-            if isinstance(node, int) and not isinstance(node, bool) and abs(node) > MAX_INT:
-                raise ValueError(f"integers must be within +-2**53, got {node}")
-            continue
-        if depth > MAX_DEPTH:
-            raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
-        stack.extend((c, depth + 1) for c in children)
+    """Depth, finite numbers, integer range. Recursive, but never deeper than MAX_DEPTH + 1
+    (and the JSON parser has refused anything past its own limit before this runs)."""
+    _check_node(value, 1)
     return value
+
+
+def _check_node(node: Any, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+    for child in (node.values() if type(node) is dict else node):
+        kind = type(child)
+        if kind is float:
+            if not math.isfinite(child):
+                raise ValueError("numbers must be finite (no NaN or Infinity)")
+        elif kind is int:
+            if abs(child) > MAX_INT:
+                raise ValueError(f"integers must be within +-2**53, got {child}")
+        elif kind is dict or kind is list:
+            _check_node(child, depth + 1)
 
 
 JsonObject = Annotated[dict[str, Any], AfterValidator(_check_json)]
@@ -177,36 +178,30 @@ def type_of(raw: str | bytes) -> str | None:
 
 
 # ------------------------------------------------------------- station side
-def clean_json(value: Any) -> Any:
+def clean_json(value: Any, depth: int = 1) -> Any:
     """JSON-ready data that `parse` accepts: non-finite numbers -> None, huge integers ->
-    float, anything nested deeper than the limit -> None. Walked without recursion."""
-    root: list[Any] = [None]
-    stack: list[tuple[Any, Any, Any, int]] = [(value, root, 0, 1)]
-    while stack:
-        node, parent, key, depth = stack.pop()
-        if isinstance(node, Mapping):
-            if depth > MAX_DEPTH:
-                parent[key] = None
-                continue
-            out: dict[str, Any] = {}
-            parent[key] = out
-            stack.extend((v, out, str(k), depth + 1) for k, v in node.items())
-        elif isinstance(node, (list, tuple)):
-            if depth > MAX_DEPTH:
-                parent[key] = None
-                continue
-            lst: list[Any] = [None] * len(node)
-            parent[key] = lst
-            stack.extend((v, lst, i, depth + 1) for i, v in enumerate(node))
-        elif isinstance(node, bool) or node is None or isinstance(node, str):
-            parent[key] = node
-        elif isinstance(node, int):
-            parent[key] = node if abs(node) <= MAX_INT else float(node)
-        elif isinstance(node, float):
-            parent[key] = node if math.isfinite(node) else None
-        else:
-            parent[key] = str(node)
-    return root[0]
+    float, anything nested deeper than the limit -> None, other objects -> their text.
+    Recursive, but never deeper than MAX_DEPTH + 1."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is int:
+        return value if abs(value) <= MAX_INT else float(value)
+    if isinstance(value, Mapping):
+        if depth > MAX_DEPTH:
+            return None
+        return {str(k): clean_json(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        if depth > MAX_DEPTH:
+            return None
+        return [clean_json(v, depth + 1) for v in value]
+    if isinstance(value, int):
+        return clean_json(int(value), depth)
+    if isinstance(value, float):
+        return clean_json(float(value), depth)
+    return str(value)
 
 
 def clean_kind(kind: str) -> str:
@@ -238,6 +233,22 @@ def clean_state(state: Mapping[str, Any]) -> dict[str, Any]:
              if len(json.dumps(v, separators=(",", ":"))) <= 1024}
     small["omitted"] = sorted(set(clean) - set(small))
     return small
+
+
+def state_frame(run_id: str, state: Mapping[str, Any]) -> str:
+    """The `state` frame for a live state. The usual state is already valid and is encoded
+    once (the check is the schema's own, ~15 us); anything else is cleaned first."""
+    try:
+        frame = json.dumps({"type": "state", "run_id": run_id, "state": state},
+                           separators=(",", ":"), allow_nan=False)
+        if len(frame) <= MAX_STATE_BYTES and type(state) is dict:
+            _check_json(state)
+            if all(type(k) is str for k in state):
+                return frame
+    except (ValueError, TypeError, RecursionError):
+        pass
+    return json.dumps({"type": "state", "run_id": run_id, "state": clean_state(state)},
+                      separators=(",", ":"))
 
 
 def fits(frame: str) -> bool:

@@ -46,6 +46,7 @@ from typing import Any, Protocol
 
 from game.station_protocol import Events, Hello, Message, State
 
+_timeout = getattr(asyncio, "timeout", None)
 ACTIONS = ("pause", "resume", "stop", "difficulty", "note")
 MAX_PENDING = 256  # stations with an update waiting for one browser
 SEND_TIMEOUT_S = 30.0
@@ -113,7 +114,11 @@ class _Watcher:
             self._ready.clear()
             while self.pending:
                 _, msg = self.pending.popitem(last=False)
-                await asyncio.wait_for(self.socket.send_json(msg), SEND_TIMEOUT_S)
+                if _timeout is not None:  # Python 3.11+: no task per send
+                    async with _timeout(SEND_TIMEOUT_S):
+                        await self.socket.send_json(msg)
+                else:
+                    await asyncio.wait_for(self.socket.send_json(msg), SEND_TIMEOUT_S)
                 self.sent += 1
 
     def clear(self) -> None:

@@ -98,6 +98,10 @@ def test_what_a_station_sends_is_always_accepted(kind: str, t: float, data: dict
     clean = p.clean_state(state)
     assert isinstance(p.parse(json.dumps({"type": "state", "run_id": "r", "state": clean},
                                          allow_nan=False)), p.State)
+    sent = p.parse(p.state_frame("r", state))  # what the client really sends
+    assert isinstance(sent, p.State)
+    if all(isinstance(v, str) for v in state.values()):
+        assert sent.state == state  # a valid state goes out unchanged
 
 
 def test_cleaning_keeps_values_and_bounds_the_rest() -> None:
