@@ -184,7 +184,7 @@ BAD = {
 
 @pytest.mark.parametrize("name", list(BAD))
 def test_a_bad_frame_gets_an_error_and_the_connection_stays(
-        env: tuple[ClinicEnv, Served], name: str) -> None:
+        env: tuple[ClinicEnv, Served], name: str, caplog: pytest.LogCaptureFixture) -> None:
     e, s = env
     before = e.clinic.count_station_events(["room-1"])
     with station_socket(e, s) as ws:
@@ -196,6 +196,9 @@ def test_a_bad_frame_gets_an_error_and_the_connection_stays(
         assert reply(ws) == {"type": "ack", "run_id": "good", "seqs": [seq]}
     assert e.clinic.station_events("room-1", "bad") == []
     assert e.clinic.count_station_events(["room-1"]) == before + 1
+    logged = [r.getMessage() for r in caplog.records if r.name == "neuroplay.dashboard"]
+    assert any(m.startswith("station room-1 sent a bad") and answer["error"] in m
+               for m in logged), logged
     hub = s.app.state.hub
     assert hub.stations["room-1"].refused >= 1
 
