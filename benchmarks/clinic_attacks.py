@@ -28,6 +28,7 @@ import json
 import os
 import random
 import re
+import shutil
 import socket
 import stat
 import subprocess
@@ -130,6 +131,7 @@ def dashboard(code: Path, *, patients: bool = True) -> Iterator[Dashboard]:
             proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def login_client(base: str) -> tuple[Any, str]:
@@ -435,6 +437,7 @@ def pin(code: Path) -> dict[str, Any]:
     r = subprocess.run([*cli, "plan", "set", "p-1", "reaching.repetitions.max", "31",
                         "--pin-stdin", "--data-dir", str(data)], cwd=code, env=env,
                        input=right + "\n", capture_output=True, text=True, check=False)
+    shutil.rmtree(data, ignore_errors=True)
     kinds = Counter("wrong" if a.startswith("Error: wrong") else
                     "locked" if a.startswith("Error: PIN entry is locked") else a
                     for a in answers)
@@ -460,6 +463,7 @@ c.stop(0)
     modes = {}
     for p in sorted(data.rglob("*")):
         modes[str(p.relative_to(data))] = oct(stat.S_IMODE(p.stat().st_mode))
+    shutil.rmtree(data, ignore_errors=True)
     return modes
 
 
