@@ -23,6 +23,15 @@ client's own thread, reconnecting with a capped backoff.
 A received command is itself recorded as an event `remote_<action>` with
 `by` (the therapist), so it reaches the dashboard's copy of the session;
 the game loop also writes `RemoteCommand.event(t)` into its local telemetry.
+
+Contract (protocol): what is sent keeps to game/station_protocol.py, so the
+dashboard never refuses it: events and states are cleaned as they are queued
+(non-finite numbers -> null, bounded depth, an event's data over the link's
+limit replaced by a note - the local telemetry keeps it whole), and an events
+frame holds at most `MAX_EVENTS` events and `MAX_FRAME_BYTES`. An `error` or
+`notice` reply from the dashboard is kept in `server_messages` and
+`last_error`. The journal is health data: its folder is 0700 and its files
+0600, like everything in the data directory.
 """
 
 from __future__ import annotations
@@ -34,7 +43,7 @@ import queue
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +51,10 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from exercises.events import Event
+from game import station_protocol as protocol
 
-BATCH = 200
+BATCH = protocol.MAX_EVENTS
+DIR_MODE, FILE_MODE = 0o700, 0o600
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +135,7 @@ class StationClient:
         self.connections = 0
         self.last_error: str | None = None
         self.acked = 0
+        self.server_messages: deque[dict[str, Any]] = deque(maxlen=50)  # error / notice replies
 
     # ------------------------------------------------------- game thread
     def start(self) -> StationClient:
@@ -145,7 +157,7 @@ class StationClient:
             seq = self._next_seq
             self._next_seq += 1
             ev = {"seq": seq, "kind": kind, "t": f"{t if t is not None else time.time():.3f}",
-                  "data": dict(data or {})}
+                  "data": dict(data or {})}  # cleaned for the wire on the network thread
             self._outbox[seq] = ev
             self._journal_write({"run": self.run_id, "ev": ev})
         self._wake.set()
@@ -236,14 +248,27 @@ class StationClient:
                 self._state_dirty = False
                 run, batch = self._next_batch(sent_upto)
             if state is not None:
-                ws.send(json.dumps({"type": "state", "run_id": self.run_id, "state": state},
-                                   default=str))
+                ws.send(protocol.state_frame(self.run_id, state))
             if batch:
-                ws.send(json.dumps({"type": "events", "run_id": run, "events": batch},
-                                   default=str))
+                ws.send(self._events_frame(run, batch))
                 sent_upto[run] = batch[-1]["seq"]
             if state is None and not batch:
                 self._wake.wait(0.1)
+
+    @staticmethod
+    def _events_frame(run: str, batch: list[dict[str, Any]]) -> str:
+        """The frame for `batch` (cleaned to the protocol here, off the game thread), cut
+        from the end until it fits the frame limit; the events cut off are sent next, as
+        they are still above `sent_upto`."""
+        wire = [protocol.clean_event(e["seq"], str(e["kind"]), _seconds(e["t"]),
+                                     e["data"] if isinstance(e["data"], Mapping) else {})
+                for e in batch]
+        while True:
+            frame = json.dumps({"type": "events", "run_id": run, "events": wire})
+            if protocol.fits(frame) or len(wire) == 1:
+                return frame
+            del wire[len(wire) // 2:]
+            del batch[len(wire):]
 
     def _next_batch(self, sent_upto: Mapping[str, int]) -> tuple[str, list[dict[str, Any]]]:
         """Up to BATCH unsent events of one run: older runs (from the journal) first."""
@@ -259,7 +284,7 @@ class StationClient:
         """Unacknowledged events of earlier runs (a crash or a quit while offline)."""
         path = self._journal_path
         assert path is not None
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private_dir(path.parent)
         if path.exists():
             older: dict[str, OrderedDict[int, dict[str, Any]]] = {}
             for line in path.read_text(encoding="utf-8").splitlines():
@@ -268,9 +293,12 @@ class StationClient:
                     run = str(rec["run"])
                 except (ValueError, KeyError, TypeError):
                     continue  # a line cut short by a crash
+                if not protocol.is_name(run):
+                    continue  # not a run id the dashboard would take
                 box = older.setdefault(run, OrderedDict())
-                if isinstance(rec.get("ev"), dict) and isinstance(rec["ev"].get("seq"), int):
-                    box[rec["ev"]["seq"]] = rec["ev"]
+                ev = _journal_event(rec.get("ev"))
+                if ev is not None:
+                    box[ev["seq"]] = ev
                 for s in rec.get("ack", []) if isinstance(rec.get("ack"), list) else []:
                     box.pop(s, None)
             older.pop(self.run_id, None)
@@ -286,11 +314,11 @@ class StationClient:
         if self._journal is not None:
             self._journal.close()
         tmp = path.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
+        with _private_open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC) as f:
             f.writelines(json.dumps({"run": run, "ev": ev}, default=str) + "\n"
                          for run, box in self._outboxes.items() for ev in box.values())
         os.replace(tmp, path)
-        self._journal = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open
+        self._journal = _private_open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
 
     def _journal_write(self, rec: Mapping[str, Any]) -> None:
         if self._journal is not None:
@@ -322,6 +350,10 @@ class StationClient:
                     self._journal_write({"run": msg["run_id"], "ack": done})
                 if not any(self._outboxes.values()):
                     self._journal_compact()
+        elif msg.get("type") in ("error", "notice"):
+            text = str(msg.get("error") or msg.get("notice") or "")[:500]
+            self.server_messages.append({"type": msg["type"], "of": msg.get("of"), "text": text})
+            self.last_error = f"dashboard {msg['type']}: {text}"
         elif msg.get("type") == "command":
             cmd = RemoteCommand(str(msg.get("id", "")), str(msg.get("action", "")),
                                 msg.get("value"), str(msg.get("by", "?")))
@@ -339,6 +371,39 @@ def remote_difficulty(runner: Any, direction: str, by: str, t: float) -> list[Ev
     if not callable(move) or direction not in ("easier", "harder"):
         return []
     return list(move(direction, by, t))
+
+
+def _private_dir(path: Path) -> None:
+    """The journal's folder, created 0700 (and made 0700 if an older run left it open)."""
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    if path.stat().st_mode & 0o777 != DIR_MODE:
+        os.chmod(path, DIR_MODE)
+
+
+def _private_open(path: Path, flags: int) -> Any:
+    """A text file created 0600 (an existing one is made 0600 too)."""
+    fd = os.open(path, flags, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)
+    return os.fdopen(fd, "a" if flags & os.O_APPEND else "w", encoding="utf-8")
+
+
+def _journal_event(ev: Any) -> dict[str, Any] | None:
+    """An event read back from the journal, if it has the shape `record` writes."""
+    if not isinstance(ev, dict):
+        return None
+    seq = ev.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= protocol.MAX_SEQ:
+        return None
+    data = ev.get("data")
+    return {"seq": seq, "kind": str(ev.get("kind", "event")), "t": str(ev.get("t", "0")),
+            "data": data if isinstance(data, dict) else {}}
+
+
+def _seconds(t: Any) -> float:
+    try:
+        return float(t)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _safe(name: str) -> str:

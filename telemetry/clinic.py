@@ -16,12 +16,21 @@ Contract:
   * `station_events` is the dashboard's copy of what stations streamed; the
     primary key (station, run_id, seq) makes a re-sent event a no-op, which
     is what lets a reconnecting station replay its outbox safely.
+  * Failed logins are limited per account (from any address) and per address
+    (to any account), and the count-and-check is atomic: `attempt_login`
+    records the attempt as a failure inside one exclusive transaction
+    (telemetry.locking) before the slow password check runs, so N concurrent
+    wrong passwords still get only `MAX_FAILURES` checks.
+  * A station's token says whether the station may bring a patient who belongs
+    to no clinic into its clinic (`allow_new_patients`); without it only
+    `therapist assign` does.
   * Times are ISO 8601 UTC text like the rest of the store; the clock is an
     argument so the rate limit is testable without sleeping.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -44,12 +53,16 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    false,
     func,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.exc import IntegrityError
 
 from telemetry.errors import StoreError
+from telemetry.locking import LOGIN_KEY, exclusive_transaction
 
 metadata = MetaData()
 
@@ -82,6 +95,7 @@ login_attempts = Table(
     Column("at", String(40), nullable=False),
     Column("ok", Boolean, nullable=False),
     Index("ix_login_attempts_user_ip", "username", "ip", "at"),
+    Index("ix_login_attempts_ip_at", "ip", "at"),
 )
 
 auth_sessions = Table(
@@ -100,6 +114,7 @@ station_tokens = Table(
     Column("token_sha", String(64), nullable=False),
     Column("created_by", String(64), nullable=False),
     Column("created_at", String(40), nullable=False),
+    Column("allow_new_patients", Boolean, nullable=False, server_default=false()),
 )
 
 station_events = Table(
@@ -115,7 +130,8 @@ station_events = Table(
 
 Clock = Callable[[], datetime]
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # wrong passwords per account (from any address) in FAILURE_WINDOW
+MAX_ADDRESS_FAILURES = 20  # wrong passwords per address (to any account) in FAILURE_WINDOW
 FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=10)
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
@@ -124,6 +140,21 @@ NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789
 def create_tables(conn: Connection) -> None:
     """Migration 0002_clinic: the clinic tables, portable DDL."""
     metadata.create_all(conn)
+
+
+def harden_tables(conn: Connection) -> None:
+    """Migration 0006: what 0002 created before the hardening of issue 13 lacks.
+
+    0002 creates the tables as declared here, so on a new database these are
+    already there; each step checks first.
+    """
+    insp = inspect(conn)
+    columns = {c["name"] for c in insp.get_columns("station_tokens")}
+    if "allow_new_patients" not in columns:
+        conn.execute(text("ALTER TABLE station_tokens ADD COLUMN allow_new_patients "
+                          "BOOLEAN NOT NULL DEFAULT FALSE"))
+    if "ix_login_attempts_ip_at" not in {i["name"] for i in insp.get_indexes("login_attempts")}:
+        next(i for i in login_attempts.indexes if i.name == "ix_login_attempts_ip_at").create(conn)
 
 
 def _iso(dt: datetime) -> str:
@@ -144,6 +175,11 @@ def hash_password(password: str, *, salt: bytes | None = None) -> str:
     digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R,
                             p=SCRYPT_P, maxmem=64 * 1024 * 1024, dklen=32)
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password("x", salt=b"0" * 16)
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -183,6 +219,15 @@ class LoginSession:
 class Station:
     station: str
     clinic_id: int
+    allow_new_patients: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LoginOutcome:
+    """The answer to one login attempt: the therapist, or why not."""
+
+    therapist: Therapist | None
+    limited: bool = False  # refused without checking the password (too many failures)
 
 
 class ClinicStore:
@@ -268,6 +313,7 @@ class ClinicStore:
         return None if row is None else Therapist(str(row[0]), int(row[1]), str(row[2]))
 
     def recent_failures(self, username: str, ip: str) -> int:
+        """Failed attempts on `username` from `ip` in the window (for the log and tests)."""
         since = _iso(self.clock() - FAILURE_WINDOW)
         with self._tx() as conn:
             return int(conn.execute(select(func.count()).select_from(login_attempts).where(and_(
@@ -275,24 +321,44 @@ class ClinicStore:
                 login_attempts.c.ok.is_(False), login_attempts.c.at >= since))).scalar() or 0)
 
     def authenticate(self, username: str, password: str, ip: str) -> Therapist | None:
-        """Check a login; every attempt is logged. None when wrong or rate-limited
-        (the caller asks `recent_failures` to tell the two apart)."""
-        if self.recent_failures(username, ip) >= MAX_FAILURES:
-            self._log_attempt(username, ip, ok=False)
-            return None
+        """The therapist when the login is right and allowed; else None."""
+        return self.attempt_login(username, password, ip).therapist
+
+    def attempt_login(self, username: str, password: str, ip: str) -> LoginOutcome:
+        """Check a login; every attempt is logged.
+
+        The attempt is first recorded as a failure, in the same exclusive
+        transaction that counts the earlier failures, and only then is the
+        password checked (scrypt, tens of milliseconds): concurrent attempts
+        cannot all pass the count before any of them is counted. A right
+        password turns its own row into a success. Refused without a check
+        (`limited`) once the account has MAX_FAILURES failures, or the address
+        MAX_ADDRESS_FAILURES, in FAILURE_WINDOW - even when the password is right.
+        """
+        username, ip = username[:200], ip[:64]
+        since = _iso(self.clock() - FAILURE_WINDOW)
+        failed = and_(login_attempts.c.ok.is_(False), login_attempts.c.at >= since)
+        with self._lock, exclusive_transaction(self.engine, LOGIN_KEY) as conn:
+            by_account = int(conn.execute(select(func.count()).select_from(login_attempts).where(
+                and_(failed, login_attempts.c.username == username))).scalar() or 0)
+            by_address = int(conn.execute(select(func.count()).select_from(login_attempts).where(
+                and_(failed, login_attempts.c.ip == ip))).scalar() or 0)
+            res = conn.execute(login_attempts.insert().values(
+                username=username, ip=ip, at=_iso(self.clock()), ok=False))
+            attempt_id = int(res.inserted_primary_key[0])
+        if by_account >= MAX_FAILURES or by_address >= MAX_ADDRESS_FAILURES:
+            return LoginOutcome(None, limited=True)
         with self._tx() as conn:
             row = conn.execute(select(therapists.c.password_hash)
                                .where(therapists.c.username == username)).first()
         # A missing user still pays for one scrypt, so timing does not reveal who exists.
-        stored = str(row[0]) if row is not None else hash_password("x", salt=b"0" * 16)
-        ok = verify_password(password, stored) and row is not None
-        self._log_attempt(username, ip, ok=ok)
-        return self.therapist(username) if ok else None
-
-    def _log_attempt(self, username: str, ip: str, *, ok: bool) -> None:
+        stored = str(row[0]) if row is not None else _dummy_hash()
+        if not (verify_password(password, stored) and row is not None):
+            return LoginOutcome(None)
         with self._tx() as conn:
-            conn.execute(login_attempts.insert().values(
-                username=username[:200], ip=ip[:64], at=_iso(self.clock()), ok=ok))
+            conn.execute(login_attempts.update().where(login_attempts.c.id == attempt_id)
+                         .values(ok=True))
+        return LoginOutcome(self.therapist(username))
 
     def login_attempts(self, username: str) -> list[dict[str, Any]]:
         with self._tx() as conn:
@@ -329,15 +395,21 @@ class ClinicStore:
             conn.execute(auth_sessions.delete().where(auth_sessions.c.token_sha == sha(token)))
 
     # ----------------------------------------------------------- stations
-    def new_station_token(self, station: str, clinic_id: int, created_by: str) -> str:
-        """A fresh token for the station (replacing any older one)."""
+    def new_station_token(self, station: str, clinic_id: int, created_by: str, *,
+                          allow_new_patients: bool = False) -> str:
+        """A fresh token for the station (replacing any older one).
+
+        `allow_new_patients`: a patient who belongs to no clinic and plays at
+        this station joins the station's clinic (else only `therapist assign`).
+        """
         check_name("station", station)
         token = secrets.token_urlsafe(32)
         with self._tx() as conn:
             conn.execute(station_tokens.delete().where(station_tokens.c.station == station))
             conn.execute(station_tokens.insert().values(
                 station=station, clinic_id=clinic_id, token_sha=sha(token),
-                created_by=created_by, created_at=_iso(self.clock())))
+                created_by=created_by, created_at=_iso(self.clock()),
+                allow_new_patients=allow_new_patients))
         return token
 
     def station_for_token(self, station: str, token: str) -> Station | None:
@@ -346,30 +418,34 @@ class ClinicStore:
                                .where(station_tokens.c.station == station)).first()
         if row is None or not hmac.compare_digest(str(row.token_sha), sha(token)):
             return None
-        return Station(str(row.station), int(row.clinic_id))
+        return Station(str(row.station), int(row.clinic_id), bool(row.allow_new_patients))
 
     def record_station_events(self, station: str, run_id: str,
                               events: Iterable[Mapping[str, Any]]) -> list[int]:
         """Insert streamed events; return the sequence numbers that were NEW.
 
         Idempotent: an event already stored (same station, run, seq) is skipped.
+        One query finds the stored ones and one batched insert adds the rest, so a
+        full frame costs two statements, not two per event. Events are validated
+        by the caller (game.station_protocol): `seq` fits the column.
         """
-        fresh: list[int] = []
+        batch: dict[int, Mapping[str, Any]] = {}
+        for ev in events:
+            batch.setdefault(int(ev["seq"]), ev)  # a repeat inside one frame counts once
+        if not batch:
+            return []
         now = _iso(self.clock())
         with self._tx() as conn:
-            for ev in events:
-                seq = int(ev["seq"])
-                known = conn.execute(select(station_events.c.seq).where(and_(
-                    station_events.c.station == station, station_events.c.run_id == run_id,
-                    station_events.c.seq == seq))).first()
-                if known is not None:
-                    continue
-                conn.execute(station_events.insert().values(
-                    station=station, run_id=run_id, seq=seq, kind=str(ev.get("kind", "?"))[:64],
-                    t=str(ev.get("t", ""))[:40],
-                    data=json.dumps(ev.get("data", {}), default=str), received_at=now))
-                fresh.append(seq)
-        return fresh
+            known = {int(r[0]) for r in conn.execute(select(station_events.c.seq).where(and_(
+                station_events.c.station == station, station_events.c.run_id == run_id,
+                station_events.c.seq.in_(list(batch))))).all()}
+            rows = [{"station": station, "run_id": run_id, "seq": seq,
+                     "kind": str(ev.get("kind", "?"))[:64], "t": str(ev.get("t", ""))[:40],
+                     "data": json.dumps(ev.get("data", {}), default=str), "received_at": now}
+                    for seq, ev in batch.items() if seq not in known]
+            if rows:
+                conn.execute(station_events.insert(), rows)
+        return [r["seq"] for r in rows]
 
     def station_events(self, station: str, run_id: str | None = None) -> list[dict[str, Any]]:
         q = select(station_events).where(station_events.c.station == station)

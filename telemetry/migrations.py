@@ -51,6 +51,16 @@ def _clinic(conn: Connection) -> None:
     clinic.create_tables(conn)
 
 
+def _security_hardening(conn: Connection) -> None:
+    # Issue 13: per-station permission to enrol new patients, an index for the
+    # per-address login limit (telemetry.clinic), the therapist PIN attempt log
+    # (telemetry.pin_guard).
+    from telemetry import clinic, pin_guard
+
+    clinic.harden_tables(conn)
+    pin_guard.create_tables(conn)
+
+
 def _finished_summaries(conn: Connection) -> list[tuple[str, Any]]:
     """Each finished session's id and stored summary, parsed (None when it is not JSON)."""
     import json
@@ -174,6 +184,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "0003_rederive_reach_trials", _rederive_trials),
     Migration(4, "0004_checkin_phase_in_session", _in_session_phase),
     Migration(5, "0005_session_clock", _session_clock),
+    Migration(6, "0006_security_hardening", _security_hardening),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -13,7 +13,7 @@ import click
 
 from game.cli.errors import UserError
 from game.cli.params import PATIENT
-from game.cli.patients import DATA_DIR_HELP, open_store, store_errors
+from game.cli.patients import DATA_DIR_HELP, DB_HELP, open_store, store_errors
 from game.cli.report import check_out_path
 
 
@@ -24,7 +24,9 @@ from game.cli.report import check_out_path
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
               help="Where to write: FILE.zip or FOLDER for csv, FILE.json for fhir.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
-def export(patient: str, fmt: str, out: Path, data_dir: str | None) -> None:
+@click.option("--db", default=None, help=DB_HELP)
+def export(patient: str, fmt: str, out: Path, data_dir: str | None,
+           db: str | None) -> None:
     """Export PATIENT's data as CSV tables or a FHIR R4 Bundle."""
     from telemetry import exports
     from telemetry.flagging import local_tz
@@ -40,7 +42,7 @@ def export(patient: str, fmt: str, out: Path, data_dir: str | None) -> None:
             raise UserError(f"--out {out}: folder {parent} does not exist")
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise UserError(f"--out {out} already exists and is not an empty folder")
-    store = open_store(data_dir)
+    store = open_store(data_dir, db)
     try:
         with store_errors():
             data = load_patient(store, patient)

@@ -21,6 +21,8 @@ from game.cli.errors import UserError
 from game.cli.params import PATIENT
 
 DATA_DIR_HELP = "Data directory (default: $NEUROPLAY_HOME or the per-user data directory)."
+DB_HELP = ("Database URL (postgresql+psycopg://user@host/db) or SQLite file of the store "
+           "(default: --data-dir, else $NEUROPLAY_DB, else the per-user data directory).")
 
 
 @contextmanager
@@ -34,15 +36,20 @@ def store_errors() -> Iterator[None]:
         raise UserError(str(exc)) from None
 
 
-def open_store(data_dir: str | None) -> Any:
-    """Open the existing store of `data_dir` (or a clinic's `$NEUROPLAY_DB` when no
-    data directory is given); never creates one."""
+def open_store(data_dir: str | None, db: str | None = None) -> Any:
+    """Open the existing store: `db` (a URL or SQLite file) when given, else that of
+    `data_dir` (or a clinic's `$NEUROPLAY_DB` when no data directory is given);
+    never creates one."""
     import os
 
     from telemetry.paths import database_path
     from telemetry.store import ENV_DB, Store
 
     with store_errors():
+        if db:
+            if data_dir is not None:
+                raise UserError("give --db or --data-dir, not both")
+            return Store.open(db, create=False)
         if data_dir is None and os.environ.get(ENV_DB):
             return Store.open(os.environ[ENV_DB], create=False)
         try:

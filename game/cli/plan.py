@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -98,25 +97,16 @@ def _current(store: Any, patient: str) -> tuple[int, str]:
 
 def _require_pin(store: Any, pin_stdin: bool) -> None:
     """Ask for the therapist PIN; refuse a wrong one, and refuse every change until a
-    PIN is set (a plan is a prescription: it never changes on an unguarded machine)."""
-    from telemetry.pin import PIN_SETTING, verify_pin
+    PIN is set (a plan is a prescription: it never changes on an unguarded machine).
+    Reading and the attempt limit: game.cli.pin_entry."""
+    from game.cli.pin_entry import check_pin, read_pin
+    from telemetry.pin import PIN_SETTING
 
     stored = store.get_setting(PIN_SETTING)
     if stored is None:
         raise UserError("no therapist PIN is set on this machine yet: set one with "
                         "`neuroplay plan set-pin`, then repeat; nothing was changed")
-    if pin_stdin:
-        pin = sys.stdin.readline().rstrip("\r\n")
-    elif os.environ.get("NEUROPLAY_PIN") is not None:
-        pin = os.environ["NEUROPLAY_PIN"]
-    else:
-        try:
-            pin = click.prompt("Therapist PIN", hide_input=True, err=True)
-        except click.Abort:
-            raise UserError("a therapist PIN is set: give it at the prompt, with --pin-stdin "
-                            "or in NEUROPLAY_PIN; nothing was changed") from None
-    if not verify_pin(pin, stored):
-        raise UserError("wrong therapist PIN; nothing was changed")
+    check_pin(store, read_pin("Therapist PIN", pin_stdin=pin_stdin), stored)
 
 
 def _save_change(store: Any, patient: str, version: int, text: str, source: str,
@@ -415,21 +405,14 @@ def set_cmd(patient: str, key: str, value: str, pin_stdin: bool, author: str,
 def set_pin_cmd(data_dir: str | None) -> None:
     """Set the therapist PIN, read from stdin (first line: the current PIN if one is set;
     then the new PIN). Stored only as a salted scrypt hash."""
-    from telemetry.pin import PIN_SETTING, PinError, check_new_pin, hash_pin, verify_pin
+    from game.cli.pin_entry import check_pin, read_pin
+    from telemetry.pin import PIN_SETTING, PinError, check_new_pin, hash_pin
 
-    stdin = sys.stdin
-    interactive = stdin.isatty()
     with _open_store(data_dir) as store:
         stored = store.get_setting(PIN_SETTING)
         if stored is not None:
-            old = (click.prompt("Current PIN", hide_input=True, err=True) if interactive
-                   else stdin.readline().rstrip("\r\n"))
-            if not verify_pin(old, stored):
-                raise UserError("wrong current PIN; the PIN was not changed")
-        if interactive:
-            new = click.prompt("New PIN", hide_input=True, confirmation_prompt=True, err=True)
-        else:
-            new = stdin.readline().rstrip("\r\n")
+            check_pin(store, read_pin("Current PIN", use_env=False), stored, what="current PIN")
+        new = read_pin("New PIN", use_env=False, confirm=True)
         try:
             check_new_pin(new)
         except PinError as exc:

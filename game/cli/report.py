@@ -13,7 +13,7 @@ import click
 
 from game.cli.errors import UserError
 from game.cli.params import PATIENT
-from game.cli.patients import DATA_DIR_HELP, open_store, store_errors
+from game.cli.patients import DATA_DIR_HELP, DB_HELP, open_store, store_errors
 
 FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf"}
 
@@ -40,14 +40,16 @@ def check_out_path(out: Path, allowed: dict[str, str] | None = None) -> Path:
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Report file: .html (plots embedded) or .pdf.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
-def report(patient: str, out: Path, data_dir: str | None) -> None:
+@click.option("--db", default=None, help=DB_HELP)
+def report(patient: str, out: Path, data_dir: str | None,
+           db: str | None) -> None:
     """Write the therapist report for PATIENT (HTML or PDF)."""
     from game.dosing import plan_overrides
     from telemetry.flagging import local_tz, refresh_flags
     from telemetry.report import build_report, render_pdf, write_html
 
     check_out_path(out, FORMATS)
-    store = open_store(data_dir)
+    store = open_store(data_dir, db)
     try:
         with store_errors():
             tz = local_tz()

@@ -3,7 +3,9 @@
 `add USER --clinic NAME` reads the password from standard input (first
 line; a hidden prompt on a terminal) and stores only a salted scrypt hash.
 `station-token NAME` prints a fresh token for a station (replacing the old
-one), owned by the clinic of `--by`. `assign PATIENT --clinic NAME` makes a
+one), owned by the clinic of `--by` (or named with `--clinic`);
+`--allow-new-patients` lets a patient who belongs to no clinic join the
+station's clinic by playing there. `assign PATIENT --clinic NAME` makes a
 patient visible to that clinic's therapists. Errors: one line, exit status 2.
 """
 
@@ -57,20 +59,39 @@ def add(username: str, clinic_name: str, data_dir: str | None, db: str | None) -
 
 @therapist.command("station-token")
 @click.argument("station")
-@click.option("--by", "username", required=True, help="The therapist creating it (sets the clinic).")
+@click.option("--by", "username", default=None,
+              help="The therapist creating it; the station joins their clinic.")
+@click.option("--clinic", "clinic_name", default=None,
+              help="The station's clinic, by name (instead of, or checked against, --by).")
+@click.option("--allow-new-patients", is_flag=True,
+              help="A patient who belongs to no clinic and plays at this station joins its "
+                   "clinic (default: only `therapist assign` adds patients).")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
 @click.option("--db", default=None, help=DB_HELP)
-def station_token(station: str, username: str, data_dir: str | None, db: str | None) -> None:
+def station_token(station: str, username: str | None, clinic_name: str | None,
+                  allow_new_patients: bool, data_dir: str | None, db: str | None) -> None:
     """Print a new token for STATION (give it to `play --station` as $NEUROPLAY_STATION_TOKEN)."""
     from telemetry.errors import StoreError
 
+    if username is None and clinic_name is None:
+        raise UserError("say whose station it is: --by THERAPIST or --clinic NAME")
     store = open_clinic_store(db, data_dir)
     try:
         cs = _clinic(store)
-        t = cs.therapist(username)
-        if t is None:
+        t = cs.therapist(username) if username is not None else None
+        if username is not None and t is None:
             raise UserError(f"unknown therapist {username!r}")
-        token = cs.new_station_token(station, t.clinic_id, t.username)
+        cid = cs.clinic_id(clinic_name) if clinic_name is not None else None
+        if clinic_name is not None and cid is None:
+            raise UserError(f"unknown clinic {clinic_name!r} (a clinic is created by "
+                            f"`neuroplay therapist add USER --clinic {clinic_name}`)")
+        if t is not None and cid is not None and t.clinic_id != cid:
+            raise UserError(f"therapist {t.username!r} is not in clinic {clinic_name!r}")
+        clinic_id = t.clinic_id if t is not None else cid
+        assert clinic_id is not None
+        token = cs.new_station_token(station, clinic_id,
+                                     t.username if t is not None else f"clinic:{clinic_name}"[:64],
+                                     allow_new_patients=allow_new_patients)
     except StoreError as exc:
         raise UserError(str(exc)) from None
     finally:
@@ -80,7 +101,8 @@ def station_token(station: str, username: str, data_dir: str | None, db: str | N
 
 @therapist.command("assign")
 @click.argument("patient", type=PATIENT)
-@click.option("--clinic", "clinic_name", required=True)
+@click.option("--clinic", "clinic_name", required=True,
+              help="The clinic whose therapists will see the patient (as in `therapist add`).")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help=DATA_DIR_HELP)
 @click.option("--db", default=None, help=DB_HELP)
 def assign(patient: str, clinic_name: str, data_dir: str | None, db: str | None) -> None:

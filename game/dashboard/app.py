@@ -8,15 +8,29 @@ their clinic, and a patient outside it answers 404 exactly like an unknown
 one, so ids of other clinics do not leak. Every POST checks a CSRF token.
 Stable addresses for integrations: `/login` (fields username, password,
 csrf_token) and `/patients/<id>`.
+
+Hardening (issue 13): the client address of a request is the socket peer,
+unless that peer is a proxy the operator named (`trusted_proxies`, the CLI's
+`--trusted-proxy`); logins are limited per account and per address with an
+atomic count (telemetry.clinic). Every station frame is validated against
+game.station_protocol (size, types, ranges, depth): `events` frames, whose
+work grows with the events they carry, in a worker thread; a `hello` or a
+live `state` (one bounded snapshot, 64 kB at most, ~30 us) on the loop, as a
+thread hop at 10 Hz per station costs more than the check. A bad frame gets
+an error reply and a log line and the connection stays usable.
+Database lookups run in worker threads, so a long insert never holds up the
+event loop that serves every page. Serve it with `server_options()` (uvicorn
+must not rewrite the client address from headers, and bounds frame size).
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import ipaddress
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from importlib import resources
 from typing import Any
@@ -33,9 +47,11 @@ from fastapi.responses import (
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from game import station_protocol as protocol
 from game.dashboard import auth, csrf
-from game.dashboard.hub import ACTIONS, Hub
-from telemetry.clinic import MAX_FAILURES, ClinicStore
+from game.dashboard import hub as hub_mod
+from game.dashboard.hub import ACTIONS, Hub, StationLive, StoreFailed
+from telemetry.clinic import ClinicStore, Station
 from telemetry.errors import StoreError
 from telemetry.store import Store
 
@@ -52,10 +68,41 @@ def _pkg_dir(name: str) -> str:
     return str(resources.files("game.dashboard").joinpath(name))
 
 
+def server_options() -> dict[str, Any]:
+    """uvicorn settings the app's security relies on (the CLI and the tests use them).
+
+    `proxy_headers=False`: uvicorn would otherwise take X-Forwarded-For from any
+    loopback peer as the client address, so every forged header was a new
+    address to the login limit; the app reads it only from named proxies.
+    `ws_max_size`: the websocket layer closes the connection on a larger frame
+    (code 1009) before it is buffered; frames up to it get a readable error reply.
+    """
+    return {"proxy_headers": False, "server_header": False, "ws": "websockets-sansio",
+            "ws_max_size": 2 * protocol.MAX_FRAME_BYTES}
+
+
+def parse_proxies(addresses: Sequence[str]) -> tuple[ipaddress.IPv4Network
+                                                      | ipaddress.IPv6Network, ...]:
+    """`--trusted-proxy` values (addresses or networks) -> networks; ValueError names a bad one."""
+    out = []
+    for a in addresses:
+        try:
+            out.append(ipaddress.ip_network(a.strip(), strict=False))
+        except ValueError:
+            raise ValueError(f"--trusted-proxy {a!r} is not an IP address or network") from None
+    return tuple(out)
+
+
 def create_app(store: Store, *, secure_cookies: bool = False,
-               clinic: ClinicStore | None = None) -> FastAPI:
-    """The dashboard over an open store (the caller owns and closes it)."""
+               clinic: ClinicStore | None = None,
+               trusted_proxies: Sequence[str] = ()) -> FastAPI:
+    """The dashboard over an open store (the caller owns and closes it).
+
+    `trusted_proxies`: addresses or networks of the reverse proxies in front of
+    the dashboard; only from them is X-Forwarded-For believed.
+    """
     clinic = clinic or ClinicStore(store.engine)
+    proxies = parse_proxies(trusted_proxies)
     app = FastAPI(title="NeuroPlay dashboard", docs_url=None, redoc_url=None,
                   openapi_url=None)
     templates = Jinja2Templates(directory=_pkg_dir("templates"))
@@ -70,16 +117,19 @@ def create_app(store: Store, *, secure_cookies: bool = False,
         ctx.update(viewer=viewer, csrf_token=viewer.session.csrf if viewer else "")
         return templates.TemplateResponse(request, name, ctx, status_code=status)
 
-    def viewer_of(request: Request) -> auth.Viewer:
-        return auth.current_viewer(request, clinic)
+    async def viewer_of(request: Request) -> auth.Viewer:
+        return await asyncio.to_thread(auth.current_viewer, request, clinic)
 
-    def patient_of(viewer: auth.Viewer, patient_id: str) -> Any:
+    def _patient(viewer: auth.Viewer, patient_id: str) -> Any:
         if not clinic.in_clinic(viewer.therapist.clinic_id, patient_id):
             raise NotFound
         p = store.get_patient(patient_id)
         if p is None:
             raise NotFound
         return p
+
+    async def patient_of(viewer: auth.Viewer, patient_id: str) -> Any:
+        return await asyncio.to_thread(_patient, viewer, patient_id)
 
     async def checked_form(request: Request, viewer: auth.Viewer) -> Any:
         form = await request.form()
@@ -129,10 +179,11 @@ def create_app(store: Store, *, secure_cookies: bool = False,
         csrf.require(request.cookies.get(csrf.LOGIN_COOKIE), form)
         username = str(form.get("username") or "")[:200]
         password = str(form.get("password") or "")[:1000]
-        ip = auth.client_ip(request)
-        therapist = await asyncio.to_thread(clinic.authenticate, username, password, ip)
+        ip = auth.client_ip(request, proxies)
+        outcome = await asyncio.to_thread(clinic.attempt_login, username, password, ip)
+        therapist = outcome.therapist
         if therapist is None:
-            limited = clinic.recent_failures(username, ip) > MAX_FAILURES
+            limited = outcome.limited
             log.warning("failed dashboard login for %r from %s%s", username, ip,
                         " (rate-limited)" if limited else "")
             error = ("Too many failed logins; try again in 15 minutes." if limited
@@ -140,7 +191,7 @@ def create_app(store: Store, *, secure_cookies: bool = False,
             return templates.TemplateResponse(request, "login.html", {
                 "viewer": None, "csrf_token": request.cookies.get(csrf.LOGIN_COOKIE),
                 "error": error, "username": username}, status_code=429 if limited else 401)
-        token, _ = clinic.open_session(therapist.username)
+        token, _ = await asyncio.to_thread(clinic.open_session, therapist.username)
         resp = RedirectResponse("/patients", status_code=303)
         auth.set_session_cookie(resp, token, secure=secure_cookies)
         resp.delete_cookie(csrf.LOGIN_COOKIE, path="/login")
@@ -148,9 +199,9 @@ def create_app(store: Store, *, secure_cookies: bool = False,
 
     @app.post("/logout")
     async def logout(request: Request) -> Response:
-        viewer = viewer_of(request)
+        viewer = await viewer_of(request)
         await checked_form(request, viewer)
-        clinic.close_session(viewer.token)
+        await asyncio.to_thread(clinic.close_session, viewer.token)
         resp = RedirectResponse("/login", status_code=303)
         auth.clear_session_cookie(resp)
         return resp
@@ -158,26 +209,26 @@ def create_app(store: Store, *, secure_cookies: bool = False,
     # ---------------------------------------------------------- patients
     @app.get("/")
     async def home(request: Request) -> Response:
-        viewer_of(request)
+        await viewer_of(request)
         return RedirectResponse("/patients", status_code=303)
 
     @app.get("/patients", response_class=HTMLResponse)
     async def patients(request: Request) -> Response:
-        viewer = viewer_of(request)
+        viewer = await viewer_of(request)
         rows = await asyncio.to_thread(_patient_rows, store, clinic, viewer.therapist.clinic_id)
         return page(request, "patients.html", viewer, rows=rows)
 
     @app.get("/patients/{patient_id}", response_class=HTMLResponse)
     async def patient_page(request: Request, patient_id: str) -> Response:
-        viewer = viewer_of(request)
-        p = patient_of(viewer, patient_id)
+        viewer = await viewer_of(request)
+        p = await patient_of(viewer, patient_id)
         ctx = await asyncio.to_thread(_patient_context, store, p)
         return page(request, "patient.html", viewer, **ctx)
 
     @app.post("/patients/{patient_id}/plan", response_class=HTMLResponse)
     async def plan_edit(request: Request, patient_id: str) -> Response:
-        viewer = viewer_of(request)
-        p = patient_of(viewer, patient_id)
+        viewer = await viewer_of(request)
+        p = await patient_of(viewer, patient_id)
         form = await checked_form(request, viewer)
         text = str(form.get("plan_text") or "")[:100_000]
         action = str(form.get("action") or "save")
@@ -193,8 +244,8 @@ def create_app(store: Store, *, secure_cookies: bool = False,
 
     @app.get("/patients/{patient_id}/figures/{index}.png")
     async def figure_png(request: Request, patient_id: str, index: int) -> Response:
-        viewer = viewer_of(request)
-        p = patient_of(viewer, patient_id)
+        viewer = await viewer_of(request)
+        p = await patient_of(viewer, patient_id)
         png = await asyncio.to_thread(_figure_png, store, p.patient_id, index)
         if png is None:
             raise NotFound
@@ -202,52 +253,55 @@ def create_app(store: Store, *, secure_cookies: bool = False,
 
     @app.get("/patients/{patient_id}/report.html")
     async def report(request: Request, patient_id: str) -> Response:
-        viewer = viewer_of(request)
-        p = patient_of(viewer, patient_id)
+        viewer = await viewer_of(request)
+        p = await patient_of(viewer, patient_id)
         html = await asyncio.to_thread(_report_html, store, p.patient_id)
         return Response(html, media_type="text/html", headers={
             "Content-Disposition": f'attachment; filename="report_{p.patient_id}.html"'})
 
     @app.get("/patients/{patient_id}/export.json")
     async def export(request: Request, patient_id: str) -> Response:
-        viewer = viewer_of(request)
-        p = patient_of(viewer, patient_id)
+        viewer = await viewer_of(request)
+        p = await patient_of(viewer, patient_id)
         bundle = await asyncio.to_thread(_fhir, store, p.patient_id)
         return Response(json.dumps(bundle, indent=1), media_type="application/fhir+json",
                         headers={"Content-Disposition":
                                  f'attachment; filename="{p.patient_id}_fhir.json"'})
 
     # ---------------------------------------------------------- playback
-    def session_of(viewer: auth.Viewer, session_id: str) -> str:
+    def _session(viewer: auth.Viewer, session_id: str) -> str:
         pid = store.session_patient(session_id)
         if pid is None:
             raise NotFound
-        patient_of(viewer, pid)
+        _patient(viewer, pid)
         return pid
+
+    async def session_of(viewer: auth.Viewer, session_id: str) -> str:
+        return await asyncio.to_thread(_session, viewer, session_id)
 
     @app.get("/sessions/{session_id}/playback", response_class=HTMLResponse)
     async def playback(request: Request, session_id: str) -> Response:
-        viewer = viewer_of(request)
-        pid = session_of(viewer, session_id)
+        viewer = await viewer_of(request)
+        pid = await session_of(viewer, session_id)
         return page(request, "playback.html", viewer, session_id=session_id, patient_id=pid)
 
     @app.get("/api/sessions/{session_id}/skeleton")
     async def skeleton(request: Request, session_id: str) -> Response:
-        viewer = viewer_of(request)
-        session_of(viewer, session_id)
+        viewer = await viewer_of(request)
+        await session_of(viewer, session_id)
         data = await asyncio.to_thread(_skeleton, store, session_id)
         return JSONResponse(data)
 
     # -------------------------------------------------------------- live
     @app.get("/live", response_class=HTMLResponse)
     async def live(request: Request) -> Response:
-        viewer = viewer_of(request)
+        viewer = await viewer_of(request)
         stations = hub.clinic_stations(viewer.therapist.clinic_id)
         return page(request, "live.html", viewer, stations=stations, actions=ACTIONS)
 
     @app.post("/api/stations/{name}/command")
     async def command(request: Request, name: str) -> Response:
-        viewer = viewer_of(request)
+        viewer = await viewer_of(request)
         form = await checked_form(request, viewer)
         action = str(form.get("action") or "")
         value: Any = str(form.get("value") or "")[:500]
@@ -268,7 +322,7 @@ def create_app(store: Store, *, secure_cookies: bool = False,
     @app.websocket("/ws/live")
     async def ws_live(ws: WebSocket) -> None:
         try:
-            viewer = auth.current_viewer(ws, clinic)
+            viewer = await asyncio.to_thread(auth.current_viewer, ws, clinic)
         except auth.LoginRequired:
             await ws.close(code=4401)
             return
@@ -278,19 +332,22 @@ def create_app(store: Store, *, secure_cookies: bool = False,
         await ws.accept()
         watcher = await hub.watch(viewer.therapist.clinic_id, ws)
         pump = asyncio.create_task(watcher.pump())
+        listen = asyncio.create_task(_until_closed(ws))  # browsers only listen
         try:
-            while True:
-                await ws.receive_text()  # browsers only listen; this notices the close
-        except WebSocketDisconnect:
-            pass
+            done, _ = await asyncio.wait({pump, listen}, return_when=asyncio.FIRST_COMPLETED)
+            if pump in done and isinstance(pump.exception(), TimeoutError):
+                log.warning("live page of %s did not read its updates for %.0f s; closed",
+                            viewer.therapist.username, hub_mod.SEND_TIMEOUT_S)
         finally:
             pump.cancel()
-            hub.unwatch(watcher)
+            listen.cancel()
+            hub.unwatch(watcher)  # frees whatever was pending for this browser
 
     @app.websocket("/ws/station/{name}")
     async def ws_station(ws: WebSocket, name: str) -> None:
         token = ws.headers.get("x-station-token", "")
-        station = clinic.station_for_token(name, token) if token else None
+        station = (await asyncio.to_thread(clinic.station_for_token, name, token)
+                   if token else None)
         if station is None:
             await ws.close(code=4401)
             return
@@ -298,25 +355,61 @@ def create_app(store: Store, *, secure_cookies: bool = False,
         live = await hub.station_connected(name, station.clinic_id, ws)
         try:
             while True:
-                raw = await ws.receive_text()
-                try:
-                    msg = json.loads(raw)
-                except ValueError:
+                frame = await ws.receive()
+                if frame["type"] == "websocket.disconnect":
+                    break
+                raw = frame.get("text") if frame.get("text") is not None else frame.get("bytes")
+                if raw is None:
                     continue
-                if isinstance(msg, dict):
-                    if msg.get("type") == "hello" and msg.get("patient"):
-                        await asyncio.to_thread(_enrol, store, clinic, station.clinic_id,
-                                                str(msg["patient"]))
-                    await hub.station_message(live, msg)
+                if not await _station_frame(ws, live, station, raw):
+                    break
         except WebSocketDisconnect:
             pass
         finally:
             await hub.station_disconnected(live, ws)
 
+    async def _station_frame(ws: WebSocket, live: StationLive, station: Station,
+                             raw: str | bytes) -> bool:
+        """One frame from a station; False when the connection should end."""
+        try:
+            if len(raw) <= protocol.MAX_STATE_BYTES and protocol.type_of(raw) in ("state",
+                                                                                "hello"):
+                msg = protocol.parse(raw)  # one snapshot, at most 64 kB: ~30 us, no thread hop
+            else:
+                msg = await asyncio.to_thread(protocol.parse, raw)  # events: per-event work
+        except protocol.ProtocolError as exc:
+            live.refused += 1
+            of = protocol.type_of(raw)
+            log.warning("station %s sent a bad %s frame (%d bytes): %s", live.name,
+                        of or "unknown", len(raw), exc)
+            await ws.send_json({"type": "error", "of": of, "error": str(exc)})
+            return True
+        if isinstance(msg, protocol.Hello) and msg.patient:
+            notice = await asyncio.to_thread(_enrol, store, clinic, station, msg.patient)
+            if notice:
+                await ws.send_json({"type": "notice", "of": "hello", "notice": notice})
+        try:
+            await hub.station_message(live, msg)
+        except StoreFailed:
+            await ws.send_json({"type": "error", "of": "events",
+                                "error": "the dashboard could not store these events now; "
+                                         "reconnect and send them again"})
+            await ws.close(code=1011)  # the station reconnects and re-sends its outbox
+            return False
+        return True
+
     return app
 
 
 # ------------------------------------------------------------------ helpers
+async def _until_closed(ws: WebSocket) -> None:
+    """Read (and ignore) what a browser sends until it goes."""
+    while True:
+        frame = await ws.receive()
+        if frame["type"] == "websocket.disconnect":
+            return
+
+
 def _same_origin(origin: str | None, host: str | None) -> bool:
     """Browsers always send Origin on websockets; a tool without one is not a browser."""
     if origin is None:
@@ -324,15 +417,33 @@ def _same_origin(origin: str | None, host: str | None) -> bool:
     return urlsplit(origin).netloc == (host or "")
 
 
-def _enrol(store: Store, clinic: ClinicStore, clinic_id: int, patient_id: str) -> None:
-    """A patient who plays at a clinic's station and belongs to no clinic yet joins it.
+def _enrol(store: Store, clinic: ClinicStore, station: Station, patient_id: str) -> str | None:
+    """The patient a station names in `hello` joins its clinic only when the therapists
+    allowed it; returns why not (one notice for the station, the same whatever the
+    reason, so a station token cannot probe other clinics' ids), else None.
 
-    A patient of another clinic is never moved by a station's say-so (that would
-    let one clinic's station token reveal another clinic's patient); that takes
-    `neuroplay therapist assign`.
+    A patient of another clinic is never moved by a station's say-so, and one who
+    belongs to no clinic joins only when this station's token allows new patients
+    (`therapist station-token --allow-new-patients`); otherwise a therapist runs
+    `neuroplay therapist assign`. The live view shows the station either way.
     """
-    if store.get_patient(patient_id) is not None and not clinic.patient_clinics(patient_id):
-        clinic.add_patient(clinic_id, patient_id)
+    if clinic.in_clinic(station.clinic_id, patient_id):
+        return None
+    try:
+        known = store.get_patient(patient_id) is not None
+    except StoreError:
+        known = False
+    if known and not clinic.patient_clinics(patient_id) and station.allow_new_patients:
+        clinic.add_patient(station.clinic_id, patient_id)
+        log.info("station %s brought patient %s into its clinic", station.station, patient_id)
+        return None
+    why = ("unknown here" if not known else "of another clinic"
+           if clinic.patient_clinics(patient_id) else "in no clinic")
+    log.warning("station %s named patient %r (%s): not taken into clinic %d", station.station,
+                patient_id, why, station.clinic_id)
+    return (f"patient {patient_id!r} is not assigned to this clinic, so the session is shown "
+            f"live only; a therapist can run `neuroplay therapist assign {patient_id} "
+            "--clinic NAME` (or give this station a token with --allow-new-patients)")
 
 
 def _patient_rows(store: Store, clinic: ClinicStore, clinic_id: int) -> list[dict[str, Any]]:

@@ -10,6 +10,8 @@ dashboard is served over https. Pages raise `LoginRequired` (-> redirect to
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +31,38 @@ class Viewer:
     token: str
 
 
-def client_ip(request: Any) -> str:
-    return request.client.host if request.client else "unknown"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def client_ip(request: Any, trusted: Sequence[Network] = ()) -> str:
+    """The address a login is counted against.
+
+    The socket peer, unless the peer is one of the operator's `trusted` proxies:
+    then the right-most X-Forwarded-For address that is not itself a trusted
+    proxy (each proxy appends the address it saw, so entries left of that one
+    are whatever the client wrote). Without trusted proxies the header is
+    ignored - from anyone, loopback included.
+    """
+    peer = request.client.host if request.client else "unknown"
+    if not trusted or not _within(peer, trusted):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",")]
+    for hop in reversed([h for h in hops if h]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return peer  # a malformed chain: count it against the proxy itself
+        if not _within(hop, trusted):
+            return hop
+    return peer
+
+
+def _within(address: str, networks: Sequence[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
 
 
 def current_viewer(request: Any, clinic: ClinicStore) -> Viewer:

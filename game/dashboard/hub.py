@@ -6,33 +6,52 @@ on the server's event loop. A station (authenticated by its token) sends
 acknowledged by sequence number); a browser of the same clinic receives every
 state change as JSON and can send commands back through `command()`.
 
-Wire protocol (JSON text frames), station -> dashboard:
+Wire protocol (JSON text frames, schema and limits in game/station_protocol.py),
+station -> dashboard:
     {"type": "hello", "run_id": str, "patient": str|None, "exercise": str|None}
     {"type": "state", "run_id": str, "state": {...}}          # ~10 Hz
     {"type": "events", "run_id": str, "events": [{"seq", "kind", "t", "data"}]}
 dashboard -> station:
     {"type": "ack", "run_id": str, "seqs": [int]}   # stored now OR already stored
     {"type": "command", "id": str, "action": str, "value": any, "by": str}
+    {"type": "error", "of": str|None, "error": str} # a frame refused; the connection stays
+    {"type": "notice", "of": "hello", "notice": str} # e.g. a patient not taken into the clinic
 dashboard -> browser:
     {"type": "station", "name": str, "connected": bool, "run_id", "patient", "state"}
 
-Storing is delegated (`store_events`, run in a worker thread) so the hub has
-no database code; acks are sent only after the insert commits, so a station
-that never hears an ack re-sends and the idempotent insert drops the copy.
-A slow browser never blocks a station: each watcher has a bounded queue and
-loses its OLDEST pending updates first.
+The hub receives messages already validated (`station_protocol.parse`, run in
+a worker thread by the app). Storing is delegated (`store_events`, run in a
+worker thread with the building of its rows) so the hub has no database code
+and the event loop does no per-event work; acks are sent only after the insert
+commits, so a station that never hears an ack re-sends and the idempotent
+insert drops the copy.
+
+Memory is bounded per browser: an update is a snapshot of one station, so a
+watcher keeps at most the LATEST pending update of each station (a newer one
+replaces it; `dropped` counts the replaced) and at most `MAX_PENDING` stations;
+a browser that does not take an update within `SEND_TIMEOUT_S` is closed, and
+everything a watcher holds goes with `unwatch` on disconnect. A slow browser
+never blocks a station.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from game.station_protocol import Events, Hello, Message, State
+
+_timeout = getattr(asyncio, "timeout", None)
 ACTIONS = ("pause", "resume", "stop", "difficulty", "note")
-WATCHER_QUEUE = 2000
+MAX_PENDING = 256  # stations with an update waiting for one browser
+SEND_TIMEOUT_S = 30.0
+
+log = logging.getLogger("neuroplay.dashboard")
 
 
 class Socket(Protocol):
@@ -40,6 +59,10 @@ class Socket(Protocol):
 
 
 StoreEvents = Callable[[str, str, Sequence[Mapping[str, Any]]], list[int]]
+
+
+class StoreFailed(Exception):
+    """The events could not be stored now; the station should reconnect and re-send."""
 
 
 @dataclass
@@ -54,6 +77,7 @@ class StationLive:
     socket: Socket | None = None
     events_stored: int = 0
     duplicates: int = 0
+    refused: int = 0  # frames that broke the protocol
 
     def public(self) -> dict[str, Any]:
         return {"type": "station", "name": self.name, "connected": self.connected,
@@ -62,22 +86,43 @@ class StationLive:
 
 
 class _Watcher:
+    """One browser: the latest pending update per station, sent in arrival order."""
+
     def __init__(self, clinic_id: int, socket: Socket) -> None:
         self.clinic_id = clinic_id
         self.socket = socket
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(WATCHER_QUEUE)
+        self.pending: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._ready = asyncio.Event()
         self.dropped = 0
+        self.sent = 0
 
     def offer(self, msg: dict[str, Any]) -> None:
-        if self.queue.full():
-            self.queue.get_nowait()
+        name = str(msg.get("name"))
+        if name in self.pending:
+            del self.pending[name]  # an older snapshot of the same station
             self.dropped += 1
-        self.queue.put_nowait(msg)
+        elif len(self.pending) >= MAX_PENDING:
+            self.pending.popitem(last=False)
+            self.dropped += 1
+        self.pending[name] = msg
+        self._ready.set()
 
     async def pump(self) -> None:
+        """Send until cancelled; raises TimeoutError when the browser stops reading."""
         while True:
-            msg = await self.queue.get()
-            await self.socket.send_json(msg)
+            await self._ready.wait()
+            self._ready.clear()
+            while self.pending:
+                _, msg = self.pending.popitem(last=False)
+                if _timeout is not None:  # Python 3.11+: no task per send
+                    async with _timeout(SEND_TIMEOUT_S):
+                        await self.socket.send_json(msg)
+                else:
+                    await asyncio.wait_for(self.socket.send_json(msg), SEND_TIMEOUT_S)
+                self.sent += 1
+
+    def clear(self) -> None:
+        self.pending.clear()
 
 
 class Hub:
@@ -101,27 +146,34 @@ class Hub:
             live.connected, live.socket = False, None
             self._broadcast(live)
 
-    async def station_message(self, live: StationLive, msg: Mapping[str, Any]) -> None:
-        kind = msg.get("type")
-        run_id = str(msg.get("run_id") or "")[:64]
-        if kind == "hello":
-            live.run_id = run_id
-            live.patient = _short(msg.get("patient"))
-            live.exercise = _short(msg.get("exercise"))
+    async def station_message(self, live: StationLive, msg: Message) -> None:
+        """Apply one validated message. Raises StoreFailed when events could not be stored."""
+        if isinstance(msg, Hello):
+            live.run_id = msg.run_id
+            live.patient = msg.patient
+            live.exercise = msg.exercise
             live.state = {}
             self._broadcast(live)
-        elif kind == "state" and isinstance(msg.get("state"), Mapping):
-            live.run_id = run_id or live.run_id
-            live.state = dict(msg["state"])
+        elif isinstance(msg, State):
+            live.run_id = msg.run_id
+            live.state = msg.state
             self._broadcast(live)
-        elif kind == "events" and run_id and isinstance(msg.get("events"), list):
-            events = [e for e in msg["events"] if isinstance(e, Mapping) and _is_int(e.get("seq"))]
-            fresh = await asyncio.to_thread(self.store_events, live.name, run_id, events)
+        elif isinstance(msg, Events):
+            try:
+                fresh, seqs = await asyncio.to_thread(self._store, live.name, msg)
+            except Exception as exc:  # the database, whatever its failure
+                log.error("station %s: could not store %d events of run %s: %s", live.name,
+                          len(msg.events), msg.run_id, exc)
+                raise StoreFailed(str(exc)) from exc
             live.events_stored += len(fresh)
-            live.duplicates += len(events) - len(fresh)
+            live.duplicates += len(seqs) - len(fresh)
             if live.socket is not None:
-                await live.socket.send_json({"type": "ack", "run_id": run_id,
-                                             "seqs": [int(e["seq"]) for e in events]})
+                await live.socket.send_json({"type": "ack", "run_id": msg.run_id, "seqs": seqs})
+
+    def _store(self, station: str, msg: Events) -> tuple[list[int], list[int]]:
+        """Worker thread: the rows, the insert, the sequence numbers to acknowledge."""
+        rows = [e.row() for e in msg.events]
+        return self.store_events(station, msg.run_id, rows), [e.seq for e in msg.events]
 
     async def command(self, name: str, clinic_id: int, action: str, value: Any,
                       by: str) -> str | None:
@@ -149,6 +201,10 @@ class Hub:
     def unwatch(self, watcher: _Watcher) -> None:
         if watcher in self._watchers:
             self._watchers.remove(watcher)
+        watcher.clear()
+
+    def watchers(self) -> int:
+        return len(self._watchers)
 
     def clinic_stations(self, clinic_id: int) -> list[StationLive]:
         return sorted((s for s in self.stations.values() if s.clinic_id == clinic_id),
@@ -159,11 +215,3 @@ class Hub:
         for w in self._watchers:
             if w.clinic_id == live.clinic_id:
                 w.offer(msg)
-
-
-def _short(value: Any) -> str | None:
-    return None if value is None else str(value)[:64]
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

@@ -17,7 +17,16 @@ from telemetry.pin import PIN_SETTING, hash_pin, verify_pin
 from telemetry.store import Store
 
 TEMPLATE = "neuropathic_upper_limb_seated"
-PIN = "4821"
+PIN = "482193"
+
+
+@pytest.fixture(autouse=True)
+def no_pin_delay(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The growing delay after a wrong PIN is recorded, not slept (tests/cli/test_pin_guard.py
+    checks it)."""
+    delays: list[float] = []
+    monkeypatch.setattr("game.cli.pin_entry._sleep", delays.append)
+    return delays
 
 
 def template_path() -> Path:
@@ -29,7 +38,7 @@ def data_dir(tmp_path: Path) -> Path:
     d = tmp_path / "data"
     with Store.open(data_dir=d) as store:
         store.ensure_patient("p1", affected_side="left")
-        store.set_setting(PIN_SETTING, hash_pin(PIN))
+        store.set_setting(PIN_SETTING, hash_pin(PIN, n=2**10))  # cheap for tests
     return d
 
 
@@ -188,12 +197,12 @@ def test_no_change_before_a_pin_is_set(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "no therapist PIN is set" in res.output  # type: ignore[attr-defined]
     with Store.open(data_dir=d) as store:
         assert store.plan_history("p1") == []
-    res = run(d, "set-pin", input="4821\n")
+    res = run(d, "set-pin", input=f"{PIN}\n")
     assert res.exit_code == 0  # type: ignore[attr-defined]
     res = run(d, "new", "p1", "--template", TEMPLATE, "--pin-stdin", input="1234\n",
               env={"NEUROPLAY_PIN": None})
     assert res.exit_code == 2 and "wrong therapist PIN" in res.output  # type: ignore[attr-defined]
-    res = run(d, "new", "p1", "--template", TEMPLATE, "--pin-stdin", input="4821\n",
+    res = run(d, "new", "p1", "--template", TEMPLATE, "--pin-stdin", input=f"{PIN}\n",
               env={"NEUROPLAY_PIN": None})
     assert res.exit_code == 0 and "plan version 1" in res.output  # type: ignore[attr-defined]
 
@@ -202,8 +211,8 @@ def test_pin_rule(data_dir: Path) -> None:
     run(data_dir, "new", "p1", "--template", TEMPLATE)
     with Store.open(data_dir=data_dir) as store:
         stored = store.get_setting(PIN_SETTING)
-    assert stored is not None and "4821" not in stored and stored.startswith("scrypt$")
-    assert verify_pin("4821", stored) and not verify_pin("4822", stored)
+    assert stored is not None and PIN not in stored and stored.startswith("scrypt$")
+    assert verify_pin(PIN, stored) and not verify_pin("482194", stored)
 
     # wrong PIN: refused, nothing changed
     res = run(data_dir, "set", "p1", "reaching.repetitions.max", "30", "--pin-stdin",
@@ -220,24 +229,24 @@ def test_pin_rule(data_dir: Path) -> None:
 
     # right PIN: accepted, from stdin or the environment
     res = run(data_dir, "set", "p1", "reaching.repetitions.max", "30", "--pin-stdin",
-              input="4821\n")
+              input=f"{PIN}\n")
     assert res.exit_code == 0  # type: ignore[attr-defined]
     res = run(data_dir, "set", "p1", "reaching.repetitions.max", "32",
-              env={"NEUROPLAY_PIN": "4821"})
+              env={"NEUROPLAY_PIN": PIN})
     assert res.exit_code == 0 and versions(data_dir) == [1, 2, 3]  # type: ignore[attr-defined]
 
     # changing the PIN needs the current one
-    res = run(data_dir, "set-pin", input="1111\n5555\n")
+    res = run(data_dir, "set-pin", input="1111\n555555\n")
     assert res.exit_code == 2 and "wrong current PIN" in res.output  # type: ignore[attr-defined]
-    res = run(data_dir, "set-pin", input="4821\n5555\n")
+    res = run(data_dir, "set-pin", input=f"{PIN}\n555555\n")
     assert res.exit_code == 0  # type: ignore[attr-defined]
     with Store.open(data_dir=data_dir) as store:
-        assert verify_pin("5555", store.get_setting(PIN_SETTING) or "")
+        assert verify_pin("555555", store.get_setting(PIN_SETTING) or "")
 
 
 def test_set_pin_refuses_a_short_pin(data_dir: Path) -> None:
     res = run(data_dir, "set-pin", input=f"{PIN}\n12\n")
-    assert res.exit_code == 2 and "4-64 characters" in res.output  # type: ignore[attr-defined]
+    assert res.exit_code == 2 and "6-64 characters" in res.output  # type: ignore[attr-defined]
     with Store.open(data_dir=data_dir) as store:
         assert verify_pin(PIN, store.get_setting(PIN_SETTING) or "")  # the old PIN stays
 

@@ -3,7 +3,8 @@
 `pg_server` (a throwaway PostgreSQL server for the test session) and
 `store_url` (a test over a real SQLite file and a fresh PostgreSQL database)
 live in tests/conftest.py, shared with the telemetry store tests. `serve`
-runs the FastAPI app with uvicorn in a thread on an ephemeral loopback port.
+runs the FastAPI app with uvicorn in a thread on an ephemeral loopback port,
+with the server options `neuroplay dashboard` uses.
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ class Served:
 def serve(app: Any) -> Served:
     import uvicorn
 
+    from game.dashboard.app import server_options
+
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on", ws="websockets-sansio")
+                            lifespan="on", **server_options())
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -320,20 +320,44 @@ def test_other_clinics_never_see_a_station(live: tuple[ClinicEnv, Served]) -> No
         st.stop()
 
 
-def test_a_station_cannot_pull_in_another_clinics_patient(live: tuple[ClinicEnv, Served]) -> None:
+def test_a_station_pulls_in_no_patient_unless_allowed(live: tuple[ClinicEnv, Served]) -> None:
+    """`hello` naming a patient outside the clinic: shown live, never taken into the clinic,
+    unless the station's token allows new patients (and then only one of no clinic)."""
     e, s = live
     e.store.ensure_patient("walk-in")
-    for patient in ("south-1", "walk-in"):
+    for patient in ("south-1", "walk-in", "nobody-known"):
         st = StationClient(s.url, "room-1", e.station_token, patient=patient).start()
         try:
             wait_for(st.connected.is_set)
             wait_for(lambda p=patient: s.app.state.hub.stations["room-1"].patient == p)
+            wait_for(lambda c=st: bool(c.server_messages))
+            [notice] = st.server_messages
+            assert notice["type"] == "notice" and notice["of"] == "hello"
+            # one answer whatever the reason, so a station cannot probe other clinics' ids
+            assert notice["text"].startswith(f"patient {patient!r} is not assigned to this clinic")
+            assert f"therapist assign {patient}" in notice["text"]
         finally:
             st.stop()
     assert e.clinic.patient_clinics("south-1") == [e.south]  # still only South's
-    assert e.clinic.patient_clinics("walk-in") == [e.north]  # a new patient joins North
+    assert e.clinic.patient_clinics("walk-in") == []  # nobody allowed it
     ana = login(s.url, "ana")
-    assert ana.get("/patients/south-1").status_code == 404
+    assert ana.get("/patients/walk-in").status_code == 404
+    # a token made with --allow-new-patients: the walk-in joins North, South's patient does not
+    token = e.clinic.new_station_token("room-1", e.north, "ana", allow_new_patients=True)
+    for patient in ("walk-in", "south-1"):
+        st = StationClient(s.url, "room-1", token, patient=patient).start()
+        try:
+            wait_for(st.connected.is_set)
+            wait_for(lambda p=patient: s.app.state.hub.stations["room-1"].patient == p)
+            st.record("hit", {})
+            assert st.wait_drained(10)  # the hello was handled before this ack
+            assert [m["type"] for m in st.server_messages] == (
+                [] if patient == "walk-in" else ["notice"])
+        finally:
+            st.stop()
+    assert e.clinic.patient_clinics("walk-in") == [e.north]
+    assert e.clinic.patient_clinics("south-1") == [e.south]
+    assert ana.get("/patients/walk-in").status_code == 200
 
 
 def test_undelivered_events_survive_a_station_restart(live: tuple[ClinicEnv, Served],

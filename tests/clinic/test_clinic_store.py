@@ -6,7 +6,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from telemetry.clinic import ClinicStore, hash_password, verify_password
+from telemetry.clinic import (
+    MAX_ADDRESS_FAILURES,
+    ClinicStore,
+    LoginOutcome,
+    hash_password,
+    verify_password,
+)
 from telemetry.errors import StoreError
 from telemetry.migrations import LATEST
 from telemetry.store import Store
@@ -50,15 +56,20 @@ def test_clinic_store_on_both_backends(store_url: str) -> None:
         other = cs.ensure_clinic("South")
         assert not cs.in_clinic(other, "p1")
 
-        # 5 failures per user+IP in 15 minutes lock that pair out, then it expires
-        for _ in range(5):
-            assert cs.authenticate("ana", "nope", "10.0.0.1") is None
-        assert cs.authenticate("ana", "s3cret-pass", "10.0.0.1") is None  # locked
-        assert cs.authenticate("ana", "s3cret-pass", "10.0.0.2") == t  # other IP fine
+        # 5 failures on an account in 15 minutes lock it from EVERY address, then it expires
+        for k in range(5):
+            assert cs.attempt_login("ana", "nope", f"10.0.0.{k}") == LoginOutcome(None)
+        assert cs.attempt_login("ana", "s3cret-pass", "10.0.0.1").limited  # right, yet locked
+        assert cs.attempt_login("ana", "s3cret-pass", "10.0.0.99").limited  # any address
         clock.now += timedelta(minutes=16)
         assert cs.authenticate("ana", "s3cret-pass", "10.0.0.1") == t
         attempts = cs.login_attempts("ana")
-        assert [a["ok"] for a in attempts] == [False] * 6 + [True, True]
+        assert [a["ok"] for a in attempts] == [False] * 7 + [True]
+        # 20 failures from one address, on any accounts, lock that address only
+        for k in range(MAX_ADDRESS_FAILURES):
+            assert not cs.attempt_login(f"guess{k}", "nope", "10.0.0.7").limited
+        assert cs.attempt_login("ana", "s3cret-pass", "10.0.0.7").limited
+        assert cs.authenticate("ana", "s3cret-pass", "10.0.0.8") == t
 
         token, sess = cs.open_session("ana")
         assert cs.session(token) == sess and cs.session("forged") is None
@@ -78,3 +89,30 @@ def test_clinic_store_on_both_backends(store_url: str) -> None:
         store.close()
     # reopening an upgraded database applies nothing again
     Store.open(store_url).close()
+
+
+def test_migration_0006_upgrades_a_database_of_the_previous_release(store_url: str) -> None:
+    """A store made before issue 13 (no allow_new_patients, no per-address index, no PIN log)
+    is upgraded in place; its station tokens keep working and allow no new patients."""
+    from sqlalchemy import inspect
+
+    store = Store.open(store_url)
+    cs = ClinicStore(store.engine)
+    cid = cs.add_therapist("ana", "North", "s3cret-pass").clinic_id
+    token = cs.new_station_token("bay-1", cid, "ana", allow_new_patients=True)
+    with store.engine.begin() as conn:  # back to the 0005 schema
+        conn.exec_driver_sql("DROP INDEX ix_login_attempts_ip_at")
+        conn.exec_driver_sql("ALTER TABLE station_tokens DROP COLUMN allow_new_patients")
+        conn.exec_driver_sql("DROP TABLE pin_attempts")
+        conn.exec_driver_sql("DELETE FROM schema_migrations WHERE version = 6")
+    store.close()
+    store = Store.open(store_url)
+    try:
+        insp = inspect(store.engine)
+        assert "allow_new_patients" in {c["name"] for c in insp.get_columns("station_tokens")}
+        assert "ix_login_attempts_ip_at" in {i["name"] for i in insp.get_indexes("login_attempts")}
+        assert insp.has_table("pin_attempts")
+        station = ClinicStore(store.engine).station_for_token("bay-1", token)
+        assert station is not None and station.allow_new_patients is False
+    finally:
+        store.close()
