@@ -42,6 +42,7 @@ import numpy as np
 
 from telemetry import counting, joint_angles
 from telemetry.counting import CycleResult, Polarity
+from telemetry.metrics import sparc
 from vision.bodyframe import (
     LEFT_ELBOW,
     LEFT_HIP,
@@ -70,6 +71,7 @@ MIN_RANGE = {"angle": 12.0, "position": 0.12, "aperture": 0.15}
 MIN_PERIODIC_CYCLES = 2  # auto: a candidate must repeat at least this often
 REGULARITY_COV = 0.5  # auto: an interval CoV this high is no rhythm at all [D]
 TWO_CYCLE_REGULARITY = 0.3  # auto: two cycles show no rhythm yet [D]
+VOTE_FRACTION = 0.85  # auto: candidates this close to the best vote on the count [D]
 
 
 @dataclass(frozen=True)
@@ -341,3 +343,227 @@ def score(res: CycleResult, duration_s: float) -> float:
     regularity = TWO_CYCLE_REGULARITY if cov is None else max(0.0, 1.0 - cov / REGULARITY_COV)
     span = (res.cycles[-1].t_end - res.cycles[0].t_start) / duration_s if duration_s > 0 else 0.0
     return float(res.period.periodicity * regularity * min(1.0, max(0.0, span)))
+
+
+def vote(scored: list[tuple[float, Signal, CycleResult]]) -> tuple[Signal, CycleResult]:
+    """The count most of the best candidates agree on [D]: every candidate scoring at
+    least VOTE_FRACTION of the best votes for its count with its score (the wrists,
+    elbows and trunk of one movement are separate measurements of it; one of them
+    cut short or doubled by a tracking slip is outvoted); the best-scoring candidate
+    with that count is the one reported."""
+    best = scored[0][0]
+    votes: dict[int, float] = {}
+    for sc, _sig, res in scored:
+        if sc > 0 and sc >= VOTE_FRACTION * best:
+            votes[res.count] = votes.get(res.count, 0.0) + sc
+    winner = max(votes, key=lambda c: (votes[c], -c))
+    sc, sig, res = next(x for x in scored if x[2].count == winner and x[0] >= VOTE_FRACTION * best)
+    return sig, res
+
+
+# ------------------------------------------------------------------ events
+def _speed_profile(stack: dict[str, np.ndarray], effector: int | None, t_grid: np.ndarray,
+                   metres_per_px: float | None) -> np.ndarray | None:
+    """The effector's speed (m/s) on the counting grid, zero-phase smoothed (6 Hz)."""
+    if effector is None or metres_per_px is None:
+        return None
+    t = stack["t"]
+    p = stack["px"][:, effector] * metres_per_px
+    vis = np.nan_to_num(stack["pose"][:, effector, 3])
+    ok = np.all(np.isfinite(p), axis=1) & (vis >= counting.MIN_QUALITY)
+    if int(ok.sum()) < 4 or t_grid.size < 4:
+        return None
+    x = np.interp(t_grid, t[ok], p[ok, 0])
+    y = np.interp(t_grid, t[ok], p[ok, 1])
+    fs = 1.0 / float(np.median(np.diff(t_grid)))
+    x, y = counting.lowpass(x, fs, min(6.0, 0.45 * fs)), counting.lowpass(y, fs, min(6.0, 0.45 * fs))
+    return np.hypot(np.gradient(x, 1.0 / fs), np.gradient(y, 1.0 / fs))
+
+
+def _events(sig: Signal, res: CycleResult, stack: dict[str, np.ndarray],
+            metres_per_px: float | None) -> list[Event]:
+    out: list[Event] = []
+    if not res.cycles:
+        return out
+    fs = res.fs
+    speed = _speed_profile(stack, sig.effector, res.t, metres_per_px)
+    rate = np.abs(np.gradient(res.x, 1.0 / fs)) if res.x.size > 1 else np.zeros(res.x.size)
+    q_t = sig.t
+    q = np.asarray(sig.quality, dtype=float)
+    for k, c in enumerate(res.cycles):
+        sl = slice(c.i_start, c.i_end + 1)
+        if speed is not None:
+            prof, unit = speed[sl], "m/s"
+        else:
+            prof, unit = rate[sl], f"{sig.unit}/s"
+        prof = prof[np.isfinite(prof)]
+        peak = float(prof.max()) if prof.size else None
+        sp = sparc(prof, fs) if prof.size >= 4 and np.any(prof > 0) else None
+        in_cycle = (q_t >= c.t_start) & (q_t <= c.t_end)
+        qual = float(np.mean(np.clip(np.nan_to_num(q[in_cycle]), 0, 1))) if in_cycle.any() else 0.0
+        qual *= c.coverage
+        rom = reliable = None
+        if sig.angle is not None:
+            a = sig.angle
+            sel = (a.t >= c.t_start) & (a.t <= c.t_end) & np.isfinite(a.degrees)
+            if int(sel.sum()) >= 2:
+                rom = float(np.max(a.degrees[sel]) - np.min(a.degrees[sel]))
+                reliable = bool(np.mean(a.reliable[sel]) >= 0.8)
+        out.append(Event(k + 1, c.t_start, c.t_peak, c.t_end, c.t_end - c.t_start, c.amplitude,
+                         sig.unit, rom, reliable, peak, unit if peak is not None else None,
+                         None if sp is None or not math.isfinite(sp) else sp, qual))
+    return out
+
+
+def _decrement(values: Sequence[float]) -> float | None:
+    """Mean of the last third / mean of the first third (needs 3 values)."""
+    v = [x for x in values if x is not None and math.isfinite(x)]
+    n = len(v)
+    if n < 3:
+        return None
+    third = max(1, n // 3)
+    first, last = float(np.mean(v[:third])), float(np.mean(v[-third:]))
+    return last / first if first > 0 else None
+
+
+def _rate(events: Sequence[Event], duration_s: float) -> float | None:
+    """1 / mean interval between the events' extremes; with one event, 1 / duration."""
+    if len(events) >= 2:
+        iv = np.diff([e.peak_s for e in events])
+        return float(1.0 / iv.mean()) if iv.mean() > 0 else None
+    if len(events) == 1 and duration_s > 0:
+        return 1.0 / duration_s
+    return None
+
+
+def _quality(frames: Sequence[BodyFrame], stack: dict[str, np.ndarray], sig: Signal | None,
+             res: CycleResult | None) -> dict[str, Any]:
+    n = len(frames)
+    posed = int(sum(f.pose is not None for f in frames))
+    hands = int(sum(bool(f.hands) for f in frames))
+    q: dict[str, Any] = {"pose_found_fraction": round(posed / n, 3) if n else 0.0,
+                         "hand_found_fraction": round(hands / n, 3) if n else 0.0}
+    if sig is not None:
+        vals = np.asarray(sig.quality, dtype=float)
+        q["signal_quality_mean"] = round(float(np.mean(np.nan_to_num(vals))), 3)
+        q["usable_fraction"] = round(float(np.mean(np.isfinite(sig.x)
+                                                   & (np.nan_to_num(vals) >= counting.MIN_QUALITY))), 3)
+    if res is not None:
+        q["rejected_low_quality"] = res.rejected_quality
+        q["rejected_jumps"] = res.rejected_jumps
+        q["noise"] = _r(res.noise, 4)
+        q["uncounted_part_movements"] = res.partial  # begun before the recording or a gap
+    return q
+
+
+def assess(frames: Sequence[BodyFrame], task: str = "auto", side: str | None = None, *,
+           fps: float | None = None) -> Assessment:
+    """Measure a whole recording. Raises AssessError (one line) when it cannot."""
+    if task not in TASKS:
+        raise AssessError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+    if side not in (None, "left", "right"):
+        raise AssessError(f"side must be left or right, got {side!r}")
+    if not frames:
+        raise AssessError("the recording has no frames")
+    stack = joint_angles.stack_frames(frames)
+    t = stack["t"]
+    duration = float(t[-1] - t[0]) if len(t) > 1 else 0.0
+    if fps is None or not fps > 0:
+        dts = np.diff(t)
+        dts = dts[dts > 0]
+        fps = float(1.0 / np.median(dts)) if dts.size else 0.0
+    if fps > 0:
+        duration += 1.0 / fps  # the last frame lasts one frame period
+    posed = sum(f.pose is not None for f in frames)
+    if task in HAND_TASKS:
+        if not any(f.hands for f in frames):
+            raise AssessError("no hand was found in the recording (a hand task needs the hand "
+                              "in view)")
+    elif posed == 0:
+        raise AssessError("no person was found in the recording")
+    warnings: list[str] = []
+    candidates: list[dict[str, Any]] = []
+    if task == "auto":
+        sigs = candidate_signals(frames, stack)
+        if side is not None:
+            sigs = [s for s in sigs if s.side in (None, side)]
+        scored = []
+        for sg in sigs:
+            res = count_signal(sg)
+            scored.append((score(res, duration), sg, res))
+        scored.sort(key=lambda x: -x[0])
+        candidates = [{"signal": sg.name, "score": round(sc, 3), "count": res.count,
+                       "period_s": _r(res.period.seconds if res.period else None, 3)}
+                      for sc, sg, res in scored[:5]]
+        if not scored or scored[0][0] <= 0:
+            best = max(scored, key=lambda x: x[2].count, default=None) if scored else None
+            if best is None:
+                raise AssessError("no person was found in the recording")
+            sig, res = best[1], best[2]
+            warnings.append("no clearly repeated movement found: the count is from the signal "
+                            "with the most movements and may not mean much")
+        else:
+            sig, res = vote(scored)
+    else:
+        sides = [side] if side is not None else ["left", "right"]
+        options = []
+        for sd in sides:
+            sg = task_signal(task, frames, stack, sd)
+            options.append((sg, count_signal(sg)))
+        # without --side: the side that moved (the larger range), ties to more movements
+        sig, res = max(options, key=lambda o: (o[1].global_range, o[1].count))
+        if side is None and len(options) == 2:
+            other = options[1] if options[0][0] is sig else options[0]
+            if other[1].count and other[1].global_range > 0.7 * res.global_range:
+                warnings.append(f"both sides moved; measured the {sig.side} (--side chooses)")
+    metres_per_px = None
+    unit_px = _body_unit_px(stack)
+    if unit_px:
+        metres_per_px = shoulder_width_m(frames) / unit_px
+    events = _events(sig, res, stack, metres_per_px)
+    if res.reason and not events:
+        warnings.append(f"nothing counted: {res.reason}")
+    rom = angle_method = None
+    if sig.angle is not None:
+        a = sig.angle
+        roms = [e.rom_deg for e in events if e.rom_deg is not None]
+        measured = np.isfinite(a.degrees)
+        angle_method = a.summary()
+        rom = {"mean": _r(float(np.mean(roms)), 1) if roms else None,
+               "max": _r(float(np.max(roms)), 1) if roms else None,
+               "min_angle": _r(float(np.nanmin(a.degrees)), 1) if measured.any() else None,
+               "max_angle": _r(float(np.nanmax(a.degrees)), 1) if measured.any() else None,
+               "recording_rom_reliable": joint_angles.rom_deg(a),
+               "reliable_repetitions": sum(1 for e in events if e.angle_reliable),
+               "joint": a.joint, "unit": "deg",
+               "method": joint_angles.describe_method(angle_method)}
+        warnings.extend(a.notes)
+        if task in ("shoulder-flexion", "shoulder-abduction") and events:
+            plane = joint_angles.plane_of_elevation_deg(stack, sig.side or "right")
+            peaks = [int(np.argmin(np.abs(a.t - e.peak_s))) for e in events]
+            pl = plane[peaks]
+            pl = pl[np.isfinite(pl)]
+            if pl.size:
+                med = float(np.median(pl))
+                rom["plane_of_elevation_deg"] = round(med, 1)
+                looks = "flexion (forward)" if med >= 45 else "abduction (sideways)"
+                rom["movement_looks_like"] = looks
+                wanted = "flexion" if task == "shoulder-flexion" else "abduction"
+                if wanted not in looks:
+                    warnings.append(f"the arm was raised in a plane that looks like {looks} "
+                                    f"(3-D estimate {med:.0f} deg from the frontal plane); "
+                                    "the angle is the arm's elevation either way")
+    amps = [e.amplitude for e in events]
+    series = {"t": res.t, "x": res.x, "name": sig.name, "unit": sig.unit,
+              "events": [(e.start_s, e.peak_s, e.end_s) for e in events]}
+    if sig.angle is not None:
+        series["reliable_t"] = sig.angle.t[~sig.angle.reliable & np.isfinite(sig.angle.degrees)]
+    return Assessment(
+        task=task, measured=sig.name, side=sig.side, frames=len(frames), fps=fps,
+        duration_s=duration, events=events, rate_hz=_rate(events, duration),
+        rhythm_cov=rhythm_cov(res) if res.count >= 3 else None,
+        decrement=_decrement(amps), amplitude_mean=float(np.mean(amps)) if amps else None,
+        amplitude_unit=sig.unit, rom=rom, quality=_quality(frames, stack, sig, res),
+        angle_method=angle_method, period_s=res.period.seconds if res.period else None,
+        periodicity=res.period.periodicity if res.period else None,
+        candidates=candidates, warnings=warnings, series=series)

@@ -71,9 +71,11 @@ REST_RANGE_FRACTION = 0.4
 MIN_PERIOD_S = 0.12
 MAX_PERIOD_S = 15.0
 MIN_PERIODICITY = 0.25  # autocorrelation below this: no reliable period [D]
+DRIFT_FRACTION = 0.25  # a trend spanning less of the signal's range is no drift [D]
 # Gaps (rejected or missing samples) up to this long are bridged by interpolation;
 # longer ones split the signal (no excursion is counted across them) [D].
 MAX_GAP_S = 0.5
+MAX_BRIDGE_S = 2.0  # ... and counting steps over gaps up to this (or a period) [D]
 # A swing must also exceed this many noise levels (per-sample tracking noise) [D].
 MIN_SIGNAL_TO_NOISE = 4.0
 ONLINE_WINDOW_S = 4.0  # the live counter's levels: the last few seconds [D]
@@ -405,13 +407,18 @@ def choose_polarity(x: np.ndarray) -> Polarity:
 
 
 def running_mean(x: np.ndarray, width: int) -> np.ndarray:
-    """Centred running mean over `width` samples, ignoring NaNs (NaN stays NaN)."""
+    """Centred running mean over `width` samples, ignoring NaNs (NaN stays NaN). The
+    ends are mirrored, so the mean there still spans a whole period (a window cut
+    short at the end of a recording would follow the last movement itself)."""
     v = np.asarray(x, dtype=float)
     ok = np.isfinite(v)
-    width = max(1, int(width))
+    width = max(1, min(int(width), v.size))
+    pad = width // 2
     kernel = np.ones(width)
-    num = np.convolve(np.where(ok, v, 0.0), kernel, mode="same")
-    den = np.convolve(ok.astype(float), kernel, mode="same")
+    vv = np.pad(np.where(ok, v, 0.0), pad, mode="reflect") if pad else np.where(ok, v, 0.0)
+    oo = np.pad(ok.astype(float), pad, mode="reflect") if pad else ok.astype(float)
+    num = np.convolve(vv, kernel, mode="same")[pad:pad + v.size]
+    den = np.convolve(oo, kernel, mode="same")[pad:pad + v.size]
     out = np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
     return np.where(ok, out, np.nan)
 
@@ -476,14 +483,18 @@ def count_cycles(t: np.ndarray, x: np.ndarray, *, quality: np.ndarray | None = N
     if smooth:  # keep a cycle's shape (up to its 4th harmonic), drop jitter above it
         cutoff = 4.0 / period.seconds if period is not None else 0.45 * fs
         xs = lowpass(uni.x, fs, min(cutoff, 0.45 * fs))
-    # Counting reads the signal around its slow trend (a camera or a body drifting over
-    # the recording): a running mean over exactly one period removes the repetitions
-    # and keeps the drift. Amplitudes are read from the signal itself.
+    # Counting reads the signal around its slow trend when it drifts (a camera or a body
+    # moving over the recording): a running mean over one period averages the
+    # repetitions out and keeps the drift. A trend spanning less than DRIFT_FRACTION of
+    # the signal's range is left alone (a rest at either end of a recording would
+    # otherwise read as a half-way level). Amplitudes are read from the signal itself.
+    y, floor_y = xs, floor
     if period is not None:
-        y = xs - running_mean(xs, round(period.seconds * fs))
-        floor_y = None
-    else:
-        y, floor_y = xs, floor
+        trend = running_mean(xs, round(period.seconds * fs))
+        t_lv = robust_levels(trend, "high")
+        x_lv = robust_levels(xs, "high")
+        if t_lv is not None and x_lv is not None and t_lv.range > DRIFT_FRACTION * x_lv.range:
+            y, floor_y = xs - trend, None
     pol: Polarity = choose_polarity(y) if polarity == "auto" else polarity
     noise = noise_level(uni.x)
     glob = robust_levels(y, pol, floor=floor_y)
@@ -497,26 +508,43 @@ def count_cycles(t: np.ndarray, x: np.ndarray, *, quality: np.ndarray | None = N
                            max(DELTA_FRACTION * min_range, MIN_SIGNAL_TO_NOISE * noise))
     cycles: list[Cycle] = []
     partial = 0
-    for a, b in runs(np.isfinite(y)):
-        counter = SwingCounter(pol)
-        pending: tuple[Extreme, Extreme] | None = None  # (rest before, out) awaiting its end
-        for i in range(a, b):
-            ext = counter.update(i, float(uni.t[i]), float(y[i]), float(deltas[i]))
-            if ext is None:
-                continue
-            if ext.kind == "out":
-                if ext.counted and counter.last_rest is not None:
-                    pending = (counter.last_rest, ext)
-                else:
-                    partial += 1
-            elif pending is not None:
-                cycles.append(_cycle(uni, xs, pending[0].index, pending[1].index, ext.index,
-                                     pol))
-                pending = None
-        if pending is not None:  # confirmed, and the run ended: its end is the run's rest side
-            seg = (1.0 if pol == "high" else -1.0) * y[pending[1].index:b]
-            i_end = pending[1].index + int(np.nanargmin(seg))
-            cycles.append(_cycle(uni, xs, pending[0].index, pending[1].index, i_end, pol))
+    # One counter across the whole recording; a tracking gap no longer than a period
+    # (at least MAX_BRIDGE_S) is stepped over, so a movement whose far end is hidden
+    # (a hand behind the head) still counts, from what was seen of it (its coverage
+    # says how much was seen); a longer gap starts afresh.
+    bridge_s = max(MAX_BRIDGE_S, period.seconds) if period is not None else MAX_BRIDGE_S
+    counter = SwingCounter(pol)
+    pending: tuple[Extreme, Extreme] | None = None  # (rest before, out) awaiting its end
+    last_i: int | None = None
+
+    def close_pending(upto: int) -> None:
+        nonlocal pending
+        if pending is None:
+            return
+        seg = (1.0 if pol == "high" else -1.0) * y[pending[1].index:upto]
+        i_end = pending[1].index + int(np.nanargmin(seg))
+        cycles.append(_cycle(uni, xs, pending[0].index, pending[1].index, i_end, pol))
+        pending = None
+
+    for i in np.flatnonzero(np.isfinite(y)):
+        i = int(i)
+        if last_i is not None and uni.t[i] - uni.t[last_i] > bridge_s:
+            close_pending(last_i + 1)  # confirmed before the gap: it ended there
+            counter = SwingCounter(pol)
+        last_i = i
+        ext = counter.update(i, float(uni.t[i]), float(y[i]), float(deltas[i]))
+        if ext is None:
+            continue
+        if ext.kind == "out":
+            if ext.counted and counter.last_rest is not None:
+                pending = (counter.last_rest, ext)
+            else:
+                partial += 1
+        elif pending is not None:
+            cycles.append(_cycle(uni, xs, pending[0].index, pending[1].index, ext.index, pol))
+            pending = None
+    if last_i is not None:
+        close_pending(last_i + 1)  # confirmed, and the recording ended: its end is its rest side
     return CycleResult(cycles, pol, period, fs, uni.t, xs, n_q, n_j, n_samples, noise,
                        glob.range, None if cycles else "no movement swung far enough", partial)
 
