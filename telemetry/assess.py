@@ -241,9 +241,9 @@ def task_signal(task: str, frames: Sequence[BodyFrame], stack: dict[str, np.ndar
     if task in HAND_TASKS:
         pinch, grasp, present = hand_signals(frames, side)
         if task == "tapping":
-            return Signal(f"{side} tapping aperture", "aperture", "aperture (wrist-index MCP)",
+            return Signal(f"{side} tapping aperture", "aperture", "aperture",
                           t, pinch, present, "low", MAX_APERTURE_RATE, floor=0.0, side=side)
-        return Signal(f"{side} grasp aperture", "aperture", "aperture (wrist-index MCP)", t,
+        return Signal(f"{side} grasp aperture", "aperture", "aperture", t,
                       grasp, present, "low", MAX_APERTURE_RATE, side=side)
     s, _e, w, _h = _SIDE_IDX[side]
     if task == "elbow-flexion":
@@ -309,10 +309,10 @@ def candidate_signals(frames: Sequence[BodyFrame], stack: dict[str, np.ndarray])
             pinch, grasp, present = hand_signals(frames, side)
             if present.sum() >= 4:
                 out.append(Signal(f"{side} tapping aperture", "aperture",
-                                  "aperture (wrist-index MCP)", t, pinch, present, "low",
+                                  "aperture", t, pinch, present, "low",
                                   MAX_APERTURE_RATE, floor=0.0, side=side))
                 out.append(Signal(f"{side} grasp aperture", "aperture",
-                                  "aperture (wrist-index MCP)", t, grasp, present, "low",
+                                  "aperture", t, grasp, present, "low",
                                   MAX_APERTURE_RATE, side=side))
     return out
 
@@ -409,7 +409,8 @@ def _events(sig: Signal, res: CycleResult, stack: dict[str, np.ndarray],
             if int(sel.sum()) >= 2:
                 rom = float(np.max(a.degrees[sel]) - np.min(a.degrees[sel]))
                 reliable = bool(np.mean(a.reliable[sel]) >= 0.8)
-        out.append(Event(k + 1, c.t_start, c.t_peak, c.t_end, c.t_end - c.t_start, c.amplitude,
+        amplitude = rom if rom is not None else c.amplitude  # an angle's swing: as measured
+        out.append(Event(k + 1, c.t_start, c.t_peak, c.t_end, c.t_end - c.t_start, amplitude,
                          sig.unit, rom, reliable, peak, unit if peak is not None else None,
                          None if sp is None or not math.isfinite(sp) else sp, qual))
     return out
