@@ -42,7 +42,7 @@ import numpy as np
 
 from telemetry import counting, joint_angles
 from telemetry.counting import CycleResult, Polarity
-from telemetry.metrics import sparc
+from telemetry.metrics import sparc, third_ratio
 from vision.bodyframe import (
     LEFT_ELBOW,
     LEFT_HIP,
@@ -64,10 +64,10 @@ Side = Literal["left", "right"]
 # The fastest a signal can physically change (outlier rejection, telemetry.counting):
 MAX_ANGULAR_SPEED_DEG_S = 1500.0  # fast elbow extension peaks near 1000-2000 deg/s [M]
 MAX_LIMB_SPEED_M_S = 8.0  # a punch peaks near 8-10 m/s; no rehabilitation movement does [M]
-MAX_APERTURE_RATE = 30.0  # aperture units/s: ~2.7 m/s of fingertip speed [D]
+MAX_APERTURE_RATE = counting.MAX_APERTURE_RATE
 DEFAULT_SHOULDER_WIDTH_M = 0.36  # telemetry.metrics.DEFAULT_METRES_PER_UNIT
 # Smallest range that is a movement, per signal kind [D]:
-MIN_RANGE = {"angle": 12.0, "position": 0.12, "aperture": 0.15}
+MIN_RANGE = {"angle": 12.0, "position": 0.12, "aperture": counting.MIN_APERTURE_RANGE}
 MIN_PERIODIC_CYCLES = 2  # auto: a candidate must repeat at least this often
 REGULARITY_COV = 0.5  # auto: an interval CoV this high is no rhythm at all [D]
 TWO_CYCLE_REGULARITY = 0.3  # auto: two cycles show no rhythm yet [D]
@@ -416,17 +416,6 @@ def _events(sig: Signal, res: CycleResult, stack: dict[str, np.ndarray],
     return out
 
 
-def _decrement(values: Sequence[float]) -> float | None:
-    """Mean of the last third / mean of the first third (needs 3 values)."""
-    v = [x for x in values if x is not None and math.isfinite(x)]
-    n = len(v)
-    if n < 3:
-        return None
-    third = max(1, n // 3)
-    first, last = float(np.mean(v[:third])), float(np.mean(v[-third:]))
-    return last / first if first > 0 else None
-
-
 def _rate(events: Sequence[Event], duration_s: float) -> float | None:
     """1 / mean interval between the events' extremes; with one event, 1 / duration."""
     if len(events) >= 2:
@@ -563,7 +552,7 @@ def assess(frames: Sequence[BodyFrame], task: str = "auto", side: str | None = N
         task=task, measured=sig.name, side=sig.side, frames=len(frames), fps=fps,
         duration_s=duration, events=events, rate_hz=_rate(events, duration),
         rhythm_cov=rhythm_cov(res) if res.count >= 3 else None,
-        decrement=_decrement(amps), amplitude_mean=float(np.mean(amps)) if amps else None,
+        decrement=third_ratio(amps), amplitude_mean=float(np.mean(amps)) if amps else None,
         amplitude_unit=sig.unit, rom=rom, quality=_quality(frames, stack, sig, res),
         angle_method=angle_method, period_s=res.period.seconds if res.period else None,
         periodicity=res.period.periodicity if res.period else None,

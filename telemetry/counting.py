@@ -79,6 +79,9 @@ MAX_BRIDGE_S = 2.0  # ... and counting steps over gaps up to this (or a period) 
 # A swing must also exceed this many noise levels (per-sample tracking noise) [D].
 MIN_SIGNAL_TO_NOISE = 4.0
 ONLINE_WINDOW_S = 4.0  # the live counter's levels: the last few seconds [D]
+# Hand apertures (thumb-index or fingertips-wrist distance / |wrist - index MCP|):
+MAX_APERTURE_RATE = 30.0  # units/s, about 2.7 m/s of fingertip speed: faster is a slip [D]
+MIN_APERTURE_RANGE = 0.15  # a hand that moves less is not tapping [D]
 
 
 # ------------------------------------------------------------------ levels
