@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, and_, create_engine, event, func, or_, select
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
@@ -54,6 +54,7 @@ from telemetry.landmarks import CODEC, decode_frames, encode_frames
 from telemetry.metrics import arm_angles, rom_from_angles, tracking_sample, tracking_summary
 from telemetry.migrations import migrate
 from telemetry.records import (
+    DEMO_SOURCE_PREFIX,
     CheckinRecord,
     FlagRecord,
     PatientRecord,
@@ -473,14 +474,19 @@ class Store:
         _ACTIVE.add(session_id)
         return rec
 
-    def _session_rows(self, conn: Connection, patient_id: str) -> list[Any]:
-        return conn.execute(select(S.sessions).where(S.sessions.c.patient_id == patient_id)
+    def _session_rows(self, conn: Connection, patient_id: str, *,
+                      include_demo: bool = True) -> list[Any]:
+        cond = S.sessions.c.patient_id == patient_id
+        if not include_demo:
+            cond = and_(cond, _not_demo())
+        return conn.execute(select(S.sessions).where(cond)
                             .order_by(S.sessions.c.started_at, S.sessions.c.session_id)).all()
 
-    def history(self, patient_id: str) -> list[SessionRecord]:
-        """Every session of the patient, oldest first, with its pre/post pain."""
+    def history(self, patient_id: str, *, include_demo: bool = False) -> list[SessionRecord]:
+        """Every session of the patient, oldest first, with its pre/post pain; sessions
+        played from a recording by `neuroplay demo` only with `include_demo`."""
         with self._tx() as conn:
-            rows = self._session_rows(conn, patient_id)
+            rows = self._session_rows(conn, patient_id, include_demo=include_demo)
             pain = conn.execute(
                 select(S.checkins.c.session_id, S.checkins.c.phase, S.checkin_items.c.value)
                 .join(S.checkin_items, S.checkin_items.c.checkin_id == S.checkins.c.id)
@@ -549,11 +555,14 @@ class Store:
                             json.loads(r.data))
                 for r in rows]
 
-    def patient_trials(self, patient_id: str) -> list[TrialRecord]:
+    def patient_trials(self, patient_id: str, *, include_demo: bool = False) -> list[TrialRecord]:
+        cond = S.sessions.c.patient_id == patient_id
+        if not include_demo:
+            cond = and_(cond, _not_demo())
         with self._tx() as conn:
             rows = conn.execute(
                 select(S.trials).join(S.sessions, S.sessions.c.session_id == S.trials.c.session_id)
-                .where(S.sessions.c.patient_id == patient_id)
+                .where(cond)
                 .order_by(S.sessions.c.started_at, S.trials.c.trial_index)).all()
         return [TrialRecord(r.session_id, r.trial_index, r._mapping["t"], r.outcome,
                             json.loads(r.data))
@@ -654,12 +663,20 @@ class Store:
                 {"checkin_id": cid, "item": k, "value": v} for k, v in clean.items()])
         return int(cid)
 
-    def checkins(self, patient_id: str) -> list[CheckinRecord]:
+    def checkins(self, patient_id: str, *, include_demo: bool = False) -> list[CheckinRecord]:
+        """The patient's check-ins; those of a demo session (a recording played by
+        `neuroplay demo`: its answers are scripted) only with `include_demo`."""
+        cond = S.checkins.c.patient_id == patient_id
+        if not include_demo:
+            demo_ids = select(S.sessions.c.session_id).where(
+                and_(S.sessions.c.patient_id == patient_id, ~_not_demo()))
+            cond = and_(cond, or_(S.checkins.c.session_id.is_(None),
+                                  S.checkins.c.session_id.not_in(demo_ids)))
         with self._tx() as conn:
             rows = conn.execute(
                 select(S.checkins, S.checkin_items.c.item, S.checkin_items.c.value)
                 .join(S.checkin_items, S.checkin_items.c.checkin_id == S.checkins.c.id)
-                .where(S.checkins.c.patient_id == patient_id)
+                .where(cond)
                 .order_by(S.checkins.c.answered_at, S.checkins.c.id)).all()
         out: dict[int, CheckinRecord] = {}
         for r in rows:
@@ -768,6 +785,11 @@ class Store:
         return [FlagRecord(r.id, r.patient_id, r.kind, r.measure,
                            parse_iso(r.raised_at), r.message, json.loads(r.evidence),  # type: ignore
                            r.status, parse_iso(r.closed_at)) for r in rows]
+
+
+def _not_demo() -> Any:
+    """SQL: the session was not played from a recording by `neuroplay demo`."""
+    return ~S.sessions.c.source.startswith(DEMO_SOURCE_PREFIX, autoescape=True)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -46,6 +46,7 @@ class Intents:
     cue: Cue | None = None  # why tracking is not good enough, for the player
     # Buttons (keyboard, on-screen, or dwell gestures).
     stop: bool = False
+    stop_reason: str | None = None  # why, when not the player ("video_ended": the recording ran out)
     pause: bool = False
     confirm: bool = False
     number: int | None = None  # a 0-10 answer typed or chosen, for check-ins
