@@ -350,6 +350,39 @@ def _nan_to_none(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
 
+def _reach_segment(t: np.ndarray, positions: np.ndarray, target: np.ndarray,
+                   t_target_shown: float, fraction: float = ONSET_FRACTION
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Segment | None]:
+    """(grid, path, velocity, speed, the reach's segment) on the 60 Hz analysis grid."""
+    grid, p = uniform_path(t, positions)
+    fs = RESAMPLE_HZ
+    target = np.asarray(target, dtype=float)[: p.shape[1]]
+    vel = np.gradient(p, 1.0 / fs, axis=0)
+    speed = np.linalg.norm(vel, axis=1)
+    start = int(np.searchsorted(grid, t_target_shown))
+    ahead = target[None, :] - p
+    dist = np.linalg.norm(ahead, axis=1)
+    toward = np.einsum("ij,ij->i", vel, ahead) / np.where(dist > 1e-9, dist, np.inf)
+    seg = segment_movement(speed, fraction=fraction, start=min(start, max(len(grid) - 2, 0)),
+                           toward=toward)
+    return grid, p, vel, speed, seg
+
+
+def movement_time_s(t: np.ndarray, positions: np.ndarray, target: np.ndarray,
+                    t_target_shown: float) -> float | None:
+    """THE movement time of a reach, the one NeuroPlay reports everywhere (the game's
+    summary, the CLI, trends, the report and exports; docs/telemetry.md "Movement
+    time"): from movement onset to movement offset, where the hand's speed crosses
+    ONSET_FRACTION (2 %) of the reach's peak (`segment_movement`, CLINICAL.md section
+    1), on the hand path resampled to 60 Hz and low-passed at 6 Hz. None when the
+    path is too short or has no movement. `reach_trial_metrics` gives the same value."""
+    try:
+        grid, _, _, _, seg = _reach_segment(t, positions, target, t_target_shown)
+    except ValueError:
+        return None
+    return None if seg is None else float(grid[seg.i_off] - grid[seg.i_on])
+
+
 def reach_trial_metrics(t: np.ndarray, positions: np.ndarray, target: np.ndarray,
                         t_target_shown: float, *, success: bool = True,
                         metres_per_unit: float = DEFAULT_METRES_PER_UNIT,
@@ -365,17 +398,9 @@ def reach_trial_metrics(t: np.ndarray, positions: np.ndarray, target: np.ndarray
         metres_per_unit: the patient's shoulder width in metres (from world
             landmarks), used for m/s and the 20 mm/s movement-unit rise.
     """
-    grid, p = uniform_path(t, positions)
+    grid, p, vel, speed, seg = _reach_segment(t, positions, target, t_target_shown, fraction)
     fs = RESAMPLE_HZ
     target = np.asarray(target, dtype=float)[: p.shape[1]]
-    vel = np.gradient(p, 1.0 / fs, axis=0)
-    speed = np.linalg.norm(vel, axis=1)
-    start = int(np.searchsorted(grid, t_target_shown))
-    ahead = target[None, :] - p
-    dist = np.linalg.norm(ahead, axis=1)
-    toward = np.einsum("ij,ij->i", vel, ahead) / np.where(dist > 1e-9, dist, np.inf)
-    seg = segment_movement(speed, fraction=fraction, start=min(start, max(len(grid) - 2, 0)),
-                           toward=toward)
     end_error = float(np.linalg.norm(p[-1] - target))
     q = quality.score if quality else None
     poor = quality.poor if quality else False

@@ -417,3 +417,31 @@ def test_demo_recordings_leave_the_patients_record_trends_and_flags_alone(tmp_pa
         assert [p.value for p in assessment.series["pain"].points] == [4.0] * before
     finally:
         store.close()
+
+
+def test_one_movement_time_in_the_cli_the_events_and_the_report(tmp_path: Path) -> None:
+    """The CLI's mean movement time is the mean of the per-reach movement times the
+    store derives (2 % of peak speed, onset to offset: telemetry.metrics.movement_time_s),
+    and each repetition event carries that same value; the live onset-to-touch time has
+    its own name (time_to_touch_s)."""
+    import numpy as np
+
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--seconds", "30", "--json", "--no-report",
+                                   "--data-dir", str(tmp_path), "--seed", "5"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output.strip().splitlines()[-1])
+    assert out["hits"] >= 3
+    store = Store.open(tmp_path / "neuroplay.db", create=False)
+    try:
+        reps = [e for e in store.events(out["session_id"]) if e.kind == "repetition"]
+        trials = {t.trial_index: t for t in store.patient_trials("demo")}
+        derived = [trials[r.data["index"]].data["metrics"]["movement_time_s"]
+                   for r in reps if r.data["hit"]]
+        for r in reps:
+            m = trials[r.data["index"]].data["metrics"]["movement_time_s"]
+            assert r.data["movement_time_s"] == pytest.approx(m, abs=1e-9)
+            if r.data["time_to_touch_s"] is not None and m is not None:
+                assert r.data["time_to_touch_s"] != pytest.approx(m, abs=1e-6)  # another measure
+        assert out["mean_movement_time_s"] == pytest.approx(float(np.mean(derived)), abs=1e-9)
+    finally:
+        store.close()
