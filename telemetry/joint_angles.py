@@ -136,13 +136,17 @@ class AngleSeries:
             "reliable_fraction": round(float(np.mean(self.reliable[sel])), 3) if n else None,
             "clipped_frames": int(np.sum(self.clipped & sel)),
             "dropped_frames": int(np.sum(self.dropped)),
-            "out_of_plane_median_deg": round(float(np.nanmedian(self.out_of_plane_deg[sel])), 1)
-            if n else None,
+            "out_of_plane_median_deg": _median(self.out_of_plane_deg[sel]),
             "anatomical_range_deg": list(self.range_deg),
             "trunk_assumed_vertical": bool(np.any(self.trunk_assumed_vertical & sel)),
             "world_agreement_deg": self.world_agreement_deg,
             "notes": list(self.notes),
         }
+
+
+def _median(x: np.ndarray) -> float | None:
+    v = x[np.isfinite(x)]
+    return round(float(np.median(v)), 1) if v.size else None
 
 
 def _shares(codes: np.ndarray) -> dict[str, float]:
@@ -269,7 +273,7 @@ def angle_series(stack: dict[str, np.ndarray], joint: Joint, side: str) -> Angle
     else:
         raise ValueError(f"unknown joint {joint!r}")
     oops = [_foreshortening(np.linalg.norm(v, axis=1), scale, ok) for v in seg_img]
-    oop = np.nanmax(np.stack(oops), axis=0) if len(oops) > 1 else oops[0]
+    oop = np.fmax.reduce(oops) if len(oops) > 1 else oops[0]
     oop = np.where(ok, oop, np.nan)
     world_ok = ok & _world_consistent(seg_world, seg_img, oops) & np.isfinite(wdeg)
     in_plane = ok & (np.nan_to_num(oop, nan=90.0) <= OBLIQUE_DEG)
@@ -362,3 +366,52 @@ def describe_method(summary: dict[str, object]) -> str:
     if isinstance(clipped, int) and clipped:
         text += f"; {clipped} frames clipped to the anatomical range"
     return text
+
+
+def stack_samples(samples: Sequence[tuple[float, np.ndarray, np.ndarray | None, int, int]]
+                  ) -> dict[str, np.ndarray]:
+    """`stack_frames` for (t, pose, world or None, width, height) samples."""
+    n = len(samples)
+    pose = np.full((n, 33, 4), np.nan)
+    world = np.full((n, 33, 3), np.nan)
+    px = np.full((n, 33, 2), np.nan)
+    t = np.zeros(n)
+    for i, (ti, p, w, width, height) in enumerate(samples):
+        t[i] = ti
+        pose[i] = p
+        px[i] = np.asarray(p[:, :2], dtype=float) * (width, height)
+        if w is not None:
+            world[i] = w
+    return {"t": t, "pose": pose, "world": world, "px": px}
+
+
+def session_rom(samples: Sequence[tuple[float, np.ndarray, np.ndarray | None, int, int]],
+                sides: Sequence[str]) -> dict[str, dict[str, object]]:
+    """A session's range of motion per arm from its sampled frames (the recorder's 10 Hz
+    samples): elbow flexion and shoulder elevation over the RELIABLE frames only, as a
+    5th-95th percentile spread, within the anatomical range, each with how it was
+    measured. Every figure is an estimate from one camera (`estimated`)."""
+    if not samples:
+        return {}
+    stack = stack_samples(samples)
+    out: dict[str, dict[str, object]] = {}
+    for side in sides:
+        if side not in _S:
+            continue
+        elbow = angle_series(stack, "elbow_flexion", side)
+        shoulder = angle_series(stack, "shoulder_elevation", side)
+        measured = int(np.sum(np.isfinite(elbow.degrees) | np.isfinite(shoulder.degrees)))
+        if measured == 0:
+            continue
+        out[side] = {
+            "elbow_flexion_rom_deg": rom_deg(elbow),
+            "shoulder_elevation_rom_deg": rom_deg(shoulder),
+            "estimated": True,
+            "frames": len(samples),
+            "angle_method": {
+                name: {k: v for k, v in s.summary().items()
+                       if k in ("method", "reliable_fraction", "clipped_frames", "dropped_frames",
+                                "world_agreement_deg")}
+                for name, s in (("elbow_flexion", elbow), ("shoulder_elevation", shoulder))},
+        }
+    return out

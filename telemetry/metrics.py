@@ -447,42 +447,8 @@ def range_of_motion(angles_deg: np.ndarray) -> float | None:
 
 ARM_LANDMARKS = {"left": (11, 13, 15, 23), "right": (12, 14, 16, 24)}  # S, E, W, H
 MIN_VISIBILITY = 0.5  # CLINICAL.md section 7: below this, do not score
-
-
-def arm_angles(pose: np.ndarray, pose_world: np.ndarray | None, side: str, width: int,
-               height: int) -> tuple[float, float, float | None] | None:
-    """(elbow flexion, shoulder abduction, shoulder flexion estimated) in degrees
-    for one frame, or None when the arm is not visible enough to score."""
-    from vision import body_model as bm
-
-    if side not in ARM_LANDMARKS or pose is None:
-        return None
-    if float(np.min(pose[list(ARM_LANDMARKS[side]), 3])) < MIN_VISIBILITY:
-        return None
-    elbow = bm.elbow_flexion_deg(pose, side, width, height)  # type: ignore[arg-type]
-    abduction = bm.shoulder_abduction_deg(pose, side, width, height)  # type: ignore[arg-type]
-    flexion = (bm.shoulder_flexion_deg(pose_world, side).degrees  # type: ignore[arg-type]
-               if pose_world is not None else None)
-    return elbow, abduction, flexion
-
-
-def rom_from_angles(samples: list[tuple[float, float, float | None]], *,
-                    lo: float = 5.0, hi: float = 95.0) -> dict[str, float | int | None]:
-    """Range of motion as the 5th-95th percentile spread of each angle [D]:
-    a single mis-tracked frame cannot inflate it. Flexion is labelled estimated."""
-    def spread(values: list[float]) -> float | None:
-        if len(values) < 3:
-            return None
-        a = np.asarray(values, dtype=float)
-        return round(float(np.percentile(a, hi) - np.percentile(a, lo)), 2)
-
-    return {
-        "elbow_flexion_rom_deg": spread([x[0] for x in samples]),
-        "shoulder_abduction_rom_deg": spread([x[1] for x in samples]),
-        "shoulder_flexion_rom_deg": spread([x[2] for x in samples if x[2] is not None]),
-        "shoulder_flexion_estimated": True,
-        "frames": len(samples),
-    }
+# Joint angles and a session's range of motion: telemetry.joint_angles (which method,
+# how reliable, never outside the anatomical range).
 
 
 def tracking_sample(pose: np.ndarray | None, pose_world: np.ndarray | None,

@@ -50,8 +50,9 @@ from telemetry.derive import (
     shoulder_series,
 )
 from telemetry.errors import DamagedDatabase, StoreError, UnknownPatient
+from telemetry.joint_angles import session_rom
 from telemetry.landmarks import CODEC, decode_frames, encode_frames
-from telemetry.metrics import arm_angles, rom_from_angles, tracking_sample, tracking_summary
+from telemetry.metrics import tracking_sample, tracking_summary
 from telemetry.migrations import migrate
 from telemetry.records import (
     DEMO_SOURCE_PREFIX,
@@ -846,8 +847,8 @@ class Recorder:
         self._last_t: float | None = None  # newest event time recorded
         # Joint angles of the affected arm(s), sampled at <= ROM_HZ by the flusher
         # thread from the frames it writes; their range goes into the summary.
-        self._rom: dict[str, list[tuple[float, float, float | None]]] = {s: [] for s in rom_sides}
-        self._rom_last_t: dict[str, float] = {}
+        self._rom: list[tuple[float, np.ndarray, np.ndarray | None, int, int]] = []
+        self._rom_last_t = -math.inf
         self._rom_sides = tuple(rom_sides)
         self._track: list[tuple[bool, float | None, float | None]] = []
         # (t, shoulder-line angle) of every written frame: each reach's trunk rotation
@@ -1040,16 +1041,13 @@ class Recorder:
             if f.t >= self._track_last_t + 1.0 / ROM_HZ - 1e-3:
                 self._track.append(tracking_sample(f.pose, f.pose_world, self._rom_sides))
                 self._track_last_t = f.t
-        for side, samples in self._rom.items():
-            last = self._rom_last_t.get(side, -math.inf)
-            for f in frames:
-                if f.pose is None or f.t < last + 1.0 / ROM_HZ - 1e-3:
-                    continue
-                angles = arm_angles(f.pose, f.pose_world, side, f.width, f.height)
-                if angles is not None:
-                    samples.append(angles)
-                    last = f.t
-            self._rom_last_t[side] = last
+        if not self._rom_sides:
+            return
+        for f in frames:  # the poses (never images), for the honest angles at close
+            if f.pose is None or f.t < self._rom_last_t + 1.0 / ROM_HZ - 1e-3:
+                continue
+            self._rom.append((f.t, f.pose, f.pose_world, f.width, f.height))
+            self._rom_last_t = f.t
 
     @property
     def trials_measured(self) -> int:
@@ -1066,7 +1064,8 @@ class Recorder:
             return t.copy(), deg.copy()
 
     def range_of_motion(self) -> dict[str, dict[str, Any]]:
-        return {side: rom_from_angles(s) for side, s in self._rom.items() if s}
+        """Per arm, telemetry.joint_angles.session_rom of the sampled frames."""
+        return session_rom(self._rom, self._rom_sides)
 
     def _flush_at_exit(self) -> None:
         if not self._closed:
