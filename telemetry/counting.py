@@ -78,6 +78,7 @@ MAX_GAP_S = 0.5
 MAX_BRIDGE_S = 2.0  # ... and counting steps over gaps up to this (or a period) [D]
 # A swing must also exceed this many noise levels (per-sample tracking noise) [D].
 MIN_SIGNAL_TO_NOISE = 4.0
+PERIODIC_NOT_NOISE = 0.5  # ... unless the signal is this periodic (jitter is not) [D]
 ONLINE_WINDOW_S = 4.0  # the live counter's levels: the last few seconds [D]
 # Hand apertures (thumb-index or fingertips-wrist distance / |wrist - index MCP|):
 MAX_APERTURE_RATE = 30.0  # units/s, about 2.7 m/s of fingertip speed: faster is a slip [D]
@@ -503,12 +504,17 @@ def count_cycles(t: np.ndarray, x: np.ndarray, *, quality: np.ndarray | None = N
     glob = robust_levels(y, pol, floor=floor_y)
     if glob is None:
         return nothing("the signal does not change", pol, period, uni, xs, noise)
-    if glob.range < max(min_range, MIN_SIGNAL_TO_NOISE * noise):
+    # Jitter has no rhythm: a clearly periodic signal is movement however fast it is for
+    # its frame rate (the noise estimate, from second differences, reads a 4-samples-a-
+    # cycle tap as noise).
+    noise_floor = 0.0 if period is not None and period.periodicity >= PERIODIC_NOT_NOISE \
+        else MIN_SIGNAL_TO_NOISE * noise
+    if glob.range < max(min_range, noise_floor):
         return nothing(f"range {glob.range:.3g} is within the tracking noise or below "
                        f"{min_range:g}: no movement", pol, period, uni, xs, noise, glob.range)
     window_s = max(MIN_WINDOW_S, WINDOW_PERIODS * period.seconds) if period else MIN_WINDOW_S
     deltas = window_deltas(y, fs, window_s, pol, floor_y, glob,
-                           max(DELTA_FRACTION * min_range, MIN_SIGNAL_TO_NOISE * noise))
+                           max(DELTA_FRACTION * min_range, noise_floor))
     cycles: list[Cycle] = []
     partial = 0
     # One counter across the whole recording; a tracking gap no longer than a period
@@ -567,10 +573,13 @@ class OnlineCounter:
 
     The swing size comes from the samples of the last `window_s` seconds
     (percentiles, as offline), with `floor` standing in for a level not reached
-    yet (the first tap of a set: a closed pinch is 0). A sample is judged one
-    sample late: it is rejected when the next one shows it was an out-and-back
-    jump faster than `max_rate`. `update` returns the extremes confirmed so far
-    (an "out" one is a tap, stamped with the time of its extreme).
+    yet (the first tap of a set: a closed pinch is 0). A sample reached faster
+    than `max_rate` is held back as suspect (with at most one more after it);
+    if the signal then comes straight back, faster than `max_rate`, the
+    suspects were an impossible jump and are dropped, as offline; otherwise
+    they are counted late. Ordinary samples are counted at once. `update`
+    returns the extreme a sample confirmed (an "out" one is a tap, stamped with
+    the time of its extreme).
     """
 
     def __init__(self, polarity: Polarity, *, window_s: float = ONLINE_WINDOW_S,
@@ -586,40 +595,48 @@ class OnlineCounter:
         self.min_quality = min_quality
         self.counter = SwingCounter(polarity)
         self.window: deque[tuple[float, float]] = deque()
-        self._pending: tuple[float, float] | None = None  # the sample awaiting judgement
+        self._suspects: list[tuple[float, float]] = []
         self._last_good: tuple[float, float] | None = None
         self._i = 0
         self.rejected_quality = 0
         self.rejected_jumps = 0
         self.levels: Levels | None = None
 
+    def _rate(self, a: tuple[float, float], b: tuple[float, float]) -> float:
+        return (b[1] - a[1]) / (b[0] - a[0]) if b[0] > a[0] else 0.0
+
     def update(self, t: float, value: float | None, quality: float = 1.0) -> Extreme | None:
-        """Feed one sample; the extreme its predecessor confirmed, if any."""
+        """Feed one sample; the extreme confirmed by it (or by suspects it cleared)."""
         if value is None or not math.isfinite(value):
             return None
         if not quality >= self.min_quality:
             self.rejected_quality += 1
             return None
-        pending, self._pending = self._pending, (t, float(value))
-        if pending is None:
-            return None
-        if self._is_jump(pending, (t, float(value))):
-            self.rejected_jumps += 1
-            return None
-        self._last_good = pending
-        return self._count(*pending)
-
-    def _is_jump(self, mid: tuple[float, float], nxt: tuple[float, float]) -> bool:
-        if self.max_rate is None or self._last_good is None:
-            return False
-        (t0, x0), (t1, x1), (t2, x2) = self._last_good, mid, nxt
-        if not (t1 > t0 and t2 > t1):
-            return False
-        r_in, r_out = (x1 - x0) / (t1 - t0), (x2 - x1) / (t2 - t1)
-        return (abs(r_in) > self.max_rate and abs(r_out) > self.max_rate and r_in * r_out < 0
-                and abs(x2 - x0) < 0.5 * abs(x1 - x0))
+        new = (t, float(value))
+        found: Extreme | None = None
+        if self.max_rate is not None and self._last_good is not None:
+            base = self._last_good
+            if self._suspects:
+                first, last = self._suspects[0], self._suspects[-1]
+                back = abs(new[1] - base[1]) < 0.5 * abs(first[1] - base[1])
+                if back and abs(self._rate(last, new)) > self.max_rate:
+                    self.rejected_jumps += len(self._suspects)  # out and straight back
+                    self._suspects = []
+                elif len(self._suspects) < 2 and abs(self._rate(last, new)) <= self.max_rate \
+                        and not back:
+                    self._suspects.append(new)  # still out there: wait one more sample
+                    return None
+                else:  # it stayed: a real change after all
+                    for s in self._suspects:
+                        found = self._count(*s) or found
+                    self._suspects = []
+            elif abs(self._rate(base, new)) > self.max_rate:
+                self._suspects = [new]
+                return None
+        return self._count(*new) or found
 
     def _count(self, t: float, x: float) -> Extreme | None:
+        self._last_good = (t, x)
         self.window.append((t, x))
         while self.window and self.window[0][0] < t - self.window_s:
             self.window.popleft()
@@ -631,9 +648,9 @@ class OnlineCounter:
         return self.counter.update(self._i, t, x, self.levels.delta)
 
     def flush(self) -> Extreme | None:
-        """Judge the last pending sample (the end of a set or a recording)."""
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return None
-        self._last_good = pending
-        return self._count(*pending)
+        """Count the samples still held back (the end of a set or a recording)."""
+        found = None
+        for s in self._suspects:
+            found = self._count(*s) or found
+        self._suspects = []
+        return found
