@@ -78,6 +78,8 @@ MAX_GAP_S = 0.5
 MAX_BRIDGE_S = 2.0  # ... and counting steps over gaps up to this (or a period) [D]
 # A swing must also exceed this many noise levels (per-sample tracking noise) [D].
 MIN_SIGNAL_TO_NOISE = 4.0
+DWELL_TIE = 0.1  # polarity: a median this close to mid-range does not say where rest is [D]
+START_SHARE = 0.05  # ... then the recording's first samples do [D]
 PERIODIC_NOT_NOISE = 0.5  # ... unless the signal is this periodic (jitter is not) [D]
 ONLINE_WINDOW_S = 4.0  # the live counter's levels: the last few seconds [D]
 # Hand apertures (thumb-index or fingertips-wrist distance / |wrist - index MCP|):
@@ -402,11 +404,16 @@ class CycleResult:
 
 def choose_polarity(x: np.ndarray) -> Polarity:
     """Rest is where the signal dwells: if its median is nearer the low end of its
-    range, excursions go up ("high"), else down ("low")."""
+    range, excursions go up ("high"), else down ("low"). When the median sits within
+    DWELL_TIE of the middle (a movement as long as its rest), rest is where the
+    recording begins (its first START_SHARE of samples): people start at rest."""
     v = np.asarray(x, dtype=float)
     v = v[np.isfinite(v)]
-    lo, hi = np.percentile(v, LEVEL_PERCENTILES)
+    lo, hi = (float(a) for a in np.percentile(v, LEVEL_PERCENTILES))
     med = float(np.median(v))
+    if abs(med - 0.5 * (lo + hi)) <= DWELL_TIE * (hi - lo):
+        start = float(np.median(v[:max(3, int(START_SHARE * v.size))]))
+        return "high" if start - lo <= hi - start else "low"
     return "high" if med - lo <= hi - med else "low"
 
 
