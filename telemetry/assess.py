@@ -529,20 +529,18 @@ def assess(frames: Sequence[BodyFrame], task: str = "auto", side: str | None = N
                "method": joint_angles.describe_method(angle_method)}
         warnings.extend(a.notes)
         if task in ("shoulder-flexion", "shoulder-abduction") and events:
-            plane = joint_angles.plane_of_elevation_deg(stack, sig.side or "right")
-            peaks = [int(np.argmin(np.abs(a.t - e.peak_s))) for e in events]
-            pl = plane[peaks]
-            pl = pl[np.isfinite(pl)]
-            if pl.size:
-                med = float(np.median(pl))
-                rom["plane_of_elevation_deg"] = round(med, 1)
-                looks = "flexion (forward)" if med >= 45 else "abduction (sideways)"
+            plane = joint_angles.elevation_plane(stack, a)
+            if plane is not None:
+                looks = str(plane["looks_like"])
                 rom["movement_looks_like"] = looks
+                rom["camera_view"] = plane["view"]
                 wanted = "flexion" if task == "shoulder-flexion" else "abduction"
                 if wanted not in looks:
-                    warnings.append(f"the arm was raised in a plane that looks like {looks} "
-                                    f"(3-D estimate {med:.0f} deg from the frontal plane); "
-                                    "the angle is the arm's elevation either way")
+                    warnings.append(f"asked for shoulder {wanted}, but the arm was raised in a "
+                                    f"way that looks like {looks} ({plane['view']} view, upper "
+                                    f"arm in the image plane on {plane['arm_in_image_plane']:.0%} "
+                                    "of the mid-raise frames); the angle is the arm's elevation "
+                                    "either way")
     amps = [e.amplitude for e in events]
     series = {"t": res.t, "x": res.x, "name": sig.name, "unit": sig.unit,
               "events": [(e.start_s, e.peak_s, e.end_s) for e in events]}

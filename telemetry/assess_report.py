@@ -94,9 +94,8 @@ def summary_rows(a: Assessment) -> list[tuple[str, str]]:
                   f"{r.get('reliable_repetitions')} of {a.repetitions}"),
                  ("how the angles were measured", str(r.get("method", "")))]
         if r.get("movement_looks_like"):
-            rows.append(("plane of the raise (3-D estimate)",
-                         (f"{r['movement_looks_like']}, {r.get('plane_of_elevation_deg')} deg "
-                         "from the frontal plane")))
+            rows.append(("the raise looks like",
+                         f"{r['movement_looks_like']} ({r.get('camera_view')} view)"))
     q = a.quality
     rows.append(("tracking", f"person found in {q.get('pose_found_fraction', 0):.0%} of frames"
                  + (f", hand in {q.get('hand_found_fraction', 0):.0%}"

@@ -328,29 +328,38 @@ def rom_deg(series: AngleSeries, mask: np.ndarray | None = None, *, lo: float = 
     return round(float(np.percentile(a, hi) - np.percentile(a, lo)), 2)
 
 
-def plane_of_elevation_deg(stack: dict[str, np.ndarray], side: str) -> np.ndarray:
-    """Per frame, from the world landmarks: the plane the upper arm is raised in,
-    0 = sideways (frontal plane, abduction) to 90 = forward (sagittal, flexion) [D].
-    NaN where the arm hangs (under 30 deg of elevation: no plane to speak of)."""
-    world = stack["world"]
-    s, e = _S[side], _E[side]
-    lat = world[:, LEFT_SHOULDER] - world[:, RIGHT_SHOULDER]
-    up = 0.5 * (world[:, LEFT_SHOULDER] + world[:, RIGHT_SHOULDER]) \
-        - 0.5 * (world[:, LEFT_HIP] + world[:, RIGHT_HIP])
-    fwd = np.cross(lat, up)
-    u = world[:, e] - world[:, s]
+FRONTAL_VIEW_RATIO = 0.4  # image shoulder width / trunk length above this: a frontal view [D]
+MID_ELEVATION_DEG = (45.0, 135.0)  # where the plane of a raise shows best [D]
 
-    def unit(v: np.ndarray) -> np.ndarray:
-        n = np.linalg.norm(v, axis=1, keepdims=True)
-        return v / np.where(n > 0, n, np.nan)
 
-    up_u, fwd_u = unit(up), unit(fwd)
-    lat_u = unit(np.cross(up_u, fwd_u))
-    uu = unit(u)
-    elev = np.degrees(np.arccos(np.clip(np.sum(uu * -up_u, axis=1), -1, 1)))
-    plane = np.degrees(np.arctan2(np.abs(np.sum(uu * fwd_u, axis=1)),
-                                  np.abs(np.sum(uu * lat_u, axis=1))))
-    return np.where(elev >= 30.0, plane, np.nan)
+def elevation_plane(stack: dict[str, np.ndarray], series: AngleSeries) -> dict[str, object] | None:
+    """Which way the arm was raised, from the picture itself [D]: in a frontal view
+    (shoulders at least FRONTAL_VIEW_RATIO of the trunk's length wide) an arm raised
+    sideways stays in the image plane (abduction), one raised forward points at the
+    camera and foreshortens (flexion); in a side view it is the other way round.
+    Judged on the frames between MID_ELEVATION_DEG of elevation; None without them."""
+    if series.joint != "shoulder_elevation":
+        raise ValueError("elevation_plane needs a shoulder elevation series")
+    px = stack["px"]
+    sw = np.linalg.norm(px[:, LEFT_SHOULDER] - px[:, RIGHT_SHOULDER], axis=1)
+    torso = np.linalg.norm(0.5 * (px[:, LEFT_SHOULDER] + px[:, RIGHT_SHOULDER])
+                           - 0.5 * (px[:, LEFT_HIP] + px[:, RIGHT_HIP]), axis=1)
+    ratio = sw / np.where(torso > 0, torso, np.nan)
+    mid = (np.isfinite(series.degrees) & (series.degrees >= MID_ELEVATION_DEG[0])
+           & (series.degrees <= MID_ELEVATION_DEG[1]) & np.isfinite(ratio))
+    if int(mid.sum()) < 3:
+        return None
+    frontal = float(np.median(ratio[mid])) >= FRONTAL_VIEW_RATIO
+    in_plane = float(np.mean(np.nan_to_num(series.out_of_plane_deg[mid], nan=90.0)
+                             <= OBLIQUE_DEG))
+    if 0.3 < in_plane < 0.7:
+        looks = "unclear"
+    elif (in_plane >= 0.7) == frontal:
+        looks = "abduction (sideways)"
+    else:
+        looks = "flexion (forward)"
+    return {"view": "frontal" if frontal else "side", "arm_in_image_plane": round(in_plane, 2),
+            "looks_like": looks, "frames": int(mid.sum())}
 
 
 def describe_method(summary: dict[str, object]) -> str:

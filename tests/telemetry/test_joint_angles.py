@@ -11,6 +11,7 @@ from telemetry.joint_angles import (
     ANATOMICAL_RANGE_DEG,
     METHOD_CODES,
     angle_series,
+    elevation_plane,
     frame_angles,
     rom_deg,
     session_rom,
@@ -139,6 +140,9 @@ def test_shoulder_elevation_against_the_trunk_and_without_hips() -> None:
     a = frame_angles(frames, "shoulder_elevation", "right")
     assert np.allclose(a.degrees, np.linspace(5, 170, 40), atol=0.5)
     assert not a.trunk_assumed_vertical.any()
+    plane = elevation_plane(stack_frames(frames), a)
+    assert plane is not None and plane["view"] == "frontal"
+    assert plane["looks_like"] == "abduction (sideways)" and plane["arm_in_image_plane"] == 1.0
     no_hips = frame_angles([raised(i, 90, hips=False) for i in range(5)], "shoulder_elevation",
                            "right")
     assert no_hips.trunk_assumed_vertical.all()
