@@ -23,6 +23,11 @@ Role: the only module that calls MediaPipe. Two implementations of one
   user-supplied `.task` model whose sha256 is checked against a hash given
   by the user or a sidecar file `<model>.sha256`.
 
+Small or dark people (`person_search=True`, off by default; `neuroplay assess`
+turns it on): when the full frame finds nobody, vision.person_search looks
+for the person in square tiles and follows them in a crop, which MediaPipe's
+downscaled full-frame detector misses (a person 90 px tall in a 480 px frame).
+
 Which person: MediaPipe pose tracks ONE person. In tracking mode it detects
 once, then follows that person's region from frame to frame and only
 re-detects when tracking confidence drops, so with several people in view
