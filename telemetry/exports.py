@@ -175,11 +175,25 @@ def csv_tables(data: PatientData, tz: tzinfo = timezone.utc) -> dict[str, list[d
     return t
 
 
+# The widest range a joint can move through (telemetry.joint_angles.ANATOMICAL_RANGE_DEG):
+# sessions stored before issue 12 measured flat in the image and could exceed it (an elbow
+# "ROM" of 161 deg); such a value is a tracking artefact and is not exported.
+_ROM_LIMIT_DEG = {"elbow_flexion_rom_deg": 150.0, "shoulder_elevation_rom_deg": 180.0,
+                  "shoulder_abduction_rom_deg": 180.0, "shoulder_flexion_rom_deg": 180.0}
+
+
 def _session_rom(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     rom = summary.get("rom")
     if not isinstance(rom, Mapping):
         return {}
-    return {str(side): v for side, v in rom.items() if isinstance(v, Mapping)}
+    out: dict[str, Mapping[str, Any]] = {}
+    for side, v in rom.items():
+        if not isinstance(v, Mapping):
+            continue
+        out[str(side)] = {k: (None if k in _ROM_LIMIT_DEG and isinstance(x, (int, float))
+                              and not 0.0 <= float(x) <= _ROM_LIMIT_DEG[k] else x)
+                          for k, x in v.items()}
+    return out
 
 
 def _csv_bytes(name: str, rows: list[dict[str, Any]]) -> bytes:

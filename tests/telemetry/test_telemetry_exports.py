@@ -156,6 +156,18 @@ def test_session_range_of_motion_is_exported(data: PatientData) -> None:
     assert obs["status"] == "preliminary"  # angles from one camera are estimates
 
 
+def test_an_impossible_stored_rom_is_not_exported(data: PatientData) -> None:
+    """A session stored before issue 12 with an elbow "range" of 161 deg (measured flat in
+    the image): past what an elbow can do, so it is left out; the rest is exported."""
+    import dataclasses
+
+    rom = {"right": {"elbow_flexion_rom_deg": 161.0, "shoulder_abduction_rom_deg": 88.0}}
+    s0 = dataclasses.replace(data.sessions[0], summary={**data.sessions[0].summary, "rom": rom})
+    d = dataclasses.replace(data, sessions=[s0] + data.sessions[1:])
+    rows = csv_tables(d)["session_rom"]
+    assert [(r["metric"], r["value"]) for r in rows] == [("shoulder-abduction-rom", 88.0)]
+
+
 def test_honest_session_rom_exports_as_preliminary_with_its_method(data: PatientData) -> None:
     import dataclasses
 
