@@ -206,11 +206,27 @@ class _Trial:
     path: list[list[float]] = field(default_factory=list)
     trunk: list[list[float]] = field(default_factory=list)
 
+    movement_time_s: float | None = None  # telemetry.metrics.movement_time_s, set at the end
+
     @property
-    def movement_time_s(self) -> float | None:
+    def time_to_touch_s(self) -> float | None:
+        """Live onset (the game's speed rule) to first touch: what the game sees while
+        playing; NOT the movement time (docs/telemetry.md "Movement time")."""
         if self.onset_t is None or self.touch_t is None or self.touch_t < self.onset_t:
             return None
         return self.touch_t - self.onset_t
+
+
+def _movement_time(trial: _Trial) -> float | None:
+    """The one movement time (telemetry.metrics.movement_time_s: 2 % of peak speed,
+    onset to offset) of a trial's hand path; the report and exports derive the same
+    number from the same path."""
+    from telemetry.metrics import movement_time_s
+
+    if len(trial.path) < 4:
+        return None
+    p = np.asarray(trial.path, dtype=float)
+    return movement_time_s(p[:, 0], p[:, 1:3], np.asarray(trial.home, dtype=float), trial.shown_t)
 
 
 @dataclass(slots=True)
@@ -500,6 +516,7 @@ class ReachingExercise:
 
     def _finish(self, trial: _Trial, t: float, *, hit: bool) -> list[Event]:
         trial.end_t = t
+        trial.movement_time_s = _movement_time(trial)
         trial.state = "popped" if hit else "missed"
         trial.touching = False
         self._trial = None
@@ -529,6 +546,7 @@ class ReachingExercise:
             "shown_t": trial.shown_t, "onset_t": trial.onset_t, "touch_t": trial.touch_t, "end_t": t,
             "hit": hit, "outcome": "hit" if hit else "timeout",
             "reaction_time_s": rt, "movement_time_s": trial.movement_time_s,
+            "time_to_touch_s": trial.time_to_touch_s,
             "compensations": trial.compensations,
             "path": trial.path, "trunk": trial.trunk,
         }))

@@ -98,12 +98,15 @@ class TimedFrames:
 
 
 class StopAtEnd(FramesDriver):
-    """FramesDriver that stops the exercise once the recording is used up."""
+    """FramesDriver that stops the exercise once the recording is used up, with the
+    reason `end_reason` ("video_ended" / "replay_ended"), not the player's stop."""
+
+    end_reason = "video_ended"
 
     def poll(self, t: float, scene: Any) -> tuple[BodyFrame | None, Intents | None]:
         frame, intents = super().poll(t, scene)
         if self.finished and isinstance(scene, ExerciseScene) and frame is None:
-            return None, Intents(t=t, stop=True)
+            return None, Intents(t=t, stop=True, stop_reason=self.end_reason)
         return frame, intents
 
 
@@ -140,6 +143,7 @@ def recording_driver(*, replay: str | Any = None, video: str | None = None,
 
     driver = StopAtEnd(next_frame=timed.next, build=build_from_start, menus=menus,
                        is_finished=lambda: timed.done)
+    driver.end_reason = "replay_ended"
     return RecordingDriver(driver=driver, reference=lambda: cal.reference, source=source,
                            duration_s=timed.duration_s, calibration=cal)
 

@@ -44,6 +44,8 @@ METRIC_CODES: dict[str, tuple[str, str, str]] = {
     "trunk_rotation_deg": ("trunk-rotation", "Trunk rotation", "deg"),
     "quality": ("quality", "Tracking quality", "{score}"),
     "elbow_flexion_rom_deg": ("elbow-flexion-rom", "Elbow flexion range", "deg"),
+    "shoulder_elevation_rom_deg": ("shoulder-elevation-rom", "Shoulder elevation range", "deg"),
+    # sessions stored before issue 12 (image-plane abduction, world-landmark flexion):
     "shoulder_abduction_rom_deg": ("shoulder-abduction-rom", "Shoulder abduction range", "deg"),
     "shoulder_flexion_rom_deg": ("shoulder-flexion-rom-estimated",
                                  "Shoulder flexion range (estimated)", "deg"),
@@ -158,8 +160,9 @@ def csv_tables(data: PatientData, tz: tzinfo = timezone.utc) -> dict[str, list[d
                                     "poor_quality": bool(m.get("poor_quality", False))})
     t["trial_metrics"] = metric_rows
     t["session_rom"] = [{"session_id": s.session_id, "side": side, "metric": code,
-                         "value": rom[key], "unit_ucum": unit, "estimated": code.endswith(
-                             "estimated"), "frames": rom.get("frames")}
+                         "value": rom[key], "unit_ucum": unit,
+                         "estimated": bool(rom.get("estimated")) or code.endswith("estimated"),
+                         "frames": rom.get("frames")}
                         for s in data.sessions
                         for side, rom in _session_rom(s.summary).items()
                         for key, (code, _d, unit) in METRIC_CODES.items()
@@ -172,11 +175,25 @@ def csv_tables(data: PatientData, tz: tzinfo = timezone.utc) -> dict[str, list[d
     return t
 
 
+# The widest range a joint can move through (telemetry.joint_angles.ANATOMICAL_RANGE_DEG):
+# sessions stored before issue 12 measured flat in the image and could exceed it (an elbow
+# "ROM" of 161 deg); such a value is a tracking artefact and is not exported.
+_ROM_LIMIT_DEG = {"elbow_flexion_rom_deg": 150.0, "shoulder_elevation_rom_deg": 180.0,
+                  "shoulder_abduction_rom_deg": 180.0, "shoulder_flexion_rom_deg": 180.0}
+
+
 def _session_rom(summary: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     rom = summary.get("rom")
     if not isinstance(rom, Mapping):
         return {}
-    return {str(side): v for side, v in rom.items() if isinstance(v, Mapping)}
+    out: dict[str, Mapping[str, Any]] = {}
+    for side, v in rom.items():
+        if not isinstance(v, Mapping):
+            continue
+        out[str(side)] = {k: (None if k in _ROM_LIMIT_DEG and isinstance(x, (int, float))
+                              and not 0.0 <= float(x) <= _ROM_LIMIT_DEG[k] else x)
+                          for k, x in v.items()}
+    return out
 
 
 def _csv_bytes(name: str, rows: list[dict[str, Any]]) -> bytes:
@@ -335,24 +352,49 @@ def fhir_bundle(data: PatientData, *, model: str = "mediapipe 0.10.21 pose_landm
                      if key.endswith("_rom_deg") and isinstance(rom.get(key), (int, float))]
             if not comps:
                 continue
-            entries.append(_entry({
+            obs_rom: dict[str, Any] = {
                 "resourceType": "Observation",
                 "id": _rid("Observation", "rom", sess.session_id, side),
-                "status": "final",
+                # joint angles from one camera are estimates, never a final measurement
+                "status": "preliminary",
                 "category": [{"coding": [{"system": OBS_CATEGORY, "code": "exam",
                                           "display": "Exam"}]}],
                 "code": {"coding": [{"system": CS_KINEMATICS, "code": "session-rom",
                                      "display": "Range of motion in one session"}],
                          "text": f"{side} arm range of motion (5th-95th percentile; game "
-                                 "metric, shoulder flexion estimated)"},
+                                 "metric, estimated from one camera)"},
                 "subject": subject, "device": device_ref,
                 "effectiveDateTime": sess.started_at.isoformat(),
                 "bodySite": {"text": f"{side} upper limb"},
                 "component": comps,
-            }))
+            }
+            note = _rom_method_note(rom)
+            if note:
+                obs_rom["note"] = [{"text": note}]
+            entries.append(_entry(obs_rom))
     return {"resourceType": "Bundle", "id": _rid("Bundle", pid, (now or datetime.now(
         timezone.utc)).isoformat()), "type": "collection",
             "timestamp": (now or datetime.now(timezone.utc)).isoformat(), "entry": entries}
+
+
+def _rom_method_note(rom: Mapping[str, Any]) -> str | None:
+    """How a session's angles were measured (telemetry.joint_angles), for the FHIR note."""
+    methods = rom.get("angle_method")
+    if not isinstance(methods, Mapping):
+        return None
+    parts = []
+    for joint, m in methods.items():
+        if not isinstance(m, Mapping):
+            continue
+        shares = m.get("method") or {}
+        how = ", ".join(f"{k} {float(v):.0%}" for k, v in dict(shares).items())
+        rel = m.get("reliable_fraction")
+        rel_text = f", reliable {float(rel):.0%}" if isinstance(rel, (int, float)) else ""
+        parts.append(f"{joint.replace('_', ' ')}: {how or 'no frames'}{rel_text}")
+    if not parts:
+        return None
+    return ("Angles estimated from one camera (image = in the image plane; world = MediaPipe "
+            "3-D landmarks); unreliable (oblique) frames left out. " + "; ".join(parts))
 
 
 def validate_bundle(bundle: Mapping[str, Any]) -> None:

@@ -10,9 +10,10 @@ function says metres. Formulas and reference values follow
 * SPARC (Balasubramanian et al. 2015; siva82kb/SPARC) and log dimensionless
   jerk (siva82kb/monalysa), checked against -1.41403 and -5.81636 on the
   Gaussian speed profile exp(-5 t^2), t in [-1, 1), fs = 100;
-* finger tapping after VideoBased-PD-Biomarkers: 9 Hz low-pass, peaks at
-  least 5 frames (of a 30 fps video, i.e. 1/6 s) apart with height and
-  prominence >= mean/2;
+* finger tapping after VideoBased-PD-Biomarkers' measures (rate, amplitude,
+  rhythm CoV, decrement, interruptions), counted as CLOSINGS by
+  telemetry.counting (the game's live counter and `neuroplay assess` count
+  the same way);
 * a quality score per repetition (visibility, jitter, frontal view); poor
   repetitions are kept but flagged and left out of trends.
 
@@ -42,8 +43,6 @@ STOP_FRACTION = 0.10
 MAIN_MOVEMENT_FRACTION = 0.5
 RESAMPLE_HZ = 60.0
 REACH_CUTOFF_HZ = 6.0
-TAP_CUTOFF_HZ = 9.0
-TAP_MIN_PEAK_DISTANCE_S = 5 / 30  # "5 frames" of the reference's 30 fps videos
 MOVEMENT_UNIT_RISE_M_S = 0.020  # 20 mm/s
 MOVEMENT_UNIT_SEPARATION_S = 0.150
 DEFAULT_METRES_PER_UNIT = 0.36  # a typical adult shoulder-landmark width [D]
@@ -351,6 +350,39 @@ def _nan_to_none(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
 
+def _reach_segment(t: np.ndarray, positions: np.ndarray, target: np.ndarray,
+                   t_target_shown: float, fraction: float = ONSET_FRACTION
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Segment | None]:
+    """(grid, path, velocity, speed, the reach's segment) on the 60 Hz analysis grid."""
+    grid, p = uniform_path(t, positions)
+    fs = RESAMPLE_HZ
+    target = np.asarray(target, dtype=float)[: p.shape[1]]
+    vel = np.gradient(p, 1.0 / fs, axis=0)
+    speed = np.linalg.norm(vel, axis=1)
+    start = int(np.searchsorted(grid, t_target_shown))
+    ahead = target[None, :] - p
+    dist = np.linalg.norm(ahead, axis=1)
+    toward = np.einsum("ij,ij->i", vel, ahead) / np.where(dist > 1e-9, dist, np.inf)
+    seg = segment_movement(speed, fraction=fraction, start=min(start, max(len(grid) - 2, 0)),
+                           toward=toward)
+    return grid, p, vel, speed, seg
+
+
+def movement_time_s(t: np.ndarray, positions: np.ndarray, target: np.ndarray,
+                    t_target_shown: float) -> float | None:
+    """THE movement time of a reach, the one NeuroPlay reports everywhere (the game's
+    summary, the CLI, trends, the report and exports; docs/telemetry.md "Movement
+    time"): from movement onset to movement offset, where the hand's speed crosses
+    ONSET_FRACTION (2 %) of the reach's peak (`segment_movement`, CLINICAL.md section
+    1), on the hand path resampled to 60 Hz and low-passed at 6 Hz. None when the
+    path is too short or has no movement. `reach_trial_metrics` gives the same value."""
+    try:
+        grid, _, _, _, seg = _reach_segment(t, positions, target, t_target_shown)
+    except ValueError:
+        return None
+    return None if seg is None else float(grid[seg.i_off] - grid[seg.i_on])
+
+
 def reach_trial_metrics(t: np.ndarray, positions: np.ndarray, target: np.ndarray,
                         t_target_shown: float, *, success: bool = True,
                         metres_per_unit: float = DEFAULT_METRES_PER_UNIT,
@@ -366,17 +398,9 @@ def reach_trial_metrics(t: np.ndarray, positions: np.ndarray, target: np.ndarray
         metres_per_unit: the patient's shoulder width in metres (from world
             landmarks), used for m/s and the 20 mm/s movement-unit rise.
     """
-    grid, p = uniform_path(t, positions)
+    grid, p, vel, speed, seg = _reach_segment(t, positions, target, t_target_shown, fraction)
     fs = RESAMPLE_HZ
     target = np.asarray(target, dtype=float)[: p.shape[1]]
-    vel = np.gradient(p, 1.0 / fs, axis=0)
-    speed = np.linalg.norm(vel, axis=1)
-    start = int(np.searchsorted(grid, t_target_shown))
-    ahead = target[None, :] - p
-    dist = np.linalg.norm(ahead, axis=1)
-    toward = np.einsum("ij,ij->i", vel, ahead) / np.where(dist > 1e-9, dist, np.inf)
-    seg = segment_movement(speed, fraction=fraction, start=min(start, max(len(grid) - 2, 0)),
-                           toward=toward)
     end_error = float(np.linalg.norm(p[-1] - target))
     q = quality.score if quality else None
     poor = quality.poor if quality else False
@@ -423,42 +447,8 @@ def range_of_motion(angles_deg: np.ndarray) -> float | None:
 
 ARM_LANDMARKS = {"left": (11, 13, 15, 23), "right": (12, 14, 16, 24)}  # S, E, W, H
 MIN_VISIBILITY = 0.5  # CLINICAL.md section 7: below this, do not score
-
-
-def arm_angles(pose: np.ndarray, pose_world: np.ndarray | None, side: str, width: int,
-               height: int) -> tuple[float, float, float | None] | None:
-    """(elbow flexion, shoulder abduction, shoulder flexion estimated) in degrees
-    for one frame, or None when the arm is not visible enough to score."""
-    from vision import body_model as bm
-
-    if side not in ARM_LANDMARKS or pose is None:
-        return None
-    if float(np.min(pose[list(ARM_LANDMARKS[side]), 3])) < MIN_VISIBILITY:
-        return None
-    elbow = bm.elbow_flexion_deg(pose, side, width, height)  # type: ignore[arg-type]
-    abduction = bm.shoulder_abduction_deg(pose, side, width, height)  # type: ignore[arg-type]
-    flexion = (bm.shoulder_flexion_deg(pose_world, side).degrees  # type: ignore[arg-type]
-               if pose_world is not None else None)
-    return elbow, abduction, flexion
-
-
-def rom_from_angles(samples: list[tuple[float, float, float | None]], *,
-                    lo: float = 5.0, hi: float = 95.0) -> dict[str, float | int | None]:
-    """Range of motion as the 5th-95th percentile spread of each angle [D]:
-    a single mis-tracked frame cannot inflate it. Flexion is labelled estimated."""
-    def spread(values: list[float]) -> float | None:
-        if len(values) < 3:
-            return None
-        a = np.asarray(values, dtype=float)
-        return round(float(np.percentile(a, hi) - np.percentile(a, lo)), 2)
-
-    return {
-        "elbow_flexion_rom_deg": spread([x[0] for x in samples]),
-        "shoulder_abduction_rom_deg": spread([x[1] for x in samples]),
-        "shoulder_flexion_rom_deg": spread([x[2] for x in samples if x[2] is not None]),
-        "shoulder_flexion_estimated": True,
-        "frames": len(samples),
-    }
+# Joint angles and a session's range of motion: telemetry.joint_angles (which method,
+# how reliable, never outside the anatomical range).
 
 
 def tracking_sample(pose: np.ndarray | None, pose_world: np.ndarray | None,
@@ -559,70 +549,61 @@ def repetition_rotation(t: np.ndarray, angle_deg: np.ndarray, t_start: float,
 # ------------------------------------------------------------ dexterity
 @dataclass(frozen=True, slots=True)
 class TappingMetrics:
-    n_taps: int
-    rate_hz: float | None  # 1 / mean inter-peak interval
+    n_taps: int  # closings (a tap is the thumb meeting the finger)
+    rate_hz: float | None  # 1 / mean interval between closings
     amplitude_mean: float | None  # normalized aperture (thumb-index / wrist-index MCP)
     amplitude_cov: float | None
     rhythm_cov: float | None  # CoV of inter-tap intervals
-    decrement: float | None  # mean amplitude second half / first half
+    decrement: float | None  # mean amplitude of the last third / of the first third of taps
     interruptions: int  # intervals > 1.5 x median
-    peak_times_s: tuple[float, ...] = ()
+    tap_times_s: tuple[float, ...] = ()  # when each closing was at its closest
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        d["peak_times_s"] = list(self.peak_times_s)
+        d["tap_times_s"] = list(self.tap_times_s)
         return d
 
 
+def third_ratio(values: Any) -> float | None:
+    """Mean of the last third / mean of the first third (a decrement; needs 3 values)."""
+    v = [float(x) for x in values if x is not None and math.isfinite(float(x))]
+    n = len(v)
+    if n < 3:
+        return None
+    k = max(1, n // 3)
+    first, last = float(np.mean(v[:k])), float(np.mean(v[-k:]))
+    return last / first if first > 0 else None
+
+
 def tapping_metrics(aperture: np.ndarray, fs: float) -> TappingMetrics:
-    """Finger-tapping metrics from the normalized thumb-index aperture d(t)."""
-    d = np.asarray(aperture, dtype=float).copy()
-    ok = np.isfinite(d)
-    if ok.sum() < 4:
+    """Finger-tapping metrics from the normalized thumb-index aperture d(t).
+
+    A tap is a CLOSING: the taps are the closings `telemetry.counting.count_cycles`
+    finds (outliers rejected, swing size from the signal's own percentiles, a
+    closing confirmed by the reopening), the same counting as the game's live
+    counter and `neuroplay assess`. Counting the open peaks instead (the
+    reference's rule) gives one fewer on a recording that starts and ends open.
+    Amplitude = the open aperture before a closing minus the closing;
+    rate = 1 / mean interval; rhythm = CoV of the intervals; decrement = last
+    third / first third of the amplitudes; interruptions = intervals > 1.5 x median.
+    Short tracking gaps (NaN) are bridged; times stay on the original clock.
+    """
+    from telemetry.counting import MAX_APERTURE_RATE, MIN_APERTURE_RANGE, count_cycles
+
+    d = np.asarray(aperture, dtype=float)
+    if np.isfinite(d).sum() < 4:
         return TappingMetrics(0, None, None, None, None, None, 0)
-    if not ok.all():  # bridge tracking gaps so peak times stay on the original clock
-        idx = np.arange(d.size)
-        d[~ok] = np.interp(idx[~ok], idx[ok], d[ok])
-    if d.size < 4:
-        return TappingMetrics(0, None, None, None, None, None, 0)
-    cutoff = min(TAP_CUTOFF_HZ, 0.45 * fs)
-    sos = lowpass_sos(cutoff, fs)
-    if d.size > 3 * (2 * len(sos) + 1):
-        d = signal.sosfiltfilt(sos, d)
-    floor = float(np.mean(d)) / 2.0
-    distance = max(1, round(TAP_MIN_PEAK_DISTANCE_S * fs))
-    peaks, _ = signal.find_peaks(d, distance=distance, height=floor, prominence=floor)
-    times = _refine_peaks(d, peaks) / fs
-    amps = []
-    prev = 0
-    for p in peaks:
-        amps.append(float(d[p] - d[prev:p + 1].min()))
-        prev = p
-    n = len(peaks)
+    t = np.arange(d.size) / fs
+    res = count_cycles(t, d, polarity="low", floor=0.0, max_rate=MAX_APERTURE_RATE,
+                       min_range=MIN_APERTURE_RANGE)
+    times = np.array([c.t_peak for c in res.cycles])
+    a = np.array([c.amplitude for c in res.cycles])
+    n = len(res.cycles)
     intervals = np.diff(times)
     rate = float(1.0 / intervals.mean()) if intervals.size else None
     rhythm = float(intervals.std() / intervals.mean()) if intervals.size >= 2 else None
-    a = np.asarray(amps)
     amp_mean = float(a.mean()) if n else None
     amp_cov = float(a.std() / a.mean()) if n >= 2 and a.mean() > 0 else None
-    decrement = None
-    if n >= 4:
-        half = n // 2
-        first, second = a[:half].mean(), a[n - half:].mean()
-        decrement = float(second / first) if first > 0 else None
     interruptions = int(np.sum(intervals > 1.5 * np.median(intervals))) if intervals.size else 0
-    return TappingMetrics(n, rate, amp_mean, amp_cov, rhythm, decrement, interruptions,
+    return TappingMetrics(n, rate, amp_mean, amp_cov, rhythm, third_ratio(a), interruptions,
                           tuple(float(x) for x in times))
-
-
-def _refine_peaks(d: np.ndarray, peaks: np.ndarray) -> np.ndarray:
-    """Sub-sample peak positions by a parabola through each peak and its
-    neighbours, so rhythm is not quantized to the camera's frame period."""
-    out = peaks.astype(float)
-    for k, p in enumerate(peaks):
-        if 0 < p < d.size - 1:
-            a, b, c = d[p - 1], d[p], d[p + 1]
-            den = a - 2 * b + c
-            if den < 0:
-                out[k] = p + 0.5 * (a - c) / den
-    return out

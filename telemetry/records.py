@@ -21,6 +21,13 @@ class PatientRecord:
     created_at: datetime
 
 
+# A session whose `source` starts with this was played from a recording by `neuroplay demo`
+# (--video / --replay): kept, but not part of the patient's record: history, check-ins and
+# trials leave it out unless asked (`include_demo=True`), so trends, flags, adherence,
+# progression, reports and exports never see it.
+DEMO_SOURCE_PREFIX = "demo:"
+
+
 @dataclass(frozen=True, slots=True)
 class SessionRecord:
     """One session as the progression engine sees it."""
@@ -50,6 +57,11 @@ class SessionRecord:
         clock = self.summary.get("clock")
         t0 = clock.get("t0_s") if isinstance(clock, Mapping) else None
         return float(t0) if isinstance(t0, (int, float)) and not isinstance(t0, bool) else 0.0
+
+    @property
+    def demo(self) -> bool:
+        """Played from a recording by `neuroplay demo`: not one of the patient's sessions."""
+        return self.source.startswith(DEMO_SOURCE_PREFIX)
 
     def at(self, t: float) -> datetime:
         """The moment of an event or trial at game time `t`."""

@@ -288,9 +288,24 @@ def _style(ax: Any, ylabel: str, xs: Sequence[datetime] = ()) -> None:
 
 
 def _empty(ax: Any, text: str) -> None:
+    """An axis with nothing to plot says so. It is switched off rather than given no
+    ticks: on axes sharing x with plotted ones, an empty tick list is shared too, and
+    matplotlib's date formatter then fails on the plotted ones (IndexError)."""
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color=GREY)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    ax.set_axis_off()
+
+
+def _points(ax: Any, x: Sequence[datetime], y: Sequence[float], color: str, *,
+            fmt: str = "{:.2f}") -> None:
+    """The per-session points and their 7-session median; a lone point is drawn large
+    and labelled with its value (one dot on a line chart is easy to miss)."""
+    if len(x) == 1:
+        ax.plot(x, y, "o", color=color, ms=8)
+        ax.annotate(fmt.format(y[0]), (x[0], y[0]), textcoords="offset points", xytext=(8, 6),
+                    fontsize=8, color=color)
+        return
+    ax.plot(x, y, ".", color=color, alpha=0.45 if color == MOVE else 0.5, ms=4)
+    ax.plot(x, _rolling_median(y), "-", color=color, lw=1.8)
 
 
 def _subplots(height: float, ncols: int = 1, *, suptitle: bool = False,
@@ -318,7 +333,8 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
                        datetime.combine(ep.end, datetime.max.time()), color=PAIN, alpha=0.12,
                        lw=0)
         xp, yp = _xy(a.pain_post, tz)
-        ax.plot(x, y, "-o", color=PAIN, ms=3, lw=1.5, label="pain before session")
+        ax.plot(x, y, "-o", color=PAIN, ms=3 if len(x) > 1 else 8, lw=1.5,
+                label="pain before session")
         if xp:
             ax.plot(xp, yp, ":", color=PAIN_POST, lw=1.2, label="pain after session")
         xi, yi = _xy(a.series.get("interference"), tz)
@@ -353,14 +369,13 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
         _empty(ax, "no PSFS ratings yet")
     out.append(("Function (PSFS)", fig))
 
-    fig, axes = _subplots(2.6, 3, suptitle=True, sharex=True)
+    fig, axes = _subplots(2.6, 3, suptitle=True)
     for ax, key, label in zip(axes, ("peak_speed", "sparc", "movement_time"),
                               ("Reach speed (m/s) ^", "Smoothness, SPARC ^",
                                "Movement time (s) v")):
         x, y = _xy(a.series.get(key), tz)
         if x:
-            ax.plot(x, y, ".", color=MOVE, alpha=0.45, ms=4)
-            ax.plot(x, _rolling_median(y), "-", color=MOVE, lw=1.8)
+            _points(ax, x, y, MOVE)
             _style(ax, "", x)
             ax.set_title(label, fontsize=9, loc="left")
             for lab in ax.get_xticklabels():
@@ -375,8 +390,7 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
     fig, (ax1, ax2) = _subplots(2.6, 2, width_ratios=[3, 2])
     x, y = _xy(a.series.get("success_rate"), tz)
     if x:
-        ax1.plot(x, y, ".", color=FUNC, ms=4, alpha=0.6)
-        ax1.plot(x, _rolling_median(y), "-", color=FUNC, lw=1.5)
+        _points(ax1, x, y, FUNC, fmt="{:.0f} %")
         ax1.axhspan(70, 85, color="#2ecc71", alpha=0.08, lw=0)
         done = {s.session_id: s.completed for s in model.session_records}
         bad = [(xx, yy) for p, xx, yy in zip(a.series["success_rate"].points, x, y, strict=True)
@@ -415,8 +429,7 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
         fig, axes = _subplots(2.6, len(dex), suptitle=True, squeeze=False)
         for ax, (key, label) in zip(axes[0], dex, strict=True):
             x, y = _xy(a.series[key], tz)
-            ax.plot(x, y, ".", color=INTERF, alpha=0.5, ms=4)
-            ax.plot(x, _rolling_median(y), "-", color=INTERF, lw=1.8)
+            _points(ax, x, y, INTERF)
             _style(ax, "", x)
             ax.set_title(label, fontsize=9, loc="left")
             for lab in ax.get_xticklabels():

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, and_, create_engine, event, func, or_, select
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
@@ -59,10 +59,12 @@ from telemetry.errors import (
     UnknownPatient,
 )
 from telemetry.ids import check_patient_id
+from telemetry.joint_angles import session_rom
 from telemetry.landmarks import CODEC, decode_frames, encode_frames
-from telemetry.metrics import arm_angles, rom_from_angles, tracking_sample, tracking_summary
+from telemetry.metrics import tracking_sample, tracking_summary
 from telemetry.migrations import LATEST, migrate
 from telemetry.records import (
+    DEMO_SOURCE_PREFIX,
     CheckinRecord,
     FlagRecord,
     PatientRecord,
@@ -504,14 +506,19 @@ class Store:
         _ACTIVE.add(session_id)
         return rec
 
-    def _session_rows(self, conn: Connection, patient_id: str) -> list[Any]:
-        return conn.execute(select(S.sessions).where(S.sessions.c.patient_id == patient_id)
+    def _session_rows(self, conn: Connection, patient_id: str, *,
+                      include_demo: bool = True) -> list[Any]:
+        cond = S.sessions.c.patient_id == patient_id
+        if not include_demo:
+            cond = and_(cond, _not_demo())
+        return conn.execute(select(S.sessions).where(cond)
                             .order_by(S.sessions.c.started_at, S.sessions.c.session_id)).all()
 
-    def history(self, patient_id: str) -> list[SessionRecord]:
-        """Every session of the patient, oldest first, with its pre/post pain."""
+    def history(self, patient_id: str, *, include_demo: bool = False) -> list[SessionRecord]:
+        """Every session of the patient, oldest first, with its pre/post pain; sessions
+        played from a recording by `neuroplay demo` only with `include_demo`."""
         with self._tx() as conn:
-            rows = self._session_rows(conn, patient_id)
+            rows = self._session_rows(conn, patient_id, include_demo=include_demo)
             pain = conn.execute(
                 select(S.checkins.c.session_id, S.checkins.c.phase, S.checkin_items.c.value)
                 .join(S.checkin_items, S.checkin_items.c.checkin_id == S.checkins.c.id)
@@ -580,11 +587,14 @@ class Store:
                             self._json(r.data))
                 for r in rows]
 
-    def patient_trials(self, patient_id: str) -> list[TrialRecord]:
+    def patient_trials(self, patient_id: str, *, include_demo: bool = False) -> list[TrialRecord]:
+        cond = S.sessions.c.patient_id == patient_id
+        if not include_demo:
+            cond = and_(cond, _not_demo())
         with self._tx() as conn:
             rows = conn.execute(
                 select(S.trials).join(S.sessions, S.sessions.c.session_id == S.trials.c.session_id)
-                .where(S.sessions.c.patient_id == patient_id)
+                .where(cond)
                 .order_by(S.sessions.c.started_at, S.trials.c.trial_index)).all()
         return [TrialRecord(r.session_id, r.trial_index, r._mapping["t"], r.outcome,
                             self._json(r.data))
@@ -685,12 +695,20 @@ class Store:
                 {"checkin_id": cid, "item": k, "value": v} for k, v in clean.items()])
         return int(cid)
 
-    def checkins(self, patient_id: str) -> list[CheckinRecord]:
+    def checkins(self, patient_id: str, *, include_demo: bool = False) -> list[CheckinRecord]:
+        """The patient's check-ins; those of a demo session (a recording played by
+        `neuroplay demo`: its answers are scripted) only with `include_demo`."""
+        cond = S.checkins.c.patient_id == patient_id
+        if not include_demo:
+            demo_ids = select(S.sessions.c.session_id).where(
+                and_(S.sessions.c.patient_id == patient_id, ~_not_demo()))
+            cond = and_(cond, or_(S.checkins.c.session_id.is_(None),
+                                  S.checkins.c.session_id.not_in(demo_ids)))
         with self._tx() as conn:
             rows = conn.execute(
                 select(S.checkins, S.checkin_items.c.item, S.checkin_items.c.value)
                 .join(S.checkin_items, S.checkin_items.c.checkin_id == S.checkins.c.id)
-                .where(S.checkins.c.patient_id == patient_id)
+                .where(cond)
                 .order_by(S.checkins.c.answered_at, S.checkins.c.id)).all()
         out: dict[int, CheckinRecord] = {}
         for r in rows:
@@ -801,6 +819,11 @@ class Store:
                            r.status, parse_iso(r.closed_at)) for r in rows]
 
 
+def _not_demo() -> Any:
+    """SQL: the session was not played from a recording by `neuroplay demo`."""
+    return ~S.sessions.c.source.startswith(DEMO_SOURCE_PREFIX, autoescape=True)
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Ev:
     t: float
@@ -855,8 +878,8 @@ class Recorder:
         self._last_t: float | None = None  # newest event time recorded
         # Joint angles of the affected arm(s), sampled at <= ROM_HZ by the flusher
         # thread from the frames it writes; their range goes into the summary.
-        self._rom: dict[str, list[tuple[float, float, float | None]]] = {s: [] for s in rom_sides}
-        self._rom_last_t: dict[str, float] = {}
+        self._rom: list[tuple[float, np.ndarray, np.ndarray | None, int, int]] = []
+        self._rom_last_t = -math.inf
         self._rom_sides = tuple(rom_sides)
         self._track: list[tuple[bool, float | None, float | None]] = []
         # (t, shoulder-line angle) of every written frame: each reach's trunk rotation
@@ -1099,16 +1122,13 @@ class Recorder:
             if f.t >= self._track_last_t + 1.0 / ROM_HZ - 1e-3:
                 self._track.append(tracking_sample(f.pose, f.pose_world, self._rom_sides))
                 self._track_last_t = f.t
-        for side, samples in self._rom.items():
-            last = self._rom_last_t.get(side, -math.inf)
-            for f in frames:
-                if f.pose is None or f.t < last + 1.0 / ROM_HZ - 1e-3:
-                    continue
-                angles = arm_angles(f.pose, f.pose_world, side, f.width, f.height)
-                if angles is not None:
-                    samples.append(angles)
-                    last = f.t
-            self._rom_last_t[side] = last
+        if not self._rom_sides:
+            return
+        for f in frames:  # the poses (never images), for the honest angles at close
+            if f.pose is None or f.t < self._rom_last_t + 1.0 / ROM_HZ - 1e-3:
+                continue
+            self._rom.append((f.t, f.pose, f.pose_world, f.width, f.height))
+            self._rom_last_t = f.t
 
     @property
     def trials_measured(self) -> int:
@@ -1125,7 +1145,8 @@ class Recorder:
             return t.copy(), deg.copy()
 
     def range_of_motion(self) -> dict[str, dict[str, Any]]:
-        return {side: rom_from_angles(s) for side, s in self._rom.items() if s}
+        """Per arm, telemetry.joint_angles.session_rom of the sampled frames."""
+        return session_rom(self._rom, self._rom_sides)
 
     def _flush_at_exit(self) -> None:
         if not self._closed:

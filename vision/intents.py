@@ -46,6 +46,7 @@ class Intents:
     cue: Cue | None = None  # why tracking is not good enough, for the player
     # Buttons (keyboard, on-screen, or dwell gestures).
     stop: bool = False
+    stop_reason: str | None = None  # why, when not the player ("video_ended": the recording ran out)
     pause: bool = False
     # A deliberate key press (Enter): it confirms the FOCUSED control, wherever the
     # hands are (a hand resting in view must never swallow it).

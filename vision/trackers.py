@@ -23,6 +23,11 @@ Role: the only module that calls MediaPipe. Two implementations of one
   user-supplied `.task` model whose sha256 is checked against a hash given
   by the user or a sidecar file `<model>.sha256`.
 
+Small or dark people (`person_search=True`, off by default; `neuroplay assess`
+turns it on): when the full frame finds nobody, vision.person_search looks
+for the person in square tiles and follows them in a crop, which MediaPipe's
+downscaled full-frame detector misses (a person 90 px tall in a 480 px frame).
+
 Which person: MediaPipe pose tracks ONE person. In tracking mode it detects
 once, then follows that person's region from frame to frame and only
 re-detects when tracking confidence drops, so with several people in view
@@ -100,17 +105,26 @@ class MediaPipeTracker:
                  hand_complexity: int = 1, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, concurrent: bool = True,
                  hand_roi: bool = True, arms: Sequence[str] = ("left", "right"),
-                 same_frame_crops: bool = False) -> None:
+                 same_frame_crops: bool = False, person_search: bool = False) -> None:
         os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ log off the patient's terminal
         import mediapipe as mp  # heavy import, only when a tracker is made
 
         self.hands = hands
         self.arms = tuple(a for a in ("left", "right") if a in arms)
         self._same_frame_crops = same_frame_crops
-        self._pose = mp.solutions.pose.Pose(
-            static_image_mode=static_image_mode, model_complexity=1, smooth_landmarks=True,
-            enable_segmentation=False, min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence)
+
+        def make_pose(static: bool) -> Any:
+            return mp.solutions.pose.Pose(
+                static_image_mode=static, model_complexity=1, smooth_landmarks=True,
+                enable_segmentation=False, min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence)
+
+        self._pose = make_pose(static_image_mode)
+        self._search: Any = None
+        if person_search and not static_image_mode:
+            from vision.person_search import PersonSearch
+
+            self._search = PersonSearch(make_pose, _run_pose, crop_square)
         self._hands = None
         self._pool: ThreadPoolExecutor | None = None
         self._roi_hands: dict[str, Any] = {}
@@ -144,14 +158,9 @@ class MediaPipeTracker:
             hands_fut = self._pool.submit(self._hands.process, rgb)
         elif self._hands is not None:
             hands_res = self._hands.process(rgb)
-        pres = self._pose.process(rgb)
+        pose, world = self._body(rgb, t_ns)
         if hands_fut is not None:
             hands_res = hands_fut.result()
-        pose = world = None
-        if pres.pose_landmarks is not None:
-            pose = _landmarks_array(pres.pose_landmarks.landmark, 33, True)
-            if pres.pose_world_landmarks is not None:
-                world = _landmarks_array(pres.pose_world_landmarks.landmark, 33, False)
         hands = hands_from_result(hands_res) if hands_res is not None else ()
         return BodyFrame(index=index, t_ns=t_ns, width=w, height=h, pose=pose, pose_world=world,
                          hands=hands, hands_tracked=self._hands is not None,
@@ -169,11 +178,10 @@ class MediaPipeTracker:
         h, w = image_bgr.shape[:2]
         rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
-        pres = None
+        body: tuple[np.ndarray | None, np.ndarray | None] | None = None
         if self._prev_pose is None or self._same_frame_crops:  # pose first, then hands from it
-            pres = self._pose.process(rgb)
-            self._prev_pose = (_landmarks_array(pres.pose_landmarks.landmark, 33, True)
-                               if pres.pose_landmarks is not None else None)
+            body = self._body(rgb, t_ns)
+            self._prev_pose = body[0]
         crops = hand_crops(self._prev_pose, w, h) if self._prev_pose is not None else {}
         crops = {side: c for side, c in crops.items() if side in self._roi_hands}
         jobs: dict[str, Any] = {}
@@ -183,8 +191,8 @@ class MediaPipeTracker:
                 jobs[side] = self._pool.submit(self._roi_hands[side].process, patch)
             else:
                 jobs[side] = self._roi_hands[side].process(patch)
-        if pres is None:
-            pres = self._pose.process(rgb)
+        if body is None:
+            body = self._body(rgb, t_ns)
         hands: list[Hand] = []
         for side, job in jobs.items():
             res = job.result() if isinstance(job, Future) else job
@@ -203,14 +211,20 @@ class MediaPipeTracker:
             if res.multi_hand_world_landmarks:
                 world = _landmarks_array(res.multi_hand_world_landmarks[0].landmark, N_HAND, False)
             hands.append(Hand(lm, label, float(c.score), world))  # type: ignore[arg-type]
-        pose = world_pose = None
-        if pres.pose_landmarks is not None:
-            pose = _landmarks_array(pres.pose_landmarks.landmark, 33, True)
-            if pres.pose_world_landmarks is not None:
-                world_pose = _landmarks_array(pres.pose_world_landmarks.landmark, 33, False)
+        pose, world_pose = body
         self._prev_pose = pose
         return BodyFrame(index=index, t_ns=t_ns, width=w, height=h, pose=pose, pose_world=world_pose,
                          hands=tuple(hands), hands_tracked=True, t_inferred_ns=time.monotonic_ns())
+
+    def _body(self, rgb: np.ndarray, t_ns: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(pose, world) of the frame: the full-frame model, else (with `person_search`)
+        the person found in a crop (vision.person_search)."""
+        if self._search is None or self._search.roi is None:
+            got = _run_pose(self._pose, rgb)
+            if got is not None or self._search is None:
+                return got if got is not None else (None, None)
+        found = self._search.process(rgb, t_ns)
+        return found if found is not None else (None, None)
 
     def close(self) -> None:
         """Release the models; safe to call twice."""
@@ -223,12 +237,25 @@ class MediaPipeTracker:
         for m in (self._pose, self._hands, *self._roi_hands.values()):
             if m is not None:
                 m.close()
+        if self._search is not None:
+            self._search.close()
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _run_pose(model: Any, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """One pose model on one RGB image: (pose (33, 4), world (33, 3) or None), or None."""
+    res = model.process(rgb)
+    if res.pose_landmarks is None:
+        return None
+    world = None
+    if res.pose_world_landmarks is not None:
+        world = _landmarks_array(res.pose_world_landmarks.landmark, 33, False)
+    return _landmarks_array(res.pose_landmarks.landmark, 33, True), world
 
 
 ROI_SIDE_PX = 256  # hand crops are scaled down to at most this (the models read 192-224 px)

@@ -1,10 +1,16 @@
-"""Finger tapping to a metronome: thumb-index taps counted with hysteresis.
+"""Finger tapping to a metronome: taps counted as closings, the same way `assess` does.
 
 Role: the rules of the tapping game. Input is `HandIntent.pinch`, the
 normalised aperture d(t) = |thumb tip - index tip| / |wrist - index MCP|
-(CLINICAL.md section 2). A tap is counted when d falls below a LOW
-threshold after having been above a HIGH one; both are fractions of the
-patient's own open aperture (`aperture.RelativeHysteresis`).
+(CLINICAL.md section 2). A tap is a CLOSING, counted by
+`telemetry.counting.OnlineCounter` (the live form of the counting that
+`neuroplay assess` and `telemetry.metrics.tapping_metrics` use): samples
+that jump out and straight back faster than a finger can move are dropped,
+the swing a tap must make is a share of the patient's own aperture range
+over the last few seconds (percentiles: two mis-tracked frames cannot raise
+it, as the old running maximum could, which stopped taps counting for 6 s
+on real video), and a closing counts once the fingers reopen by that swing.
+The tap is stamped at the moment the fingers were closest (`touch_t`).
 
 Dose (`TappingDose`): `sets` sets of `set_s` seconds each, `rest_between_sets_s`
 apart, a metronome at `tempo_hz` (times the session pace), on `side` ("both"
@@ -31,11 +37,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from exercises.dexterity.aperture import RelativeHysteresis
 from exercises.dexterity.common import HandWatch, Side, sides_for
 from exercises.doses import SessionDose, TappingDose
 from exercises.events import REPETITION, Event
 from exercises.virtual_patient import HandGoal
+from telemetry.counting import MAX_APERTURE_RATE, MIN_APERTURE_RANGE, Extreme, OnlineCounter
 from vision.intents import Intents
 
 TAP = "tap"
@@ -52,6 +58,12 @@ class TapView:
     set_index: int
     offset_s: float
     on_beat: bool
+
+
+def new_tap_counter() -> OnlineCounter:
+    """The live tap counter: closings of the pinch aperture (a closed pinch is 0)."""
+    return OnlineCounter("low", floor=0.0, max_rate=MAX_APERTURE_RATE,
+                         min_range=MIN_APERTURE_RANGE)
 
 
 def _mean(values: list[float | None] | list[float]) -> float | None:
@@ -87,7 +99,7 @@ class TappingExercise:
         self.t = 0.0
         self.beat0_t: float | None = None  # session time of the set's first beat (for the player)
         self.watch = HandWatch("pinch")
-        self.detector = RelativeHysteresis()
+        self.counter = new_tap_counter()
         self.aperture: float | None = None  # newest d(t)
         self.taps: list[TapView] = []
         self._samples: list[tuple[float, float]] = []
@@ -127,8 +139,12 @@ class TappingExercise:
 
     @property
     def thresholds(self) -> tuple[float, float] | None:
-        th = self.detector.thresholds
-        return None if th is None else (th.low, th.high)
+        """(closed below, open above) for the gauge: the swing a tap must make, measured
+        from the closed and the open levels of the last few seconds."""
+        lv = self.counter.levels
+        if lv is None:
+            return None
+        return (lv.excursion + lv.delta, lv.rest - lv.delta)
 
     def player_goal(self) -> HandGoal:
         """What a (virtual) player does now: tap to the beat, or hold the hand up and open."""
@@ -158,22 +174,28 @@ class TappingExercise:
         d = float(hand.pinch)
         self.aperture = d
         self._samples.append((self.set_elapsed, d))
-        if self.detector.update(self.set_elapsed, d) == "closed":
-            out.append(self._tap(intents.t))
+        self._count(self.counter.update(self.set_elapsed, d, hand.visibility), intents.t, out)
         if self.set_elapsed >= self.dose.set_s - 1e-9:
+            self._count(self.counter.flush(), intents.t, out)  # the last sample too
             out.append(self._end_set(intents.t))
         return out
 
-    def _tap(self, t: float) -> Event:
+    def _count(self, ext: Extreme | None, now: float, out: list[Event]) -> None:
+        if ext is not None and ext.kind == "out" and ext.counted:
+            # the fingers were closest at ext.t on the set's clock: that is the tap
+            out.append(self._tap(now - (self.set_elapsed - ext.t), ext.t, ext.value))
+
+    def _tap(self, t: float, set_t: float, closest: float) -> Event:
+        """A tap whose touch was at session time `t` (set clock `set_t`)."""
         period = self.beat_period_s
-        k = round(self.set_elapsed / period)
-        offset = self.set_elapsed - k * period
+        k = round(set_t / period)
+        offset = set_t - k * period
         on_beat = abs(offset) <= min(ON_BEAT_MAX_S, ON_BEAT_FRACTION * period)
         tap = TapView(t, self.set_index, offset, on_beat)
         self.taps.append(tap)
         return Event(t, TAP, {"set": self.set_index, "side": self.active_side, "beat": int(k),
                               "offset_s": round(offset, 4), "on_beat": on_beat,
-                              "aperture": round(self.aperture or 0.0, 4)})
+                              "aperture": round(closest, 4), "touch_t": round(t, 4)})
 
     def _set_metrics(self) -> dict[str, Any]:
         from telemetry.metrics import tapping_metrics
@@ -187,7 +209,7 @@ class TappingExercise:
             return {}
         m = tapping_metrics(np.interp(grid, ts, ds), METRICS_FS)
         return {"rate_hz": m.rate_hz, "amplitude": m.amplitude_mean, "rhythm_cov": m.rhythm_cov,
-                "decrement": m.decrement, "interruptions": m.interruptions, "peaks": m.n_taps}
+                "decrement": m.decrement, "interruptions": m.interruptions, "closings": m.n_taps}
 
     def _end_set(self, t: float) -> Event:
         taps = [tap for tap in self.taps if tap.set_index == self.set_index]
@@ -216,7 +238,7 @@ class TappingExercise:
         self.beat0_t = t
         self.rest_left = 0.0
         self._samples = []
-        self.detector = RelativeHysteresis()
+        self.counter = new_tap_counter()
 
     # -------------------------------------------------------------- summary
     def summary(self) -> dict[str, Any]:

@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "play": "game.cli.play:play",
     "calibrate": "game.cli.calibrate:calibrate",
     "track": "game.cli.track:track",
+    "assess": "game.cli.assess:assess",
     "replay": "game.cli.replay:replay",
     "plan": "game.cli.plan:plan",
     "patients": "game.cli.patients:patients",

@@ -235,7 +235,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
                                    arms=arms_of(affected) if game in HAND_GAMES else ("left", "right"),
                                    saved_calibration=store.load_calibration(patient)
                                    if store.patient_exists(patient) else None)
-            driver, reference, source = rec.driver, rec.reference, rec.source
+            driver, reference, source = rec.driver, rec.reference, f"demo:{rec.source}"
             default_calibration = rec.calibration
             session_dose = SessionDose(session_minutes=rec.duration_s / 60.0 + 1.0 / 60.0,
                                        rest_every_s=0.0, rest_s=0.0, seated=True, pace=pace)
@@ -269,7 +269,12 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         finally:
             if rec is not None:
                 rec.close()
-        record = after_session(store, patient, summary_record(result, store), report=not no_report)
+        # A recording is not one of the patient's sessions: stored under the demo flag
+        # (telemetry.records.DEMO_SOURCE_PREFIX), which trends, flags, adherence and the
+        # report leave out; so there is no report of it (`neuroplay assess` measures it).
+        record = after_session(store, patient, summary_record(result, store),
+                               report=not no_report and rec is None)
+        record["demo_recording"] = rec is not None
     finally:
         store.close()
     if result.note and not as_json:
@@ -292,6 +297,9 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
                f"compensations {record['compensations']}")
     click.echo(f"  pain before {record['pain_pre']}, after {record['pain_post']}")
     click.echo(f"  data: {record['data']}")
+    if record["demo_recording"]:
+        click.echo(f"  a recording, stored as a demo session: left out of {record['patient']}'s "
+                   "record, trends and flags (measure it with `neuroplay assess FILE`)")
     if record.get("report"):
         click.echo(f"  report: {record['report']}")
     if record["screenshots"]:

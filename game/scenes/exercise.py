@@ -157,8 +157,10 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         if self.mirror_shown and self.mirror_btn.update(intents, dt):
             self._actions.append("toggle_mirror")
         if intents.stop or stop_fired:
-            self._emit(self.runner.stop(intents.t))
-            self._finish("stopped")
+            # A recording that ran out stops with its own reason (not the player's stop).
+            why = intents.stop_reason if intents.stop and not stop_fired else None
+            self._emit(self.runner.stop(intents.t, reason=why or "user"))
+            self._finish(why or "stopped")
             return
         if pain_fired:
             self.ask_pain()

@@ -17,6 +17,8 @@ REASONS = {
     "time_cap": "Time is up for today. Well done.",
     "stopped": "You stopped the session. That is always fine.",
     "pain_stop": "You stopped for pain. Your rating was saved for your therapist.",
+    "video_ended": "The recording has ended.",
+    "replay_ended": "The recording has ended.",
 }
 
 

@@ -122,9 +122,13 @@ def test_demo_from_a_portrait_replay_plays_every_frame_on_its_clock(tmp_path: Pa
         stored = store.landmark_frames(out["session_id"])
         assert len(stored) == len(frames)  # every frame of the recording was played
         assert (stored[0].width, stored[0].height) == (480, 640)
-        [session] = store.history("demo")
-        assert session.source == "replay"
+        # A recording is stored as a demo session: not one of the patient's sessions.
+        assert store.history("demo") == [] and store.checkins("demo") == []
+        [session] = store.history("demo", include_demo=True)
+        assert session.source == "demo:replay" and session.demo and not session.completed
+        assert out["demo_recording"] is True and out["end_reason"] == "replay_ended"
         events = store.events(out["session_id"])
+        assert [e.data["reason"] for e in events if e.kind == "stop"] == ["replay_ended"]
         # The exercise ran on the recording's clock: about its 6 s, not the menus' time.
         start = next(e.t for e in events if e.kind == "session_start")
         end = next(e.t for e in events if e.kind == "session_end")
@@ -175,8 +179,11 @@ def test_demo_from_a_real_video_tracks_and_plays_every_frame(tmp_path: Path, sha
         frames = store.landmark_frames(out["session_id"])
         assert len(frames) == 102  # every frame of the clip, none dropped
         assert sum(f.pose is not None for f in frames) >= 95  # a dancer in full view
-        [session] = store.history("demo")
-        assert session.source == "video"
+        [session] = store.history("demo", include_demo=True)
+        assert session.source == "demo:video" and store.history("demo") == []
+        assert out["end_reason"] == "video_ended"
+        assert [e.data["reason"] for e in store.events(out["session_id"])
+                if e.kind == "stop"] == ["video_ended"]
     finally:
         store.close()
 
@@ -375,3 +382,85 @@ def test_demo_answers_the_rest_break_pain_question_and_rest_pain_shows_the_pause
     checks, pauses, shots = in_session(["--rest-pain", "6"], tmp_path / "b")
     assert checks == [{"phase": "in_session", "nrs": 6, "pre_pain": 3, "drop_levels": 1}]
     assert pauses == ["pain"] and any("pain_easier" in n for n in shots)
+
+
+def test_demo_recordings_leave_the_patients_record_trends_and_flags_alone(tmp_path: Path) -> None:
+    """A patient with real sessions, then a recording played by `demo --replay` for the
+    same patient: the demo session is kept (flagged) but trends, flags, adherence, the
+    report and the progression's history never see it, and the CLI says so."""
+    from datetime import datetime, timedelta, timezone
+
+    from exercises.virtual_patient import Rest, VirtualPatient, synthetic_seated_body
+    from telemetry.flagging import refresh_flags
+    from vision.replay import write_replay
+
+    class _Ev:
+        def __init__(self, t: float, kind: str, data: dict) -> None:
+            self.t, self.kind, self.data = t, kind, data
+
+    store = Store.open(tmp_path / "neuroplay.db")
+    store.ensure_patient("p7")
+    t0 = datetime(2026, 1, 5, 10, tzinfo=timezone.utc)
+    for day in range(4):  # four real sessions, each with its check-ins and one reach
+        rec = store.start_session("p7", "reaching", {}, started_at=t0 + timedelta(days=day))
+        store.checkin("p7", "pre", {"pain": 4}, session_id=rec.session_id, at=t0 + timedelta(days=day))
+        path = [[1.0 + 0.05 * k, 0.5 + 0.03 * k, 0.02 * k] for k in range(21)]
+        rec.record([_Ev(1.0, "target_shown", {"index": 0}),
+                    _Ev(2.0, "repetition", {"index": 0, "target": [1.1, 0.4], "shown_t": 1.0,
+                                            "hit": True, "outcome": "hit", "path": path})])
+        rec.close({"targets": 1, "hits": 1}, ended_at=t0 + timedelta(days=day, minutes=5))
+    before = len(store.history("p7"))
+    checkins_before = len(store.checkins("p7"))
+    trials_before = len(store.patient_trials("p7"))
+    store.close()
+    base = synthetic_seated_body(seconds=3.0, fps=20.0)
+    frames = list(VirtualPatient(base, seed=1, fps=20.0).frames(0.0, 4.0, lambda t: Rest()))
+    path = write_replay(tmp_path / "still.npz", frames, source="test", fps=20.0)
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--replay", str(path), "--patient", "p7",
+                                   "--data-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "replay_ended" in res.output
+    assert "stored as a demo session: left out of p7's record, trends and flags" in res.output
+    assert "report:" not in res.output  # no patient report of a recording
+    store = Store.open(tmp_path / "neuroplay.db", create=False)
+    try:
+        assert len(store.history("p7")) == before
+        assert len(store.history("p7", include_demo=True)) == before + 1
+        assert len(store.checkins("p7")) == checkins_before  # the script's answers are left out
+        assert len(store.checkins("p7", include_demo=True)) > checkins_before
+        assert len(store.patient_trials("p7")) == trials_before
+        today = store.now().date()  # the demo session's week included
+        data, assessment = refresh_flags(store, "p7", today=today, tz=timezone.utc)
+        assert all(not s.demo for s in data.sessions) and len(data.sessions) == before
+        assert sum(w.started for w in assessment.adherence) == before
+        assert [p.value for p in assessment.series["pain"].points] == [4.0] * before
+    finally:
+        store.close()
+
+
+def test_one_movement_time_in_the_cli_the_events_and_the_report(tmp_path: Path) -> None:
+    """The CLI's mean movement time is the mean of the per-reach movement times the
+    store derives (2 % of peak speed, onset to offset: telemetry.metrics.movement_time_s),
+    and each repetition event carries that same value; the live onset-to-touch time has
+    its own name (time_to_touch_s)."""
+    import numpy as np
+
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--seconds", "30", "--json", "--no-report",
+                                   "--data-dir", str(tmp_path), "--seed", "5"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output.strip().splitlines()[-1])
+    assert out["hits"] >= 3
+    store = Store.open(tmp_path / "neuroplay.db", create=False)
+    try:
+        reps = [e for e in store.events(out["session_id"]) if e.kind == "repetition"]
+        trials = {t.trial_index: t for t in store.patient_trials("demo")}
+        derived = [trials[r.data["index"]].data["metrics"]["movement_time_s"]
+                   for r in reps if r.data["hit"]]
+        for r in reps:
+            m = trials[r.data["index"]].data["metrics"]["movement_time_s"]
+            assert r.data["movement_time_s"] == pytest.approx(m, abs=1e-9)
+            if r.data["time_to_touch_s"] is not None and m is not None:
+                assert r.data["time_to_touch_s"] != pytest.approx(m, abs=1e-6)  # another measure
+        assert out["mean_movement_time_s"] == pytest.approx(float(np.mean(derived)), abs=1e-9)
+    finally:
+        store.close()

@@ -153,6 +153,39 @@ def test_session_range_of_motion_is_exported(data: PatientData) -> None:
              if e["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "session-rom"]
     assert {c["valueQuantity"]["code"] for c in obs["component"]} == {"deg"}
     assert len(obs["component"]) == 2
+    assert obs["status"] == "preliminary"  # angles from one camera are estimates
+
+
+def test_an_impossible_stored_rom_is_not_exported(data: PatientData) -> None:
+    """A session stored before issue 12 with an elbow "range" of 161 deg (measured flat in
+    the image): past what an elbow can do, so it is left out; the rest is exported."""
+    import dataclasses
+
+    rom = {"right": {"elbow_flexion_rom_deg": 161.0, "shoulder_abduction_rom_deg": 88.0}}
+    s0 = dataclasses.replace(data.sessions[0], summary={**data.sessions[0].summary, "rom": rom})
+    d = dataclasses.replace(data, sessions=[s0] + data.sessions[1:])
+    rows = csv_tables(d)["session_rom"]
+    assert [(r["metric"], r["value"]) for r in rows] == [("shoulder-abduction-rom", 88.0)]
+
+
+def test_honest_session_rom_exports_as_preliminary_with_its_method(data: PatientData) -> None:
+    import dataclasses
+
+    rom = {"left": {"elbow_flexion_rom_deg": 120.0, "shoulder_elevation_rom_deg": 95.0,
+                    "estimated": True, "frames": 80,
+                    "angle_method": {"elbow_flexion": {"method": {"image": 0.9, "world": 0.1},
+                                                       "reliable_fraction": 0.95}}}}
+    s0 = dataclasses.replace(data.sessions[0], summary={**data.sessions[0].summary, "rom": rom})
+    d = dataclasses.replace(data, sessions=[s0] + data.sessions[1:])
+    rows = csv_tables(d)["session_rom"]
+    assert [(r["metric"], r["value"], r["estimated"]) for r in rows] == [
+        ("elbow-flexion-rom", 120.0, True), ("shoulder-elevation-rom", 95.0, True)]
+    bundle = fhir_bundle(d)
+    validate_bundle(bundle)
+    [obs] = [e["resource"] for e in bundle["entry"]
+             if e["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "session-rom"]
+    assert obs["status"] == "preliminary"
+    assert "elbow flexion: image 90%, world 10%, reliable 95%" in obs["note"][0]["text"]
 
 
 def test_tapping_session_exports_and_trends() -> None:

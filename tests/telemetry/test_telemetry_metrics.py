@@ -118,7 +118,10 @@ def test_tapping_metrics_known_rhythm_and_decrement() -> None:
     amp = np.where(t < 5, 1.0, 0.5)  # amplitude halves in the second half
     d = 0.1 + amp * 0.5 * (1 - np.cos(2 * np.pi * 2.0 * t))  # 2 Hz taps
     m = tapping_metrics(d, fs)
-    assert m.n_taps == 20
+    # 20 closings at t = 0, 0.5, ... 9.5; the one at t = 0 began before the recording
+    # (it starts closed), so 19 taps are counted
+    assert m.n_taps == 19
+    assert m.tap_times_s[0] == pytest.approx(0.5, abs=0.02)
     assert m.rate_hz == pytest.approx(2.0, rel=0.02)
     assert m.rhythm_cov < 0.05
     assert m.decrement == pytest.approx(0.5, abs=0.08)
@@ -134,7 +137,7 @@ def test_tapping_interruption_and_gaps() -> None:
     m = tapping_metrics(d, fs)
     assert m.interruptions == 1
     assert m.rate_hz is not None and m.rate_hz < 2.5
-    assert m.peak_times_s[0] == pytest.approx(0.2, abs=0.05)
+    assert m.tap_times_s[0] == pytest.approx(0.4, abs=0.03)  # a closing (t = 0 began earlier)
 
 
 def test_quality_score_penalises_jitter_and_low_visibility() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import matplotlib.image as mpimg
@@ -135,3 +135,54 @@ def test_a_plan_with_a_safeguard_switched_off_is_shown_at_the_top_of_the_report(
     store.save_plan("p9", text, author="lee")  # a safe plan: no banner
     data, result = refresh_flags(store, "p9", today=date(2026, 1, 1), tz=UTC)
     assert 'id="plan-override"' not in render_html(build_report(data, result, tz=UTC))
+
+
+def _reaching_session(store: Store, pid: str, at: datetime, hits: list[bool]) -> None:
+    """A reaching session whose reaches hit or time out (real minimum-jerk paths)."""
+    import numpy as np
+
+    from telemetry.synthetic import reach_path
+
+    rng = np.random.default_rng(len(hits))
+    rec = store.start_session(pid, "reaching", {"repetitions": len(hits)}, started_at=at)
+    store.checkin(pid, "pre", {"pain": 3}, session_id=rec.session_id, at=at)
+    t = 1.0
+    for k, hit in enumerate(hits):
+        path = reach_path(rng, t, (1.1, 0.8), 0.9, 0.1, 30.0)
+        end = path[-1][0]
+        rec.record([_Ev(t, "target_shown", {"index": k, "x": 1.1, "y": 0.8}),
+                    _Ev(end, "hold_complete" if hit else "timeout", {"index": k}),
+                    _Ev(end, "repetition", {"index": k, "target": [1.1, 0.8], "shown_t": t,
+                                            "hit": hit, "outcome": "hit" if hit else "timeout",
+                                            "path": path})])
+        t = end + 1.0
+    rec.close({"exercise": "reaching", "targets": len(hits), "hits": sum(hits)},
+              completed=False, ended_at=at + timedelta(minutes=2))
+
+
+@pytest.mark.parametrize("sessions", [[], [[False, False]], [[True, True, False], [False, False]],
+                                      [[True], [True, True]]])
+def test_report_with_few_sessions_and_no_hits(sessions: list[list[bool]], tmp_path: Path) -> None:
+    """0, 1 and 2 sessions, with a session where no target was hit: the HTML and the
+    PDF are written (a 0-hit patient's date axis used to raise IndexError), and a lone
+    point on a chart is drawn large and labelled with its value."""
+    store = Store.memory(flush_interval_s=5)
+    store.ensure_patient("few")
+    t0 = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    for day, hits in enumerate(sessions):
+        _reaching_session(store, "few", t0 + timedelta(days=day), hits)
+    data, result = refresh_flags(store, "few", today=date(2026, 3, 6), tz=UTC)
+    model = build_report(data, result, tz=UTC, generated_at=datetime(2026, 3, 6, tzinfo=UTC))
+    html = write_html(model, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>")
+    assert render_pdf(model, tmp_path / "r.pdf").read_bytes()[:5] == b"%PDF-"
+    figs = dict(figures(model))
+    hit_ax = figs["Sessions and adherence"].axes[0]
+    if len(sessions) == 1:
+        [dot] = [ln for ln in hit_ax.get_lines() if ln.get_marker() == "o"]
+        assert list(dot.get_ydata()) == [0.0] and dot.get_markersize() >= 8
+        assert [t.get_text() for t in hit_ax.texts] == ["0 %"]
+    if sessions:
+        speed_ax = figs["Movement"].axes[0]
+        drawn = [ln for ln in speed_ax.get_lines() if len(ln.get_xdata())]
+        assert drawn and speed_ax.axison

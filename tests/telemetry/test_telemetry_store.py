@@ -283,9 +283,12 @@ def test_session_range_of_motion_from_landmarks(fresh_store: Store) -> None:
     rec.close({"quota_met": True})
     rom = fresh_store.history("p1")[0].summary["rom"]["right"]
     assert rom["elbow_flexion_rom_deg"] == pytest.approx(0.9 * 90, abs=2.0)  # 5th-95th pct
-    assert rom["shoulder_abduction_rom_deg"] == pytest.approx(0.0, abs=0.5)
+    assert rom["shoulder_elevation_rom_deg"] == pytest.approx(0.0, abs=0.5)
     assert rom["frames"] == pytest.approx(100, abs=2)  # sampled at 10 Hz
-    assert rom["shoulder_flexion_rom_deg"] is None  # no world landmarks, no estimate
+    assert rom["estimated"] is True  # one camera: always an estimate
+    # in the image plane throughout (no world landmarks): every frame measured there
+    assert rom["angle_method"]["elbow_flexion"]["method"] == {"image": 1.0}
+    assert rom["angle_method"]["elbow_flexion"]["reliable_fraction"] == 1.0
     tq = fresh_store.history("p1")[0].summary["tracking_quality"]
     assert tq["pose_present_fraction"] == 1.0 and tq["arm_visibility_mean"] == pytest.approx(0.9)
     assert tq["frontal_median"] is None
