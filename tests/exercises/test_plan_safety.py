@@ -154,3 +154,26 @@ def test_any_value_in_any_rule_is_accepted_only_when_safe(key: tuple[str, str],
             if k in PHYSICAL[t]:
                 lo, hi, _ = PHYSICAL[t][k]
                 assert lo <= r.min <= r.max <= hi, (t, k, r)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=300),
+                 st.lists(st.lists(st.one_of(st.integers(-3, 12).map(str), st.just(""),
+                                             st.text(max_size=4)), min_size=5, max_size=7),
+                          max_size=12).map(lambda rows: "session,pain_pre,pain_in_session_max,"
+                                           "pain_pauses,pain_post,quota_met\n"
+                                           + "\n".join(",".join(r) for r in rows))))
+def test_any_pain_script_is_sessions_or_one_line_error(text: str) -> None:
+    """`plan simulate --script`: a CSV either reads as sessions 1..N with answers 0-10, or
+    is refused in one line naming where."""
+    from exercises.simulated_patients import PainScriptError, parse_pain_script
+
+    try:
+        rows = parse_pain_script(text, "pains.csv")
+    except PainScriptError as err:
+        assert "\n" not in str(err) and str(err).startswith("pains.csv: ")
+        return
+    assert [r.session for r in rows] == list(range(1, len(rows) + 1))
+    for r in rows:
+        for v in (r.pain_pre, r.pain_in_session_max, r.pain_post):
+            assert v is None or 0 <= v <= 10
