@@ -78,6 +78,7 @@ class ReportModel:
     tz: tzinfo = timezone.utc
     quality_note: str = ""
     session_records: list[Any] = field(default_factory=list, repr=False)
+    triage: dict[str, Any] = field(default_factory=dict)  # telemetry.triage.Triage.to_dict()
     trunk: list[dict[str, Any]] = field(default_factory=list)  # newest first
 
 
@@ -197,6 +198,11 @@ def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = time
                 if hist.get("created_at") else "",
                 "override_reason": _override_reason(str(data.plan[1])),
                 "overrides": list(plan_overrides)}
+    from telemetry.triage import limits_from_plan_text
+    from telemetry.triage import triage as triage_of
+
+    tri = triage_of(sessions, data.flags, today=gen.date(),
+                    limits=limits_from_plan_text(str(data.plan[1]) if data.plan else None))
     return ReportModel(
         patient_id=data.patient.patient_id, affected_side=data.patient.affected_side,
         seated=data.patient.seated, generated_at=gen.strftime("%Y-%m-%d %H:%M %Z").strip(),
@@ -205,7 +211,8 @@ def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = time
         closed_flags=[flag_dict(f) for f in reversed(data.flags) if f.status != "open"][:10],
         changes=changes, sessions=rows, n_sessions=len(sessions), decisions=decisions,
         plan=plan, assessment=assessment, tz=tz, quality_note=quality_note,
-        session_records=list(sessions), trunk=trunk_rows(sessions, data.trials, tz))
+        session_records=list(sessions), trunk=trunk_rows(sessions, data.trials, tz),
+        triage=tri.to_dict())
 
 
 def trunk_rows(sessions: list[Any], trials: list[Any], tz: tzinfo) -> list[dict[str, Any]]:
@@ -497,6 +504,10 @@ def pdf_text(model: ReportModel) -> tuple[list[tuple[str, str]], list[tuple[str,
               f"{'seated' if model.seated else 'standing'} - {model.period} - "
               f"{model.n_sessions} sessions - generated {model.generated_at}")),
         ("h", "At a glance")]
+    if model.triage:
+        tone = {"urgent": "bad", "review": "b", "on_track": "good"}[str(model.triage["severity"])]
+        first.append((tone, f"{model.triage['label']}: {model.triage['action']}"))
+        first += [("s", "    also: " + str(r["sentence"])) for r in model.triage["reasons"][1:]]
     first += [(h.tone if h.tone != "neutral" else "b", f"{h.label}: {h.text}")
               for h in model.headlines]
     first.append(("h", "Open flags"))

@@ -186,3 +186,16 @@ def test_report_with_few_sessions_and_no_hits(sessions: list[list[bool]], tmp_pa
         speed_ax = figs["Movement"].axes[0]
         drawn = [ln for ln in speed_ax.get_lines() if len(ln.get_xdata())]
         assert drawn and speed_ax.axison
+
+
+def test_the_report_opens_with_the_triage_sentence(model) -> None:
+    """The synthetic course ends in a flare: urgent, with the flare's action, first."""
+    assert model.triage["severity"] == "urgent"
+    assert any("go through the flare plan" in r["sentence"] for r in model.triage["reasons"])
+    html = render_html(model)
+    assert html.index('id="triage"') < html.index('class="glance"')
+    assert "Urgent" in html[html.index('id="triage"'):html.index('class="glance"')]
+    from telemetry.report import pdf_text
+
+    first, _ = pdf_text(model)
+    assert first[2] == ("bad", f"Urgent: {model.triage['action']}")
