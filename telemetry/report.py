@@ -45,6 +45,7 @@ MOVE = "#16a085"
 GREY = "#7f8c8d"
 FIG_W = 9.0
 DPI = 100
+A4 = (8.27, 11.69)  # inches, portrait
 SESSION_ROWS = 40  # newest sessions in the table; the CSV export has them all
 TRUNK_ROWS = 10  # newest sessions in the movement section's trunk table
 # Trunk measures of a reach (trial metrics key, column label); CLINICAL.md section 1.
@@ -468,7 +469,7 @@ def _text_pages(lines: list[tuple[str, str]], title: str) -> list[Figure]:
     pages: list[Figure] = []
 
     def new_page(heading: str) -> Figure:
-        fig = plt.figure(figsize=(8.27, 11.69), dpi=DPI)
+        fig = plt.figure(figsize=A4, dpi=DPI)
         fig.text(0.06, 0.96, heading, fontsize=15, weight="bold", va="top")
         pages.append(fig)
         return fig
@@ -545,13 +546,60 @@ def pdf_text(model: ReportModel) -> tuple[list[tuple[str, str]], list[tuple[str,
     return first, detail
 
 
-def render_pdf(model: ReportModel, out: Path, figs: list[tuple[str, Figure]] | None = None
-               ) -> Path:
-    figs = figs if figs is not None else figures(model)
+def _chart_pages(figs: list[tuple[str, Figure]], title: str) -> list[Figure]:
+    """The charts laid out on A4 portrait pages (as many as fit, each with its title),
+    instead of one strip-shaped page per chart."""
+    pages: list[Figure] = []
+    page: Figure | None = None
+    y = 0.0
+    aspect = A4[0] / A4[1]
+    for name, f in figs:
+        buf = io.BytesIO()
+        f.savefig(buf, format="png", dpi=DPI)
+        buf.seek(0)
+        img = plt.imread(buf)
+        h = 0.88 * aspect * img.shape[0] / img.shape[1]  # its height as a fraction of the page
+        if page is None or y - 0.03 - h < 0.06:
+            page = plt.figure(figsize=A4, dpi=DPI)
+            page.text(0.06, 0.96, title if not pages else f"{title} (continued)", fontsize=15,
+                      weight="bold", va="top")
+            pages.append(page)
+            y = 0.92
+        page.text(0.06, y, name, fontsize=11, weight="bold", va="top")
+        y -= 0.022
+        ax = page.add_axes((0.06, y - h, 0.88, h))
+        ax.imshow(img, interpolation="lanczos")
+        ax.set_axis_off()
+        y -= h + 0.02
+    return pages
+
+
+def _number_pages(pages: list[Figure], model: ReportModel) -> None:
+    """Patient, date and "page i of n" at the foot of every page (pages get separated)."""
+    n = len(pages)
+    for i, p in enumerate(pages, start=1):
+        p.text(0.06, 0.018, f"NeuroPlay therapist report - patient {model.patient_id} - "
+                            f"generated {model.generated_at}", fontsize=7.5, color="#555555")
+        p.text(0.94, 0.018, f"page {i} of {n}", fontsize=7.5, color="#555555", ha="right")
+
+
+def pdf_pages(model: ReportModel, figs: list[tuple[str, Figure]]) -> list[Figure]:
+    """The PDF's pages as A4 figures (the charts in `figs` are closed once laid out)."""
     first, detail = pdf_text(model)
     pages = _text_pages(first, "NeuroPlay therapist report")
-    pages += [f for _, f in figs]
+    pages += _chart_pages(figs, "Trends")
+    for _, f in figs:
+        plt.close(f)
     pages += _text_pages(detail, "Decisions and sessions")
+    _number_pages(pages, model)
+    return pages
+
+
+def render_pdf(model: ReportModel, out: Path, figs: list[tuple[str, Figure]] | None = None
+               ) -> Path:
+    """A4 portrait pages: the summary (triage and at-a-glance first), the charts laid out
+    on pages, then decisions and sessions; every page numbered with the patient and date."""
+    pages = pdf_pages(model, figs if figs is not None else figures(model))
     try:
         with paths.atomic_write(Path(out), "wb") as fh, \
                 PdfPages(fh, metadata={"Title": f"NeuroPlay report {model.patient_id}",

@@ -72,7 +72,7 @@ def test_pdf_and_html_files(model, tmp_path: Path) -> None:
     pdf = render_pdf(model, tmp_path / "r.pdf")
     head = pdf.read_bytes()[:5]
     assert head == b"%PDF-"
-    assert pdf.read_bytes().count(b"/Type /Page\n") + pdf.read_bytes().count(b"/Type /Page ") >= 6
+    assert pdf.read_bytes().count(b"/Type /Page\n") + pdf.read_bytes().count(b"/Type /Page ") >= 3
     html = write_html(model, tmp_path / "r.html")
     assert html.read_text(encoding="utf-8").startswith("<!doctype html>")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.pdf"]
@@ -199,3 +199,32 @@ def test_the_report_opens_with_the_triage_sentence(model) -> None:
 
     first, _ = pdf_text(model)
     assert first[2] == ("bad", f"Urgent: {model.triage['action']}")
+
+
+def test_the_pdf_is_a4_portrait_with_charts_on_pages_and_every_page_numbered(
+        model, tmp_path: Path) -> None:
+    from matplotlib import pyplot as plt
+
+    from telemetry.report import pdf_pages
+
+    figs = figures(model)
+    pages = pdf_pages(model, figs)
+    try:
+        n = len(pages)
+        assert n < 2 + len(figs)  # the charts share pages (was one strip-shaped page each)
+        for i, page in enumerate(pages, start=1):
+            w, h = page.get_size_inches()
+            assert (round(w, 2), round(h, 2)) == (8.27, 11.69)  # A4 portrait
+            texts = [t.get_text() for t in page.texts]
+            assert f"page {i} of {n}" in texts
+            assert any(f"patient {model.patient_id}" in t and model.generated_at in t
+                       for t in texts)
+        charts = [t.get_text() for p in pages for t in p.texts]
+        assert all(name in charts for name, _ in figs)  # every chart titled on its page
+    finally:
+        for p in pages:
+            plt.close(p)
+    raw = render_pdf(model, tmp_path / "r.pdf").read_bytes()
+    boxes = re.findall(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", raw)
+    assert len(boxes) == n and all((round(float(w)), round(float(h))) == (595, 842)
+                                   for w, h in boxes)
