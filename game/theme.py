@@ -49,6 +49,48 @@ class Palette:
 
 PALETTE = Palette()
 
+WHITE: RGB = (255, 255, 255)
+BLACK: RGB = (0, 0, 0)
+MIN_CONTRAST = 4.5  # WCAG 2.2 AA, normal text
+MIN_CONTRAST_LARGE = 3.0  # WCAG 2.2 AA, large text (>= 24 px, or 18.7 px bold)
+
+
+def relative_luminance(c: RGB) -> float:
+    """WCAG 2.x relative luminance of an sRGB colour."""
+    def channel(v: int) -> float:
+        x = v / 255.0
+        return x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4
+
+    r, g, b = c
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: RGB, b: RGB) -> float:
+    """WCAG contrast ratio of two colours (1-21)."""
+    hi, lo = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable_on(background: RGB) -> RGB:
+    """White or black, whichever reads better on `background` (every Okabe-Ito fill has
+    one of them at 4.5:1 or more)."""
+    return WHITE if contrast(WHITE, background) >= contrast(BLACK, background) else BLACK
+
+
+# Every text/background pair the screens draw (name: (text, background)).
+TEXT_PAIRS: dict[str, tuple[RGB, RGB]] = {
+    "text on background": (PALETTE.text, PALETTE.background),
+    "dim text on background": (PALETTE.text_dim, PALETTE.background),
+    "text on panel": (PALETTE.text, PALETTE.panel),
+    "dim text on panel": (PALETTE.text_dim, PALETTE.panel),
+    "cue text on cue banner": (PALETTE.cue_text, PALETTE.cue),
+    "label over the dwell fill": (PALETTE.cue_text, PALETTE.dwell),
+    "advice (orange) on background": (OKABE_ITO["orange"], PALETTE.background),
+    "title (vermillion) on background": (PALETTE.stop, PALETTE.background),
+    **{f"label on {name}": (readable_on(rgb), rgb) for name, rgb in OKABE_ITO.items()
+       if name != "black"},
+}
+
 
 @lru_cache(maxsize=64)
 def font(px: int, bold: bool = False) -> pygame.font.Font:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pygame
 
 from game.context import DrawContext
-from game.theme import OKABE_ITO, RGB
+from game.theme import OKABE_ITO, RGB, readable_on
 from game.transform import BodyToScreen
 from vision.bodyframe import BodyFrame
 from vision.intents import HandIntent, Intents
@@ -87,7 +87,7 @@ class DwellButton:
         # text over the fill is drawn dark, the rest light.
         fill_top = r.bottom - round(r.h * min(1.0, self.progress)) if self.progress > 0 else r.bottom
         old_clip = surface.get_clip()
-        for area, color in ((pygame.Rect(r.x, r.y, r.w, fill_top - r.y), pal.text),
+        for area, color in ((pygame.Rect(r.x, r.y, r.w, fill_top - r.y), readable_on(self.color)),
                             (pygame.Rect(r.x, fill_top, r.w, r.bottom - fill_top), pal.cue_text)):
             if area.h > 0:
                 surface.set_clip(area.clip(old_clip) if old_clip else area)

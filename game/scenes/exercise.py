@@ -3,7 +3,7 @@
 Drives a session runner (exercises/session.py: rest breaks, time cap, pause
 while not tracked, stop, pain stop) at the fixed step and draws the
 exercise through its registered renderer (game/views). What is always on
-screen: the red STOP (Esc/Space or a hand held on it), a "Pain" button that
+screen: the orange STOP (Esc/Space or a hand held on it), a "Pain" button that
 asks a rating and ends the session gracefully, a time-left bar, and the cue
 banner when tracking is lost (the runner pauses; no hits, no clock). Rest
 breaks are a pushed `RestScene` (which asks the in-session pain question).

@@ -21,7 +21,7 @@ SAFETY_TEXT = (
     "Stop straight away and seek help if you feel chest pain, dizziness, "
     "confusion or loss of coordination.\n"
     "Move gently. A little discomfort is fine; sharp or rising pain is a reason to stop.\n"
-    "Stop any time: Esc or Space, or hold a hand on the red STOP button."
+    "Stop any time: Esc or Space, or hold a hand on the orange STOP button."
 )
 
 

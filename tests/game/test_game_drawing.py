@@ -211,3 +211,61 @@ def test_easier_today_outlines_the_suggested_choice_and_keeps_text_off_the_butto
         # The advice text (orange) ends above the buttons: nothing orange in the 20 px above them.
         strip = arr[r.left:r.right, max(0, ring.top - 24):ring.top - 10]
         assert not np.any(np.all(strip == OKABE_ITO["orange"], axis=-1)), size
+
+
+def test_every_text_pair_of_the_theme_meets_wcag_aa() -> None:
+    from game.theme import MIN_CONTRAST, TEXT_PAIRS, contrast
+
+    low = {k: round(contrast(a, b), 2) for k, (a, b) in TEXT_PAIRS.items()
+           if contrast(a, b) < MIN_CONTRAST}
+    assert not low, low
+
+
+def test_contrast_matches_the_wcag_reference_values() -> None:
+    from game.theme import contrast
+
+    assert contrast((255, 255, 255), (0, 0, 0)) == pytest.approx(21.0)
+    assert contrast((255, 255, 255), (255, 255, 255)) == pytest.approx(1.0)
+    assert contrast((118, 118, 118), (255, 255, 255)) == pytest.approx(4.54, abs=0.01)
+
+
+def test_every_buttons_label_is_readable_on_its_own_colour_in_every_fill_state() -> None:
+    """Every button of every menu scene: its label pixels, with no fill, half filled and
+    nearly full, are the colour that reads at >= 4.5:1 on what is under them."""
+    from game.scenes.common import menu_transform
+    from game.scenes.menus import PatientScene, SafetyScene, TitleScene
+    from game.scenes.pain_check import PainEasierScene, PainNowScene
+    from game.scenes.summary import SummaryScene
+    from game.scenes.today import TodayScene
+    from game.theme import MIN_CONTRAST, contrast
+
+    size = (1280, 720)
+    tr = menu_transform(size)
+    scenes = [TitleScene(), SafetyScene(), PatientScene(["P-ABC123"]), CheckinScene("pre"),
+              SummaryScene({"targets": 3, "hits": 2}, "completed"), TodayScene(),
+              TodayScene(full_allowed=False, pain=9, reason="pain 9"), PainNowScene(),
+              PainEasierScene(nrs=7, pre_pain=3, threshold=5, rise_limit=2,
+                              easier=["the targets will be a little closer"])]
+    checked = 0
+    for scene in scenes:
+        for b in [*scene.buttons, scene.stop_btn]:
+            for progress in (0.0, 0.5, 0.9):
+                b.progress = progress
+                surf = pygame.Surface(size)
+                surf.fill(PALETTE.background)
+                r = b.draw(surf, DrawContext(theme=Theme(720, 1280), transform=tr))
+                inner = r.inflate(-2 * max(3, r.h // 18) - 4, -2 * max(3, r.h // 18) - 4)
+                arr = pygame.surfarray.pixels3d(surf)[inner.left:inner.right,
+                                                      inner.top:inner.bottom].reshape(-1, 3)
+                fills = {tuple(b.color), tuple(PALETTE.dwell)}
+                colours = {tuple(int(v) for v in px) for px in arr}
+                ink = [c for c in colours if c not in fills]
+                assert ink, (scene.name, b.label)
+                # the label's solid pixels are the most distant from both fills
+                for fill in fills:
+                    best = max(ink, key=lambda c, f=fill: contrast(c, f))
+                    if any(tuple(px) == fill for px in arr):
+                        assert contrast(best, fill) >= MIN_CONTRAST, (scene.name, b.label, fill)
+                checked += 1
+            b.progress = 0.0
+    assert checked >= 60
