@@ -55,9 +55,7 @@ from sqlalchemy import (
     and_,
     false,
     func,
-    inspect,
     select,
-    text,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -135,26 +133,6 @@ MAX_ADDRESS_FAILURES = 20  # wrong passwords per address (to any account) in FAI
 FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=10)
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-
-
-def create_tables(conn: Connection) -> None:
-    """Migration 0002_clinic: the clinic tables, portable DDL."""
-    metadata.create_all(conn)
-
-
-def harden_tables(conn: Connection) -> None:
-    """Migration 0006: what 0002 created before the hardening of issue 13 lacks.
-
-    0002 creates the tables as declared here, so on a new database these are
-    already there; each step checks first.
-    """
-    insp = inspect(conn)
-    columns = {c["name"] for c in insp.get_columns("station_tokens")}
-    if "allow_new_patients" not in columns:
-        conn.execute(text("ALTER TABLE station_tokens ADD COLUMN allow_new_patients "
-                          "BOOLEAN NOT NULL DEFAULT FALSE"))
-    if "ix_login_attempts_ip_at" not in {i["name"] for i in insp.get_indexes("login_attempts")}:
-        next(i for i in login_attempts.indexes if i.name == "ix_login_attempts_ip_at").create(conn)
 
 
 def _iso(dt: datetime) -> str:

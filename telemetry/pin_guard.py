@@ -35,11 +35,6 @@ pin_attempts = Table(
 )
 
 
-def create_tables(conn: Any) -> None:
-    """Part of migration 0006 (telemetry.migrations)."""
-    metadata.create_all(conn)
-
-
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
