@@ -405,7 +405,7 @@ class ClinicStore:
         Idempotent: an event already stored (same station, run, seq) is skipped.
         One query finds the stored ones and one batched insert adds the rest, so a
         full frame costs two statements, not two per event. Events are validated
-        by the caller (game.station_protocol): `seq` fits the column.
+        by the caller (clinic.station_protocol): `seq` fits the column.
         """
         batch: dict[int, Mapping[str, Any]] = {}
         for ev in events:

@@ -13,7 +13,7 @@ Hardening (issue 13): the client address of a request is the socket peer,
 unless that peer is a proxy the operator named (`trusted_proxies`, the CLI's
 `--trusted-proxy`); logins are limited per account and per address with an
 atomic count (telemetry.clinic). Every station frame is validated against
-game.station_protocol (size, types, ranges, depth): `events` frames, whose
+clinic.station_protocol (size, types, ranges, depth): `events` frames, whose
 work grows with the events they carry, in a worker thread; a `hello` or a
 live `state` (one bounded snapshot, 64 kB at most, ~30 us) on the loop, as a
 thread hop at 10 Hz per station costs more than the check. A bad frame gets
@@ -47,10 +47,10 @@ from fastapi.responses import (
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from game import station_protocol as protocol
-from game.dashboard import auth, csrf
-from game.dashboard import hub as hub_mod
-from game.dashboard.hub import ACTIONS, Hub, StationLive, StoreFailed
+from clinic import station_protocol as protocol
+from clinic.dashboard import auth, csrf
+from clinic.dashboard import hub as hub_mod
+from clinic.dashboard.hub import ACTIONS, Hub, StationLive, StoreFailed
 from telemetry.clinic import ClinicStore, Station
 from telemetry.errors import StoreError
 from telemetry.store import Store
@@ -65,7 +65,7 @@ class NotFound(Exception):
 
 
 def _pkg_dir(name: str) -> str:
-    return str(resources.files("game.dashboard").joinpath(name))
+    return str(resources.files("clinic.dashboard").joinpath(name))
 
 
 def server_options() -> dict[str, Any]:
