@@ -61,6 +61,7 @@ from sqlalchemy.exc import IntegrityError
 
 from telemetry.errors import StoreError
 from telemetry.locking import LOGIN_KEY, exclusive_transaction
+from telemetry.store.sql import new_id
 
 metadata = MetaData()
 
@@ -230,7 +231,7 @@ class ClinicStore:
                 return int(row[0])
             res = conn.execute(clinics.insert().values(name=name,
                                                        created_at=_iso(self.clock())))
-            return int(res.inserted_primary_key[0])
+            return new_id(res)
 
     def clinic_id(self, name: str) -> int | None:
         with self._tx() as conn:
@@ -323,7 +324,7 @@ class ClinicStore:
                 and_(failed, login_attempts.c.ip == ip))).scalar() or 0)
             res = conn.execute(login_attempts.insert().values(
                 username=username, ip=ip, at=_iso(self.clock()), ok=False))
-            attempt_id = int(res.inserted_primary_key[0])
+            attempt_id = new_id(res)
         if by_account >= MAX_FAILURES or by_address >= MAX_ADDRESS_FAILURES:
             return LoginOutcome(None, limited=True)
         with self._tx() as conn:
@@ -417,7 +418,7 @@ class ClinicStore:
             known = {int(r[0]) for r in conn.execute(select(station_events.c.seq).where(and_(
                 station_events.c.station == station, station_events.c.run_id == run_id,
                 station_events.c.seq.in_(list(batch))))).all()}
-            rows = [{"station": station, "run_id": run_id, "seq": seq,
+            rows: list[dict[str, Any]] = [{"station": station, "run_id": run_id, "seq": seq,
                      "kind": str(ev.get("kind", "?"))[:64], "t": str(ev.get("t", ""))[:40],
                      "data": json.dumps(ev.get("data", {}), default=str), "received_at": now}
                     for seq, ev in batch.items() if seq not in known]

@@ -44,9 +44,16 @@ MIN_PATH_HZ = 15.0  # below this sampling density a repetition's quality drops
 
 
 class _Ev(Protocol):
-    t: float
-    kind: str
-    data: Mapping[str, Any]
+    """An event as stored (read-only: frozen records and dataclasses qualify)."""
+
+    @property
+    def t(self) -> float: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def data(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)

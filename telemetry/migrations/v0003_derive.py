@@ -393,9 +393,16 @@ def reach_trial_metrics(t: np.ndarray, positions: np.ndarray, target: np.ndarray
 
 
 class _Ev(Protocol):
-    t: float
-    kind: str
-    data: Mapping[str, Any]
+    """An event as stored (read-only: frozen records and dataclasses qualify)."""
+
+    @property
+    def t(self) -> float: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def data(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from telemetry.errors import StoreError
 from telemetry.records import CheckinRecord, PsfsActivity, PsfsRating
 from telemetry.store.jsonutil import iso, parse_iso
 from telemetry.store.patients import PatientsMixin
-from telemetry.store.sql import not_demo
+from telemetry.store.sql import new_id, not_demo
 
 
 class CheckinsMixin(PatientsMixin):
@@ -26,12 +26,12 @@ class CheckinsMixin(PatientsMixin):
             raise StoreError(str(exc)) from exc
         self.require_patient(patient_id)
         with self._tx() as conn:
-            cid = conn.execute(S.checkins.insert().values(
+            cid = new_id(conn.execute(S.checkins.insert().values(
                 patient_id=patient_id, session_id=session_id, phase=phase,
-                answered_at=iso(at or self.now()))).inserted_primary_key[0]
+                answered_at=iso(at or self.now()))))
             conn.execute(S.checkin_items.insert(), [
                 {"checkin_id": cid, "item": k, "value": v} for k, v in clean.items()])
-        return int(cid)
+        return cid
 
     def checkins(self, patient_id: str, *, include_demo: bool = False) -> list[CheckinRecord]:
         """The patient's check-ins; those of a demo session (a recording played by
@@ -71,9 +71,8 @@ class CheckinsMixin(PatientsMixin):
             raise StoreError(f"the PSFS holds at most {proms.PSFS_MAX_ACTIVITIES} activities; "
                              "retire one first")
         with self._tx() as conn:
-            return int(conn.execute(S.psfs_activities.insert().values(
-                patient_id=patient_id, name=name,
-                created_at=iso(at or self.now()))).inserted_primary_key[0])
+            return new_id(conn.execute(S.psfs_activities.insert().values(
+                patient_id=patient_id, name=name, created_at=iso(at or self.now()))))
 
     def retire_psfs_activity(self, activity_id: int, *, at: datetime | None = None) -> None:
         with self._tx() as conn:

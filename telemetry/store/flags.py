@@ -13,6 +13,7 @@ from telemetry.errors import StoreError
 from telemetry.records import FlagRecord
 from telemetry.store.core import StoreCore
 from telemetry.store.jsonutil import dumps, iso, parse_iso
+from telemetry.store.sql import new_id
 
 
 class FlagsMixin(StoreCore):
@@ -27,10 +28,10 @@ class FlagsMixin(StoreCore):
                 conn.execute(S.flags.update().where(S.flags.c.id == existing)
                              .values(evidence=dumps(evidence), message=message))
                 return int(existing)
-            return int(conn.execute(S.flags.insert().values(
+            return new_id(conn.execute(S.flags.insert().values(
                 patient_id=patient_id, kind=kind, measure=measure,
                 raised_at=iso(at or self.now()), message=message, evidence=dumps(evidence),
-                status="open")).inserted_primary_key[0])
+                status="open")))
 
     def close_flag(self, flag_id: int, *, at: datetime | None = None) -> None:
         with self._tx() as conn:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 
 from telemetry import schema as S
+from telemetry.records import PlanVersion
 from telemetry.store.jsonutil import iso, parse_iso
 from telemetry.store.patients import PatientsMixin
 
@@ -31,12 +30,13 @@ class PlansMixin(PatientsMixin):
                                .order_by(S.plans.c.version.desc()).limit(1)).first()
         return None if row is None else (int(row[0]), str(row[1]))
 
-    def plan_history(self, patient_id: str) -> list[dict[str, Any]]:
+    def plan_history(self, patient_id: str) -> list[PlanVersion]:
         with self._tx() as conn:
             rows = conn.execute(select(S.plans).where(S.plans.c.patient_id == patient_id)
                                 .order_by(S.plans.c.version)).all()
-        return [{"version": r.version, "author": r.author, "created_at": parse_iso(r.created_at),
-                 "toml_text": r.toml_text} for r in rows]
+        return [PlanVersion(version=int(r.version), author=str(r.author),
+                            created_at=parse_iso(r.created_at), toml_text=str(r.toml_text))
+                for r in rows]
 
     # --------------------------------------------------------------- settings
     def get_setting(self, key: str, default: str | None = None) -> str | None:

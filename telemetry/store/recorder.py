@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from telemetry import schema as S
+from telemetry.api import EventLike
 from telemetry.derive import EventTally, TrialLog, measure, shoulder_series
 from telemetry.errors import StoreError
 from telemetry.joint_angles import session_rom
@@ -162,12 +163,13 @@ class Recorder:
         atexit.register(self._flush_at_exit)
 
     # ----------------------------------------------------------- game thread
-    def record(self, events: Sequence[Any]) -> None:
+    def record(self, events: Sequence[EventLike]) -> None:
         if self._closed:
             raise StoreError(f"session {self.session_id} is closed")
         now = iso(self.store.now())
-        rows = [{"session_id": self.session_id, "t": float(e.t), "kind": str(e.kind),
-                 "data": dumps(e.data), "recorded_at": now} for e in events]
+        rows: list[dict[str, Any]] = [
+            {"session_id": self.session_id, "t": float(e.t), "kind": str(e.kind),
+             "data": dumps(e.data), "recorded_at": now} for e in events]
         if not rows:
             return
         newest = max(r["t"] for r in rows)

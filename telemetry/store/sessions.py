@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, Row, and_, func, select
 
 from telemetry import schema as S
 from telemetry.derive import DerivedTrial, derive_summary, derive_trials, shoulder_series
@@ -107,7 +107,7 @@ class SessionsMixin(CheckinsMixin, LandmarksMixin):
         return rec
 
     def _session_rows(self, conn: Connection, patient_id: str, *,
-                      include_demo: bool = True) -> list[Any]:
+                      include_demo: bool = True) -> Sequence[Row[Any]]:
         cond = S.sessions.c.patient_id == patient_id
         if not include_demo:
             cond = and_(cond, not_demo())
