@@ -2,7 +2,7 @@
 
 Starts `neuroplay dashboard` in its own process (a fresh SQLite data dir),
 creates a therapist and one station token per station, then runs N
-`game.station.StationClient`s publishing a synthetic live state (with a 33
+`clinic.station.StationClient`s publishing a synthetic live state (with a 33
 point skeleton) at ~10 Hz and one telemetry event every 0.5 s. A logged-in
 browser-facing websocket (/ws/live) measures state latency (station publish
 -> browser socket). Halfway, a third of the stations have their connection
@@ -78,7 +78,7 @@ def main() -> None:
     import httpx
     from websockets.sync.client import connect
 
-    from game.station import StationClient
+    from clinic.station import StationClient
     from telemetry.clinic import ClinicStore
     from telemetry.store import Store
 

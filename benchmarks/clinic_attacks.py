@@ -451,7 +451,7 @@ def outbox(code: Path) -> dict[str, Any]:
     snippet = r'''
 import sys
 from pathlib import Path
-from game.station import StationClient
+from clinic.station import StationClient
 c = StationClient("http://127.0.0.1:9", "bay-1", "t", outbox_dir=Path(sys.argv[1]) / "station-outbox",
                   retry_max_s=0.1).start()
 for i in range(5):

@@ -14,9 +14,16 @@ from vision.bodyframe import BodyFrame
 
 
 class EventLike(Protocol):
-    t: float
-    kind: str
-    data: Mapping[str, Any]
+    """An event as the game emits it (read-only, so frozen dataclasses qualify)."""
+
+    @property
+    def t(self) -> float: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def data(self) -> Mapping[str, Any]: ...
 
 
 class SessionRecorder(Protocol):

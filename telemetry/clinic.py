@@ -55,14 +55,13 @@ from sqlalchemy import (
     and_,
     false,
     func,
-    inspect,
     select,
-    text,
 )
 from sqlalchemy.exc import IntegrityError
 
 from telemetry.errors import StoreError
 from telemetry.locking import LOGIN_KEY, exclusive_transaction
+from telemetry.store.sql import new_id
 
 metadata = MetaData()
 
@@ -135,26 +134,6 @@ MAX_ADDRESS_FAILURES = 20  # wrong passwords per address (to any account) in FAI
 FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=10)
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-
-
-def create_tables(conn: Connection) -> None:
-    """Migration 0002_clinic: the clinic tables, portable DDL."""
-    metadata.create_all(conn)
-
-
-def harden_tables(conn: Connection) -> None:
-    """Migration 0006: what 0002 created before the hardening of issue 13 lacks.
-
-    0002 creates the tables as declared here, so on a new database these are
-    already there; each step checks first.
-    """
-    insp = inspect(conn)
-    columns = {c["name"] for c in insp.get_columns("station_tokens")}
-    if "allow_new_patients" not in columns:
-        conn.execute(text("ALTER TABLE station_tokens ADD COLUMN allow_new_patients "
-                          "BOOLEAN NOT NULL DEFAULT FALSE"))
-    if "ix_login_attempts_ip_at" not in {i["name"] for i in insp.get_indexes("login_attempts")}:
-        next(i for i in login_attempts.indexes if i.name == "ix_login_attempts_ip_at").create(conn)
 
 
 def _iso(dt: datetime) -> str:
@@ -252,7 +231,7 @@ class ClinicStore:
                 return int(row[0])
             res = conn.execute(clinics.insert().values(name=name,
                                                        created_at=_iso(self.clock())))
-            return int(res.inserted_primary_key[0])
+            return new_id(res)
 
     def clinic_id(self, name: str) -> int | None:
         with self._tx() as conn:
@@ -345,7 +324,7 @@ class ClinicStore:
                 and_(failed, login_attempts.c.ip == ip))).scalar() or 0)
             res = conn.execute(login_attempts.insert().values(
                 username=username, ip=ip, at=_iso(self.clock()), ok=False))
-            attempt_id = int(res.inserted_primary_key[0])
+            attempt_id = new_id(res)
         if by_account >= MAX_FAILURES or by_address >= MAX_ADDRESS_FAILURES:
             return LoginOutcome(None, limited=True)
         with self._tx() as conn:
@@ -427,7 +406,7 @@ class ClinicStore:
         Idempotent: an event already stored (same station, run, seq) is skipped.
         One query finds the stored ones and one batched insert adds the rest, so a
         full frame costs two statements, not two per event. Events are validated
-        by the caller (game.station_protocol): `seq` fits the column.
+        by the caller (clinic.station_protocol): `seq` fits the column.
         """
         batch: dict[int, Mapping[str, Any]] = {}
         for ev in events:
@@ -439,7 +418,7 @@ class ClinicStore:
             known = {int(r[0]) for r in conn.execute(select(station_events.c.seq).where(and_(
                 station_events.c.station == station, station_events.c.run_id == run_id,
                 station_events.c.seq.in_(list(batch))))).all()}
-            rows = [{"station": station, "run_id": run_id, "seq": seq,
+            rows: list[dict[str, Any]] = [{"station": station, "run_id": run_id, "seq": seq,
                      "kind": str(ev.get("kind", "?"))[:64], "t": str(ev.get("t", ""))[:40],
                      "data": json.dumps(ev.get("data", {}), default=str), "received_at": now}
                     for seq, ev in batch.items() if seq not in known]

@@ -23,11 +23,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from telemetry import metrics as M
+from telemetry.api import EventLike
 
 OUTCOME_KINDS: dict[str, str] = {
     "hold_complete": "hit",
@@ -43,10 +44,7 @@ DEXTERITY_METRICS = ("rate_hz", "amplitude", "rhythm_cov", "decrement", "interru
 MIN_PATH_HZ = 15.0  # below this sampling density a repetition's quality drops
 
 
-class _Ev(Protocol):
-    t: float
-    kind: str
-    data: Mapping[str, Any]
+_Ev = EventLike  # an event as stored or as emitted: t, kind, data
 
 
 @dataclass(frozen=True, slots=True)

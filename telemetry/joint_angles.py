@@ -50,9 +50,9 @@ Pure: arrays in, arrays out; no clock, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 
@@ -332,7 +332,17 @@ FRONTAL_VIEW_RATIO = 0.4  # image shoulder width / trunk length above this: a fr
 MID_ELEVATION_DEG = (45.0, 135.0)  # where the plane of a raise shows best [D]
 
 
-def elevation_plane(stack: dict[str, np.ndarray], series: AngleSeries) -> dict[str, object] | None:
+class ElevationPlane(TypedDict):
+    """Which way an arm was raised (`elevation_plane`)."""
+
+    view: str  # "frontal" | "side"
+    arm_in_image_plane: float
+    looks_like: str
+    frames: int
+
+
+def elevation_plane(stack: dict[str, np.ndarray], series: AngleSeries
+                    ) -> ElevationPlane | None:
     """Which way the arm was raised, from the picture itself [D]: in a frontal view
     (shoulders at least FRONTAL_VIEW_RATIO of the trunk's length wide) an arm raised
     sideways stays in the image plane (abduction), one raised forward points at the
@@ -362,10 +372,10 @@ def elevation_plane(stack: dict[str, np.ndarray], series: AngleSeries) -> dict[s
             "looks_like": looks, "frames": int(mid.sum())}
 
 
-def describe_method(summary: dict[str, object]) -> str:
+def describe_method(summary: Mapping[str, Any]) -> str:
     """One line for a person: how these angles were measured."""
     shares = summary.get("method") or {}
-    parts = [f"{name} {share:.0%}" for name, share in dict(shares).items()]  # type: ignore[arg-type]
+    parts = [f"{name} {share:.0%}" for name, share in dict(shares).items()]
     text = "angles from " + (", ".join(parts) if parts else "no measured frames")
     text += " (image = in the picture's plane; world = MediaPipe 3-D estimate)"
     rel = summary.get("reliable_fraction")

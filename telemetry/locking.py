@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine
 
 LOGIN_KEY = 0x4E50_4C47  # "NPLG": dashboard login attempts
 PIN_KEY = 0x4E50_504E  # "NPPN": therapist PIN attempts
+MIGRATE_KEY = 0x4E50_4D49  # "NPMI": schema migrations (telemetry.migrations)
 
 
 @contextmanager

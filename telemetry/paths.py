@@ -71,8 +71,9 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=parent)
     try:
         os.fchmod(fd, FILE_MODE)
-        text_args = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
-        with os.fdopen(fd, mode, **text_args) as fh:
+        binary = "b" in mode
+        with os.fdopen(fd, mode, encoding=None if binary else "utf-8",
+                       newline=None if binary else "") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

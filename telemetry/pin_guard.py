@@ -22,6 +22,7 @@ from sqlalchemy import Column, Engine, Index, Integer, MetaData, String, Table, 
 
 from telemetry.locking import PIN_KEY, exclusive_transaction
 from telemetry.pin import WINDOW, PinLock, pin_lock
+from telemetry.store.sql import new_id
 
 metadata = MetaData()
 
@@ -33,11 +34,6 @@ pin_attempts = Table(
     Column("action", String(200), nullable=False),
     Index("ix_pin_attempts_at", "at"),
 )
-
-
-def create_tables(conn: Any) -> None:
-    """Part of migration 0006 (telemetry.migrations)."""
-    metadata.create_all(conn)
 
 
 def _utc_now() -> datetime:
@@ -78,7 +74,7 @@ class PinGuard:
             outcome = "locked" if lock.locked_until is not None else "wrong"
             res = conn.execute(pin_attempts.insert().values(at=_iso(now), outcome=outcome,
                                                             action=action[:200]))
-            attempt_id = int(res.inserted_primary_key[0])
+            attempt_id = new_id(res)
         return PinAttempt(None if outcome == "locked" else attempt_id, lock)
 
     def right(self, attempt: PinAttempt) -> None:

@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
+
+
+class PlanVersion(TypedDict):
+    """One stored version of a patient's plan (`Store.plan_history`), oldest first."""
+
+    version: int
+    author: str
+    created_at: datetime | None
+    toml_text: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,13 +145,13 @@ def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = time
     for key, label in (("pain", "Pain"), ("psfs", "Function (PSFS)"),
                        ("movement_time", "Reach movement time")):
         c = assessment.changes.get(key)
-        s = assessment.series.get(key)
+        series = assessment.series.get(key)
         if c is not None:
-            row = _change_row(c, label, s.spec.unit if s else "")
+            row = _change_row(c, label, series.spec.unit if series else "")
             heads.append(Headline(label, f"{row['baseline']} -> {row['current']} "
                                   f"({row['verdict']})", row["tone"]))
-        elif s is not None and s.points:
-            heads.append(Headline(label, f"latest {_fmt(s.points[-1].value)} "
+        elif series is not None and series.points:
+            heads.append(Headline(label, f"latest {_fmt(series.points[-1].value)} "
                                   "(too few points for a trend)", "neutral"))
     changes = [_change_row(c, assessment.series[k].spec.label, assessment.series[k].spec.unit)
                for k, c in assessment.changes.items()]
@@ -193,10 +193,10 @@ def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = time
             quality_note += f" For example: {notes[0]}."
     plan = None
     if data.plan is not None:
-        hist = data.plan_history[-1] if data.plan_history else {}
-        plan = {"version": data.plan[0], "author": hist.get("author", ""),
-                "created": hist["created_at"].astimezone(tz).strftime("%Y-%m-%d")
-                if hist.get("created_at") else "",
+        hist = data.plan_history[-1] if data.plan_history else None
+        created = hist["created_at"] if hist else None
+        plan = {"version": data.plan[0], "author": hist["author"] if hist else "",
+                "created": created.astimezone(tz).strftime("%Y-%m-%d") if created else "",
                 "override_reason": _override_reason(str(data.plan[1])),
                 "overrides": list(plan_overrides)}
     from telemetry.triage import limits_from_plan_text

@@ -10,6 +10,7 @@ from telemetry.records import (
     CheckinRecord,
     FlagRecord,
     PatientRecord,
+    PlanVersion,
     PsfsActivity,
     PsfsRating,
     SessionRecord,
@@ -28,7 +29,7 @@ class PatientData:
     trials: list[TrialRecord]
     flags: list[FlagRecord]
     plan: tuple[int, str] | None = None
-    plan_history: list[dict[str, Any]] = field(default_factory=list)
+    plan_history: list[PlanVersion] = field(default_factory=list)
     calibration: dict[str, Any] | None = None
 
 

@@ -51,7 +51,7 @@ def dashboard(host: str, port: int, data_dir: str | None, db: str | None,
 
     import uvicorn
 
-    from game.dashboard.app import create_app, parse_proxies, server_options
+    from clinic.dashboard.app import create_app, parse_proxies, server_options
 
     try:
         parse_proxies(trusted_proxies)

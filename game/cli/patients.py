@@ -60,31 +60,23 @@ def open_store(data_dir: str | None, db: str | None = None) -> Any:
 
 
 def patient_rows(store: Any) -> list[dict[str, Any]]:
-    from telemetry.flagging import local_tz, refresh_flags
+    from telemetry.flagging import local_tz
+    from telemetry.overview import patient_overviews
 
     tz = local_tz()
-    rows = []
-    for p in store.patients():
-        data, result = refresh_flags(store, p.patient_id, tz=tz)
-        last = data.sessions[-1] if data.sessions else None
-        weeks = result.adherence
-        this_week = weeks[-1] if weeks else None
-        last_week = next((w for w in reversed(weeks) if w.complete_week), None)
-        opened = [f for f in data.flags if f.status == "open"]
-        rows.append({
-            "patient_id": p.patient_id,
-            "affected_side": p.affected_side,
-            "sessions": len(data.sessions),
-            "last_session": last.started_at.astimezone(tz).isoformat(timespec="minutes")
-            if last else None,
-            "last_exercise": last.exercise if last else None,
-            "this_week_done": this_week.done if this_week else 0,
-            "last_week_done": last_week.done if last_week else None,
-            "prescribed_per_week": this_week.prescribed if this_week else None,
-            "open_flags": [{"kind": f.kind, "measure": f.measure, "message": f.message}
-                           for f in opened],
-        })
-    return rows
+    return [{
+        "patient_id": o.patient_id,
+        "affected_side": o.affected_side,
+        "sessions": o.sessions,
+        "last_session": o.last_started_at.astimezone(tz).isoformat(timespec="minutes")
+        if o.last_started_at else None,
+        "last_exercise": o.last_exercise,
+        "this_week_done": o.this_week.done if o.this_week else 0,
+        "last_week_done": o.last_week.done if o.last_week else None,
+        "prescribed_per_week": o.this_week.prescribed if o.this_week else None,
+        "open_flags": [{"kind": f.kind, "measure": f.measure, "message": f.message}
+                       for f in o.open_flags],
+    } for o in patient_overviews(store, tz=tz)]
 
 
 @click.group(invoke_without_command=True)

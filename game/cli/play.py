@@ -220,7 +220,7 @@ def _station_checks(station: str | None, clinic_url: str | None) -> str | None:
     if not token:
         raise UserError("set NEUROPLAY_STATION_TOKEN to the token from "
                         f"`neuroplay therapist station-token {station} --by USER`")
-    from game.station import station_ws_url
+    from clinic.station import station_ws_url
 
     try:
         station_ws_url(clinic_url, station)
@@ -232,11 +232,11 @@ def _station_checks(station: str | None, clinic_url: str | None) -> str | None:
 def _station_link(station: str | None, clinic_url: str | None, patient: str, game: str,
                   data_dir: str | None) -> Any:
     """`--station NAME --clinic URL`: stream this session to the clinic's dashboard
-    (game/station.py); undelivered events wait in the data directory's outbox."""
+    (clinic/station.py); undelivered events wait in the data directory's outbox."""
     token = _station_checks(station, clinic_url)
     if token is None or station is None or clinic_url is None:
         return None
-    from game.station import GameLink, StationClient
+    from clinic.station import GameLink, StationClient
     from telemetry.paths import data_dir as data_home
 
     try:

@@ -39,7 +39,7 @@ class Served:
 def serve(app: Any) -> Served:
     import uvicorn
 
-    from game.dashboard.app import server_options
+    from clinic.dashboard.app import server_options
 
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",

@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from game.cli import cli
-from game.dashboard.app import create_app
-from game.station import StationClient
+from clinic.dashboard.app import create_app
+from clinic.station import StationClient
 from tests.clinic.clinic_env import build, login
 from tests.clinic.conftest import PgServer, serve, stop
 from tests.clinic.test_clinic_live import wait_for

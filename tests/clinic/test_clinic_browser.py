@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from game.dashboard.app import create_app
-from game.station import StationClient
+from clinic.dashboard.app import create_app
+from clinic.station import StationClient
 from tests.clinic.clinic_env import PASSWORD, ClinicEnv, build
 from tests.clinic.conftest import Served, serve, stop
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from markupsafe import escape
 
-from game.dashboard.app import create_app
+from clinic.dashboard.app import create_app
 from tests.clinic.clinic_env import PASSWORD, ClinicEnv, build, csrf_of, login
 from tests.clinic.conftest import Served, serve, stop
 

@@ -15,8 +15,8 @@ import uvicorn
 from click.testing import CliRunner
 
 from game.cli import cli
-from game.dashboard.app import create_app, server_options
-from game.station import StationClient
+from clinic.dashboard.app import create_app, server_options
+from clinic.station import StationClient
 from telemetry import paths
 from telemetry.clinic import ClinicStore
 from telemetry.store import Store

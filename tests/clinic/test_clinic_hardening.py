@@ -28,10 +28,10 @@ from starlette.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from game import station_protocol as protocol
-from game.dashboard import auth
-from game.dashboard.app import create_app, parse_proxies
-from game.station import StationClient
+from clinic import station_protocol as protocol
+from clinic.dashboard import auth
+from clinic.dashboard.app import create_app, parse_proxies
+from clinic.station import StationClient
 from telemetry.clinic import MAX_FAILURES, ClinicStore
 from telemetry.store import Store
 from tests.clinic.clinic_env import PASSWORD, ClinicEnv, build, csrf_of, login

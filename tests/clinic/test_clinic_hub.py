@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from game.dashboard import hub as hub_mod
-from game.dashboard.hub import Hub
-from game.station_protocol import Message, parse
+from clinic.dashboard import hub as hub_mod
+from clinic.dashboard.hub import Hub
+from clinic.station_protocol import Message, parse
 
 
 def msg(**fields: Any) -> Message:

@@ -13,8 +13,8 @@ import uvicorn
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from game.dashboard.app import create_app
-from game.station import RemoteCommand, StationClient, apply_commands, station_ws_url
+from clinic.dashboard.app import create_app
+from clinic.station import RemoteCommand, StationClient, apply_commands, station_ws_url
 from tests.clinic.clinic_env import ClinicEnv, build, csrf_of, login
 from tests.clinic.conftest import Served, serve, stop
 
@@ -190,7 +190,7 @@ def test_game_link_streams_the_game_and_applies_commands(live: tuple[ClinicEnv, 
 
     from exercises.events import Event
     from game.input import KeyboardMouseInput
-    from game.station import GameLink
+    from clinic.station import GameLink
     from vision.bodyframe import BodyFrame
 
     e, s = live
@@ -269,7 +269,7 @@ def test_remote_difficulty_moves_the_staircase_inside_the_plan() -> None:
     from exercises.dosing import InSessionDosing, Staircase, StairParam
     from exercises.registry import make_exercise
     from exercises.session import SessionRunner
-    from game.station import remote_difficulty
+    from clinic.station import remote_difficulty
 
     exercise = make_exercise("reaching", make_dose("reaching", reach_fraction=0.55), None,
                              np.random.default_rng(0))

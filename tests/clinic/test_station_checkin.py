@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from exercises.events import CHECKIN, Event
-from game.station import GameLink
+from clinic.station import GameLink
 from vision.bodyframe import BodyFrame
 
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from game import station_protocol as p
-from game.station import StationClient
+from clinic import station_protocol as p
+from clinic.station import StationClient
 
 
 def events(*evs: dict[str, Any], run: str = "r1") -> str:

@@ -330,7 +330,7 @@ def test_corrupted_pages_are_reported_as_damage(db_path: Path) -> None:
 
 
 def test_write_failures_are_reported_and_retried(db_path: Path, monkeypatch) -> None:
-    from telemetry import store as store_mod
+    from telemetry.store import recorder as store_mod
 
     store = Store.open(db_path, flush_interval_s=0.02)
     store.ensure_patient("p1")

@@ -24,7 +24,7 @@ A received command is itself recorded as an event `remote_<action>` with
 `by` (the therapist), so it reaches the dashboard's copy of the session;
 the game loop also writes `RemoteCommand.event(t)` into its local telemetry.
 
-Contract (protocol): what is sent keeps to game/station_protocol.py, so the
+Contract (protocol): what is sent keeps to clinic/station_protocol.py, so the
 dashboard never refuses it: events and states are cleaned as they are queued
 (non-finite numbers -> null, bounded depth, an event's data over the link's
 limit replaced by a note - the local telemetry keeps it whole), and an events
@@ -50,8 +50,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from clinic import station_protocol as protocol
 from exercises.events import Event
-from game import station_protocol as protocol
+from telemetry.paths import atomic_write
 
 BATCH = protocol.MAX_EVENTS
 DIR_MODE, FILE_MODE = 0o700, 0o600
@@ -313,11 +314,9 @@ class StationClient:
             return
         if self._journal is not None:
             self._journal.close()
-        tmp = path.with_suffix(".tmp")
-        with _private_open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC) as f:
+        with atomic_write(path, "w") as f:
             f.writelines(json.dumps({"run": run, "ev": ev}, default=str) + "\n"
                          for run, box in self._outboxes.items() for ev in box.values())
-        os.replace(tmp, path)
         self._journal = _private_open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
 
     def _journal_write(self, rec: Mapping[str, Any]) -> None:

@@ -226,7 +226,7 @@ def clean_event(seq: int, kind: str, t: float, data: Mapping[str, Any]) -> dict[
 
 def clean_state(state: Mapping[str, Any]) -> dict[str, Any]:
     """A live state `parse` accepts; one too large keeps only its small fields."""
-    clean = clean_json(dict(state))
+    clean: dict[str, Any] = clean_json(dict(state))  # a mapping stays a dict
     if len(json.dumps(clean, separators=(",", ":"))) + 200 <= MAX_STATE_BYTES:
         return clean
     small = {k: v for k, v in clean.items()

@@ -6,7 +6,7 @@ on the server's event loop. A station (authenticated by its token) sends
 acknowledged by sequence number); a browser of the same clinic receives every
 state change as JSON and can send commands back through `command()`.
 
-Wire protocol (JSON text frames, schema and limits in game/station_protocol.py),
+Wire protocol (JSON text frames, schema and limits in clinic/station_protocol.py),
 station -> dashboard:
     {"type": "hello", "run_id": str, "patient": str|None, "exercise": str|None}
     {"type": "state", "run_id": str, "state": {...}}          # ~10 Hz
@@ -44,7 +44,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from game.station_protocol import Events, Hello, Message, State
+from clinic.station_protocol import Events, Hello, Message, State
 
 _timeout = getattr(asyncio, "timeout", None)
 ACTIONS = ("pause", "resume", "stop", "difficulty", "note")
