@@ -15,14 +15,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from game.cli.errors import UserError
+from game.errors import UserError
 from game.players import FramesDriver
+from game.registry import HAND_GAMES
 from game.scenes.exercise import ExerciseScene
 from vision.bodyframe import BodyFrame
 from vision.calibration import Side
 from vision.intents import Intents
 
-HAND_GAMES = ("tapping", "pinch", "openclose")  # the games that need hand landmarks
+__all__ = ["HAND_GAMES", "Live", "LiveDriver", "live_input", "open_source", "start_pipeline"]
+
 
 
 def open_source(camera: int | None, video: str | None) -> Any:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from game.cli.errors import UserError
+from game.errors import UserError
 from game.players import FramesDriver
 from game.scenes.exercise import ExerciseScene
 from game.script import ScriptedMenus
