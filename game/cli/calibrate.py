@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
-from game.cli.demo import _open_store
 from game.cli.errors import UserError
 from game.cli.params import PATIENT
+from game.session import open_store as _open_store
 
 
 @click.command()

@@ -230,7 +230,7 @@ def psfs(ctx: click.Context, patient: str, ratings: tuple[str, ...], adds: tuple
 def add(ctx: click.Context, patient: str, side: str, seated: bool, display_name: str | None,
         data_dir: str | None) -> None:
     """Register PATIENT under a pseudonymous id (then `neuroplay plan new PATIENT ...`)."""
-    from game.cli.demo import _open_store
+    from game.session import open_store as _open_store
 
     store = _open_store(data_dir or (ctx.obj or {}).get("data_dir"))
     try:

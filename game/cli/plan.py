@@ -29,21 +29,12 @@ except ModuleNotFoundError:  # Python 3.10
 
 from game.cli.errors import UserError
 from game.cli.params import PATIENT
+from game.session import open_store as _open_store
 
 PROFILES = ("improving", "plateau", "flaring", "fearful")
 
 
 # ------------------------------------------------------------------ helpers
-def _open_store(data_dir: str | None) -> Any:
-    from telemetry.errors import StoreError
-    from telemetry.store import Store
-
-    try:
-        return Store.open(data_dir=data_dir)
-    except StoreError as exc:
-        raise UserError(str(exc)) from None
-
-
 def _patient(store: Any, patient: str) -> Any:
     from telemetry.errors import StoreError
 
