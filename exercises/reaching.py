@@ -55,6 +55,8 @@ from exercises.events import (
     HOLD_COMPLETE,
     MISS,
     MOVEMENT_ONSET,
+    REACH_COMPENSATION_END,
+    REACH_HOLD_BROKEN,
     REPETITION,
     TARGET_SHOWN,
     TIMEOUT,
@@ -68,8 +70,6 @@ Side = Literal["left", "right"]
 TargetState = Literal["waiting", "holding", "popped", "missed"]
 
 # Reaching-specific event kinds.
-REACH_HOLD_BROKEN = "reaching_hold_broken"  # the hand left the target mid-hold
-REACH_COMPENSATION_END = "reaching_compensation_end"  # the trunk is back within limits
 
 COMPENSATION_CUE = "Keep your back against the chair"
 SHOULDER_X = 0.5  # each shoulder sits at (+-0.5, 0) body units

@@ -29,11 +29,11 @@ import numpy as np
 
 from exercises.dexterity.common import HandWatch, Side, sides_for
 from exercises.doses import OpenCloseDose, SessionDose
-from exercises.events import REPETITION, Event
+from exercises.events import OPENCLOSE_CLOSED, REPETITION, Event
 from exercises.virtual_patient import HandGoal
 from vision.intents import Intents
 
-CLOSED = "openclose_closed"
+CLOSED = OPENCLOSE_CLOSED
 
 Phase = Literal["open", "closed"]
 

@@ -38,13 +38,13 @@ import pymunk
 from exercises.dexterity.aperture import RelativeHysteresis
 from exercises.dexterity.common import HandWatch, Side, sides_for
 from exercises.doses import PinchDose, SessionDose
-from exercises.events import REPETITION, Event
+from exercises.events import PINCH_DROP, PINCH_GRAB, PINCH_PLACE, REPETITION, Event
 from exercises.virtual_patient import HandGoal
 from vision.intents import Intents
 
-GRAB = "pinch_grab"
-PLACE = "pinch_place"
-DROP = "pinch_drop"
+GRAB = PINCH_GRAB
+PLACE = PINCH_PLACE
+DROP = PINCH_DROP
 
 GRAVITY = 25.0  # body units / s^2: 9.81 m/s^2 over a ~0.39 m shoulder width
 TABLE_Y = -1.0  # body units below the shoulder line: about the lower chest of a seated patient
