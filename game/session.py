@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from game.errors import UserError
 
 if TYPE_CHECKING:
-    from game.app import Driver
     from game.flow import SessionFlow
+    from game.players.base import Player
     from game.runtime import RunResult
     from game.scenes.base import SceneStack
     from telemetry.store import Store
+    from vision.calibration import Side
 
 SIDES = ("left", "right", "both")
 NOT_STARTED = "Stopped before the session started; nothing recorded."
@@ -103,7 +104,7 @@ class Prepared:
 
     request: SessionRequest
     store: Store
-    driver: Driver
+    driver: Player
     make_flow: Callable[[SceneStack], SessionFlow]
     headless: bool = False
     screenshots: Path | None = None
@@ -214,8 +215,9 @@ def screen_side(affected: str) -> str:
     return "left" if affected == "left" else "right"
 
 
-def arms_of(affected: str) -> tuple[str, ...]:
-    return ("left", "right") if affected == "both" else (affected,)
+def arms_of(affected: str) -> tuple[Side, ...]:
+    """The arms a session with `affected` arm(s) plays with."""
+    return ("left",) if affected == "left" else ("right",) if affected == "right" else ("left", "right")
 
 
 def check_side_options(affected: str, mirror: str | None) -> None:
@@ -224,7 +226,7 @@ def check_side_options(affected: str, mirror: str | None) -> None:
                         "with both arms affected there is none (leave --mirror out)")
 
 
-def _tracked_arms(game: str, affected: str) -> tuple[str, ...]:
+def _tracked_arms(game: str, affected: str) -> tuple[Side, ...]:
     from game.registry import HAND_GAMES
 
     return arms_of(affected) if game in HAND_GAMES else ("left", "right")
@@ -264,11 +266,10 @@ def _demo_player(prepared: Prepared, player: DemoPlayer, affected: str, loaded: 
     """The demo's driver (a recording or the virtual patient), dosing and services."""
     from exercises.doses import SessionDose
     from game.dosing import DosingSource
+    from game.players import DEMO_PRE, ScriptedMenus, recording_driver, virtual_patient_driver
     from game.registry import HAND_GAMES
     from game.scenes.pain_check import CONTINUE, STOP_TODAY
-    from game.script import DEMO_PRE, ScriptedMenus
     from game.services import GameServices
-    from game.sources import recording_driver, virtual_patient_driver
 
     request, store, ui = prepared.request, prepared.store, screen_side(affected)
     seconds, pace = player.seconds, request.pace
@@ -378,9 +379,8 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
     """`play`'s driver (camera, video or mouse), clinic link, dosing and services."""
     import click
 
-    from game.app import NoDriver
     from game.dosing import DosingSource
-    from game.live import live_input
+    from game.players import NoPlayer, live_input
     from game.registry import HAND_GAMES
     from game.services import GameServices
     from vision.calibration import Calibration, CalibrationProcedure
@@ -397,7 +397,7 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
     on_app: OnApp | None = None
     if player.mouse:
         cal = cal or Calibration.default()
-        prepared.driver = NoDriver()
+        prepared.driver = NoPlayer()
     else:
         live = live_input(player.camera, player.video, calibration=cal,
                           hands=request.game in HAND_GAMES,

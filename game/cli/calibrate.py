@@ -21,8 +21,8 @@ from game.session import open_store as _open_store
 def calibrate(patient: str, camera: int | None, video: str | None, headless: bool, data_dir: str | None) -> None:
     """Run the calibration scene and save the result for the patient."""
     from game.app import App
-    from game.live import live_input
     from game.loop import FixedStepLoop, RealClock
+    from game.players import live_input
     from game.runtime import display_problem, open_surface
     from game.scenes.base import SceneStack
     from game.scenes.calibration import CalibrationScene

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from game.cli.errors import UserError
-from game.live import live_input
+from game.players import live_input
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Live input for `play` and `calibrate`: a camera or video through vision's pipeline.
+"""The live player for `play` and `calibrate`: a camera or video through vision's pipeline.
 
 The tracker runs in vision's worker thread (`vision.pipeline.TrackingPipeline`)
 and writes the newest frame into a one-slot mailbox; the game takes the
@@ -16,15 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from game.errors import UserError
-from game.players import FramesDriver
-from game.registry import HAND_GAMES
+from game.players.frames import FramesDriver
 from game.scenes.exercise import ExerciseScene
 from vision.bodyframe import BodyFrame
 from vision.calibration import Side
 from vision.intents import Intents
-
-__all__ = ["HAND_GAMES", "Live", "LiveDriver", "live_input", "open_source", "start_pipeline"]
-
 
 
 def open_source(camera: int | None, video: str | None) -> Any:
