@@ -13,14 +13,15 @@ status 2.
 from __future__ import annotations
 
 import json
-import os
 import re
 import tempfile
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
+
+from core.files import atomic_write
 
 try:
     import tomllib
@@ -210,18 +211,6 @@ def _get(doc: Any, parts: list[str]) -> Any:
 
 def _set_header(text: str, key: str, value_toml: str) -> str:
     return _set_table_value(text, "plan", key, value_toml)
-
-
-def _write_atomic(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ------------------------------------------------------------------ commands
@@ -459,8 +448,9 @@ def simulate_cmd(file: str, sessions: int, profile: str | None, script: str | No
     ex = exercise or p.exercises[0]
     if plot_path:
         try:
-            _write_atomic(Path(plot_path),
-                          lambda tmp: plot_trajectory(steps, p, ex, who, tmp))
+            Path(plot_path).parent.mkdir(parents=True, exist_ok=True)
+            with atomic_write(plot_path) as fh:
+                plot_trajectory(steps, p, ex, who, fh)
         except OSError as exc:
             raise UserError(f"{plot_path}: cannot write the plot: {exc.strerror or exc}") \
                 from None
@@ -503,7 +493,7 @@ def _print_table(steps: list[Any], name: str, exercise: str, profile: str) -> No
     Console(width=160).print(table)
 
 
-def plot_trajectory(steps: list[Any], plan: Any, exercise: str, profile: str, out: str) -> None:
+def plot_trajectory(steps: list[Any], plan: Any, exercise: str, profile: str, out: IO[bytes]) -> None:
     """Dose (one panel per progressed field, with the plan's bounds) and pain over sessions."""
     import matplotlib
 
