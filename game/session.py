@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import random
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -23,16 +23,20 @@ from typing import TYPE_CHECKING, Any, Protocol
 from game.errors import UserError
 
 if TYPE_CHECKING:
+    from game.app import App
     from game.flow import SessionFlow
     from game.players.base import Player
     from game.runtime import RunResult
     from game.scenes.base import SceneStack
+    from game.services import GameServices
     from telemetry.store import Store
-    from vision.calibration import Side
+    from vision.body_model import BodyReference
+    from vision.calibration import Calibration, Side
+    from vision.replay import Replay
 
 SIDES = ("left", "right", "both")
 NOT_STARTED = "Stopped before the session started; nothing recorded."
-OnApp = Callable[[Any, Any], None]
+OnApp = Callable[["App", "SessionFlow"], None]  # told of the app and flow once made
 
 
 # ------------------------------------------------------------------ inputs and outputs
@@ -68,12 +72,15 @@ class DemoPlayer:
 
 
 class StationLink(Protocol):
-    """Clinic mode's link (the station client lives outside game/): checked before
-    anything is opened, opened once the player is; `attach` follows the session."""
+    """Clinic mode's link (the station client lives outside game/): `check` before
+    anything is opened; `open` once the player is, giving the hook that follows the
+    session (None: no link); `close` when the session is over."""
 
     def check(self) -> None: ...
 
-    def open(self, patient: str, game: str) -> Any: ...
+    def open(self, patient: str, game: str) -> OnApp | None: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,7 @@ class Prepared:
     headless: bool = False
     screenshots: Path | None = None
     max_game_s: float = 3600.0
-    reference: Callable[[], Any] | None = None
+    reference: Callable[[], BodyReference] | None = None
     on_app: OnApp | None = None
     report: bool = True
     demo_recording: bool | None = None  # None: not a demo (no such key in the record)
@@ -179,7 +186,7 @@ def open_store(data_dir: str | None, *, create: bool = True) -> Store:
         raise UserError(str(exc)) from None
 
 
-def load_replay(path: str) -> Any:
+def load_replay(path: str) -> Replay:
     """The replay, fully validated (vision.replay), before anything is opened or written."""
     from vision.replay import ReplayError
     from vision.replay import load_replay as _load
@@ -232,7 +239,7 @@ def _tracked_arms(game: str, affected: str) -> tuple[Side, ...]:
     return arms_of(affected) if game in HAND_GAMES else ("left", "right")
 
 
-def _flow_factory(request: SessionRequest, services: Any, affected: str,
+def _flow_factory(request: SessionRequest, services: GameServices, affected: str,
                   rng: random.Random) -> Callable[[SceneStack], SessionFlow]:
     from game.flow import SessionFlow
 
@@ -262,7 +269,8 @@ def _prepare_demo(request: SessionRequest, player: DemoPlayer) -> Prepared:
     return prepared
 
 
-def _demo_player(prepared: Prepared, player: DemoPlayer, affected: str, loaded: Any) -> None:
+def _demo_player(prepared: Prepared, player: DemoPlayer, affected: str,
+                 loaded: Replay | None) -> None:
     """The demo's driver (a recording or the virtual patient), dosing and services."""
     from exercises.doses import SessionDose
     from game.dosing import DosingSource
@@ -364,7 +372,7 @@ def _prepare_live(request: SessionRequest, player: LivePlayer) -> Prepared:
     return prepared
 
 
-def _saved_calibration(store: Store, patient: str) -> Any:
+def _saved_calibration(store: Store, patient: str) -> Calibration | None:
     from vision.calibration import Calibration
 
     saved = store.load_calibration(patient) if store.patient_exists(patient) else None
@@ -405,20 +413,20 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
         prepared.closers.append(live.stop)
         prepared.status = lambda: live.status_message
         prepared.driver, on_app = live.driver, live.on_app
-    link = player.station.open(request.patient, request.game) if player.station else None
-    if link is not None:
-        prepared.closers.append(link.client.stop)
+    attach = player.station.open(request.patient, request.game) if player.station else None
+    if player.station is not None:
+        prepared.closers.append(player.station.close)
     services = GameServices(store, dosing, game=request.game,
                             source="mouse" if player.mouse else "video" if player.video else "camera",
                             mirror=request.mirror, affected=affected, default_calibration=cal,
                             procedure_factory=None if cal else CalibrationProcedure,
                             frame_source=getattr(prepared.driver, "take_new_frame", None))
 
-    def on_app_all(app: Any, flow: Any) -> None:
+    def on_app_all(app: App, flow: SessionFlow) -> None:
         if on_app is not None:
             on_app(app, flow)
-        if link is not None:
-            link.attach(app, flow)
+        if attach is not None:
+            attach(app, flow)
 
     prepared.make_flow = _flow_factory(request, services, affected, random.Random())
     prepared.on_app = on_app_all
@@ -427,7 +435,7 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
 
 
 @contextlib.contextmanager
-def _closing_on_error(prepared: Prepared) -> Any:
+def _closing_on_error(prepared: Prepared) -> Iterator[Prepared]:
     try:
         yield prepared
     except BaseException:

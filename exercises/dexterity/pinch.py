@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pymunk
 
+from exercises.base import CalibrationInput
 from exercises.dexterity.aperture import RelativeHysteresis
 from exercises.dexterity.common import HandWatch, Side, sides_for
 from exercises.doses import PinchDose, SessionDose
@@ -182,7 +183,7 @@ class PinchExercise:
 
     name = "pinch"
 
-    def __init__(self, dose: PinchDose, calibration: Any = None, rng: np.random.Generator | None = None, *,
+    def __init__(self, dose: PinchDose, calibration: CalibrationInput = None, rng: np.random.Generator | None = None, *,
                  session_dose: SessionDose | None = None) -> None:
         session_dose = session_dose if session_dose is not None else SessionDose()
         if dose.objects < 1:

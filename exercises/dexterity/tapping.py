@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from exercises.base import CalibrationInput
 from exercises.dexterity.common import HandWatch, Side, sides_for
 from exercises.doses import SessionDose, TappingDose
 from exercises.events import REPETITION, TAP, Event
@@ -75,7 +76,7 @@ class TappingExercise:
 
     name = "tapping"
 
-    def __init__(self, dose: TappingDose, calibration: Any = None, rng: np.random.Generator | None = None, *,
+    def __init__(self, dose: TappingDose, calibration: CalibrationInput = None, rng: np.random.Generator | None = None, *,
                  session_dose: SessionDose | None = None) -> None:
         session_dose = session_dose if session_dose is not None else SessionDose()
         if session_dose.pace <= 0:

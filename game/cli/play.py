@@ -18,7 +18,7 @@ import click
 from game.cli.options import SIDE_HELP, session_options
 from game.cli.params import PATIENT
 from game.errors import UserError
-from game.session import NOT_STARTED, LivePlayer, SessionRequest, play_session
+from game.session import NOT_STARTED, LivePlayer, OnApp, SessionRequest, play_session
 
 
 @click.command()
@@ -64,20 +64,27 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         click.echo(f"Report: {record['report']}")
 
 
-@dataclass(frozen=True)
+@dataclass
 class ClinicLink:
     """`--station NAME --clinic URL` as game.session's StationLink: the options are
-    checked before anything is opened; the link opens once the camera has."""
+    checked before anything is opened; the link opens once the camera has and
+    streams the session to the clinic's dashboard until `close`."""
 
     station: str | None
     clinic_url: str | None
     data_dir: str | None
+    link: Any = None  # game.station.GameLink once open
 
     def check(self) -> None:
         _station_checks(self.station, self.clinic_url)
 
-    def open(self, patient: str, game: str) -> Any:
-        return _station_link(self.station, self.clinic_url, patient, game, self.data_dir)
+    def open(self, patient: str, game: str) -> OnApp | None:
+        self.link = _station_link(self.station, self.clinic_url, patient, game, self.data_dir)
+        return None if self.link is None else self.link.attach
+
+    def close(self) -> None:
+        if self.link is not None:
+            self.link.client.stop()
 
 
 def _station_checks(station: str | None, clinic_url: str | None) -> str | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from game.players.script import ScriptedMenus
 from game.scenes.exercise import ExerciseScene
@@ -24,7 +23,7 @@ class FramesDriver:
     none is new); `menus` answers the menu scenes when there is no real person.
     """
 
-    next_frame: Callable[[float, Any], BodyFrame | None]
+    next_frame: Callable[[float, object], BodyFrame | None]
     build: Callable[[BodyFrame], Intents]
     menus: ScriptedMenus | None = None
     is_finished: Callable[[], bool] = lambda: False
@@ -42,7 +41,7 @@ class FramesDriver:
         f, self._new = self._new, None
         return f
 
-    def poll(self, t: float, scene: Any) -> tuple[BodyFrame | None, Intents | None]:
+    def poll(self, t: float, scene: object) -> tuple[BodyFrame | None, Intents | None]:
         if self.menus is not None:
             menu = self.menus.intents(t, 1 / 60, scene)
             if menu is not None:
@@ -98,7 +97,7 @@ class ClockedFrames:
     def done(self) -> bool:
         return self._pending is None
 
-    def next(self, t: float, scene: Any) -> BodyFrame | None:
+    def next(self, t: float, scene: object) -> BodyFrame | None:
         if not isinstance(scene, ExerciseScene):
             return None
         if self.start is None:

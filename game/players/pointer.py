@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 from game.players.script import ScriptedMenus
 from game.scenes.exercise import ExerciseScene
@@ -28,7 +27,7 @@ class PointerPlayer:
         self._last_t = 0.0
         self.menus.side = self.side
 
-    def poll(self, t: float, scene: Any) -> tuple[BodyFrame | None, Intents | None]:
+    def poll(self, t: float, scene: object) -> tuple[BodyFrame | None, Intents | None]:
         dt = max(1e-6, t - self._last_t)
         self._last_t = t
         menu = self.menus.intents(t, dt, scene)

@@ -10,9 +10,9 @@ vision's IntentsBuilder, the same path as a live camera.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.errors import UserError
 from game.players.frames import ClockedFrames, FramesDriver
@@ -20,6 +20,10 @@ from game.players.script import ScriptedMenus
 from game.scenes.exercise import ExerciseScene
 from vision.bodyframe import BodyFrame
 from vision.calibration import Calibration, Side
+
+if TYPE_CHECKING:
+    from vision.body_model import BodyReference
+    from vision.replay import Replay
 from vision.intents import Intents
 
 
@@ -38,7 +42,8 @@ def intents_builder(calibration: Calibration | None = None, *, hands: bool = Fal
 PROBE_S = 1.0  # how much of a recording's start may set its default calibration
 
 
-def calibration_for(frames: list[BodyFrame], saved: Any = None, *, probe_s: float = PROBE_S) -> Any:
+def calibration_for(frames: list[BodyFrame], saved: Mapping[str, Any] | None = None, *,
+                    probe_s: float = PROBE_S) -> Calibration:
     """The saved calibration (a stored mapping), else a default from the recording's start.
 
     The default takes the frame, among the first `probe_s` seconds, whose shoulders look
@@ -74,7 +79,7 @@ class StopAtEnd(FramesDriver):
 
     end_reason = "video_ended"
 
-    def poll(self, t: float, scene: Any) -> tuple[BodyFrame | None, Intents | None]:
+    def poll(self, t: float, scene: object) -> tuple[BodyFrame | None, Intents | None]:
         frame, intents = super().poll(t, scene)
         if self.finished and isinstance(scene, ExerciseScene) and frame is None:
             return None, Intents(t=t, stop=True, stop_reason=self.end_reason)
@@ -84,15 +89,16 @@ class StopAtEnd(FramesDriver):
 @dataclass
 class RecordingDriver:
     driver: FramesDriver
-    reference: Callable[[], Any] | None
+    reference: Callable[[], BodyReference] | None
     source: str
     duration_s: float
-    calibration: Any = None
+    calibration: Calibration | None = None
     close: Callable[[], None] = lambda: None
 
 
-def recording_driver(*, replay: str | Any = None, video: str | None = None,
-                     menus: ScriptedMenus | None = None, saved_calibration: Any = None,
+def recording_driver(*, replay: str | Replay | None = None, video: str | None = None,
+                     menus: ScriptedMenus | None = None,
+                     saved_calibration: Mapping[str, Any] | None = None,
                      hands: bool = False, arms: Sequence[Side] = ("left", "right")) -> RecordingDriver:
     if not replay:
         return video_driver(str(video), menus=menus, saved_calibration=saved_calibration, hands=hands, arms=arms)
@@ -121,7 +127,7 @@ def recording_driver(*, replay: str | Any = None, video: str | None = None,
 
 
 def video_driver(path: str, *, menus: ScriptedMenus | None = None,
-                 saved_calibration: Any = None, hands: bool = False,
+                 saved_calibration: Mapping[str, Any] | None = None, hands: bool = False,
                  arms: Sequence[Side] = ("left", "right")) -> RecordingDriver:
     """`demo --video`: track the video frame by frame as the session plays it."""
     from vision.pipeline import LockstepPipeline

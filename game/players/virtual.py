@@ -6,12 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from game.players.frames import FramesDriver
 from game.players.script import ScriptedMenus
 from vision.bodyframe import BodyFrame
-from vision.calibration import Side
+from vision.calibration import Calibration, Side
+
+if TYPE_CHECKING:
+    from exercises.virtual_patient import Goal
+    from game.app import App
+    from game.flow import SessionFlow
+    from vision.calibration import CalibrationProcedure
 
 
 @dataclass
@@ -19,9 +25,9 @@ class MirroredGoal:
     """What a mirror-therapy patient does: move the UNAFFECTED hand to the mirror image
     of the goal (the mirrored landmarks then carry it to the affected side)."""
 
-    scene: Any
+    scene: object
 
-    def player_goal(self) -> Any:
+    def player_goal(self) -> Goal:
         from dataclasses import replace as dc_replace
 
         from exercises.virtual_patient import HandGoal, ReachGoal, goal_for
@@ -39,8 +45,8 @@ class MirroredGoal:
 class VirtualPatientDriver:
     driver: FramesDriver
     source: str
-    procedure_factory: Callable[[], Any]
-    on_app: Callable[[Any, Any], None]
+    procedure_factory: Callable[[], CalibrationProcedure]
+    on_app: Callable[[App, SessionFlow], None]
 
 
 def virtual_patient_driver(seed: int, affected: str = "right", *, hands: bool = False) -> VirtualPatientDriver:
@@ -62,7 +68,7 @@ def virtual_patient_driver(seed: int, affected: str = "right", *, hands: bool = 
     vp = VirtualPatient.for_demo(seed, hand_model=hand_model)
     builder = IntentsBuilder(hands=hands)
 
-    def next_frame(t: float, scene: Any) -> BodyFrame | None:
+    def next_frame(t: float, scene: object) -> BodyFrame | None:
         mt = getattr(driver.frame_filter, "__self__", None)  # the session's MirrorTransform
         mirrored = mt is not None and getattr(mt, "enabled", False)
         return vp.poll_frame(t, watching=MirroredGoal(scene) if mirrored else scene)
@@ -72,8 +78,8 @@ def virtual_patient_driver(seed: int, affected: str = "right", *, hands: bool = 
                           menus=ScriptedMenus(side="left" if affected == "left" else "right"))
     arms = ("left", "right") if affected == "both" else (affected,)
 
-    def on_app(app: Any, flow: Any) -> None:
-        def calibrated(cal: Any) -> None:
+    def on_app(app: App, flow: SessionFlow) -> None:
+        def calibrated(cal: Calibration) -> None:
             builder.calibration = cal
             builder.reset()
             ref = getattr(cal, "reference", None)
