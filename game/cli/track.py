@@ -40,30 +40,16 @@ def track(video: Path, out: Path, hands: bool, as_json: bool, max_seconds: float
 
     VIDEO may also be a camera ("0", "/dev/video0"); then --max-seconds is required.
     """
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from vision.pipeline import LockstepPipeline
     from vision.replay import ReplayError, write_replay
-    from vision.trackers import MediaPipeTracker
 
     if out.suffix.lower() != ".npz":
         raise UserError(f"{out}: replay files end in .npz")
     if not _is_camera(str(video)) and out.resolve() == video.resolve():
         raise UserError(f"{out}: would overwrite the input video")
     source, camera, expected_s = _open_source(video, max_seconds, start_seconds, max_side)
-    total = round(expected_s * source.fps) if source.fps and expected_s > 0 else None
-    frames = []
     t0 = time.perf_counter()
-    with LockstepPipeline(source, MediaPipeTracker(hands=hands)) as pipe:
-        with Progress(TextColumn("tracking"), BarColumn(), TextColumn("{task.completed} frames"),
-                      TimeRemainingColumn(), transient=True, disable=as_json) as progress:
-            task = progress.add_task("track", total=total)
-            for frame in pipe:
-                frames.append(frame)
-                progress.advance(task)
-                if camera and (frame.t_ns - frames[0].t_ns) / 1e9 >= expected_s:
-                    break
-        status = pipe.status
+    frames, status = _track_frames(source, hands=hands, camera=camera, expected_s=expected_s,
+                                   quiet=as_json)
     elapsed = time.perf_counter() - t0
     if status.state == "failed":
         raise UserError(f"{video}: {status.message}")
@@ -90,6 +76,29 @@ def track(video: Path, out: Path, hands: bool, as_json: bool, max_seconds: float
         click.echo(json.dumps(summary))
         return
     _print_summary(summary, video, out)
+
+
+def _track_frames(source: Any, *, hands: bool, camera: bool, expected_s: float,
+                  quiet: bool) -> tuple[list[Any], Any]:
+    """Every frame of `source` tracked in lockstep (a camera: `expected_s` of it), with a
+    progress bar unless `quiet`; the frames and the pipeline's final status."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from vision.pipeline import LockstepPipeline
+    from vision.trackers import MediaPipeTracker
+
+    total = round(expected_s * source.fps) if source.fps and expected_s > 0 else None
+    frames = []
+    with LockstepPipeline(source, MediaPipeTracker(hands=hands)) as pipe:
+        with Progress(TextColumn("tracking"), BarColumn(), TextColumn("{task.completed} frames"),
+                      TimeRemainingColumn(), transient=True, disable=quiet) as progress:
+            task = progress.add_task("track", total=total)
+            for frame in pipe:
+                frames.append(frame)
+                progress.advance(task)
+                if camera and (frame.t_ns - frames[0].t_ns) / 1e9 >= expected_s:
+                    break
+        return frames, pipe.status
 
 
 def _open_source(video: Path, max_seconds: float | None, start_seconds: float,
