@@ -167,10 +167,10 @@ def run(prepared: Prepared) -> SessionOutcome:
                                summary_record(result, prepared.store), report=prepared.report)
         if prepared.demo_recording is not None:
             record["demo_recording"] = prepared.demo_recording
-        tracking = prepared.status()
     finally:
         prepared.close()
-    return SessionOutcome(record=record, note=result.note, tracking_stopped=tracking)
+    return SessionOutcome(record=record, note=result.note,
+                          tracking_stopped=prepared.status())  # read once the camera is stopped
 
 
 # ------------------------------------------------------------------ store
@@ -305,7 +305,7 @@ def _demo_player(prepared: Prepared, player: DemoPlayer, affected: str,
         prepared.driver, source = vp.driver, vp.source
         procedure_factory, prepared.on_app = vp.procedure_factory, vp.on_app
         menus = getattr(vp.driver, "menus", None)
-        if menus is not None:  # the script answering the check-ins (game/script.py)
+        if menus is not None:  # the script answering the check-ins (game/players/script.py)
             menus.in_session, menus.seed, menus.pre = player.rest_pain, player.seed, pre
             menus.pause_choice, menus.today = choice, today
     dosing = DosingSource(store, request.patient, request.game, side=affected,

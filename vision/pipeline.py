@@ -322,5 +322,5 @@ class LockstepPipeline:
         self.stop()
 
 
-# The name the game's live driver uses (game/live.py).
+# The name the game's live player uses (game/players/live.py).
 Pipeline = TrackingPipeline
