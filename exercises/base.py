@@ -9,10 +9,16 @@ state to draw it, as pymunk's debug_draw walks a space.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from exercises.events import Event
+from vision.calibration import Calibration
 from vision.intents import Intents
+
+CalibrationInput = Calibration | Mapping[str, Any] | None
+"""What a game is built from: a Calibration, a stored calibration mapping, or none
+(a typical framing); exercises.reaching.reach_setup reads all three."""
 
 
 @runtime_checkable

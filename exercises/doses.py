@@ -70,6 +70,8 @@ class OpenCloseDose:
     side: Side = "right"
 
 
+Dose = ReachingDose | TappingDose | PinchDose | OpenCloseDose  # one game's dose
+
 DOSE_TYPES: dict[str, type] = {
     "session": SessionDose,
     "reaching": ReachingDose,
@@ -85,7 +87,7 @@ def dose_fields(exercise: str) -> dict[str, Any]:
     return {f.name: getattr(cls(), f.name) for f in fields(cls)}
 
 
-def make_dose(exercise: str, **values: Any) -> Any:
+def make_dose(exercise: str, **values: Any) -> Dose:
     """Build a dose, rejecting unknown keys with a message naming them."""
     cls = DOSE_TYPES.get(exercise)
     if cls is None:

@@ -125,7 +125,7 @@ SAFEGUARDS: tuple[Safeguard, ...] = (
 )
 
 
-def safeguard_problems(model: Any) -> list[tuple[tuple[str, str], str]]:
+def safeguard_problems(model: object) -> list[tuple[tuple[str, str], str]]:
     """Every rule value of a plan document that switches a safeguard off."""
     out = []
     for g in SAFEGUARDS:
@@ -456,8 +456,8 @@ class Plan:
             r = getattr(table, name, None)
             if r is None:
                 d = defaults[name]
-                cls = IntRange if isinstance(d, int) else Range
-                r = cls(start=d, min=d, max=d, step=1 if isinstance(d, int) else 1.0)
+                r = (IntRange(start=d, min=d, max=d, step=1) if isinstance(d, int)
+                     else Range(start=d, min=d, max=d, step=1.0))
             out[name] = r
         return out
 
@@ -555,7 +555,7 @@ def _expected_keys(loc: tuple[Any, ...]) -> list[str]:
     top = [n for n in PlanModel.model_fields]
     if not loc:
         return top
-    sub = {"plan": PlanInfo, "progression": Progression, "guardrails": Guardrails,
+    sub: dict[str, type[BaseModel]] = {"plan": PlanInfo, "progression": Progression, "guardrails": Guardrails,
            "staircase": StaircaseRule, **EXERCISE_MODELS}
     if len(loc) == 1 and loc[0] in sub:
         return list(sub[loc[0]].model_fields)

@@ -49,12 +49,15 @@ import numpy as np
 import pymunk
 
 from exercises import world
+from exercises.base import CalibrationInput
 from exercises.doses import ReachingDose, SessionDose
 from exercises.events import (
     COMPENSATION,
     HOLD_COMPLETE,
     MISS,
     MOVEMENT_ONSET,
+    REACH_COMPENSATION_END,
+    REACH_HOLD_BROKEN,
     REPETITION,
     TARGET_SHOWN,
     TIMEOUT,
@@ -68,8 +71,6 @@ Side = Literal["left", "right"]
 TargetState = Literal["waiting", "holding", "popped", "missed"]
 
 # Reaching-specific event kinds.
-REACH_HOLD_BROKEN = "reaching_hold_broken"  # the hand left the target mid-hold
-REACH_COMPENSATION_END = "reaching_compensation_end"  # the trunk is back within limits
 
 COMPENSATION_CUE = "Keep your back against the chair"
 SHOULDER_X = 0.5  # each shoulder sits at (+-0.5, 0) body units
@@ -127,7 +128,7 @@ def _get(obj: Any, *names: str, default: Any = None) -> Any:
     return default
 
 
-def reach_setup(calibration: Any) -> ReachSetup:
+def reach_setup(calibration: CalibrationInput) -> ReachSetup:
     """Read a `vision.calibration.Calibration`, a stored calibration mapping,
     or a plain `{side: {direction: reach}}` envelope. None gives a default
     envelope (keyboard/mouse play with no camera)."""
@@ -271,7 +272,7 @@ class ReachingExercise:
 
     name = "reaching"
 
-    def __init__(self, dose: ReachingDose, calibration: Any, rng: np.random.Generator, *,
+    def __init__(self, dose: ReachingDose, calibration: CalibrationInput, rng: np.random.Generator, *,
                  session_dose: SessionDose | None = None, onset_speed: float = ONSET_SPEED) -> None:
         session_dose = session_dose if session_dose is not None else SessionDose()
         if session_dose.pace <= 0:
@@ -446,7 +447,7 @@ class ReachingExercise:
             "hold_s": self.hold_s, "timeout_s": self.timeout_s, "variant": self.dose.variant,
         })
 
-    def _record(self, trial: _Trial, intents: Intents | None, new_sample: Mapping[str, bool]) -> None:
+    def _record(self, trial: _Trial, intents: Intents | None, new_sample: Mapping[Side, bool]) -> None:
         track = self._hands[trial.side]
         if not new_sample.get(trial.side) or track.pos is None:
             return
@@ -477,7 +478,7 @@ class ReachingExercise:
             return [Event(intents.t, REACH_COMPENSATION_END, {"index": trial.index})]
         return []
 
-    def _advance(self, trial: _Trial, intents: Intents, dt: float, new_sample: Mapping[str, bool]) -> list[Event]:
+    def _advance(self, trial: _Trial, intents: Intents, dt: float, new_sample: Mapping[Side, bool]) -> list[Event]:
         events: list[Event] = []
         t = intents.t
         track = self._hands[trial.side]

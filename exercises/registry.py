@@ -16,8 +16,8 @@ from typing import Any, overload
 
 import numpy as np
 
-from exercises.base import Exercise
-from exercises.doses import DOSE_TYPES, SessionDose
+from exercises.base import CalibrationInput, Exercise
+from exercises.doses import DOSE_TYPES, Dose, SessionDose
 
 Factory = Callable[..., Exercise]
 
@@ -46,7 +46,7 @@ def _load_plugins() -> None:
                 raise
 
 
-def make_exercise(name: str, dose: Any, calibration: Any, rng: np.random.Generator, *,
+def make_exercise(name: str, dose: Dose, calibration: CalibrationInput, rng: np.random.Generator, *,
                   session_dose: SessionDose | None = None) -> Exercise:
     """Build the exercise `name` for this dose, calibration and seeded rng.
 

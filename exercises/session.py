@@ -262,12 +262,12 @@ class SessionRunner:
         return out
 
     # -------------------------------------------------------------------- step
-    def _arm_in_use(self) -> str | None:
+    def _arm_in_use(self) -> Literal["left", "right"] | None:
         side = getattr(self.exercise, "active_side", None)
-        return side if side in ("left", "right") else None
+        return "left" if side == "left" else "right" if side == "right" else None
 
     def _update_tracking(self, intents: Intents, dt: float, out: list[Event]) -> None:
-        cue = intents.cue
+        cue: str | None = intents.cue
         if intents.tracking_quality < self.min_quality:
             self._poor_for_s += dt
         else:

@@ -196,7 +196,7 @@ def _play(plan: Plan, ex: str, number: int, day: date, decision: DoseDecision,
     session = decision.session
     reasons = list(decision.reasons)
     if not gate.full_allowed:
-        session = replace(session, **easier_values(session))
+        session = replace(session, **easier_values(session))  # type: ignore[arg-type]  # its fields
         reasons.append(gate.reason)
     dose = decision.dose(ex)
     pauses = 1 if in_max is not None and in_session_reasons(in_max, pre, limits) else 0

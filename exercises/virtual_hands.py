@@ -184,7 +184,7 @@ class VirtualHands:
         st.grasp += float(np.clip(grasp - st.grasp, -step, step))
         st.pinch += float(np.clip(pinch - st.pinch, -step, step))
 
-    def closures(self, goal: Any, side: Side, t: float) -> tuple[float, float]:
+    def closures(self, goal: object, side: Side, t: float) -> tuple[float, float]:
         """(grasp, pinch) closure 0..1 for this goal at time t (smoothed)."""
         st = self._state[side]
         kind = getattr(goal, "kind", None)

@@ -37,10 +37,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from core.events import Event
 from exercises.motion import MinJerk
 from vision.body_model import BodyReference, reference_from_pose, shoulder_width_m, to_image
 from vision.bodyframe import (
@@ -60,6 +61,7 @@ from vision.bodyframe import (
     Hand,
 )
 from vision.directions import DIRECTIONS, direction_vector
+from vision.intents import Intents
 
 Side = Literal["left", "right"]
 
@@ -157,7 +159,7 @@ def open_hand(ctx: HandContext) -> np.ndarray:
 CALIBRATION_OVERREACH = 3.0  # body units: "as far as you can" is beyond any arm, so the arm goes straight
 
 
-def goal_for(thing: Any) -> Goal:
+def goal_for(thing: object) -> Goal:
     """The goal a player would pursue, read from public state.
 
     `thing` may be an exercise (its `player_goal()` if it has one, as the
@@ -293,7 +295,8 @@ class VirtualPatient:
         t0 = frames[0].t
         self._times = np.array([f.t - t0 for f in frames])
         self.reference = reference if reference is not None else self._median_reference()
-        self._arms = {side: self._make_arm(side) for side in ("left", "right")}
+        sides: tuple[Side, ...] = ("left", "right")
+        self._arms = {side: self._make_arm(side) for side in sides}
         self._lean = MinJerk(0.0, 1.0, (0.0, 0.0), (0.0, 0.0))
         self._t = 0.0
         self._index = 0
@@ -523,7 +526,7 @@ class VirtualPatient:
         self._index += 1
         return out
 
-    def poll_frame(self, t: float, watching: Any = None) -> BodyFrame | None:
+    def poll_frame(self, t: float, watching: object = None) -> BodyFrame | None:
         """A camera's behaviour for a game loop: a new frame when one is due at `fps`.
 
         `watching` is what the patient looks at (an exercise, a calibration
@@ -547,7 +550,28 @@ class VirtualPatient:
 
 
 # ------------------------------------------------- headless driving helpers
-def calibrate(patient: VirtualPatient, procedure: Any, *, t0: float = 0.0, dt: float = 1.0 / 60.0,
+class Procedure(Protocol):
+    """What `calibrate` drives: vision's CalibrationProcedure, or anything like it."""
+
+    @property
+    def done(self) -> bool: ...
+
+    def step(self, frame: BodyFrame) -> object: ...
+
+
+class Runner(Protocol):
+    """What `play` drives: exercises.session.SessionRunner, or anything like it."""
+
+    @property
+    def done(self) -> bool: ...
+
+    @property
+    def exercise(self) -> object: ...
+
+    def step(self, intents: Intents, dt: float) -> list[Event]: ...
+
+
+def calibrate(patient: VirtualPatient, procedure: Procedure, *, t0: float = 0.0, dt: float = 1.0 / 60.0,
               max_s: float = 300.0) -> float:
     """Let the patient go through a calibration procedure (vision's
     CalibrationProcedure or anything with `step(frame)`, `done`, `phase`).
@@ -563,12 +587,12 @@ def calibrate(patient: VirtualPatient, procedure: Any, *, t0: float = 0.0, dt: f
     return t
 
 
-def play(runner: Any, patient: VirtualPatient, build: Callable[[BodyFrame], Any], *, t0: float = 0.0,
-         dt: float = 1.0 / 60.0, max_s: float = 3600.0) -> list[Any]:
+def play(runner: Runner, patient: VirtualPatient, build: Callable[[BodyFrame], Intents], *,
+         t0: float = 0.0, dt: float = 1.0 / 60.0, max_s: float = 3600.0) -> list[Event]:
     """Play a session headless: the patient's frames at its fps, `build` (e.g.
     `IntentsBuilder(calibration).build`) turning them into Intents, the runner
     stepped at the fixed `dt` with the newest. Returns every event."""
-    events: list[Any] = []
+    events: list[Event] = []
     intents = None
     t = t0
     while not runner.done and t - t0 < max_s:

@@ -1,7 +1,7 @@
 """The app: scene stack + input + drawing, run by the fixed-step loop.
 
 `App` is a `LoopClient`: `fixed_update(dt)` advances the session clock by
-exactly `dt`, reads the newest input (a `Driver`: camera pipeline, replay,
+exactly `dt`, reads the newest input (a `game.players.Player`: camera pipeline, replay,
 virtual patient, scripted answers) merged with keyboard and mouse, and
 updates the top scene; `draw(alpha)` renders the top scene onto the
 surface (a window, or a plain surface when headless) and saves a
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import cv2
 import pygame
@@ -21,6 +21,7 @@ import pygame
 from exercises.events import MIRROR_MODE, Event
 from game.context import DrawContext
 from game.input import KeyboardMouseInput, merge
+from game.players.base import NoPlayer, Player
 from game.scenes.base import Scene, SceneStack
 from game.scenes.common import menu_transform
 from game.theme import Theme
@@ -36,34 +37,14 @@ SCREENSHOT_DEFAULT_S = 0.9
 CAMERA_DIM = 0.65  # the camera image's brightness under the drawings
 
 
-class Driver(Protocol):
-    """Where tracked input comes from. `poll` is called once per fixed step."""
-
-    def poll(self, t: float, scene: Scene[Any] | None) -> tuple[BodyFrame | None, Intents | None]: ...
-
-    @property
-    def finished(self) -> bool:
-        """True when the source has nothing more to give (a replay's end)."""
-        ...
-
-
-class NoDriver:
-    """Keyboard and mouse only."""
-
-    finished = False
-
-    def poll(self, t: float, scene: Scene[Any] | None) -> tuple[BodyFrame | None, Intents | None]:
-        return None, None
-
-
 class App:
-    def __init__(self, surface: pygame.Surface, stack: SceneStack, *, driver: Driver | None = None,
+    def __init__(self, surface: pygame.Surface, stack: SceneStack, *, driver: Player | None = None,
                  keys: KeyboardMouseInput | None = None, window: bool = False,
                  screenshots: Path | None = None, reference: Callable[[], Any] | None = None,
                  should_stop: Callable[[], bool] | None = None, render: bool | None = None) -> None:
         self.surface = surface
         self.stack = stack
-        self.driver = driver or NoDriver()
+        self.driver = driver or NoPlayer()
         self.keys = keys or KeyboardMouseInput()
         if self.keys.transform is None:
             self.keys.transform = self.transform

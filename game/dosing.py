@@ -19,7 +19,7 @@ from typing import Any
 from exercises.doses import SessionDose
 from exercises.dosing import DayOptions, HarderThanPlan, day_options
 from exercises.plans import Plan, PlanError, load_plan
-from game.cli.errors import UserError
+from game.errors import UserError
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,12 @@ from typing import Any
 
 import pygame
 
-from game.app import App, Driver, NoDriver
+from game.app import App
 from game.audio import Audio
 from game.flow import SessionFlow
 from game.input import KeyboardMouseInput
 from game.loop import FixedStepLoop, RealClock, SimClock
+from game.players.base import NoPlayer, Player
 from game.scenes.base import SceneStack
 
 HEADLESS_SIZE = (1280, 720)
@@ -73,7 +74,7 @@ class RunResult:
     note: str | None
 
 
-def run_flow(flow_factory: Callable[[SceneStack], SessionFlow], driver: Driver, *, headless: bool,
+def run_flow(flow_factory: Callable[[SceneStack], SessionFlow], driver: Player, *, headless: bool,
              screenshots: Path | None = None, max_game_s: float = 3600.0,
              reference: Callable[[], Any] | None = None, affected: str = "right",
              sounds: bool = True, on_app: Callable[[App, SessionFlow], None] | None = None) -> RunResult:
@@ -81,7 +82,7 @@ def run_flow(flow_factory: Callable[[SceneStack], SessionFlow], driver: Driver, 
     surface, windowed, note = open_surface(headless)
     stack = SceneStack()
     flow = flow_factory(stack)
-    camera_driven = not isinstance(driver, NoDriver)
+    camera_driven = not isinstance(driver, NoPlayer)
     keys = KeyboardMouseInput(side="left" if affected == "left" else "right",
                               hand_timeout_s=1.0 if camera_driven else None)
     app = App(surface, stack, driver=driver, keys=keys, window=windowed, screenshots=screenshots,

@@ -27,13 +27,27 @@ from typing import Any
 
 import numpy as np
 
+from core.events import (
+    CHECKIN,
+    COMPENSATION,
+    HOLD_COMPLETE,
+    MISS,
+    MOVEMENT_ONSET,
+    PAIN_STOP,
+    PAUSE,
+    REPETITION,
+    SESSION_START,
+    TARGET_SHOWN,
+    TIMEOUT,
+    TRACKING_LOST,
+)
 from telemetry import metrics as M
 from telemetry.api import EventLike
 
 OUTCOME_KINDS: dict[str, str] = {
-    "hold_complete": "hit",
-    "miss": "miss",
-    "timeout": "timeout",
+    HOLD_COMPLETE: "hit",
+    MISS: "miss",
+    TIMEOUT: "timeout",
 }
 SUCCESS_OUTCOMES = frozenset({"hit", "done", "success"})
 BULKY_KEYS = ("path", "trunk")
@@ -151,14 +165,14 @@ class TrialLog:
         trials, shown, onset = self._trials, self._shown, self._onset
         for ev in events:
             idx = _index(ev)
-            if ev.kind == "target_shown":
+            if ev.kind == TARGET_SHOWN:
                 self._last_shown, self._last_onset = float(ev.t), None
                 if idx is not None:
                     shown[idx] = float(ev.t)
                     if idx in trials:
                         self._pending[idx] = None
                 continue
-            if ev.kind == "movement_onset":
+            if ev.kind == MOVEMENT_ONSET:
                 if idx is not None:
                     onset.setdefault(idx, float(ev.t))
                     if idx in trials:
@@ -166,7 +180,7 @@ class TrialLog:
                 elif self._last_onset is None:
                     self._last_onset = float(ev.t)
                 continue
-            if ev.kind not in OUTCOME_KINDS and ev.kind != "repetition":
+            if ev.kind not in OUTCOME_KINDS and ev.kind != REPETITION:
                 continue
             if idx is None:
                 idx = ("anon", self._anon)
@@ -182,7 +196,7 @@ class TrialLog:
                 self._order.append(idx)
             self._pending[idx] = None
             tr["t"] = float(ev.t)
-            if ev.kind == "repetition":
+            if ev.kind == REPETITION:
                 tr["rep"] = True
                 tr["data"].update(dict(ev.data))
                 hit = ev.data.get("hit")
@@ -190,7 +204,7 @@ class TrialLog:
             elif not tr["rep"]:
                 tr["data"].update({k: v for k, v in dict(ev.data).items()
                                    if k not in tr["data"]})
-                if tr["outcome"] != "timeout" or ev.kind != "miss":  # timeout then miss: timeout
+                if tr["outcome"] != "timeout" or ev.kind != MISS:  # timeout then miss: timeout
                     tr["outcome"] = OUTCOME_KINDS[ev.kind]
             self._last_shown = self._last_onset = None
 
@@ -392,14 +406,14 @@ class EventTally:
                 self.t_min = ev.t
             if self.t_max is None or ev.t > self.t_max:
                 self.t_max = ev.t
-            if ev.kind == "session_start" and (self.t0 is None or float(ev.t) < self.t0):
+            if ev.kind == SESSION_START and (self.t0 is None or float(ev.t) < self.t0):
                 self.t0 = float(ev.t)
             data = ev.data if isinstance(ev.data, Mapping) else {}
-            if ev.kind == "checkin" and data.get("phase") == "in_session":
+            if ev.kind == CHECKIN and data.get("phase") == "in_session":
                 nrs = data.get("nrs")
                 if isinstance(nrs, (int, float)) and not isinstance(nrs, bool):
                     self.ratings.append(int(nrs))
-            elif ev.kind == "pause" and data.get("reason") == "pain":
+            elif ev.kind == PAUSE and data.get("reason") == "pain":
                 self.pain_pauses += 1
 
     def pain(self) -> dict[str, Any]:
@@ -421,9 +435,9 @@ class EventTally:
             "misses": sum(1 for tr in trials if tr.outcome not in SUCCESS_OUTCOMES),
             "timeouts": sum(1 for tr in trials if tr.outcome == "timeout"),
             "success_rate": round(hits / len(trials), 4) if trials else None,
-            "pain_stops": counts.get("pain_stop", 0),
-            "compensations": counts.get("compensation", 0),
-            "tracking_lost": counts.get("tracking_lost", 0),
+            "pain_stops": counts.get(PAIN_STOP, 0),
+            "compensations": counts.get(COMPENSATION, 0),
+            "tracking_lost": counts.get(TRACKING_LOST, 0),
             **self.pain(),
             "quota_met": False,
             "event_counts": counts,

@@ -9,13 +9,13 @@ platformdirs. Directories are created owner-only (0700) and files owner-only
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 import platformdirs
+
+from core.files import atomic_write
+
+__all__ = ["atomic_write"]  # the one atomic writer (core/files.py), at its old address
 
 APP_NAME = "neuroplay"
 ENV_HOME = "NEUROPLAY_HOME"
@@ -57,30 +57,3 @@ def touch_private_file(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE)
     os.close(fd)
     os.chmod(path, FILE_MODE)
-
-
-@contextmanager
-def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:
-    """Write to a 0600 temporary file beside `path`, rename over it on success.
-
-    On any exception the temporary file is removed and `path` is untouched,
-    so an export is either complete or absent.
-    """
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=parent)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        binary = "b" in mode
-        with os.fdopen(fd, mode, encoding=None if binary else "utf-8",
-                       newline=None if binary else "") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

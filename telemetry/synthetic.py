@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import numpy as np
 
+from core.events import HOLD_COMPLETE, REPETITION, TARGET_SHOWN, TIMEOUT, Event
 from telemetry.store import Store
 
 PathFn = Callable[[int], float]
@@ -104,9 +105,9 @@ def generate(store: Store, patient_id: str, course: Course = Course()) -> list[s
             path = reach_path(rng, t, tgt, course.duration_s(day), course.wobble(day),
                               course.path_hz)
             end = path[-1][0]
-            evs = [_Ev(t, "target_shown", {"index": k, "x": tgt[0], "y": tgt[1]})]
-            evs.append(_Ev(end, "hold_complete" if hit else "timeout", {"index": k}))
-            evs.append(_Ev(end, "repetition", {
+            evs = [Event(t, TARGET_SHOWN, {"index": k, "x": tgt[0], "y": tgt[1]})]
+            evs.append(Event(end, HOLD_COMPLETE if hit else TIMEOUT, {"index": k}))
+            evs.append(Event(end, REPETITION, {
                 "index": k, "target": list(tgt), "shown_t": t, "hit": hit,
                 "outcome": "hit" if hit else "timeout", "path": path}))
             rec.record(evs)
@@ -121,13 +122,6 @@ def generate(store: Store, patient_id: str, course: Course = Course()) -> list[s
                   completed=completed, ended_at=at + timedelta(minutes=11))
         ids.append(rec.session_id)
     return ids
-
-
-@dataclass(frozen=True, slots=True)
-class _Ev:
-    t: float
-    kind: str
-    data: dict
 
 
 def days(*xs: Iterable[int] | int) -> frozenset[int]:

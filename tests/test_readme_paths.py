@@ -15,7 +15,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text("utf-8")
-TOP = ("assets", "docs", "tests", "game", "telemetry", "exercises", "vision", "benchmarks", ".ci")
+TOP = ("assets", "docs", "tests", "core", "game", "telemetry", "exercises", "vision", "benchmarks", ".ci")
 
 
 def code_lines() -> list[str]:

@@ -132,7 +132,7 @@ class Calibration:
         else:  # a seated adult, waist-up, centred, shoulders about a quarter of the width apart
             ref = BodyReference((width / 2.0, height * 0.45), width * 0.25, width, height)
         sw = shoulder_width_m(pose_world) or DEFAULT_SHOULDER_WIDTH_M
-        env = {side: {d: float(reach) for d in DIRECTIONS} for side in SIDES}
+        env: dict[str, dict[str, float]] = {side: {d: float(reach) for d in DIRECTIONS} for side in SIDES}
         return cls(ref, env, shoulder_width_m=sw, measured=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -281,7 +281,7 @@ class CalibrationProcedure:
         return self._i >= len(self.phases)
 
     # ---- driving
-    def feed(self, frame: BodyFrame | None, intents: Any = None, dt: float = 0.0) -> None:
+    def feed(self, frame: BodyFrame | None, intents: object = None, dt: float = 0.0) -> None:
         """Adapter for game.scenes.calibration: the scene's `feed` is our `step`."""
         if frame is not None:
             self.step(frame)

@@ -276,6 +276,7 @@ class IntentsBuilder:
             self.reset()
         self._last_t = t
         w, h = frame.width, frame.height
+        ref: BodyReference | None
         if self.calibration is not None:
             ref = _scaled_reference(self.calibration.reference, w, h)
             if not self.calibration.measured and shoulder_width_px(pose, w, h) > 0:

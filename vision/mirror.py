@@ -126,7 +126,7 @@ def reflect_image(image: np.ndarray, axis_px: float) -> np.ndarray:
     h, w = image.shape[:2]
     m = np.array([[-1.0, 0.0, 2.0 * axis_px - 1.0], [0.0, 1.0, 0.0]], dtype=np.float64)
     return cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                          borderValue=0)
+                          borderValue=(0, 0, 0, 0))
 
 
 def seam_alpha(width: int, axis_px: float, feather_px: float, affected_side: Side) -> np.ndarray:

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import numpy as np
 
 from vision.bodyframe import BodyFrame
-from vision.sources import SourceError, SourceStatus
+from vision.sources import FrameSource, SourceError, SourceStatus
 from vision.trackers import Tracker
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def _pose_t0(item: Any) -> int:
 class _Core:
     """Shared read -> track step of both pipelines."""
 
-    def __init__(self, source: Any, tracker: Tracker | None, keep_image: bool, pace: bool,
+    def __init__(self, source: FrameSource, tracker: Tracker | None, keep_image: bool, pace: bool,
                  hands: bool = False, arms: Sequence[str] = ("left", "right")) -> None:
         self.source = source
         self.tracker = tracker
@@ -181,7 +181,7 @@ class _Core:
 class TrackingPipeline:
     """Worker thread + one-slot mailbox. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, source: Any, tracker: Tracker | None = None, *, hands: bool = False,
+    def __init__(self, source: FrameSource, tracker: Tracker | None = None, *, hands: bool = False,
                  arms: Sequence[str] = ("left", "right"), keep_image: bool = True,
                  pace: bool = False) -> None:
         self._core = _Core(source, tracker, keep_image, pace, hands, arms)
@@ -268,7 +268,7 @@ class TrackingPipeline:
 class LockstepPipeline:
     """No thread: each `take()` reads and tracks exactly the next frame (nothing dropped)."""
 
-    def __init__(self, source: Any, tracker: Tracker | None = None, *, hands: bool = False,
+    def __init__(self, source: FrameSource, tracker: Tracker | None = None, *, hands: bool = False,
                  arms: Sequence[str] = ("left", "right"), keep_image: bool = False) -> None:
         self._core = _Core(source, tracker, keep_image, False, hands, arms)
         self.stats = PipelineStats()
@@ -322,5 +322,5 @@ class LockstepPipeline:
         self.stop()
 
 
-# The name the game's live driver uses (game/live.py).
+# The name the game's live player uses (game/players/live.py).
 Pipeline = TrackingPipeline

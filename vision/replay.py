@@ -35,7 +35,6 @@ import importlib.resources
 import json
 import math
 import os
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -45,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from core.files import atomic_write
 from vision.bodyframe import N_HAND, N_POSE, BodyFrame, Hand
 
 FORMAT = "neuroplay-replay"
@@ -189,24 +189,6 @@ def arrays_to_frames(a: Mapping[str, np.ndarray], width: int, height: int) -> li
     return frames
 
 
-def atomic_write_bytes(path: Path, write: Any) -> None:
-    """Call `write(fileobj)` on a temp file beside `path`, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def write_replay(path: str | os.PathLike[str], frames: Sequence[BodyFrame], *,
                  source: str = "", fps: float = 0.0, hands: bool | None = None,
                  extra: Mapping[str, Any] | None = None) -> Path:
@@ -229,7 +211,9 @@ def write_replay(path: str | os.PathLike[str], frames: Sequence[BodyFrame], *,
         meta.update({k: v for k, v in extra.items() if k not in meta})
     arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), np.uint8)
     try:
-        atomic_write_bytes(p, lambda fh: np.savez_compressed(fh, **arrays))
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(p) as fh:
+            np.savez_compressed(fh, **arrays)
     except OSError as exc:
         raise ReplayError(f"{p}: cannot write replay ({exc.strerror or exc})") from exc
     return p

@@ -84,7 +84,7 @@ def _landmarks_array(lms: Any, n: int, with_visibility: bool) -> np.ndarray:
 ANATOMICAL = {"Left": "Right", "Right": "Left"}
 
 
-def hands_from_result(res: Any) -> tuple[Hand, ...]:
+def hands_from_result(res: Any) -> tuple[Hand, ...]:  # an untyped mediapipe result
     """Hands from a `solutions.hands` result, labels swapped to anatomical."""
     if not res.multi_hand_landmarks:
         return ()

@@ -27,13 +27,14 @@ from typing import Any, Literal
 
 import numpy as np
 
+from exercises.base import CalibrationInput
 from exercises.dexterity.common import HandWatch, Side, sides_for
 from exercises.doses import OpenCloseDose, SessionDose
-from exercises.events import REPETITION, Event
+from exercises.events import OPENCLOSE_CLOSED, REPETITION, Event
 from exercises.virtual_patient import HandGoal
 from vision.intents import Intents
 
-CLOSED = "openclose_closed"
+CLOSED = OPENCLOSE_CLOSED
 
 Phase = Literal["open", "closed"]
 
@@ -43,7 +44,7 @@ class OpenCloseExercise:
 
     name = "openclose"
 
-    def __init__(self, dose: OpenCloseDose, calibration: Any = None, rng: np.random.Generator | None = None, *,
+    def __init__(self, dose: OpenCloseDose, calibration: CalibrationInput = None, rng: np.random.Generator | None = None, *,
                  session_dose: SessionDose | None = None) -> None:
         session_dose = session_dose if session_dose is not None else SessionDose()
         if dose.repetitions < 1:

@@ -35,16 +35,17 @@ from typing import Any
 import numpy as np
 import pymunk
 
+from exercises.base import CalibrationInput
 from exercises.dexterity.aperture import RelativeHysteresis
 from exercises.dexterity.common import HandWatch, Side, sides_for
 from exercises.doses import PinchDose, SessionDose
-from exercises.events import REPETITION, Event
+from exercises.events import PINCH_DROP, PINCH_GRAB, PINCH_PLACE, REPETITION, Event
 from exercises.virtual_patient import HandGoal
 from vision.intents import Intents
 
-GRAB = "pinch_grab"
-PLACE = "pinch_place"
-DROP = "pinch_drop"
+GRAB = PINCH_GRAB
+PLACE = PINCH_PLACE
+DROP = PINCH_DROP
 
 GRAVITY = 25.0  # body units / s^2: 9.81 m/s^2 over a ~0.39 m shoulder width
 TABLE_Y = -1.0  # body units below the shoulder line: about the lower chest of a seated patient
@@ -182,7 +183,7 @@ class PinchExercise:
 
     name = "pinch"
 
-    def __init__(self, dose: PinchDose, calibration: Any = None, rng: np.random.Generator | None = None, *,
+    def __init__(self, dose: PinchDose, calibration: CalibrationInput = None, rng: np.random.Generator | None = None, *,
                  session_dose: SessionDose | None = None) -> None:
         session_dose = session_dose if session_dose is not None else SessionDose()
         if dose.objects < 1:

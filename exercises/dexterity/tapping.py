@@ -37,14 +37,14 @@ from typing import Any, Literal
 
 import numpy as np
 
+from exercises.base import CalibrationInput
 from exercises.dexterity.common import HandWatch, Side, sides_for
 from exercises.doses import SessionDose, TappingDose
-from exercises.events import REPETITION, Event
+from exercises.events import REPETITION, TAP, Event
 from exercises.virtual_patient import HandGoal
 from telemetry.counting import MAX_APERTURE_RATE, MIN_APERTURE_RANGE, Extreme, OnlineCounter
 from vision.intents import Intents
 
-TAP = "tap"
 METRICS_FS = 30.0  # Hz: the uniform rate the set's aperture is resampled to for the metrics
 ON_BEAT_FRACTION = 0.25  # of a beat period
 ON_BEAT_MAX_S = 0.15
@@ -76,7 +76,7 @@ class TappingExercise:
 
     name = "tapping"
 
-    def __init__(self, dose: TappingDose, calibration: Any = None, rng: np.random.Generator | None = None, *,
+    def __init__(self, dose: TappingDose, calibration: CalibrationInput = None, rng: np.random.Generator | None = None, *,
                  session_dose: SessionDose | None = None) -> None:
         session_dose = session_dose if session_dose is not None else SessionDose()
         if session_dose.pace <= 0:

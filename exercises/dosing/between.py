@@ -46,10 +46,10 @@ import math
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal, Protocol
 
-from exercises.doses import SessionDose, make_dose
+from exercises.doses import Dose, SessionDose, make_dose
 from exercises.dosing.pain import PainLimits, SessionPain, session_verdict, worse_next_day
 from exercises.dosing.weekly import at_limit, choose_raise
 from exercises.dosing.words import change, fmt_value, label
@@ -65,7 +65,7 @@ class SessionLike(Protocol):
     @property
     def exercise(self) -> str: ...
     @property
-    def started_at(self) -> Any: ...  # datetime
+    def started_at(self) -> datetime: ...
     @property
     def completed(self) -> bool: ...
     @property
@@ -86,7 +86,7 @@ class CheckinLike(Protocol):
     @property
     def phase(self) -> str: ...
     @property
-    def at(self) -> Any: ...  # datetime
+    def at(self) -> datetime: ...
     @property
     def answers(self) -> Mapping[str, int]: ...
 
@@ -132,7 +132,7 @@ class DoseDecision:
     changes: tuple[DoseChange, ...] = ()
     limits: PainLimits = field(default_factory=PainLimits)
 
-    def dose(self, exercise: str) -> Any:
+    def dose(self, exercise: str) -> Dose:
         if exercise not in self.doses:
             raise KeyError(f"the plan does not enable {exercise!r}; it enables "
                            f"{', '.join(self.doses)}")
@@ -148,7 +148,7 @@ class DoseDecision:
 
 
 def _plain(obj: Any) -> dict[str, Any]:
-    d = asdict(obj) if is_dataclass(obj) else dict(obj)
+    d = asdict(obj) if is_dataclass(obj) and not isinstance(obj, type) else dict(obj)
     return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
 

@@ -25,7 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from exercises.plans import Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +43,7 @@ class PainLimits:
     pre_session_stop: int = 8  # before a session: at or above, easier or rest only
 
     @classmethod
-    def from_plan(cls, plan: Any) -> PainLimits:
+    def from_plan(cls, plan: Plan) -> PainLimits:
         """The limits of a validated `exercises.plans.Plan`."""
         p, g = plan.progression, plan.guardrails
         return cls(acceptable=p.acceptable_pain, max_rise=p.max_pain_rise,
@@ -71,7 +74,7 @@ class SessionPain:
     next_pre: int | None = None  # the next session's "since last time" answer, where given
 
     @classmethod
-    def of(cls, record: Any, next_pre: int | None = None) -> SessionPain:
+    def of(cls, record: PainRecord, next_pre: int | None = None) -> SessionPain:
         """From a session record (`pain_in_session_max`, `pain_pauses` where it has them;
         rest-break questions asked = the session's rests, answered = its `pain_checks`)."""
         summary: Mapping[str, Any] = getattr(record, "summary", None) or {}
@@ -157,7 +160,7 @@ class PainDecision:
         return self.drop_levels > 0
 
 
-def check_nrs(nrs: Any) -> int:
+def check_nrs(nrs: object) -> int:
     """A pain answer: a whole number 0-10 (a bool is not one)."""
     if isinstance(nrs, bool) or not isinstance(nrs, int) or not 0 <= nrs <= 10:
         raise ValueError(f"pain rating must be a whole number 0-10, got {nrs!r}")

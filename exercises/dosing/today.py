@@ -125,7 +125,7 @@ def _ease(session: SessionDose, dose: Any, exercise: str,
             eased[key] = new
             reasons.append(f"easier today: {change(key, current, new)}")
             if target == "session":
-                session = replace(session, **{key: new})
+                session = replace(session, **{key: new})  # type: ignore[arg-type]  # key: a SessionDose field
             else:
                 dose = replace(dose, **{key: new})
     return session, dose, eased, reasons
@@ -218,8 +218,9 @@ def day_options(plan: Plan | None, history: Sequence[SessionLike],
     limits = PainLimits.from_plan(plan)
     gate = pre_session_gate(pre_pain, limits)
     decision = next_dose(plan, history, check_ins, on=on, pre_pain=pre_pain)
-    full = _from_decision(plan, decision, exercise, {}, session)
-    easier = _from_decision(plan, decision, exercise, easier_values(full.session), session)
+    planned = _from_decision(plan, decision, exercise, {}, session)
+    easier = _from_decision(plan, decision, exercise, easier_values(planned.session), session)
+    full: TodaysDose | None = planned
     if not gate.full_allowed:
         full = None
         easier = replace(easier, reasons=(*easier.reasons, gate.reason))

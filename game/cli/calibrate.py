@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
-from game.cli.demo import _open_store
 from game.cli.errors import UserError
 from game.cli.params import PATIENT
+from game.session import open_store as _open_store
 
 
 @click.command()
@@ -21,8 +21,8 @@ from game.cli.params import PATIENT
 def calibrate(patient: str, camera: int | None, video: str | None, headless: bool, data_dir: str | None) -> None:
     """Run the calibration scene and save the result for the patient."""
     from game.app import App
-    from game.live import live_input
     from game.loop import FixedStepLoop, RealClock
+    from game.players import live_input
     from game.runtime import display_problem, open_surface
     from game.scenes.base import SceneStack
     from game.scenes.calibration import CalibrationScene

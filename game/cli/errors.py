@@ -1,14 +1,11 @@
-"""One clear line, exit status 2: how every command reports bad input."""
+"""One clear line, exit status 2: how every command reports bad input.
+
+The class lives in game/errors.py (library modules raise it too); this module
+keeps the old import path working for the commands and any outside caller.
+"""
 
 from __future__ import annotations
 
-import click
+from game.errors import UserError
 
-
-class UserError(click.ClickException):
-    """Bad input named in one line; exit status 2 (click's usage status)."""
-
-    exit_code = 2
-
-    def format_message(self) -> str:
-        return self.message
+__all__ = ["UserError"]

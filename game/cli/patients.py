@@ -121,25 +121,7 @@ def patients(ctx: click.Context, as_json: bool, data_dir: str | None) -> None:
     if not rows:
         click.echo("No patients yet.")
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="NeuroPlay patients")
-    for col in ("patient", "side", "sessions", "last session", "this week", "last week",
-                "open flags"):
-        table.add_column(col)
-    for r in rows:
-        presc = r["prescribed_per_week"]
-        flags = ", ".join(f"{f['kind']} ({f['measure']})" for f in r["open_flags"]) or "-"
-        table.add_row(
-            r["patient_id"], r["affected_side"], str(r["sessions"]),
-            f"{r['last_session'] or '-'} {r['last_exercise'] or ''}".strip(),
-            f"{r['this_week_done']}/{presc}" if presc else "-",
-            f"{r['last_week_done']}/{presc}" if presc and r["last_week_done"] is not None
-            else "-",
-            f"[red]{flags}[/red]" if r["open_flags"] else flags,
-        )
-    Console().print(table)
+    _print_table(rows)
 
 
 @patients.command("psfs")
@@ -162,7 +144,6 @@ def psfs(ctx: click.Context, patient: str, ratings: tuple[str, ...], adds: tuple
     from telemetry.records import PsfsActivity
 
     store = open_store(data_dir or (ctx.obj or {}).get("data_dir"))
-    already: list[str] = []
     try:
         with store_errors():
             store.require_patient(patient)
@@ -172,16 +153,7 @@ def psfs(ctx: click.Context, patient: str, ratings: tuple[str, ...], adds: tuple
             existing = store.psfs_activities(patient)
             # An activity already on the scale (the plan's goals are adopted first, so
             # the README's order adds one twice) is a no-op with a message, not an error.
-            have = {" ".join(a.name.split()).lower() for a in existing}
-            fresh: list[str] = []
-            for name in adds:
-                key = " ".join(name.split()).lower()
-                if key in have:
-                    already.append(name.strip())
-                elif name.strip():
-                    have.add(key)
-                    fresh.append(name)
-            adds = tuple(fresh)
+            adds, already = _new_activities([a.name for a in existing], adds)
             if len(existing) + len(adds) > PSFS_MAX_ACTIVITIES:
                 raise UserError(f"the PSFS holds at most {PSFS_MAX_ACTIVITIES} activities; "
                                 f"{patient} has {len(existing)}")
@@ -208,6 +180,43 @@ def psfs(ctx: click.Context, patient: str, ratings: tuple[str, ...], adds: tuple
         last = latest.get(a.activity_id)
         click.echo(f"{i}. {a.name}: " + (f"{last[1]}/10 on {last[0]}" if last else "not rated"))
 
+def _print_table(rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="NeuroPlay patients")
+    for col in ("patient", "side", "sessions", "last session", "this week", "last week",
+                "open flags"):
+        table.add_column(col)
+    for r in rows:
+        presc = r["prescribed_per_week"]
+        flags = ", ".join(f"{f['kind']} ({f['measure']})" for f in r["open_flags"]) or "-"
+        table.add_row(
+            r["patient_id"], r["affected_side"], str(r["sessions"]),
+            f"{r['last_session'] or '-'} {r['last_exercise'] or ''}".strip(),
+            f"{r['this_week_done']}/{presc}" if presc else "-",
+            f"{r['last_week_done']}/{presc}" if presc and r["last_week_done"] is not None
+            else "-",
+            f"[red]{flags}[/red]" if r["open_flags"] else flags,
+        )
+    Console().print(table)
+
+
+def _new_activities(existing: list[str], adds: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
+    """The activities to add (blank and repeated names left out, spacing and case
+    ignored) and those already on the scale, in the order given."""
+    have = {" ".join(name.split()).lower() for name in existing}
+    fresh: list[str] = []
+    already: list[str] = []
+    for name in adds:
+        key = " ".join(name.split()).lower()
+        if key in have:
+            already.append(name.strip())
+        elif name.strip():
+            have.add(key)
+            fresh.append(name)
+    return tuple(fresh), already
+
 
 @patients.command("add")
 @click.argument("patient", type=PATIENT)
@@ -222,7 +231,7 @@ def psfs(ctx: click.Context, patient: str, ratings: tuple[str, ...], adds: tuple
 def add(ctx: click.Context, patient: str, side: str, seated: bool, display_name: str | None,
         data_dir: str | None) -> None:
     """Register PATIENT under a pseudonymous id (then `neuroplay plan new PATIENT ...`)."""
-    from game.cli.demo import _open_store
+    from game.session import open_store as _open_store
 
     store = _open_store(data_dir or (ctx.obj or {}).get("data_dir"))
     try:

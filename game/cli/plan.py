@@ -13,14 +13,15 @@ status 2.
 from __future__ import annotations
 
 import json
-import os
 import re
 import tempfile
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
+
+from core.files import atomic_write
 
 try:
     import tomllib
@@ -29,21 +30,12 @@ except ModuleNotFoundError:  # Python 3.10
 
 from game.cli.errors import UserError
 from game.cli.params import PATIENT
+from game.session import open_store as _open_store
 
 PROFILES = ("improving", "plateau", "flaring", "fearful")
 
 
 # ------------------------------------------------------------------ helpers
-def _open_store(data_dir: str | None) -> Any:
-    from telemetry.errors import StoreError
-    from telemetry.store import Store
-
-    try:
-        return Store.open(data_dir=data_dir)
-    except StoreError as exc:
-        raise UserError(str(exc)) from None
-
-
 def _patient(store: Any, patient: str) -> Any:
     from telemetry.errors import StoreError
 
@@ -219,18 +211,6 @@ def _get(doc: Any, parts: list[str]) -> Any:
 
 def _set_header(text: str, key: str, value_toml: str) -> str:
     return _set_table_value(text, "plan", key, value_toml)
-
-
-def _write_atomic(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ------------------------------------------------------------------ commands
@@ -442,12 +422,7 @@ def simulate_cmd(file: str, sessions: int, profile: str | None, script: str | No
                  exercise: str | None, seed: int, plot_path: str | None, as_json: bool,
                  data_dir: str | None) -> None:
     """Run FILE's rules against a simulated or scripted patient and show the dose trajectory."""
-    from exercises.simulated_patients import (
-        PainScriptError,
-        parse_pain_script,
-        simulate,
-        simulate_script,
-    )
+    from exercises.simulated_patients import simulate
 
     if script is not None and profile is not None:
         raise UserError("give either --profile or --script, not both")
@@ -455,24 +430,14 @@ def simulate_cmd(file: str, sessions: int, profile: str | None, script: str | No
     if exercise is not None and exercise not in p.exercises:
         raise UserError(f"--exercise {exercise!r}: the plan enables {', '.join(p.exercises)}")
     if script is not None:
-        try:
-            rows = parse_pain_script(_read_file(script), script)
-        except PainScriptError as exc:
-            raise UserError(str(exc)) from None
-        steps = simulate_script(p, rows, exercise=exercise)
-        who = f"script {Path(script).name}"
+        steps, who = _scripted(p, script, exercise), f"script {Path(script).name}"
     else:
         profile = profile or "improving"
         steps = simulate(p, profile, sessions, seed=seed, exercise=exercise)
         who = profile
     ex = exercise or p.exercises[0]
     if plot_path:
-        try:
-            _write_atomic(Path(plot_path),
-                          lambda tmp: plot_trajectory(steps, p, ex, who, tmp))
-        except OSError as exc:
-            raise UserError(f"{plot_path}: cannot write the plot: {exc.strerror or exc}") \
-                from None
+        _write_plot(plot_path, steps, p, ex, who)
     if as_json:
         click.echo(json.dumps({"plan": p.name, "exercise": ex,
                                "profile": profile if script is None else None,
@@ -482,6 +447,27 @@ def simulate_cmd(file: str, sessions: int, profile: str | None, script: str | No
     _print_table(steps, p.name, ex, who)
     if plot_path:
         click.echo(f"plot written to {plot_path}")
+
+
+def _scripted(p: Any, script: str, exercise: str | None) -> list[Any]:
+    """The plan's rules against the pain script in file `script` (one line if it is bad)."""
+    from exercises.simulated_patients import PainScriptError, parse_pain_script, simulate_script
+
+    try:
+        rows = parse_pain_script(_read_file(script), script)
+    except PainScriptError as exc:
+        raise UserError(str(exc)) from None
+    return simulate_script(p, rows, exercise=exercise)
+
+
+def _write_plot(plot_path: str, steps: list[Any], p: Any, exercise: str, who: str) -> None:
+    """The trajectory plot, written atomically (a failed write leaves nothing)."""
+    try:
+        Path(plot_path).parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(plot_path) as fh:
+            plot_trajectory(steps, p, exercise, who, fh)
+    except OSError as exc:
+        raise UserError(f"{plot_path}: cannot write the plot: {exc.strerror or exc}") from None
 
 
 def _print_table(steps: list[Any], name: str, exercise: str, profile: str) -> None:
@@ -512,7 +498,7 @@ def _print_table(steps: list[Any], name: str, exercise: str, profile: str) -> No
     Console(width=160).print(table)
 
 
-def plot_trajectory(steps: list[Any], plan: Any, exercise: str, profile: str, out: str) -> None:
+def plot_trajectory(steps: list[Any], plan: Any, exercise: str, profile: str, out: IO[bytes]) -> None:
     """Dose (one panel per progressed field, with the plan's bounds) and pain over sessions."""
     import matplotlib
 

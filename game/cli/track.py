@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -39,47 +40,16 @@ def track(video: Path, out: Path, hands: bool, as_json: bool, max_seconds: float
 
     VIDEO may also be a camera ("0", "/dev/video0"); then --max-seconds is required.
     """
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from vision.pipeline import LockstepPipeline
     from vision.replay import ReplayError, write_replay
-    from vision.sources import CameraSource, SourceError, VideoSource
-    from vision.trackers import MediaPipeTracker
 
     if out.suffix.lower() != ".npz":
         raise UserError(f"{out}: replay files end in .npz")
     if not _is_camera(str(video)) and out.resolve() == video.resolve():
         raise UserError(f"{out}: would overwrite the input video")
-    camera = _is_camera(str(video))
-    source: VideoSource | CameraSource
-    try:
-        if camera:
-            if max_seconds is None:
-                raise UserError(f"camera {video}: give --max-seconds to say how long to record")
-            source = CameraSource(str(video))
-        else:
-            source = VideoSource(video, start_s=start_seconds, max_seconds=max_seconds, max_side=max_side)
-    except SourceError as exc:
-        raise UserError(str(exc)) from None
-    if camera:
-        expected_s = float(max_seconds or 0.0)
-    else:
-        expected_s = source.duration_s - start_seconds if source.duration_s else 0.0
-        if max_seconds is not None:
-            expected_s = min(expected_s, max_seconds) if expected_s > 0 else max_seconds
-    total = round(expected_s * source.fps) if source.fps and expected_s > 0 else None
-    frames = []
+    source, camera, expected_s = _open_source(video, max_seconds, start_seconds, max_side)
     t0 = time.perf_counter()
-    with LockstepPipeline(source, MediaPipeTracker(hands=hands)) as pipe:
-        with Progress(TextColumn("tracking"), BarColumn(), TextColumn("{task.completed} frames"),
-                      TimeRemainingColumn(), transient=True, disable=as_json) as progress:
-            task = progress.add_task("track", total=total)
-            for frame in pipe:
-                frames.append(frame)
-                progress.advance(task)
-                if camera and (frame.t_ns - frames[0].t_ns) / 1e9 >= expected_s:
-                    break
-        status = pipe.status
+    frames, status = _track_frames(source, hands=hands, camera=camera, expected_s=expected_s,
+                                   quiet=as_json)
     elapsed = time.perf_counter() - t0
     if status.state == "failed":
         raise UserError(f"{video}: {status.message}")
@@ -105,8 +75,63 @@ def track(video: Path, out: Path, hands: bool, as_json: bool, max_seconds: float
     if as_json:
         click.echo(json.dumps(summary))
         return
+    _print_summary(summary, video, out)
+
+
+def _track_frames(source: Any, *, hands: bool, camera: bool, expected_s: float,
+                  quiet: bool) -> tuple[list[Any], Any]:
+    """Every frame of `source` tracked in lockstep (a camera: `expected_s` of it), with a
+    progress bar unless `quiet`; the frames and the pipeline's final status."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from vision.pipeline import LockstepPipeline
+    from vision.trackers import MediaPipeTracker
+
+    total = round(expected_s * source.fps) if source.fps and expected_s > 0 else None
+    frames = []
+    with LockstepPipeline(source, MediaPipeTracker(hands=hands)) as pipe:
+        with Progress(TextColumn("tracking"), BarColumn(), TextColumn("{task.completed} frames"),
+                      TimeRemainingColumn(), transient=True, disable=quiet) as progress:
+            task = progress.add_task("track", total=total)
+            for frame in pipe:
+                frames.append(frame)
+                progress.advance(task)
+                if camera and (frame.t_ns - frames[0].t_ns) / 1e9 >= expected_s:
+                    break
+        return frames, pipe.status
+
+
+def _open_source(video: Path, max_seconds: float | None, start_seconds: float,
+                 max_side: int | None) -> tuple[Any, bool, float]:
+    """The video (or camera) to track, whether it is a camera, and the seconds expected
+    from it (0 when unknown): a source that will not open is one line."""
+    from vision.sources import CameraSource, SourceError, VideoSource
+
+    camera = _is_camera(str(video))
+    source: VideoSource | CameraSource
+    try:
+        if camera:
+            if max_seconds is None:
+                raise UserError(f"camera {video}: give --max-seconds to say how long to record")
+            source = CameraSource(str(video))
+        else:
+            source = VideoSource(video, start_s=start_seconds, max_seconds=max_seconds, max_side=max_side)
+    except SourceError as exc:
+        raise UserError(str(exc)) from None
+    if camera:
+        expected_s = float(max_seconds or 0.0)
+    else:
+        expected_s = source.duration_s - start_seconds if source.duration_s else 0.0
+        if max_seconds is not None:
+            expected_s = min(expected_s, max_seconds) if expected_s > 0 else max_seconds
+    return source, camera, expected_s
+
+
+def _print_summary(summary: dict[str, Any], video: Path, out: Path) -> None:
+    video_fps, detected, frames = summary["video_fps"], summary["detected_frames"], summary["frames"]
+    hands = summary["hands"]
     click.echo(f"Tracked {summary['frames']} frames of {video.name} ({summary['width']}x{summary['height']}, "
                f"{video_fps:.2f} fps video) -> {out}")
-    click.echo(f"Pose found in {detected}/{len(frames)} frames ({summary['detection_rate']:.1%}); "
+    click.echo(f"Pose found in {detected}/{frames} frames ({summary['detection_rate']:.1%}); "
                f"processing {summary['fps']:.1f} fps"
                + (f"; hands in {summary['hand_frames']} frames" if hands else ""))

@@ -37,6 +37,7 @@ from typing import Any, Protocol
 
 import pygame
 
+from game.registry import GAMES
 from game.theme import Theme
 from game.transform import BodyToScreen, ImagePlacement
 from vision.bodyframe import BodyFrame
@@ -71,13 +72,7 @@ class Renderer(Protocol):
 _RENDERERS: dict[str, Renderer] = {}
 
 # exercise name -> module that registers its renderer when imported.
-_MODULES: dict[str, str] = {
-    "reaching": "game.views.reaching",
-    "tapping": "game.views.dexterity",
-    "pinch": "game.views.dexterity",
-    "openclose": "game.views.dexterity",
-    "mirror": "game.views.mirror",
-}
+_MODULES: dict[str, str] = {g.name: g.view for g in GAMES} | {"mirror": "game.views.mirror"}
 
 
 def register(name: str) -> Callable[[Renderer], Renderer]:

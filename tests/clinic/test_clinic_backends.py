@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from game.cli import cli
 from clinic.dashboard.app import create_app
 from clinic.station import StationClient
+from game.cli import cli
 from tests.clinic.clinic_env import build, login
 from tests.clinic.conftest import PgServer, serve, stop
 from tests.clinic.test_clinic_live import wait_for

@@ -14,9 +14,9 @@ import pytest
 import uvicorn
 from click.testing import CliRunner
 
-from game.cli import cli
 from clinic.dashboard.app import create_app, server_options
 from clinic.station import StationClient
+from game.cli import cli
 from telemetry import paths
 from telemetry.clinic import ClinicStore
 from telemetry.store import Store

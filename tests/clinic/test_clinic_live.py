@@ -188,9 +188,9 @@ def test_game_link_streams_the_game_and_applies_commands(live: tuple[ClinicEnv, 
     """GameLink on the game's public hooks: events to the outbox, skeleton state, Esc-like stop."""
     import numpy as np
 
+    from clinic.station import GameLink
     from exercises.events import Event
     from game.input import KeyboardMouseInput
-    from clinic.station import GameLink
     from vision.bodyframe import BodyFrame
 
     e, s = live
@@ -265,11 +265,11 @@ def test_game_link_streams_the_game_and_applies_commands(live: tuple[ClinicEnv, 
 def test_remote_difficulty_moves_the_staircase_inside_the_plan() -> None:
     import numpy as np
 
+    from clinic.station import remote_difficulty
     from exercises.doses import SessionDose, make_dose
     from exercises.dosing import InSessionDosing, Staircase, StairParam
     from exercises.registry import make_exercise
     from exercises.session import SessionRunner
-    from clinic.station import remote_difficulty
 
     exercise = make_exercise("reaching", make_dose("reaching", reach_fraction=0.55), None,
                              np.random.default_rng(0))

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from exercises.events import CHECKIN, Event
 from clinic.station import GameLink
+from exercises.events import CHECKIN, Event
 from vision.bodyframe import BodyFrame
 
 

@@ -2,7 +2,7 @@
 
 Real scenes on a real SceneStack and App (pygame surfaces), the real reaching
 exercise, session runner and staircase (from a stored plan), a real SQLite
-store; the check-ins are answered by game.script's hand on the buttons.
+store; the check-ins are answered by game.players.script's hand on the buttons.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from game.flow import SessionFlow
 from game.input import KeyboardMouseInput
 from game.loop import FixedStepLoop, SimClock
 from game.players import PointerPlayer
+from game.players.script import DEMO_PRE, ScriptedMenus
 from game.scenes.base import SceneStack
 from game.scenes.common import menu_transform
 from game.scenes.pain_check import (
@@ -37,7 +38,6 @@ from game.scenes.pain_check import (
     PainNowScene,
     easier_words,
 )
-from game.script import DEMO_PRE, ScriptedMenus
 from game.services import GameServices
 from game.theme import Theme
 from telemetry.store import Store

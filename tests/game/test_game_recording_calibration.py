@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from game.sources import calibration_for
+from game.players import calibration_for
 from vision.bodyframe import BodyFrame
 
 W, H = 640, 480

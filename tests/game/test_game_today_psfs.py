@@ -20,9 +20,9 @@ from game.flow import SessionFlow, psfs_due
 from game.input import KeyboardMouseInput
 from game.loop import FixedStepLoop, SimClock
 from game.players import PointerPlayer
+from game.players.script import DEMO_PRE, PSFS_RANGE, ScriptedMenus, psfs_answer
 from game.scenes.base import SceneStack
 from game.scenes.today import EASIER, PLANNED, REST, TodayScene
-from game.script import DEMO_PRE, PSFS_RANGE, ScriptedMenus, psfs_answer
 from game.services import GameServices
 from telemetry.store import Store
 from vision.intents import HandIntent, Intents

@@ -48,3 +48,16 @@ def test_a_registered_renderer_is_found_and_given_body_unit_helpers() -> None:
     renderer_for("test_only_game")(pygame.Surface((800, 600)), object(), v)
     assert seen == [v.transform.to_screen_int(0.0, 0.0)]
     assert v.length(1.0) == round(v.transform.scale)
+
+
+def test_the_games_list_matches_the_exercise_factories_and_the_views() -> None:
+    """game/registry.py is the one list of playable games: each has an exercise
+    factory (exercises.registry), a renderer, and hands exactly when its exercise
+    plays with hand landmarks (the virtual patient's hand goals)."""
+    from exercises.registry import EXERCISES
+    from game.registry import GAME_NAMES, GAMES, HAND_GAMES
+
+    assert sorted(GAME_NAMES) == list(EXERCISES)
+    assert HAND_GAMES == ("tapping", "pinch", "openclose")
+    for g in GAMES:
+        assert renderer_for(g.name).__module__ == g.view

@@ -1,4 +1,4 @@
-"""game/live.py `live_input` (what `neuroplay play` uses) on a real clip standing in for a camera:
+"""game/players/live.py `live_input` (what `neuroplay play` uses) on a real clip standing in for a camera:
 a hand game tracks and judges only the affected arm's hand."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from game.cli.errors import UserError
-from game.live import live_input
+from game.players import live_input
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Live input for `play` and `calibrate`: a camera or video through vision's pipeline.
+"""The live player for `play` and `calibrate`: a camera or video through vision's pipeline.
 
 The tracker runs in vision's worker thread (`vision.pipeline.TrackingPipeline`)
 and writes the newest frame into a one-slot mailbox; the game takes the
@@ -13,19 +13,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from game.cli.errors import UserError
-from game.players import FramesDriver
+from game.errors import UserError
+from game.players.frames import FramesDriver
 from game.scenes.exercise import ExerciseScene
 from vision.bodyframe import BodyFrame
-from vision.calibration import Side
+from vision.calibration import Calibration, Side
+
+if TYPE_CHECKING:
+    from game.app import App
+    from game.flow import SessionFlow
+    from game.players.script import ScriptedMenus
+    from vision.intents_builder import IntentsBuilder
+    from vision.pipeline import TrackingPipeline
+    from vision.sources import FrameSource
 from vision.intents import Intents
 
-HAND_GAMES = ("tapping", "pinch", "openclose")  # the games that need hand landmarks
 
-
-def open_source(camera: int | None, video: str | None) -> Any:
+def open_source(camera: int | None, video: str | None) -> FrameSource:
     from vision.sources import CameraSource, SourceError, VideoSource
 
     try:
@@ -38,8 +44,8 @@ def open_source(camera: int | None, video: str | None) -> Any:
         raise UserError(f"cannot open {video or f'camera {camera}'}: {exc}") from None
 
 
-def start_pipeline(source: Any, *, hands: bool = False, arms: Sequence[str] = ("left", "right"),
-                   pace: bool = False) -> Any:
+def start_pipeline(source: FrameSource, *, hands: bool = False,
+                   arms: Sequence[Side] = ("left", "right"), pace: bool = False) -> TrackingPipeline:
     """vision's TrackingPipeline over `source`, started (tracking in its worker thread).
 
     With `hands`, hand landmarks are tracked only for `arms` (the arm in play).
@@ -52,7 +58,7 @@ def start_pipeline(source: Any, *, hands: bool = False, arms: Sequence[str] = ("
 class LiveDriver(FramesDriver):
     """Newest frame from the pipeline; stops the exercise if the source ends or fails."""
 
-    def poll(self, t: float, scene: Any) -> tuple[BodyFrame | None, Intents | None]:
+    def poll(self, t: float, scene: object) -> tuple[BodyFrame | None, Intents | None]:
         frame, intents = super().poll(t, scene)
         if frame is None and self.finished and isinstance(scene, ExerciseScene):
             return None, Intents(t=t, stop=True)
@@ -61,13 +67,13 @@ class LiveDriver(FramesDriver):
 
 @dataclass
 class Live:
-    pipe: Any
+    pipe: TrackingPipeline
     driver: LiveDriver
-    builder: Any
+    builder: IntentsBuilder
 
-    def on_app(self, app: Any, flow: Any) -> None:
+    def on_app(self, app: App, flow: SessionFlow) -> None:
         """After calibration, the builder and the screen transform use the new calibration."""
-        def calibrated(cal: Any) -> None:
+        def calibrated(cal: Calibration) -> None:
             self.builder.calibration = cal
             self.builder.reset()
             ref = getattr(cal, "reference", None)
@@ -85,8 +91,9 @@ class Live:
         self.pipe.stop()
 
 
-def live_input(camera: int | None, video: str | None, *, calibration: Any = None, hands: bool = False,
-               arms: Sequence[Side] = ("left", "right"), menus: Any = None) -> Live:
+def live_input(camera: int | None, video: str | None, *, calibration: Calibration | None = None,
+               hands: bool = False, arms: Sequence[Side] = ("left", "right"),
+               menus: ScriptedMenus | None = None) -> Live:
     """Camera or video -> tracking pipeline -> IntentsBuilder, as a game driver.
 
     `arms` are the arms the game plays with: a hand game passes only the
@@ -105,7 +112,7 @@ def live_input(camera: int | None, video: str | None, *, calibration: Any = None
             first.append(frame.t_ns)
         return builder.build(frame, first[0])
 
-    take: Callable[[float, Any], BodyFrame | None] = lambda t, scene: pipe.take()
+    take: Callable[[float, object], BodyFrame | None] = lambda t, scene: pipe.take()
     driver = LiveDriver(next_frame=take, build=build, menus=menus,
                         is_finished=lambda: pipe.status.state != "ok")
     return Live(pipe=pipe, driver=driver, builder=builder)

@@ -72,7 +72,7 @@ class ScriptedMenus:
                 return b.center
         return scene.buttons[0].center if scene.buttons else None
 
-    def intents(self, t: float, dt: float, scene: Any) -> Intents | None:
+    def intents(self, t: float, dt: float, scene: object) -> Intents | None:
         """A hand moving toward the wanted button, or None when the scene is not a menu."""
         if not isinstance(scene, MenuScene):
             return None

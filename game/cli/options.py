@@ -1,0 +1,50 @@
+"""Click options that more than one command takes, declared once.
+
+`demo` and `play` share who/what/how a session is played (`session_options`);
+the data directory's option is the same for every command that opens the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import click
+
+from game.registry import GAME_NAMES
+from game.session import SIDES
+
+F = TypeVar("F", bound=Callable[..., object])
+
+SIDE_HELP = ("The affected arm: left, right, or both (the session alternates arms); "
+             "default: the patient record's, else right.")
+DATA_DIR_HELP = "Where the data lives (default: $NEUROPLAY_HOME or the user data directory)."
+
+
+def data_dir_option(f: F) -> F:
+    return click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+                        help=DATA_DIR_HELP)(f)
+
+
+def session_options(*, side_help: str = SIDE_HELP) -> Callable[[F], F]:
+    """--game, --mirror, --pace, --side, --easier, --no-report and --data-dir:
+    what `demo` and `play` both ask of a session (game.session.SessionRequest)."""
+    def decorate(f: F) -> F:
+        for option in reversed((
+            click.option("--game", type=click.Choice(GAME_NAMES), default="reaching",
+                         show_default=True, help="Which mini-game to play."),
+            click.option("--mirror", type=click.Choice(["split", "swap"]), default=None,
+                         help="Mirror-therapy view."),
+            click.option("--pace", type=click.FloatRange(0.5, 1.0), default=1.0, show_default=True,
+                         help="1 = normal; 0.5 = twice as much time for everything."),
+            click.option("--side", type=click.Choice(SIDES), default=None, help=side_help),
+            click.option("--easier", is_flag=True,
+                         help="Make today easier (shorter and slower; never harder than the plan) "
+                              "without asking."),
+            click.option("--no-report", is_flag=True,
+                         help="Do not write the therapist report after the session."),
+            data_dir_option,
+        )):
+            f = option(f)
+        return f
+    return decorate
