@@ -51,6 +51,7 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from clinic import station_protocol as protocol
+from core.events import HOLD_COMPLETE, MISS, TIMEOUT
 from exercises.events import Event
 from telemetry.paths import atomic_write
 
@@ -423,8 +424,8 @@ def _plain(data: Any) -> dict[str, Any]:
     return out if isinstance(out, dict) else {"value": out}
 
 
-HIT_KINDS = ("hold_complete",)
-MISS_KINDS = ("miss", "timeout")
+HIT_KINDS = (HOLD_COMPLETE,)
+MISS_KINDS = (MISS, TIMEOUT)
 
 
 class GameLink:

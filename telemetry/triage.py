@@ -199,8 +199,8 @@ def triage(sessions: Sequence[SessionPainLike], flags: Iterable[FlagLike], *, to
     if days is not None and days >= limits.quiet_days:
         reasons.append(Reason("review", f"No session for {days} days: contact the patient"))
     reasons.sort(key=lambda r: RANK[r.severity])  # stable: rule order within a severity
-    severity: Severity = reasons[0].severity if reasons else "on_track"
-    return Triage(severity, tuple(reasons), days)
+    overall: Severity = reasons[0].severity if reasons else "on_track"
+    return Triage(overall, tuple(reasons), days)
 
 
 def by_need(items: Iterable[tuple[str, Triage]]) -> list[tuple[str, Triage]]:
