@@ -24,6 +24,7 @@ from game.cli.errors import UserError
 from game.cli.params import PATIENT
 
 GAMES = ("reaching", "tapping", "pinch", "openclose")
+GMI_GAMES = ("laterality",)  # graded motor imagery: game/cli/gmi.py plays them
 NOT_STARTED = "Stopped before the session started; nothing recorded."
 
 
@@ -163,7 +164,7 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Track and play a video file.")
 @click.option("--patient", type=PATIENT, default="demo", show_default=True, help="Pseudonymous patient id.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same session.")
-@click.option("--game", type=click.Choice(GAMES), default="reaching", show_default=True,
+@click.option("--game", type=click.Choice(GAMES + GMI_GAMES), default="reaching", show_default=True,
               help="Which mini-game to play.")
 @click.option("--mirror", type=click.Choice(["split", "swap"]), default=None, help="Mirror-therapy view.")
 @click.option("--pace", type=click.FloatRange(0.5, 1.0), default=1.0, show_default=True,
@@ -184,17 +185,27 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
               default="suggested", show_default=True,
               help="What the scripted patient answers to \"how about today?\" (rest is offered "
                    "only at the plan's stop level; a choice not on screen takes the suggested one).")
+@click.option("--answer", type=click.Choice(["keys", "click", "camera"]), default="keys",
+              show_default=True, help="--game laterality: how the virtual patient answers.")
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
          mirror: str | None, pace: float, no_report: bool, side: str | None = None,
          easier: bool = False, rest_pain: int | None = None, pre_pain: int | None = None,
-         pain_pause: str = "continue", today_choice: str = "suggested") -> None:
+         pain_pause: str = "continue", today_choice: str = "suggested",
+         answer: str = "keys") -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
     check-ins are answered by a script. Prints the summary and where the data
     and the therapist report are.
     """
+    if game in GMI_GAMES:  # a GMI set has its own runner (no check-in flow, no calibration)
+        from game.cli.gmi import run_laterality_demo
+
+        run_laterality_demo(data_dir=data_dir, patient=patient, seed=seed, affected=side,
+                            answer=answer, screenshots=screenshots, as_json=as_json,
+                            no_report=no_report)
+        return
     from exercises.doses import SessionDose
     from game.dosing import DosingSource
     from game.flow import SessionFlow
