@@ -49,7 +49,7 @@ class Imagery(BaseModel):
     pictures_per_set: int = Field(default=6, ge=1, le=40)
     sets: int = Field(default=2, ge=1, le=10)
     # hand speed (body units per second, smoothed) above which the trial ends as "moved"
-    stillness_bu_s: float = Field(default=0.25, gt=0.0, le=5.0)
+    stillness_bu_s: float = Field(default=0.3, gt=0.0, le=5.0)
     # imagery sessions qualify on completion: this fraction of trials completed still
     min_still_fraction: float = Field(default=0.7, ge=0.0, le=1.0)
 

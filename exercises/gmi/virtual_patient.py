@@ -56,3 +56,38 @@ class VirtualLateralityPatient:
         correct = self.rng.random() < acc
         other: Side = "left" if trial.side == "right" else "right"
         return (trial.side if correct else other), rt
+
+
+class VirtualImageryArm:
+    """The affected arm during imagery: at rest with tracking jitter (about 0.01 shoulder
+    widths per frame), and on some pictures (`move_p`) a real movement of the hand
+    (0.6 shoulder widths over about a second) part-way through."""
+
+    def __init__(self, seed: int, side: str, move_p: float = 0.2,
+                 jitter_bu: float = 0.01) -> None:
+        self.rng = random.Random(seed)
+        self.side = side
+        self.move_p = move_p
+        self.jitter = jitter_bu
+        self._plan: dict[int, float | None] = {}
+        self._rest = [(0.6 if side == "right" else -0.6, -1.2), (0.5 if side == "right" else -0.5,
+                                                                  -1.6)]
+
+    def points(self, t: float, run: object) -> list[tuple[float, float]]:
+        import numpy as np
+
+        idx = getattr(run, "index", 0)
+        if idx not in self._plan:
+            self._plan[idx] = (self.rng.uniform(2.0, 6.0) if self.rng.random() < self.move_p
+                               else None)
+        start = self._plan[idx]
+        shift = 0.0
+        if getattr(run, "phase", "") == "imagine" and start is not None:
+            into = t - getattr(run, "_phase_t", t) - start
+            shift = 0.6 * min(1.0, max(0.0, into))
+        out = [(x + self.rng.gauss(0, self.jitter), y + shift + self.rng.gauss(0, self.jitter))
+               for x, y in self._rest]
+        return np.array(out)  # type: ignore[return-value]
+
+    def rating(self, item: str) -> int:
+        return self.rng.choice((2, 3, 3, 4)) if item == "pain" else self.rng.choice((3, 4, 5, 6))

@@ -24,7 +24,7 @@ from game.cli.errors import UserError
 from game.cli.params import PATIENT
 
 GAMES = ("reaching", "tapping", "pinch", "openclose")
-GMI_GAMES = ("laterality",)  # graded motor imagery: game/cli/gmi.py plays them
+GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py plays them
 NOT_STARTED = "Stopped before the session started; nothing recorded."
 
 
@@ -199,6 +199,12 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     check-ins are answered by a script. Prints the summary and where the data
     and the therapist report are.
     """
+    if game == "imagery":  # GMI stage 2: game/cli/gmi.py
+        from game.cli.gmi import run_imagery_demo
+
+        run_imagery_demo(data_dir=data_dir, patient=patient, seed=seed, affected=side,
+                         screenshots=screenshots, as_json=as_json, no_report=no_report)
+        return
     if game in GMI_GAMES:  # a GMI set has its own runner (no check-in flow, no calibration)
         from game.cli.gmi import run_laterality_demo
 

@@ -142,3 +142,85 @@ def run_laterality_demo(*, data_dir: str | None, patient: str, seed: int, affect
         click.echo(f"  {name} hands: {s['trials']} pictures, {acc} correct, median {rt}")
     click.echo(f"  criteria {'met' if ok else 'not met'}: {why}")
     click.echo(f"  data: {record['data']}")
+
+
+def run_imagery_demo(*, data_dir: str | None, patient: str, seed: int, affected: str | None,
+                     screenshots: str | None, as_json: bool, no_report: bool) -> None:
+    """Stage 2 with the virtual patient: its affected arm rests with landmark-like jitter
+    and, now and then, drifts into a real movement (exercises.gmi.virtual_patient)."""
+    import pygame
+
+    from assets.gmi import named_hand_poses
+    from exercises.gmi.gates import GmiSession
+    from exercises.gmi.imagery import ImageryRun, imagery_met, make_trials
+    from exercises.gmi.virtual_patient import VirtualImageryArm
+    from game.cli.demo import _open_store, affected_side, after_session
+    from game.context import DrawContext
+    from game.scenes.common import menu_transform
+    from game.scenes.imagery import ImageryScene
+    from vision.intents import Intents
+
+    shots = Path(screenshots) if screenshots else None
+    store = _open_store(data_dir)
+    try:
+        side = affected_side(store, patient, affected)
+        rules = _plan_gmi(store, patient)
+        im = rules.imagery
+        if not store.patient_exists(patient):
+            store.ensure_patient(patient, affected_side=side)
+        named = named_hand_poses()
+        shown = "right" if side == "both" else side
+        trials = make_trials(im.pictures_per_set, im.sets, [n for n, _ in named], shown, seed)
+        run = ImageryRun(trials, hold_s=im.hold_s, threshold_bu_s=im.stillness_bu_s)
+        scene = ImageryScene(run, [p for _, p in named], im.repeats)
+        arm = VirtualImageryArm(seed, shown)
+        dose = {"stage": 2, "pictures": len(trials), "hold_s": im.hold_s, "repeats": im.repeats,
+                "stillness_bu_s": im.stillness_bu_s}
+        rec = store.start_session(patient, "imagery", dose, source="virtual_patient", t0=0.0,
+                                  simulated_clock=True)
+        rec.checkin("pre", {"pain": 3}, t=0.0)
+        surface = None
+        if shots is not None:
+            shots.mkdir(parents=True, exist_ok=True)
+            pygame.init()
+            surface = pygame.Surface(WINDOW)
+        transform = menu_transform(WINDOW)
+        t, taken = 0.0, set()
+        while not scene.dismissed and t < 4 * 3600.0:
+            scene.points = arm.points(t, run)
+            number = None
+            if scene.rating is not None:
+                number = arm.rating(scene.rating.item)
+            intents = Intents(t=t, number=number)
+            if surface is not None:
+                key = ("outcome_" + run.outcomes[-1] if run.phase == "outcome" and run.outcomes
+                       else "rating" if scene.rating is not None else run.phase)
+                if key in ("imagine", "outcome_moved", "outcome_still", "rating") \
+                        and key not in taken and (key != "imagine" or run.remaining_s < 5):
+                    taken.add(key)
+                    scene.draw(surface, DrawContext.for_surface(surface, transform,
+                                                                intents=intents, t=t))
+                    pygame.image.save(surface, str(shots / f"imagery_{key}.png"))
+            scene.update(intents, DT)
+            rec.record(run.drain())
+            t += DT
+        summary = run.summary()
+        ok, why = imagery_met(summary, im.min_still_fraction)
+        post = arm.rating("pain")
+        rec.checkin("post", {"pain": post}, t=t)
+        summary.update(criteria_met=ok, criteria=why, pain_pre=3, pain_post=post)
+        rec.close(summary, completed=run.done, t=t)
+        record: dict[str, Any] = {"session_id": rec.session_id, "patient": patient,
+                                  "exercise": "imagery", "affected_side": side, **summary,
+                                  "data": str(getattr(store, "where", ""))}
+        _ = GmiSession  # the gate reads stored sessions (exercises.gmi.gates)
+        after_session(store, patient, record, report=not no_report)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(record, default=str))
+        return
+    click.echo(f"Imagery set {record['session_id']} for patient {patient}: "
+               f"{record['still']} of {record['trials']} pictures still, {record['moved']} moved")
+    click.echo(f"  criteria {'met' if ok else 'not met'}: {why}")
+    click.echo(f"  data: {record['data']}")
