@@ -47,6 +47,7 @@ from pydantic import (
     model_validator,
 )
 
+from exercises.diary import FlarePlan
 from exercises.doses import DOSE_TYPES
 from exercises.gmi.rules import GmiRules
 from vision.directions import DIRECTIONS, SEATED_DIRECTIONS
@@ -342,6 +343,8 @@ _PlanFields: dict[str, Any] = {
     "goals": (list[Goal], Field(default_factory=list, max_length=5)),
     # graded motor imagery (exercises/gmi/rules.py): always present, defaults unconfirmed
     "gmi": (GmiRules, Field(default_factory=GmiRules)),
+    # the patient-facing flare plan (exercises/diary.py), the therapist's words
+    "flare_plan": (FlarePlan, Field(default_factory=FlarePlan)),
 }
 for _name, _model in EXERCISE_MODELS.items():
     _PlanFields[_name] = (_model | None, None)
@@ -445,6 +448,11 @@ class Plan:
     def gmi(self) -> GmiRules:
         """The GMI ladder's settings and criteria (exercises/gmi/)."""
         return self.model.gmi
+
+    @property
+    def flare_plan(self) -> FlarePlan:
+        """The therapist's flare plan (the default text until they write their own)."""
+        return self.model.flare_plan
 
     @property
     def goals(self) -> list[Goal]:
@@ -576,7 +584,7 @@ def _expected_keys(loc: tuple[Any, ...]) -> list[str]:
 
 _MODEL_NAMES = frozenset({"Range", "IntRange", "PlanInfo", "Progression", "Guardrails", "Safety",
                           "StaircaseRule", "Goal", "GmiRules", "ModeNorm", "Norms", "Gates",
-                          "Imagery", "Mirror", *(m.__name__ for m in EXERCISE_MODELS.values())})
+                          "Imagery", "Mirror", "FlarePlan", *(m.__name__ for m in EXERCISE_MODELS.values())})
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\" ]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_.\-\"]+)\s*=")
 

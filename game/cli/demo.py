@@ -203,14 +203,15 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         from game.cli.gmi import run_imagery_demo
 
         run_imagery_demo(data_dir=data_dir, patient=patient, seed=seed, affected=side,
-                         screenshots=screenshots, as_json=as_json, no_report=no_report)
+                         screenshots=screenshots, as_json=as_json, no_report=no_report,
+                         pre_pain=pre_pain)
         return
     if game in GMI_GAMES:  # a GMI set has its own runner (no check-in flow, no calibration)
         from game.cli.gmi import run_laterality_demo
 
         run_laterality_demo(data_dir=data_dir, patient=patient, seed=seed, affected=side,
                             answer=answer, screenshots=screenshots, as_json=as_json,
-                            no_report=no_report)
+                            no_report=no_report, pre_pain=pre_pain)
         return
     from exercises.doses import SessionDose
     from game.dosing import DosingSource

@@ -38,6 +38,19 @@ def _plan_gmi(store: Any, patient: str) -> Any:
         raise UserError(str(exc)) from None
 
 
+def ladder_decisions(store: Any, patient: str, rules: Any, playing: int) -> tuple[int, list[str]]:
+    """The GMI gate over the patient's stored sessions (exercises.gmi.history): the stage
+    now and the decision words stored with the session about to start."""
+    from exercises.gmi.history import current_stage, decision_words
+    from telemetry.flagging import local_tz
+    from telemetry.therapies import flare_day_set
+
+    tz = local_tz()
+    stage, last = current_stage(store.history(patient), flare_day_set(store.checkins(patient), tz),
+                                rules, tz)
+    return stage, decision_words(stage, last, playing)
+
+
 def patient_intents(t: float, run: Any, scene: Any, vp: Any, mode: str, pending: dict) -> Any:
     """What the virtual patient does at time `t`: answer the shown picture when its
     response time has passed, else rest (hands down)."""
@@ -68,7 +81,7 @@ def patient_intents(t: float, run: Any, scene: Any, vp: Any, mode: str, pending:
 
 def run_laterality_demo(*, data_dir: str | None, patient: str, seed: int, affected: str | None,
                         answer: str, screenshots: str | None, as_json: bool,
-                        no_report: bool) -> None:
+                        no_report: bool, pre_pain: int | None = None) -> None:
     import pygame
 
     from assets.gmi import hand_poses
@@ -95,8 +108,11 @@ def run_laterality_demo(*, data_dir: str | None, patient: str, seed: int, affect
         dose = {"stage": 1, "trials": len(trials), "angles": list(rules.angles),
                 "views": list(rules.views), "response_deadline_s": rules.response_deadline_s,
                 "answer_mode": answer}
+        stage, decisions = ladder_decisions(store, patient, rules, 1)
         rec = store.start_session(patient, "laterality", dose, source="virtual_patient", t0=0.0,
-                                  simulated_clock=True)
+                                  simulated_clock=True, decisions=decisions)
+        pain = 3 if pre_pain is None else pre_pain  # the scripted patient's answers
+        rec.checkin("pre", {"pain": pain}, t=0.0)
         surface = None
         if shots is not None:
             shots.mkdir(parents=True, exist_ok=True)
@@ -121,12 +137,15 @@ def run_laterality_demo(*, data_dir: str | None, patient: str, seed: int, affect
         mode = summary["answer_mode"] or answer
         norm_cfg = getattr(rules.norms, mode if mode in ("keys", "click", "camera") else "keys")
         ok, why = meets(run.score(), Norm(norm_cfg.accuracy, norm_cfg.median_rt_s))
-        summary.update(criteria_met=ok, criteria=why, norm={"mode": mode,
+        rec.checkin("post", {"pain": pain}, t=t)
+        summary.update(criteria_met=ok, criteria=why, pain_pre=pain, pain_post=pain,
+                       norm={"mode": mode,
                        "accuracy": norm_cfg.accuracy, "median_rt_s": norm_cfg.median_rt_s,
                        "confirmed_by": rules.norms_confirmed_by or None})
         rec.close(summary, completed=run.done, t=t)
         record: dict[str, Any] = {"session_id": rec.session_id, "patient": patient,
                                   "exercise": "laterality", "affected_side": side,
+                                  "gmi_stage": stage, "decisions": decisions,
                                   **summary, "data": str(getattr(store, "where", ""))}
         after_session(store, patient, record, report=not no_report)
     finally:
@@ -145,13 +164,13 @@ def run_laterality_demo(*, data_dir: str | None, patient: str, seed: int, affect
 
 
 def run_imagery_demo(*, data_dir: str | None, patient: str, seed: int, affected: str | None,
-                     screenshots: str | None, as_json: bool, no_report: bool) -> None:
+                     screenshots: str | None, as_json: bool, no_report: bool,
+                     pre_pain: int | None = None) -> None:
     """Stage 2 with the virtual patient: its affected arm rests with landmark-like jitter
     and, now and then, drifts into a real movement (exercises.gmi.virtual_patient)."""
     import pygame
 
     from assets.gmi import named_hand_poses
-    from exercises.gmi.gates import GmiSession
     from exercises.gmi.imagery import ImageryRun, imagery_met, make_trials
     from exercises.gmi.virtual_patient import VirtualImageryArm
     from game.cli.demo import _open_store, affected_side, after_session
@@ -176,9 +195,11 @@ def run_imagery_demo(*, data_dir: str | None, patient: str, seed: int, affected:
         arm = VirtualImageryArm(seed, shown)
         dose = {"stage": 2, "pictures": len(trials), "hold_s": im.hold_s, "repeats": im.repeats,
                 "stillness_bu_s": im.stillness_bu_s}
+        stage, decisions = ladder_decisions(store, patient, rules, 2)
         rec = store.start_session(patient, "imagery", dose, source="virtual_patient", t0=0.0,
-                                  simulated_clock=True)
-        rec.checkin("pre", {"pain": 3}, t=0.0)
+                                  simulated_clock=True, decisions=decisions)
+        pre = 3 if pre_pain is None else pre_pain
+        rec.checkin("pre", {"pain": pre}, t=0.0)
         surface = None
         if shots is not None:
             shots.mkdir(parents=True, exist_ok=True)
@@ -208,12 +229,12 @@ def run_imagery_demo(*, data_dir: str | None, patient: str, seed: int, affected:
         ok, why = imagery_met(summary, im.min_still_fraction)
         post = arm.rating("pain")
         rec.checkin("post", {"pain": post}, t=t)
-        summary.update(criteria_met=ok, criteria=why, pain_pre=3, pain_post=post)
+        summary.update(criteria_met=ok, criteria=why, pain_pre=pre, pain_post=post)
         rec.close(summary, completed=run.done, t=t)
         record: dict[str, Any] = {"session_id": rec.session_id, "patient": patient,
-                                  "exercise": "imagery", "affected_side": side, **summary,
+                                  "exercise": "imagery", "affected_side": side,
+                                  "gmi_stage": stage, "decisions": decisions, **summary,
                                   "data": str(getattr(store, "where", ""))}
-        _ = GmiSession  # the gate reads stored sessions (exercises.gmi.gates)
         after_session(store, patient, record, report=not no_report)
     finally:
         store.close()
