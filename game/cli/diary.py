@@ -28,35 +28,6 @@ QUESTIONS = (("pain", "Pain now (0 = no pain, 10 = worst imaginable)"),
              ("activity", "How much of what you planned today did you do (0 = none, 10 = all)"))
 
 
-def flare_plan_of(store: Any, patient: str) -> Any:
-    """The patient's plan's flare plan, or the default text (a plan that no longer
-    validates: one line, exit 2)."""
-    from exercises.diary import FlarePlan
-    from exercises.plans import PlanError, load_plan
-
-    current = store.current_plan(patient)
-    if current is None:
-        return FlarePlan()
-    try:
-        return load_plan(current[1], f"plan of {patient}").flare_plan
-    except PlanError as exc:
-        raise UserError(str(exc)) from None
-
-
-def record_showing(store: Any, patient: str, status: Any, plan: Any, where: str) -> None:
-    """Keep every showing of the flare plan on one open flag for the therapist."""
-    from exercises.diary import flare_plan_record
-    from telemetry.therapies import FLARE_PLAN_FLAG
-
-    now = store.now()
-    prior = [f for f in store.flags(patient, status="open") if f.kind == FLARE_PLAN_FLAG]
-    shown = list(prior[0].evidence.get("shown", [])) if prior else []
-    shown.append({"date": now.date().isoformat(), "where": where,
-                  **flare_plan_record(status, plan)})
-    store.raise_flag(patient, FLARE_PLAN_FLAG, "diary",
-                     f"Flare plan shown to the patient ({status.reason}).", {"shown": shown})
-
-
 @click.command()
 @click.option("--patient", type=PATIENT, required=True, help="Pseudonymous patient id.")
 @click.option("--pain", type=SCORE, default=None, help="Pain now, 0-10.")
@@ -77,17 +48,20 @@ def diary(patient: str, pain: int | None, worst_pain: int | None, sleep: int | N
           mood: int | None, activity: int | None, medication_change: bool | None, flare: bool,
           on: Any, data_dir: str | None, as_json: bool, no_report: bool) -> None:
     """Today's diary entry (also on days without exercise)."""
-    from exercises.diary import DiaryEntry, flare_plan_lines, flare_status
+    from exercises.diary import DiaryEntry
     from game.cli.demo import _open_store, write_report
+    from game.flare import FlarePlanError, flare_plan_for, flare_plan_of, record_showing
     from telemetry.flagging import local_tz
-    from telemetry.therapies import flare_detected
 
     store = _open_store(data_dir)
     try:
         if not store.patient_exists(patient):
             raise UserError(f"unknown patient {patient!r}; add them first with "
                             f"`neuroplay patients add {patient}`")
-        plan = flare_plan_of(store, patient)  # a broken plan: one line before anything is asked
+        try:  # a broken plan: one line before anything is asked
+            plan = flare_plan_of(store, patient)
+        except FlarePlanError as exc:
+            raise UserError(str(exc)) from None
         tz = local_tz()
         at = None
         if on is not None:  # noon local time of that day
@@ -108,17 +82,16 @@ def diary(patient: str, pain: int | None, worst_pain: int | None, sleep: int | N
         if problems:
             raise UserError(f"diary entry not saved: {problems[0]}")
         cid = store.checkin(patient, "daily", entry.answers(), at=at)
-        detected, why = flare_detected(store.checkins(patient), tz)
-        status = flare_status(detected, why, flare)
-        lines: list[str] = []
-        if status.flare:
-            lines = flare_plan_lines(plan, status)
-            record_showing(store, patient, status, plan, "diary")
+        shown = flare_plan_for(store, patient, reported=flare, plan=plan)
+        lines: list[str] = shown.lines if shown is not None else []
+        if shown is not None:
+            record_showing(store, patient, shown, "diary", plan)
         report = None if no_report else write_report(store, patient)
     finally:
         store.close()
     out = {"patient": patient, "checkin_id": cid, "answers": entry.answers(),
-           "flare": status.flare, "flare_reason": status.reason or None,
+           "flare": shown is not None,
+           "flare_reason": shown.status.reason if shown is not None else None,
            "flare_plan": lines or None, "report": report}
     if as_json:
         click.echo(json.dumps(out))

@@ -161,3 +161,39 @@ def test_diary_pain_day_alone_is_not_a_flare_before_a_baseline(home: Path) -> No
                "--mood", "5", "--activity", "5", "--no-medication-change", "--date", d,
                "--json", "--no-report")
     assert res.exit_code == 0 and json.loads(res.output)["flare"] is False
+
+
+def test_the_game_shows_the_flare_plan_after_the_checkin_when_todays_pain_completes_a_flare(
+        home: Path) -> None:
+    store = Store.open(home / "neuroplay.db", create=False)
+    now = store.now()
+    for k, p in ((5, 2), (4, 2), (3, 2), (2, 2), (1, 5)):
+        store.checkin("P-D1", "daily", {"pain": p}, at=now - timedelta(days=k))
+    store.close()
+    shots = home / "shots"
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--json", "--seconds", "10",
+                                   "--patient", "P-D1", "--pre-pain", "5", "--no-report",
+                                   "--data-dir", str(home), "--screenshots", str(shots)])
+    assert res.exit_code == 0, res.output
+    assert (shots / "flare_plan.png").exists() or any("flare_plan" in p.name
+                                                       for p in shots.iterdir())
+    store = Store.open(home / "neuroplay.db", create=False)
+    try:
+        [f] = [f for f in store.flags("P-D1", status="open") if f.kind == "flare_plan"]
+        assert f.evidence["shown"][0]["where"] == "game"
+        assert "at least 2 points above your usual (2)" in f.message
+        assert len(store.history("P-D1")) == 1  # the session went on after the plan
+    finally:
+        store.close()
+
+
+def test_no_flare_no_plan_in_the_game(home: Path) -> None:
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--json", "--seconds", "10",
+                                   "--patient", "P-D1", "--pre-pain", "5", "--no-report",
+                                   "--data-dir", str(home)])
+    assert res.exit_code == 0, res.output
+    store = Store.open(home / "neuroplay.db", create=False)
+    try:
+        assert not [f for f in store.flags("P-D1") if f.kind == "flare_plan"]
+    finally:
+        store.close()
