@@ -199,6 +199,9 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     check-ins are answered by a script. Prints the summary and where the data
     and the therapist report are.
     """
+    if game in GMI_GAMES and (replay or video or mirror):
+        raise UserError(f"--game {game} is played by the virtual patient; "
+                        f"--replay, --video and --mirror are not for it")
     if game == "imagery":  # GMI stage 2: game/cli/gmi.py
         from game.cli.gmi import run_imagery_demo
 

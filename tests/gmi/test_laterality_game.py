@@ -133,3 +133,10 @@ def test_a_bad_gmi_plan_is_one_line_exit_2(tmp_path: Path) -> None:
                                    "--patient", "P-B1", "--data-dir", str(tmp_path)])
     assert res.exit_code == 2
     assert "gmi.trials_per_set" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_gmi_demo_refuses_recordings_and_mirror(tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["demo", "--game", "imagery", "--mirror", "split",
+                                   "--data-dir", str(tmp_path)])
+    assert res.exit_code == 2 and "not for it" in res.output
+    assert not (tmp_path / "neuroplay.db").exists()
