@@ -47,7 +47,9 @@ from pydantic import (
     model_validator,
 )
 
+from exercises.diary import FlarePlan
 from exercises.doses import DOSE_TYPES
+from exercises.gmi.rules import GmiRules
 from vision.directions import DIRECTIONS, SEATED_DIRECTIONS
 
 EXERCISES: tuple[str, ...] = tuple(k for k in DOSE_TYPES if k != "session")
@@ -339,6 +341,10 @@ _PlanFields: dict[str, Any] = {
     "staircase": (StaircaseRule, Field(default_factory=StaircaseRule)),
     "safety": (Safety, Field(default_factory=Safety)),
     "goals": (list[Goal], Field(default_factory=list, max_length=5)),
+    # graded motor imagery (exercises/gmi/rules.py): always present, defaults unconfirmed
+    "gmi": (GmiRules, Field(default_factory=GmiRules)),
+    # the patient-facing flare plan (exercises/diary.py), the therapist's words
+    "flare_plan": (FlarePlan, Field(default_factory=FlarePlan)),
 }
 for _name, _model in EXERCISE_MODELS.items():
     _PlanFields[_name] = (_model | None, None)
@@ -437,6 +443,16 @@ class Plan:
         each as "table.key: what happens" for `plan show`, the report and the dashboard."""
         return [f"{'.'.join(loc)}: {msg.split('. To allow it')[0]}"
                 for loc, msg in safeguard_problems(self.model)]
+
+    @property
+    def gmi(self) -> GmiRules:
+        """The GMI ladder's settings and criteria (exercises/gmi/)."""
+        return self.model.gmi
+
+    @property
+    def flare_plan(self) -> FlarePlan:
+        """The therapist's flare plan (the default text until they write their own)."""
+        return self.model.flare_plan
 
     @property
     def goals(self) -> list[Goal]:
@@ -567,7 +583,8 @@ def _expected_keys(loc: tuple[Any, ...]) -> list[str]:
 
 
 _MODEL_NAMES = frozenset({"Range", "IntRange", "PlanInfo", "Progression", "Guardrails", "Safety",
-                          "StaircaseRule", "Goal", *(m.__name__ for m in EXERCISE_MODELS.values())})
+                          "StaircaseRule", "Goal", "GmiRules", "ModeNorm", "Norms", "Gates",
+                          "Imagery", "Mirror", "FlarePlan", *(m.__name__ for m in EXERCISE_MODELS.values())})
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\" ]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_.\-\"]+)\s*=")
 

@@ -108,6 +108,7 @@ class FlowResult:
     easier_suggested: bool = False  # pain before the session was above the acceptable level
     full_allowed: bool = True  # False: pain before the session at the plan's stop level
     rest_day: bool = False  # the patient chose to rest today (nothing played)
+    flare_plan_shown: bool = False  # a flare: the flare plan was shown after the check-in
     psfs: dict[int, int] | None = None  # activity id -> 0..10, when the weekly PSFS was asked
     events: list[Any] = field(default_factory=list)
 
@@ -176,6 +177,20 @@ class SessionFlow:
         if answers is None:
             return self._end("checkin_pre")
         self.result.pre = answers
+        # A flare (detected from the pain answers, game/flare.py): the therapist's flare
+        # plan first, then the usual "How much for today?" (easier and rest offered there).
+        flare_plan = getattr(self.services, "flare_plan", None)
+        lines = flare_plan(self.result.patient_id, answers) if flare_plan else None
+        if lines:
+            from game.scenes.flare_plan import FlarePlanScene
+
+            self.result.flare_plan_shown = True
+            self.stack.push(FlarePlanScene(lines, self.pace),
+                            lambda ok: self._today(answers) if ok else self._end("flare_plan"))
+            return
+        self._today(answers)
+
+    def _today(self, answers: dict[str, int]) -> None:
         options = self.services.day_options(answers)
         gate = options.gate
         self.result.easier_suggested = gate.suggest_easier

@@ -57,6 +57,22 @@ class GameServices:
     frame_source: Callable[[], Any] | None = None
     _options: dict[int | None, DayOptions] = field(default_factory=dict, repr=False)
 
+    def flare_plan(self, patient_id: str | None, pre: Mapping[str, int]) -> list[str] | None:
+        """The flare plan's lines when today's pain answer completes a flare (game/flare.py),
+        recorded for the therapist; None otherwise or without a store."""
+        from game.flare import FlarePlanError, flare_plan_for, record_showing
+
+        if self.store is None or not patient_id or not hasattr(self.store, "checkins"):
+            return None
+        try:
+            shown = flare_plan_for(self.store, patient_id, today_pain=pre.get("pain"))
+            if shown is None:
+                return None
+            record_showing(self.store, patient_id, shown, "game")
+        except FlarePlanError:
+            return None  # the dose source reports a broken plan in its own words
+        return shown.lines
+
     def day_options(self, pre: Mapping[str, int]) -> DayOptions:
         """Today's options for this pre-session pain (asked once per answer)."""
         pain = pre.get("pain")

@@ -32,7 +32,11 @@ def refresh_flags(store: Store, patient_id: str, *, today: date | None = None,
     for f in result.findings:
         store.raise_flag(patient_id, f.kind, f.measure, f.message, f.evidence)
         current.add((f.kind, f.measure))
+    from telemetry.therapies import PATIENT_RAISED_KINDS  # closed by the therapist only
+
     for flag in data.flags:
+        if flag.kind in PATIENT_RAISED_KINDS:
+            continue
         if flag.status == "open" and (flag.kind, flag.measure) not in current:
             store.close_flag(flag.flag_id)
     return load_patient(store, patient_id), result

@@ -21,6 +21,7 @@ class Item:
     low: str  # anchor for 0
     high: str  # anchor for 10
     higher_is_worse: bool
+    max_value: int = 10  # yes/no items (the daily diary's) are 0 = no, 1 = yes
 
 
 ITEMS: dict[str, Item] = {
@@ -31,6 +32,14 @@ ITEMS: dict[str, Item] = {
     "sleep": Item("sleep", "How well did you sleep last night?",
                   "very badly", "very well", False),
     "mood": Item("mood", "How is your mood today?", "very low", "very good", False),
+    # the daily diary (exercises/diary.py; docs/therapies.md)
+    "worst_pain": Item("worst_pain", "How strong was your worst pain in the last day?",
+                       "no pain", "the worst pain you can imagine", True),
+    "activity": Item("activity", "How much of what you planned to do today did you do?",
+                     "none of it", "all of it", False),
+    "medication_change": Item("medication_change", "Has your pain medication changed since "
+                              "your last entry?", "no", "yes", True, max_value=1),
+    "flare": Item("flare", "Are you having a flare?", "no", "yes", True, max_value=1),
 }
 
 PHASES = ("pre", "post", "pain_stop", "daily", "in_session")
@@ -49,16 +58,17 @@ def validate_answers(phase: str, answers: Mapping[str, int]) -> dict[str, int]:
     for key, value in answers.items():
         if key not in ITEMS:
             raise ValueError(f"unknown check-in item {key!r}; expected one of {', '.join(ITEMS)}")
-        out[key] = validate_score(value, what=key)
+        out[key] = validate_score(value, what=key, top=ITEMS[key].max_value)
     return out
 
 
-def validate_score(value: object, *, what: str) -> int:
+def validate_score(value: object, *, what: str, top: int = 10) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         else:
             raise ValueError(f"{what} must be a whole number 0-10, got {value!r}")
-    if not 0 <= value <= 10:
-        raise ValueError(f"{what} must be 0-10, got {value}")
+    if not 0 <= value <= top:
+        raise ValueError(f"{what} must be {'0 (no) or 1 (yes)' if top == 1 else f'0-{top}'}, "
+                         f"got {value}")
     return value

@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 
 from telemetry import paths
 from telemetry.snapshot import PatientData
+from telemetry.therapies import therapy_section
 from telemetry.trends import Assessment, Change, Series
 
 PAIN = "#c0392b"
@@ -81,6 +82,7 @@ class ReportModel:
     session_records: list[Any] = field(default_factory=list, repr=False)
     triage: dict[str, Any] = field(default_factory=dict)  # telemetry.triage.Triage.to_dict()
     trunk: list[dict[str, Any]] = field(default_factory=list)  # newest first
+    therapies: dict[str, Any] = field(default_factory=dict)  # telemetry.therapies (GMI, diary)
 
 
 def _fmt(v: float | None, nd: int = 1) -> str:
@@ -213,7 +215,8 @@ def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = time
         changes=changes, sessions=rows, n_sessions=len(sessions), decisions=decisions,
         plan=plan, assessment=assessment, tz=tz, quality_note=quality_note,
         session_records=list(sessions), trunk=trunk_rows(sessions, data.trials, tz),
-        triage=tri.to_dict())
+        triage=tri.to_dict(),
+        therapies=therapy_section(sessions, data.checkins, data.flags, tz))
 
 
 def trunk_rows(sessions: list[Any], trials: list[Any], tz: tzinfo) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "export": "game.cli.export:export",
     "dashboard": "game.cli.dashboard:dashboard",
     "therapist": "game.cli.therapist:therapist",
+    "diary": "game.cli.diary:diary",
 }
 
 

@@ -20,7 +20,10 @@ import click
 
 from game.cli.options import session_options
 from game.cli.params import PATIENT
+from game.errors import UserError
 from game.session import NOT_STARTED, DemoPlayer, SessionRequest, play_session
+
+GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py plays them
 
 
 @click.command()
@@ -34,7 +37,7 @@ from game.session import NOT_STARTED, DemoPlayer, SessionRequest, play_session
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Track and play a video file.")
 @click.option("--patient", type=PATIENT, default="demo", show_default=True, help="Pseudonymous patient id.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same session.")
-@session_options()
+@session_options(extra_games=GMI_GAMES)
 @click.option("--rest-pain", type=click.IntRange(0, 10), default=None,
               help="The scripted patient's pain at each rest break (default: as before the session); "
                    "a rise of 2 or more shows the pain pause.")
@@ -47,17 +50,25 @@ from game.session import NOT_STARTED, DemoPlayer, SessionRequest, play_session
               default="suggested", show_default=True,
               help="What the scripted patient answers to \"how about today?\" (rest is offered "
                    "only at the plan's stop level; a choice not on screen takes the suggested one).")
+@click.option("--answer", type=click.Choice(["keys", "click", "camera"]), default="keys",
+              show_default=True, help="--game laterality: how the virtual patient answers.")
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
          mirror: str | None, pace: float, no_report: bool, side: str | None = None,
          easier: bool = False, rest_pain: int | None = None, pre_pain: int | None = None,
-         pain_pause: str = "continue", today_choice: str = "suggested") -> None:
+         pain_pause: str = "continue", today_choice: str = "suggested",
+         answer: str = "keys") -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
     check-ins are answered by a script. Prints the summary and where the data
     and the therapist report are.
     """
+    if game in GMI_GAMES:
+        _gmi_demo(game, data_dir=data_dir, patient=patient, seed=seed, side=side,
+                  answer=answer, screenshots=screenshots, as_json=as_json,
+                  no_report=no_report, pre_pain=pre_pain, recorded=bool(replay or video or mirror))
+        return
     shots = Path(screenshots) if screenshots else None
     request = SessionRequest(patient=patient, game=game, data_dir=data_dir, side=side,
                              mirror=mirror, pace=pace, easier=easier, report=not no_report)
@@ -71,6 +82,26 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         click.echo(json.dumps(outcome.record, default=str))
         return
     _print_summary(outcome.record, shots)
+
+
+def _gmi_demo(game: str, *, data_dir: str | None, patient: str, seed: int, side: str | None,
+              answer: str, screenshots: str | None, as_json: bool, no_report: bool,
+              pre_pain: int | None, recorded: bool) -> None:
+    """A graded-motor-imagery set with the virtual patient (game/cli/gmi.py): its own runner,
+    no check-in flow and no calibration."""
+    if recorded:
+        raise UserError(f"--game {game} is played by the virtual patient; "
+                        f"--replay, --video and --mirror are not for it")
+    from game.cli.gmi import run_imagery_demo, run_laterality_demo
+
+    if game == "imagery":  # stage 2
+        run_imagery_demo(data_dir=data_dir, patient=patient, seed=seed, affected=side,
+                         screenshots=screenshots, as_json=as_json, no_report=no_report,
+                         pre_pain=pre_pain)
+        return
+    run_laterality_demo(data_dir=data_dir, patient=patient, seed=seed, affected=side,
+                        answer=answer, screenshots=screenshots, as_json=as_json,
+                        no_report=no_report, pre_pain=pre_pain)
 
 
 def _print_summary(record: dict[str, Any], shots: Path | None) -> None:

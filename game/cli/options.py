@@ -26,12 +26,15 @@ def data_dir_option(f: F) -> F:
                         help=DATA_DIR_HELP)(f)
 
 
-def session_options(*, side_help: str = SIDE_HELP) -> Callable[[F], F]:
+def session_options(*, side_help: str = SIDE_HELP,
+                    extra_games: tuple[str, ...] = ()) -> Callable[[F], F]:
     """--game, --mirror, --pace, --side, --easier, --no-report and --data-dir:
-    what `demo` and `play` both ask of a session (game.session.SessionRequest)."""
+    what `demo` and `play` both ask of a session (game.session.SessionRequest).
+    `extra_games`: games a command plays outside the session flow (demo's GMI sets)."""
     def decorate(f: F) -> F:
         for option in reversed((
-            click.option("--game", type=click.Choice(GAME_NAMES), default="reaching",
+            click.option("--game", type=click.Choice((*GAME_NAMES, *extra_games)),
+                         default="reaching",
                          show_default=True, help="Which mini-game to play."),
             click.option("--mirror", type=click.Choice(["split", "swap"]), default=None,
                          help="Mirror-therapy view."),

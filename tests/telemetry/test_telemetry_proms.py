@@ -13,14 +13,17 @@ from telemetry.proms import ITEMS, validate_answers
 items = st.sampled_from(sorted(ITEMS))
 
 
-@given(st.dictionaries(items, st.integers(0, 10), min_size=1))
+@given(st.dictionaries(items, st.integers(0, 10), min_size=1).map(
+    lambda d: {k: min(v, ITEMS[k].max_value) for k, v in d.items()}))
 def test_valid_answers_pass_unchanged(answers: dict[str, int]) -> None:
     assert validate_answers("pre", answers) == answers
 
 
-@given(items, st.one_of(st.integers(max_value=-1), st.integers(min_value=11)))
-def test_out_of_range_names_the_item(item: str, value: int) -> None:
-    with pytest.raises(ValueError, match=f"{item} must be 0-10"):
+@given(items, st.integers(min_value=1, max_value=10**6), st.booleans())
+def test_out_of_range_names_the_item(item: str, beyond: int, below: bool) -> None:
+    value = -beyond if below else ITEMS[item].max_value + beyond
+    expected = "0 \\(no\\) or 1 \\(yes\\)" if ITEMS[item].max_value == 1 else "0-10"
+    with pytest.raises(ValueError, match=f"{item} must be {expected}"):
         validate_answers("post", {item: value})
 
 
