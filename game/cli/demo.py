@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from game.cli.errors import UserError
+from game.cli.lsl_options import lsl_options, make_streamer, with_streamer
 from game.cli.params import PATIENT
 
 GAMES = ("reaching", "tapping", "pinch", "openclose")
@@ -184,11 +185,13 @@ def summary_record(result: Any, store: Any) -> dict[str, Any]:
               default="suggested", show_default=True,
               help="What the scripted patient answers to \"how about today?\" (rest is offered "
                    "only at the plan's stop level; a choice not on screen takes the suggested one).")
+@lsl_options
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
          mirror: str | None, pace: float, no_report: bool, side: str | None = None,
          easier: bool = False, rest_pain: int | None = None, pre_pain: int | None = None,
-         pain_pause: str = "continue", today_choice: str = "suggested") -> None:
+         pain_pause: str = "continue", today_choice: str = "suggested", lsl: bool = False,
+         lsl_wait: float = 0.0) -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
@@ -211,6 +214,8 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     if side is not None:
         check_side_options(side, mirror)  # before anything is opened
     loaded = _load_replay(replay) if replay else None  # a bad file: one line, nothing written
+    # --lsl: recordings and the virtual patient have their own clocks (live_clock=False)
+    streamer = make_streamer(lsl=lsl, lsl_wait=lsl_wait, hands=game in HAND_GAMES, live_clock=False)
     store = _open_store(data_dir)
     try:
         affected = affected_side(store, patient, side)
@@ -262,6 +267,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
                                rng=random.Random(seed), affected=ui,  # type: ignore[arg-type]
                                pace=pace, easier=True if easier else None)
 
+        on_app = with_streamer(on_app, streamer)  # --lsl
         try:
             result = run_flow(make_flow, driver, headless=headless, screenshots=shots,
                               max_game_s=seconds + 180.0, reference=reference, affected=ui,

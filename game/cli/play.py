@@ -29,6 +29,7 @@ from game.cli.demo import (
     summary_record,
 )
 from game.cli.errors import UserError
+from game.cli.lsl_options import lsl_options, make_streamer
 from game.cli.params import PATIENT
 
 
@@ -56,10 +57,12 @@ from game.cli.params import PATIENT
 @click.option("--easier", is_flag=True,
               help="Make today easier (shorter and slower; never harder than the plan) without asking.")
 @click.option("--no-report", is_flag=True, help="Do not write the therapist report after the session.")
+@lsl_options
 def play(patient: str, camera: int | None, video: str | None, seated: bool, game: str,
          mirror: str | None, pace: float, mouse: bool, new_patient: bool, data_dir: str | None,
          station: str | None = None, clinic_url: str | None = None, side: str | None = None,
-         easier: bool = False, no_report: bool = False) -> None:
+         easier: bool = False, no_report: bool = False, lsl: bool = False,
+         lsl_wait: float = 0.0) -> None:
     """Play a session with the camera as the controller."""
     from game.app import NoDriver
     from game.dosing import DosingSource
@@ -78,6 +81,9 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
     if video is not None and not Path(video).is_file():
         raise UserError(f"{video}: no such video file")
     _station_checks(station, clinic_url)
+    # --lsl: a camera's frames carry monotonic capture stamps (LSL's clock); a video its own
+    streamer = make_streamer(lsl=lsl, lsl_wait=lsl_wait, hands=game in HAND_GAMES,
+                             live_clock=video is None and not mouse)
     if (problem := display_problem()) is not None:  # before anything is opened or created
         raise UserError(f"play needs a window: {problem}; or try `neuroplay demo`")
     unknown = f"unknown patient {patient!r} (check `neuroplay patients`, or add --new to create it)"
@@ -131,6 +137,8 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
                 on_app(app, flow)
             if link is not None:
                 link.attach(app, flow)
+            if streamer is not None:  # --lsl
+                streamer.attach(app, flow)
 
         if not store.patient_exists(patient):  # --new: recorded with its real side ("both" too)
             store.ensure_patient(patient, affected_side=affected)
