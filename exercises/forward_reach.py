@@ -8,19 +8,24 @@ world landmarks).
 
 Depth is coarse, so depth never decides a hit at a target's precision:
 benchmarks/depth.py measured the single-camera wrist depth error at a median
-of 0.58 arm lengths (`vision.forward.DEPTH_ERROR_ARM`). Hence:
-  * tolerance: a forward target is reached when the forward reach is at least
-    `depth - tolerance`, with tolerance = DEPTH_ERROR_ARM x the patient's arm
-    length in body units (their calibrated straight-arm reach);
-  * a forward target is only offered when its depth is at least the
-    tolerance (nearer ones cannot be told from the hand at rest);
-    `forward_depths` returns none at all when the patient's forward envelope
-    is too small for that, and the game keeps to image-plane targets.
+of 0.58 arm lengths (`vision.forward.DEPTH_ERROR_ARM`), and at rest the
+reading is not 0 (arms hanging sideways read 0.2-0.6 shoulder widths "in
+front" on real clips). Hence:
+  * forward reach is taken RELATIVE to the patient's own resting reading
+    (the median while at rest in calibration), as the benchmark measured it;
+  * tolerance = DEPTH_ERROR_ARM x the patient's arm length in body units
+    (their calibrated straight-arm reach); a forward target at `depth` is
+    reached when the forward displacement is at least `depth - tolerance`;
+  * a target is only offered when `depth - tolerance` is itself at least one
+    tolerance above rest (depth >= 2 x tolerance), so a hand resting, read
+    with a typical error, does not count as a reach; `forward_depths`
+    returns none when the patient's forward envelope does not allow that,
+    and the game keeps to image-plane targets.
 The image-plane part (the hand over the target's spot in front of the
 shoulder, within the target radius) is as precise as the 2-D game.
 
 `ForwardEnvelope` measures the per-patient forward envelope in calibration
-(the furthest comfortable forward reach, robust to single-frame spikes).
+(the furthest comfortable forward reach beyond rest, robust to spikes).
 `ForwardReachExercise` runs the trials and returns the shared event kinds.
 """
 
@@ -54,30 +59,40 @@ def depth_tolerance(arm_length: float) -> float:
 
 @dataclass
 class ForwardEnvelope:
-    """Collects forward reach samples (body units) during the calibration's
-    "reach forward as far as is comfortable" phase, per side."""
+    """Per side: forward readings (body units) while resting (`add_rest`) and while
+    reaching forward as far as is comfortable (`add`); the envelope is the reach's
+    high percentile minus the resting median."""
 
     samples: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
+    rest_samples: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
 
     def add(self, side: Side, forward: float | None) -> None:
         if forward is not None and math.isfinite(forward):
             self.samples[side].append(float(forward))
 
+    def add_rest(self, side: Side, forward: float | None) -> None:
+        if forward is not None and math.isfinite(forward):
+            self.rest_samples[side].append(float(forward))
+
+    def rest(self, side: Side) -> float | None:
+        s = self.rest_samples[side]
+        return float(np.median(s)) if len(s) >= MIN_ENVELOPE_SAMPLES else None
+
     def result(self, side: Side) -> float | None:
-        s = self.samples[side]
-        if len(s) < MIN_ENVELOPE_SAMPLES:
+        s, rest = self.samples[side], self.rest(side)
+        if len(s) < MIN_ENVELOPE_SAMPLES or rest is None:
             return None
-        return float(np.percentile(s, ENVELOPE_PERCENTILE))
+        return float(np.percentile(s, ENVELOPE_PERCENTILE)) - rest
 
 
 def forward_depths(envelope: float | None, arm_length: float,
                    fractions: Sequence[float] = (0.8, 1.0)) -> tuple[float, ...]:
-    """Target depths (body units) the error allows for this patient: each
-    `fraction x envelope` that is at least the depth tolerance."""
+    """Target depths (body units beyond rest) the error allows for this patient: each
+    `fraction x envelope` that is at least twice the depth tolerance."""
     if envelope is None or envelope <= 0:
         return ()
     tol = depth_tolerance(arm_length)
-    return tuple(f * envelope for f in fractions if f * envelope >= tol)
+    return tuple(f * envelope for f in fractions if f * envelope >= 2.0 * tol)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +110,13 @@ def make_target(side: Side, depth: float, radius: float) -> ForwardTarget:
 
 
 def touches(target: ForwardTarget, x: float, y: float, forward: float | None,
-            tolerance: float) -> bool:
-    """Over the spot (image plane, precise) and far enough forward (depth, with tolerance)."""
+            tolerance: float, rest: float = 0.0) -> bool:
+    """Over the spot (image plane, precise) and far enough forward beyond `rest`
+    (depth, with tolerance)."""
     if forward is None:
         return False
     return math.hypot(x - target.x, y - target.y) <= target.radius and \
-        forward >= target.depth - tolerance
+        forward - rest >= target.depth - tolerance
 
 
 @dataclass
@@ -111,6 +127,7 @@ class ForwardReachExercise:
     side: Side
     depths: tuple[float, ...]
     arm_length: float
+    rest: float  # the resting forward reading (ForwardEnvelope.rest)
     radius: float = 0.35
     hold_s: float = 1.0
     timeout_s: float = 10.0
@@ -149,7 +166,7 @@ class ForwardReachExercise:
             self._shown = True
             events.append(Event(t, TARGET_SHOWN, {**data, "x": tgt.x, "y": tgt.y}))
         self._age += dt
-        now = touches(tgt, x, y, forward, self.tolerance)
+        now = touches(tgt, x, y, forward, self.tolerance, self.rest)
         if now and not self._touching:
             events.append(Event(t, TOUCH, {**data, "forward": round(float(forward or 0.0), 3)}))
         self._touching = now

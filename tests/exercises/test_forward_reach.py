@@ -65,55 +65,62 @@ def test_tolerance_uses_the_measured_error() -> None:
 
 
 def test_forward_depths_only_where_the_error_allows() -> None:
-    # arm 1.8 body units -> tolerance 1.044; an envelope of 1.2 allows only 1.0 x envelope
-    assert forward_depths(1.2, 1.8) == pytest.approx((1.2,))
-    assert forward_depths(1.6, 1.8) == pytest.approx((1.28, 1.6))
-    assert forward_depths(0.9, 1.8) == ()  # cannot tell from rest: 2-D targets only
+    # arm 1.8 body units -> tolerance 1.044; a depth needs >= 2.088 beyond rest
+    assert forward_depths(2.2, 1.8) == pytest.approx((2.2,))
+    assert forward_depths(2.7, 1.8) == pytest.approx((2.16, 2.7))
+    assert forward_depths(1.6, 1.8) == ()  # cannot tell from rest: 2-D targets only
     assert forward_depths(None, 1.8) == ()
+    # a smaller arm (so a smaller absolute error) allows nearer targets
+    assert forward_depths(1.6, 1.2) == pytest.approx((1.6,))
 
 
-def test_envelope_is_a_robust_high_percentile() -> None:
+def test_envelope_is_a_robust_high_percentile_beyond_rest() -> None:
     env = ForwardEnvelope()
-    for v in [0.2] * 5:
-        env.add("right", v)
-    assert env.result("right") is None  # too few samples
     for v in np.linspace(0.2, 1.2, 40):
         env.add("right", float(v))
+    assert env.result("right") is None  # no rest measured yet
+    for v in [0.3] * 5:
+        env.add_rest("right", v)
+    assert env.rest("right") is None  # too few rest samples
+    for v in [0.3] * 10:
+        env.add_rest("right", v)
     env.add("right", 9.0)  # one spike
     env.add("right", None)
     env.add("right", math.nan)
     r = env.result("right")
-    assert r is not None and 1.0 < r < 1.3
+    assert env.rest("right") == pytest.approx(0.3)
+    assert r is not None and 0.7 < r < 1.0  # ~1.1 p90 minus the 0.3 rest
     assert env.result("left") is None
 
 
-def test_touch_needs_the_spot_and_enough_depth() -> None:
+def test_touch_needs_the_spot_and_enough_depth_beyond_rest() -> None:
     tgt = make_target("right", depth=1.5, radius=0.3)
     assert (tgt.x, tgt.y) == (0.5, -0.3)
     assert touches(tgt, 0.5, -0.3, 1.0, tolerance=0.6)
+    assert not touches(tgt, 0.5, -0.3, 1.0, tolerance=0.6, rest=0.3)  # only 0.7 beyond rest
     assert not touches(tgt, 0.5, -0.3, 0.8, tolerance=0.6)  # not forward enough
     assert not touches(tgt, 1.0, -0.3, 1.5, tolerance=0.6)  # off the spot
     assert not touches(tgt, 0.5, -0.3, None, tolerance=0.6)
 
 
 def test_exercise_hits_after_the_hold_and_times_out() -> None:
-    ex = ForwardReachExercise(side="left", depths=(1.2,), arm_length=1.8, hold_s=0.5,
+    ex = ForwardReachExercise(side="left", depths=(2.2,), arm_length=1.8, rest=0.3, hold_s=0.5,
                               timeout_s=2.0, trials=2)
     dt = 1 / 30
     kinds: list[str] = []
     t = 0.0
     while ex.hits == 0:
-        kinds += [e.kind for e in ex.step(t, -0.5, -0.3, 1.0, dt)]
+        kinds += [e.kind for e in ex.step(t, -0.5, -0.3, 1.5, dt)]  # 1.2 beyond rest >= 2.2 - 1.044
         t += dt
     assert kinds[0] == TARGET_SHOWN and TOUCH in kinds and kinds[-1] == HOLD_COMPLETE
     assert 0.5 <= t < 0.6
     while not ex.done:
-        kinds += [e.kind for e in ex.step(t, -0.5, -0.3, 0.0, dt)]  # hand at rest: never deep enough
+        kinds += [e.kind for e in ex.step(t, -0.5, -0.3, 0.3, dt)]  # hand at rest: never deep enough
         t += dt
     assert kinds[-1] == TIMEOUT and ex.timeouts == 1
     assert ex.step(t, 0, 0, 0, dt) == []
     with pytest.raises(ValueError):
-        ForwardReachExercise(side="left", depths=(), arm_length=1.8)
+        ForwardReachExercise(side="left", depths=(), arm_length=1.8, rest=0.0)
 
 
 def test_forward_rom_ignores_spikes() -> None:
