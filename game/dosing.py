@@ -34,6 +34,9 @@ class DosingSource:
         pace: the patient's `--pace`: today's pace is never faster than it.
         seated: the patient's `--seated`: a plan that allows standing is played seated.
         dose_values: dose fields fixed by the caller when there is no plan.
+        latency_p95_s: this machine's measured capture-to-game latency (p95, seconds;
+            benchmarks/latency.py); time limits widen with it inside the plan's bounds
+            (exercises/latency_adapt.py), said in today's reasons. None: no adjustment.
     """
 
     store: Any
@@ -45,6 +48,7 @@ class DosingSource:
     pace: float = 1.0
     seated: bool = True
     dose_values: Mapping[str, Any] = field(default_factory=dict)
+    latency_p95_s: float | None = None
 
     def plan(self) -> tuple[int, Plan] | None:
         """The patient's current plan (version, plan), or None without one."""
@@ -83,9 +87,32 @@ class DosingSource:
             session = replace(session, seated=session.seated or self.seated,
                               pace=min(session.pace, self.pace))
             reasons = today.reasons if version is None else (f"plan v{version}", *today.reasons)
-            return replace(today, session=session, reasons=reasons)
+            dose = today.dose
+            if self.latency_p95_s is not None:
+                dose, why = latency_adjusted(self.game, today, self.latency_p95_s)
+                reasons = (*reasons, *why)
+            return replace(today, session=session, reasons=reasons, dose=dose)
 
         return replace(options, full=adjust(options.full), easier=adjust(options.easier))
+
+
+def latency_adjusted(game: str, today: Any, latency_p95_s: float) -> tuple[Any, tuple[str, ...]]:
+    """Today's dose with its time limits widened for the machine's latency, and the reason.
+    Inside the staircase's bounds; a field the plan fixes (a plan without a range for it)
+    stays as the plan says."""
+    from exercises.latency_adapt import adapt_to_latency
+
+    bounds = dict(today.bounds or {})
+    if today.plan is not None:
+        for name in ("target_timeout_s", "time_limit_s"):
+            if hasattr(today.dose, name) and name not in bounds:
+                value = float(getattr(today.dose, name))
+                bounds[name] = (value, value)
+    dose, event = adapt_to_latency(game, today.dose, latency_p95_s, bounds=bounds or None)
+    if event is None:
+        return today.dose, ()
+    parts = [f"{k} {v['old']:g} -> {v['new']:g} s" for k, v in event.data["fields"].items()]
+    return dose, (f"latency p95 {latency_p95_s * 1000:.0f} ms: {', '.join(parts)}",)
 
 
 def stored_plan_overrides(plan: tuple[int, str] | None) -> tuple[list[str], str]:

@@ -67,6 +67,7 @@ from vision.bodyframe import (
 )
 from vision.calibration import HAND_POINTS, Calibration, Side, hand_centre_norm
 from vision.filters import OneEuroFilter
+from vision.forward import ForwardTracker
 from vision.intents import Cue, HandIntent, Intents
 
 VISIBILITY_MIN = 0.5  # CLINICAL.md section 7: pause below this
@@ -151,6 +152,7 @@ class IntentsBuilder:
         self._params = (min_cutoff, beta, d_cutoff)
         self._hand_filters = {s: OneEuroFilter(*self._params) for s in ("left", "right")}
         self._trunk_filter = OneEuroFilter(*self._params)
+        self._forward = ForwardTracker()
         self._last_t: float | None = None
         self._history: dict[str, list[tuple[float, np.ndarray]]] = {"left": [], "right": []}
         self._jitter: dict[str, tuple[float, float]] = {"left": (0.0, 0.0), "right": (0.0, 0.0)}
@@ -172,6 +174,7 @@ class IntentsBuilder:
         for f in self._hand_filters.values():
             f.reset()
         self._trunk_filter.reset()
+        self._forward.reset()
         self._last_t = None
         self._history = {"left": [], "right": []}
         self._jitter = {"left": (0.0, 0.0), "right": (0.0, 0.0)}
@@ -296,6 +299,7 @@ class IntentsBuilder:
         trunk = np.asarray(self._trunk_filter(t, raw_trunk).value)
 
         # hands
+        forward = self._forward.update(t, frame.pose_world, pose[:, 3])
         scale = body_scale_px(pose, w, h)
         jitters: list[float] = []
         intents_by_side: dict[str, HandIntent] = {}
@@ -311,7 +315,8 @@ class IntentsBuilder:
             jitter = self._update_jitter(side, t, np.asarray(hand_centre_norm(pose, side)) * (w, h) / scale)
             if side in self.arms:
                 jitters.append(jitter)
-            intents_by_side[side] = HandIntent(float(smooth[0]), float(smooth[1]), vis, pinch, grasp)
+            intents_by_side[side] = HandIntent(float(smooth[0]), float(smooth[1]), vis, pinch, grasp,
+                                               forward[side])  # type: ignore[index]
 
         # visibility and cues: only what this game needs (see `_judge`)
         cue, body_visible, used = self._judge(frame, dark)

@@ -171,9 +171,10 @@ def score(answers: Sequence[Answer], affected: Side | Literal["both"] | None = N
     lat, medial = med("lateral"), med("medial")
     diff = round(lat - medial, 4) if lat is not None and medial is not None else None
     ratio = None
-    if affected in SIDES:
-        other = "left" if affected == "right" else "right"
-        a_rt, u_rt = by[affected].median_rt_s, by[other].median_rt_s
+    if affected in ("left", "right"):
+        aff: Literal["left", "right"] = "left" if affected == "left" else "right"
+        other: Literal["left", "right"] = "left" if aff == "right" else "right"
+        a_rt, u_rt = by[aff].median_rt_s, by[other].median_rt_s
         if a_rt is not None and u_rt:
             ratio = round(a_rt / u_rt, 4)
     return LateralityScore(total.trials, total.accuracy, total.median_rt_s, by["left"],

@@ -18,10 +18,12 @@ from typing import Any
 
 import click
 
+from game.cli.lsl_options import lsl_options, make_streamer, with_streamer
 from game.cli.options import session_options
 from game.cli.params import PATIENT
 from game.errors import UserError
-from game.session import NOT_STARTED, DemoPlayer, SessionRequest, play_session
+from game.registry import HAND_GAMES
+from game.session import NOT_STARTED, DemoPlayer, SessionRequest, prepare, run
 
 GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py plays them
 
@@ -52,12 +54,13 @@ GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py p
                    "only at the plan's stop level; a choice not on screen takes the suggested one).")
 @click.option("--answer", type=click.Choice(["keys", "click", "camera"]), default="keys",
               show_default=True, help="--game laterality: how the virtual patient answers.")
+@lsl_options
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
          mirror: str | None, pace: float, no_report: bool, side: str | None = None,
          easier: bool = False, rest_pain: int | None = None, pre_pain: int | None = None,
          pain_pause: str = "continue", today_choice: str = "suggested",
-         answer: str = "keys") -> None:
+         answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0) -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
@@ -65,6 +68,8 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     and the therapist report are.
     """
     if game in GMI_GAMES:
+        if lsl:
+            raise UserError(f"--lsl streams the movement games' pose and hands, not --game {game}")
         _gmi_demo(game, data_dir=data_dir, patient=patient, seed=seed, side=side,
                   answer=answer, screenshots=screenshots, as_json=as_json,
                   no_report=no_report, pre_pain=pre_pain, recorded=bool(replay or video or mirror))
@@ -75,7 +80,12 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     player = DemoPlayer(seconds=seconds, seed=seed, headless=headless, screenshots=shots,
                         replay=replay, video=video, pre_pain=pre_pain, rest_pain=rest_pain,
                         pain_pause=pain_pause, today=today_choice)
-    outcome = play_session(request, player)
+    # --lsl: recordings and the virtual patient have their own clocks (live_clock=False)
+    streamer = make_streamer(lsl=lsl, lsl_wait=lsl_wait, hands=game in HAND_GAMES,
+                             live_clock=False)
+    prepared = prepare(request, player)
+    prepared.on_app = with_streamer(prepared.on_app, streamer)
+    outcome = run(prepared)
     if outcome.note and not as_json:
         click.echo(outcome.note, err=True)
     if as_json:

@@ -15,10 +15,12 @@ from typing import Any
 
 import click
 
+from game.cli.lsl_options import lsl_options, make_streamer, with_streamer
 from game.cli.options import SIDE_HELP, session_options
 from game.cli.params import PATIENT
 from game.errors import UserError
-from game.session import NOT_STARTED, LivePlayer, OnApp, SessionRequest, play_session
+from game.registry import HAND_GAMES
+from game.session import NOT_STARTED, LivePlayer, OnApp, SessionRequest, prepare, run
 
 
 @click.command()
@@ -34,18 +36,24 @@ from game.session import NOT_STARTED, LivePlayer, OnApp, SessionRequest, play_se
               help="Clinic mode: this station's name (token in $NEUROPLAY_STATION_TOKEN).")
 @click.option("--clinic", "clinic_url", default=None,
               help="Clinic mode: the dashboard's address, e.g. http://192.168.1.10:8765.")
+@lsl_options
 def play(patient: str, camera: int | None, video: str | None, seated: bool, game: str,
          mirror: str | None, pace: float, mouse: bool, new_patient: bool, data_dir: str | None,
          station: str | None = None, clinic_url: str | None = None, side: str | None = None,
-         easier: bool = False, no_report: bool = False) -> None:
+         easier: bool = False, no_report: bool = False, lsl: bool = False,
+         lsl_wait: float = 0.0) -> None:
     """Play a session with the camera as the controller."""
     request = SessionRequest(patient=patient, game=game, data_dir=data_dir, side=side,
                              mirror=mirror, pace=pace, easier=easier, report=not no_report)
     link = None if station is None and clinic_url is None else \
         ClinicLink(station, clinic_url, data_dir)
-    outcome = play_session(request, LivePlayer(camera=camera, video=video, mouse=mouse,
-                                               seated=seated, new_patient=new_patient,
-                                               station=link))
+    # --lsl: a camera's frames carry monotonic capture stamps (LSL's clock); a video its own
+    streamer = make_streamer(lsl=lsl, lsl_wait=lsl_wait, hands=game in HAND_GAMES,
+                             live_clock=video is None and not mouse)
+    prepared = prepare(request, LivePlayer(camera=camera, video=video, mouse=mouse,
+                                           seated=seated, new_patient=new_patient, station=link))
+    prepared.on_app = with_streamer(prepared.on_app, streamer)
+    outcome = run(prepared)
     record = outcome.record
     if outcome.note:
         click.echo(outcome.note, err=True)

@@ -214,3 +214,23 @@ def test_measured_calibration_keeps_its_neutral() -> None:
     _run(b, 0, 2.0, (0.0, 0.0))
     settled = _run(b, 60, 25.0, (0.0, -0.6))
     assert settled[-1].trunk_dy == pytest.approx(-0.6, abs=0.02)
+
+
+def test_forward_reach_comes_from_the_world_landmarks() -> None:
+    """The right wrist 0.36 m nearer the camera than its shoulder (0.36 m apart):
+    one shoulder width forward; no world landmarks: no forward value."""
+    import dataclasses
+
+    world = np.zeros((33, 3), np.float32)
+    world[LEFT_SHOULDER] = (-0.18, -0.5, 0.0)
+    world[RIGHT_SHOULDER] = (0.18, -0.5, 0.0)
+    world[RIGHT_WRIST] = (0.18, -0.3, -0.36)
+    b = IntentsBuilder(_cal())
+    it = None
+    for i in range(10):
+        it = b.build(dataclasses.replace(_frame(i), pose_world=world), t0_ns=0)
+    assert it is not None and it.right is not None and it.left is not None
+    assert it.right.forward == pytest.approx(1.0, abs=1e-3)
+    assert it.left.forward == pytest.approx(0.0, abs=1e-3)
+    plain = IntentsBuilder(_cal()).build(_frame(0), t0_ns=0)
+    assert plain.right is not None and plain.right.forward is None
