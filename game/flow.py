@@ -123,6 +123,8 @@ class SessionFlow:
         self.patient = patient
         self.known = known_patients or []
         self.affected = affected
+        # The safety rail (STOP, Pain) on the unaffected side in every scene of the visit.
+        stack.rail_side = "right" if affected == "left" else "left"
         self.pace = pace
         self.rng = rng or random.Random()
         self.keep_events = keep_events

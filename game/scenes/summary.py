@@ -9,7 +9,7 @@ import pygame
 
 from game.context import DrawContext
 from game.scenes.common import MenuScene
-from game.widgets import DwellButton, draw_hands, draw_text_block
+from game.widgets import DwellButton, draw_hands, draw_text_block, rail_text_margin
 from vision.intents import Intents
 
 REASONS = {
@@ -58,11 +58,11 @@ class SummaryScene(MenuScene):
         surface.fill(ctx.theme.palette.background)
         y = self.draw_text(surface, ctx)
         th = ctx.theme
-        margin = max(16, surface.get_width() // 24)
+        margin = rail_text_margin(surface.get_width())
         y += th.small_px // 2
         for line in self.lines:
             y = draw_text_block(surface, line, th.font("body", bold=True), th.palette.hit, y, margin=margin)
         for b in self.buttons:
             b.draw(surface, ctx)
         self.draw_stop(surface, ctx)
-        draw_hands(surface, ctx)
+        draw_hands(surface, ctx, self.controls)
