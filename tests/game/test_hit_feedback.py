@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pygame
 import pytest
@@ -26,8 +28,8 @@ def test_a_burst_is_one_smooth_expansion_slowed_by_pace_never_a_fast_flash(pace:
     ts = [10.0 + b.duration_s * 0.999 * i / 50 for i in range(51)]
     radii = [b.ring_radius(t) for t in ts]
     strength = [b.strength(t) for t in ts]
-    assert all(r2 >= r1 for r1, r2 in zip(radii, radii[1:], strict=False))  # only grows
-    assert all(s2 <= s1 for s1, s2 in zip(strength, strength[1:], strict=False))  # only fades
+    assert all(r2 >= r1 for r1, r2 in itertools.pairwise(radii))  # only grows
+    assert all(s2 <= s1 for s1, s2 in itertools.pairwise(strength))  # only fades
     assert radii[0] == pytest.approx(0.2) and radii[-1] > 0.4
     assert b.phase(9.99) is None and b.done(10.0 + b.duration_s + 1e-6)
     assert b.particles(10.0 + b.duration_s + 0.01) == []
@@ -81,7 +83,7 @@ def _ring_pixels(arr: np.ndarray, c: tuple[int, int], r_in: float, r_out: float,
 
 @pytest.mark.parametrize("pace", [1.0, 0.5])
 def test_a_hit_bursts_at_the_target_then_the_burst_is_gone(pace: float) -> None:
-    scene, runner, t_hit, (x, y, radius) = _hit_once(pace)
+    scene, _, t_hit, (x, y, radius) = _hit_once(pace)
     tr = fit_body_box((1280, 720))
     c, r = tr.to_screen_int(x, y), tr.length(radius)
     dur = Burst(x, y, radius, t_hit, pace).duration_s
