@@ -34,6 +34,7 @@ from game.scenes.rest import RestScene
 from game.scenes.summary import SummaryScene
 from game.scenes.today import EASIER, REST, RestDayScene, TodayScene
 from telemetry.api import SessionRecorder, TelemetryStore
+from telemetry.results import compare, comparison_lines
 
 Side = Literal["left", "right"]
 PSFS_EVERY = timedelta(days=7)  # the PSFS is rated weekly
@@ -123,6 +124,8 @@ class SessionFlow:
         self.patient = patient
         self.known = known_patients or []
         self.affected = affected
+        # The safety rail (STOP, Pain) on the unaffected side in every scene of the visit.
+        stack.rail_side = "right" if affected == "left" else "left"
         self.pace = pace
         self.rng = rng or random.Random()
         self.keep_events = keep_events
@@ -348,8 +351,19 @@ class SessionFlow:
         assert outcome is not None
         pre, post = self.result.pre or {}, self.result.post or {}
         self.stack.push(SummaryScene(outcome.summary, outcome.reason, pain_pre=pre.get("pain"),
-                                     pain_post=post.get("pain"), pace=self.pace),
+                                     pain_post=post.get("pain"), pace=self.pace,
+                                     comparison=self._comparison(outcome.summary)),
                         self._after_summary)
+
+    def _comparison(self, summary: dict[str, Any]) -> list[str]:
+        """Today against the patient's stored sessions ("3 more than last time", the week)."""
+        store: Any = self.services.store
+        pid = self.result.patient_id
+        if store is None or pid is None or self.setup is None or not hasattr(store, "history"):
+            return []
+        exercise = self.setup.runner.exercise.name
+        return comparison_lines(compare(summary, exercise, store.history(pid), store.now(),
+                                        session_id=self.result.session_id))
 
     def _after_summary(self, _: object) -> None:
         self.result.finished = True

@@ -11,6 +11,7 @@ thick ring (`focused`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pygame
@@ -41,8 +42,11 @@ class DwellButton:
     progress: float = 0.0  # 0..1 fill
     hovered: bool = False
     focused: bool = False  # the button Enter presses (a ring around it)
+    pinned: pygame.Rect | None = None  # a fixed SCREEN rectangle (the safety rail's buttons)
 
     def rect(self, transform: BodyToScreen) -> pygame.Rect:
+        if self.pinned is not None:
+            return self.pinned.copy()
         x0, y0 = transform.to_screen(self.center[0] - self.half[0], self.center[1] + self.half[1])
         x1, y1 = transform.to_screen(self.center[0] + self.half[0], self.center[1] - self.half[1])
         return pygame.Rect(round(x0), round(y0), max(1, round(x1 - x0)), max(1, round(y1 - y0)))
@@ -111,13 +115,15 @@ def blit_fit(surface: pygame.Surface, text: str, rect: pygame.Rect, px: int, col
     surface.blit(img, img.get_rect(center=rect.center))
 
 
-def wrap(text: str, f: pygame.font.Font, width: int) -> list[str]:
+def wrap(text: str, f: pygame.font.Font, width: int | Callable[[int], int]) -> list[str]:
+    """Word-wrap `text`; `width` may depend on the line's index (narrower beside the rail)."""
+    at = width if callable(width) else (lambda i: width)
     lines: list[str] = []
     for para in text.split("\n"):
         words, line = para.split(" "), ""
         for w in words:
             trial = f"{line} {w}".strip()
-            if f.size(trial)[0] <= width or not line:
+            if f.size(trial)[0] <= at(len(lines)) or not line:
                 line = trial
             else:
                 lines.append(line)
@@ -128,14 +134,23 @@ def wrap(text: str, f: pygame.font.Font, width: int) -> list[str]:
 
 def draw_text_block(surface: pygame.Surface, text: str, f: pygame.font.Font, color: RGB,
                     top: int, *, margin: int, center: bool = True) -> int:
-    """Word-wrapped text from `top`; returns the y below it."""
-    width = surface.get_width() - 2 * margin
+    """Word-wrapped text from `top`; returns the y below it. Lines beside the safety rail
+    (rail_clearance) are kept clear of its column on both sides, so text stays centred."""
+    w = surface.get_width()
+    band_top, band_bottom, clear = rail_clearance(surface.get_size())
+    step = int(f.get_linesize() * 1.05)
+
+    def margin_at(i: int) -> int:
+        y0 = top + i * step
+        beside = y0 < band_bottom and y0 + f.get_linesize() > band_top
+        return max(margin, clear) if beside else margin
+
     y = top
-    for line in wrap(text, f, width):
+    for i, line in enumerate(wrap(text, f, lambda i: w - 2 * margin_at(i))):
         img = f.render(line, True, color)
-        x = (surface.get_width() - img.get_width()) // 2 if center else margin
+        x = (w - img.get_width()) // 2 if center else margin_at(i)
         surface.blit(img, (x, y))
-        y += int(f.get_linesize() * 1.05)
+        y += step
     return y
 
 
@@ -177,8 +192,13 @@ def draw_skeleton(surface: pygame.Surface, frame: BodyFrame, ctx: DrawContext) -
         pygame.draw.circle(surface, ctx.theme.palette.skeleton, pt(0), r, lw)
 
 
-def draw_hands(surface: pygame.Surface, ctx: DrawContext) -> None:
-    """The player's hands as bright rings (what the game thinks the hands are)."""
+def draw_hands(surface: pygame.Surface, ctx: DrawContext,
+               controls: Sequence[DwellButton] = ()) -> None:
+    """The player's hands as bright rings (what the game thinks the hands are).
+
+    A hand on one of `controls` is drawn as a ring AROUND that control's edge, not as a
+    ring over its middle: what is being chosen (a number, Start, STOP) stays readable.
+    """
     if ctx.intents is None:
         return
     pal = ctx.theme.palette
@@ -186,10 +206,24 @@ def draw_hands(surface: pygame.Surface, ctx: DrawContext) -> None:
     for hand, color in ((ctx.intents.left, pal.hand_left), (ctx.intents.right, pal.hand_right)):
         if hand is None or hand.visibility < MIN_VISIBILITY:
             continue
+        under = next((b for b in controls if b.contains(hand)), None)
+        if under is not None:
+            draw_edge_cursor(surface, under.rect(ctx.transform), color, pal.text)
+            continue
         c = ctx.transform.to_screen_int(hand.x, hand.y)
         # A thick ring, not a disc: labels under the hand stay readable.
         pygame.draw.circle(surface, pal.text, c, r + 2, width=max(3, r // 3) + 4)
         pygame.draw.circle(surface, color, c, r, width=max(3, r // 3))
+
+
+def draw_edge_cursor(surface: pygame.Surface, rect: pygame.Rect, color: RGB, outline: RGB) -> pygame.Rect:
+    """The hand cursor on a control: a thick ring just outside its edge (returns its rect)."""
+    lw = max(4, rect.h // 16)
+    ring = rect.inflate(4 * lw, 4 * lw)
+    radius = max(4, rect.h // 8) + 2 * lw  # concentric with the button's rounded corners
+    pygame.draw.rect(surface, outline, ring, width=lw + 4, border_radius=radius)
+    pygame.draw.rect(surface, color, ring.inflate(-4, -4), width=lw, border_radius=radius)
+    return ring
 
 
 CUE_TEXT: dict[str, str] = {
@@ -250,3 +284,56 @@ def anchor_button(button: DwellButton, transform: BodyToScreen, size: tuple[int,
     bx1, by1 = transform.to_body(x0 + bw, top + bh)
     button.center = ((bx0 + bx1) / 2.0, (by0 + by1) / 2.0)
     button.half = (abs(bx1 - bx0) / 2.0, abs(by0 - by1) / 2.0)
+
+
+def rail_rects(size: tuple[int, int], screen_side: str = "left") -> tuple[pygame.Rect, pygame.Rect]:
+    """The safety rail: STOP's and Pain's screen rectangles, the same in EVERY scene.
+
+    One place for the safety controls (menus, calibration, exercise, rest, summary and
+    every pause), so a patient in pain never has to look for STOP: a column on the
+    unaffected side, below the exercise's header bar, STOP on top and Pain under it.
+    Only the window size and the side decide it, never the scene or the camera framing.
+    """
+    w, h = size
+    bw = max(120.0, w * 0.14)
+    stop_h = max(64.0, h * 0.12)
+    pain_h = max(64.0, h * 0.09)
+    margin = max(8.0, w * 0.02)
+    x0 = margin if screen_side == "left" else w - margin - bw
+    top = max(8.0, h * 0.12)
+    stop = pygame.Rect(round(x0), round(top), round(bw), round(stop_h))
+    pain = pygame.Rect(round(x0), round(top + stop_h * 1.2), round(bw), round(pain_h))
+    return stop, pain
+
+
+def rail_text_margin(width: int) -> int:
+    """The side margin of a screen's text (draw_text_block widens it beside the rail)."""
+    return max(16, width // 24)
+
+
+def rail_clearance(size: tuple[int, int]) -> tuple[int, int, int]:
+    """(top, bottom, side margin) of the band where centred text must keep clear of the
+    rail's column; a margin of 0 when the window is too narrow to give text a column
+    beside the rail (the rail, drawn last, stays on top there)."""
+    stop, pain = rail_rects(size, "left")
+    clear = pain.right + max(8, size[0] // 60)
+    return stop.top, pain.bottom, clear if size[0] - 2 * clear >= 0.6 * size[0] else 0
+
+
+def pin_button(button: DwellButton, transform: BodyToScreen, rect: pygame.Rect) -> None:
+    """Draw `button` exactly at screen `rect`; its body-unit box follows through the
+    current transform, so a hand held where it is drawn presses it."""
+    button.pinned = rect.copy()
+    bx0, by0 = transform.to_body(rect.left, rect.top)
+    bx1, by1 = transform.to_body(rect.right, rect.bottom)
+    button.center = ((bx0 + bx1) / 2.0, (by0 + by1) / 2.0)
+    button.half = (abs(bx1 - bx0) / 2.0, abs(by0 - by1) / 2.0)
+
+
+def place_rail(ctx: DrawContext, size: tuple[int, int], screen_side: str, stop: DwellButton,
+               pain: DwellButton | None = None) -> None:
+    """Pin STOP (and Pain, where the scene has it) to the rail."""
+    stop_rect, pain_rect = rail_rects(size, screen_side)
+    pin_button(stop, ctx.transform, stop_rect)
+    if pain is not None:
+        pin_button(pain, ctx.transform, pain_rect)

@@ -28,6 +28,7 @@ class Scene(Generic[R]):
     """One screen. Subclasses override `update` and `draw`; call `dismiss(result)` when done."""
 
     name: str = "scene"
+    rail_side: str = "left"  # screen side of the safety rail (STOP, Pain): the unaffected one
 
     def __init__(self) -> None:
         self._dismissed = False
@@ -73,6 +74,7 @@ class SceneStack:
     entries: list[_Entry] = field(default_factory=list)
     history: list[tuple[str, Any]] = field(default_factory=list)  # (name, result) as dismissed
     entered: list[str] = field(default_factory=list)  # scene names in the order they were shown
+    rail_side: str | None = None  # set by the flow: every pushed scene's safety rail side
 
     @property
     def top(self) -> Scene[Any] | None:
@@ -84,6 +86,8 @@ class SceneStack:
     def push(self, scene: Scene[R], callback: Callable[[R], None] | None = None) -> None:
         scene.stack = self
         scene.below = self.top
+        if self.rail_side is not None:
+            scene.rail_side = self.rail_side
         self.entries.append(_Entry(scene, callback))
         self.entered.append(scene.name)
         scene.on_enter()

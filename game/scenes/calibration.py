@@ -17,11 +17,12 @@ from game.context import DrawContext
 from game.scenes.base import Scene
 from game.scenes.common import stop_button
 from game.widgets import (
-    anchor_button,
     draw_background,
     draw_cue_banner,
     draw_hands,
     draw_text_block,
+    place_rail,
+    rail_text_margin,
 )
 from vision.bodyframe import BodyFrame
 from vision.intents import Intents
@@ -82,7 +83,7 @@ class CalibrationScene(Scene[Any]):
         draw_background(surface, ctx)
         th, pal = ctx.theme, ctx.theme.palette
         w, h = surface.get_size()
-        margin = max(16, w // 24)
+        margin = rail_text_margin(w)
         pygame.draw.rect(surface, pal.panel, (0, 0, w, int(h * 0.3)))
         y = draw_text_block(surface, "Calibration", th.font("title", bold=True), pal.text, h // 40, margin=margin)
         if self.procedure is None:
@@ -95,9 +96,9 @@ class CalibrationScene(Scene[Any]):
         bar = pygame.Rect(margin, int(h * 0.3) - th.small_px, w - 2 * margin, th.small_px // 2)
         pygame.draw.rect(surface, pal.text_dim, bar, 2)
         pygame.draw.rect(surface, pal.hit, (bar.x, bar.y, int(bar.w * max(0.0, min(1.0, progress))), bar.h))
-        draw_hands(surface, ctx)
         side = "right" if self.affected == "left" else "left"
-        anchor_button(self.stop_btn, ctx.transform, (w, h), screen_side=side, top=h * 0.34)
+        place_rail(ctx, (w, h), side, self.stop_btn)
         self.stop_btn.draw(surface, ctx, font_kind="title")
+        draw_hands(surface, ctx, [self.stop_btn])
         if ctx.intents is not None and ctx.intents.cue:
             draw_cue_banner(surface, ctx, ctx.intents.cue)

@@ -20,7 +20,7 @@ import pygame
 from game.context import DrawContext
 from game.scenes.common import MenuScene
 from game.theme import OKABE_ITO
-from game.widgets import DwellButton, draw_hands, draw_text_block
+from game.widgets import DwellButton, draw_hands, draw_text_block, rail_text_margin
 from telemetry.proms import ITEMS, Item
 from vision.intents import Intents
 
@@ -96,11 +96,34 @@ class CheckinScene(MenuScene):
         """Keyboard arrows: move the highlighted number."""
         self.selected = min(10, max(0, (5 if self.selected is None else self.selected) + delta))
 
+    @property
+    def chosen(self) -> int | None:
+        """The number being chosen: the one a hand is filling (the fullest), else the
+        highlighted one; None while nothing is."""
+        filling = [b for b in self.buttons if b.hovered and b.progress > 0 and isinstance(b.value, int)]
+        if filling:
+            return int(max(filling, key=lambda b: b.progress).value)  # type: ignore[call-overload]
+        return self.selected
+
+    def draw_chosen(self, surface: pygame.Surface, ctx: DrawContext, top: int, bottom: int) -> pygame.Rect | None:
+        """"You chose 3" in large type between the question and the numbers, so the
+        patient sees the value whatever covers the buttons."""
+        n = self.chosen
+        if n is None:
+            return None
+        f = ctx.theme.font("title", bold=True)
+        if bottom - top < f.get_linesize():
+            f = ctx.theme.font("body", bold=True)
+        img = f.render(f"You chose {n}", True, ctx.theme.palette.text)
+        rect = img.get_rect(center=(surface.get_width() // 2, (top + bottom) // 2))
+        surface.blit(img, rect)
+        return rect
+
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         th, pal = ctx.theme, ctx.theme.palette
         surface.fill(pal.background)
         item = self.questions[self.item]
-        margin = max(16, surface.get_width() // 24)
+        margin = rail_text_margin(surface.get_width())
         step = f"Question {self.index + 1} of {len(self.items)}" if len(self.items) > 1 else ""
         step = f"{self.heading} - {step[:1].lower()}{step[1:]}" if self.heading and step else self.heading or step
         y = max(10, surface.get_height() // 40)
@@ -111,6 +134,7 @@ class CheckinScene(MenuScene):
             b.color = OKABE_ITO["orange"] if b.value == self.selected else pal.button
             b.draw(surface, ctx, font_kind="title")
         left, right = self.buttons[0].rect(ctx.transform), self.buttons[-1].rect(ctx.transform)
+        self.draw_chosen(surface, ctx, y, left.top - 24)
         f = th.font("small")
         lo = f.render(f"0 = {item.low}", True, pal.text)
         hi = f.render(f"10 = {item.high}", True, pal.text)
@@ -123,4 +147,4 @@ class CheckinScene(MenuScene):
         draw_text_block(surface, "Hold a hand on a number, click it, or type it (T = 10).",
                         th.font("small"), pal.text_dim, int(surface.get_height() * 0.88), margin=margin)
         self.draw_stop(surface, ctx)
-        draw_hands(surface, ctx)
+        draw_hands(surface, ctx, self.controls)

@@ -16,7 +16,7 @@ from game.context import DrawContext
 from game.scenes.base import Scene
 from game.theme import PALETTE
 from game.transform import BodyToScreen, fit_body_box
-from game.widgets import DwellButton, anchor_button, draw_hands, draw_text_block
+from game.widgets import DwellButton, draw_hands, draw_text_block, place_rail, rail_text_margin
 from vision.intents import Intents
 
 # x0, y0, x1, y1 in body units: text in the top part, buttons within a
@@ -79,15 +79,12 @@ class MenuScene(Scene[object]):
             self.focus = (self.focus + delta) % len(self.buttons)
 
     def stop_requested(self, intents: Intents, dt: float) -> bool:
-        """Esc/Space, or a hand held on the STOP button (pinned bottom-left on screen)."""
+        """Esc/Space, or a hand held on the STOP button (on the safety rail)."""
         fired = self.stop_btn.update(intents, dt)
         return intents.stop or fired
 
     def draw_stop(self, surface: pygame.Surface, ctx: DrawContext) -> None:
-        w, h = surface.get_size()
-        bh = max(64.0, h * 0.12)
-        anchor_button(self.stop_btn, ctx.transform, (w, h), screen_side="left",
-                      top=h - bh - max(8.0, h * 0.02))
+        place_rail(ctx, surface.get_size(), self.rail_side, self.stop_btn)
         self.stop_btn.draw(surface, ctx, font_kind="title")
 
     @property
@@ -108,10 +105,15 @@ class MenuScene(Scene[object]):
             fired.progress = 0.0
         return fired
 
+    @property
+    def controls(self) -> list[DwellButton]:
+        """What a hand can hold on this screen (the cursor rings these, not their labels)."""
+        return [*self.buttons, self.stop_btn]
+
     def draw_text(self, surface: pygame.Surface, ctx: DrawContext) -> int:
         th = ctx.theme
         pal = th.palette
-        margin = max(16, surface.get_width() // 24)
+        margin = rail_text_margin(surface.get_width())
         y = max(12, surface.get_height() // 30)
         if self.title:
             y = draw_text_block(surface, self.title, th.font("title", bold=True), pal.text, y, margin=margin)
@@ -126,4 +128,4 @@ class MenuScene(Scene[object]):
         for b in self.buttons:
             b.draw(surface, ctx)
         self.draw_stop(surface, ctx)
-        draw_hands(surface, ctx)
+        draw_hands(surface, ctx, self.controls)

@@ -28,6 +28,7 @@ import pygame
 
 from exercises.events import Event
 from game.context import DrawContext
+from game.feedback import set_progress
 from game.scenes.base import Scene
 from game.scenes.checkin import CheckinScene
 from game.scenes.common import stop_button
@@ -41,6 +42,8 @@ from game.widgets import (
     draw_cue_banner,
     draw_hands,
     draw_silhouette,
+    place_rail,
+    rail_rects,
 )
 from vision.intents import HandIntent, Intents
 
@@ -116,6 +119,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self.sink = sink or (lambda events: None)
         self.on_pain_rating = on_pain_rating
         self.rest_factory = rest_factory
+        self.pace = pace
         self.stop_btn = stop_button(affected, dwell_s=1.0 / max(0.25, pace))
         px = -1.75 if affected == "right" else 1.75
         self.pain_btn = DwellButton("Pain", center=(px, 1.05), half=(0.4, 0.22),
@@ -136,6 +140,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self.n_events = 0
         self._pain_rating: int | None = None
         self._asking_pain = False
+        self.progress_rect: pygame.Rect | None = None  # the set's progress bar, once drawn
 
     # ---------------------------------------------------------------- update
     def _emit(self, returned: list[Event]) -> None:
@@ -217,14 +222,16 @@ class ExerciseScene(Scene[ExerciseOutcome]):
             draw_silhouette(surface, ctx)
         view = ViewContext(transform=ctx.transform, theme=ctx.theme, intents=ctx.intents,
                            alpha=ctx.alpha, t=ctx.t, mirror=ctx.mirror, frame=ctx.frame,
-                           placement=ctx.placement, camera_image=ctx.camera_image)
+                           placement=ctx.placement, camera_image=ctx.camera_image, pace=self.pace)
         if ctx.mirror:
             try:
                 renderer_for("mirror")(surface, self.runner.exercise, view)
             except KeyError:
                 pass  # no mirror view installed: the plain view is shown
         self.renderer(surface, self.runner.exercise, view)
-        draw_hands(surface, ctx)
+        self.place_buttons(ctx, surface.get_size())
+        draw_hands(surface, ctx, [self.stop_btn, self.pain_btn]
+                   + ([self.mirror_btn] if ctx.mirror else []))
         self.draw_hud(surface, ctx)
         state = self.runner.state
         if state == "tracking_lost":
@@ -239,15 +246,13 @@ class ExerciseScene(Scene[ExerciseOutcome]):
             self.mirror_btn.draw(surface, ctx)
 
     def place_buttons(self, ctx: DrawContext, size: tuple[int, int]) -> None:
-        """STOP and Pain in the top corner on the unaffected side (screen left for a right arm)."""
+        """STOP and Pain on the safety rail (the unaffected side: screen left for a right
+        arm), the same rectangles as in every other scene; "Mirror off" under them."""
         side = "left" if self.affected == "right" else "right"
-        top = ctx.theme.body_px * 1.5
-        anchor_button(self.stop_btn, ctx.transform, size, screen_side=side, top=top)
-        stop_h = max(64.0, size[1] * 0.12)
-        anchor_button(self.pain_btn, ctx.transform, size, screen_side=side, top=top + stop_h * 1.25,
-                      height_frac=0.09)
+        place_rail(ctx, size, side, self.stop_btn, self.pain_btn)
+        pain = rail_rects(size, side)[1]
         anchor_button(self.mirror_btn, ctx.transform, size, screen_side=side,
-                      top=top + stop_h * 1.25 + max(64.0, size[1] * 0.09) * 1.25, height_frac=0.09)
+                      top=pain.bottom + pain.h * 0.25, height_frac=0.09)
 
     def take_actions(self) -> list[str]:
         """App-level actions the scene's buttons asked for since the last call."""
@@ -276,6 +281,15 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         img1 = f.render(texts[1], True, pal.text)
         surface.blit(img0, (w // 2 - img0.get_width() - w // 40, (bar.h - img0.get_height()) // 2))
         surface.blit(img1, (w // 2 + w // 40, (bar.h - img1.get_height()) // 2))
+        done = set_progress(int(hits), quota if isinstance(quota, int) else None)
+        if done is not None:  # the set's progress, under the header
+            self.progress_rect = track = pygame.Rect(w // 4, bar.bottom + th.small_px // 3, w // 2,
+                                                     max(8, th.small_px // 2))
+            pygame.draw.rect(surface, pal.panel, track, border_radius=track.h // 2)
+            if done > 0:
+                pygame.draw.rect(surface, pal.hit, (track.x, track.y, round(track.w * done), track.h),
+                                 border_radius=track.h // 2)
+            pygame.draw.rect(surface, pal.text, track, width=2, border_radius=track.h // 2)
         comp = getattr(self.runner.exercise, "cue", None)
         if not comp and any(getattr(tv, "state", "") in ("waiting", "holding")
                             for tv in getattr(self.runner.exercise, "targets", ())):

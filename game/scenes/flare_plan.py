@@ -12,7 +12,7 @@ import pygame
 
 from game.context import DrawContext
 from game.scenes.common import MenuScene
-from game.widgets import DwellButton, draw_hands, draw_text_block
+from game.widgets import DwellButton, draw_hands, draw_text_block, rail_text_margin
 from vision.intents import Intents
 
 
@@ -37,7 +37,7 @@ class FlarePlanScene(MenuScene):
         th, pal = ctx.theme, ctx.theme.palette
         surface.fill(pal.background)
         y = self.draw_text(surface, ctx)
-        margin = max(16, surface.get_width() // 24)
+        margin = rail_text_margin(surface.get_width())
         f = th.font("small")
         for i, line in enumerate(self.lines):
             color = pal.cue if i == 0 else pal.text
@@ -45,4 +45,4 @@ class FlarePlanScene(MenuScene):
         for b in self.buttons:
             b.draw(surface, ctx)
         self.draw_stop(surface, ctx)
-        draw_hands(surface, ctx)
+        draw_hands(surface, ctx, self.controls)

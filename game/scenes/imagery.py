@@ -17,7 +17,7 @@ from game.context import DrawContext
 from game.scenes.checkin import CheckinScene
 from game.scenes.common import MenuScene
 from game.scenes.laterality import draw_hand
-from game.widgets import draw_hands, draw_text_block
+from game.widgets import draw_hands, draw_text_block, rail_text_margin
 from telemetry.proms import ITEMS, Item
 from vision.intents import Intents
 
@@ -74,7 +74,7 @@ class ImageryScene(MenuScene):
         self.text = (f"Imagine moving your {side} hand into this position and back, "
                      f"{self.repeats} times. Keep your arm resting: move it only in your mind.")
         self.draw_text(surface, ctx)
-        margin = max(16, w // 24)
+        margin = rail_text_margin(w)
         if trial is not None and self.run.phase in ("imagine", "outcome", "ready"):
             draw_hand(surface, self.poses[trial.posture % len(self.poses)], trial.side,  # type: ignore[arg-type]
                       trial.view, 0.0, (w / 2, h * 0.52), h * 0.17)
@@ -93,4 +93,4 @@ class ImageryScene(MenuScene):
         prog = th.font("small").render(f"{min(self.run.index + 1, n)} / {n}", True, pal.text_dim)
         surface.blit(prog, prog.get_rect(topright=(w - 16, 16)))
         self.draw_stop(surface, ctx)
-        draw_hands(surface, ctx)
+        draw_hands(surface, ctx, self.controls)

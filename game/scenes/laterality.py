@@ -18,7 +18,7 @@ from exercises.gmi.laterality import Side
 from exercises.gmi.laterality_run import LateralityRun
 from game.context import DrawContext
 from game.scenes.common import MenuScene
-from game.widgets import DwellButton, draw_hands, draw_text_block
+from game.widgets import DwellButton, draw_hands, draw_text_block, rail_text_margin
 from vision.intents import HandIntent, Intents
 
 RAISE_Y = 0.6  # body units above the shoulder midpoint: a hand clearly raised (about head height)
@@ -164,7 +164,7 @@ class LateralityScene(MenuScene):
             msg, col = (("Correct", th.palette.hit) if self.last_correct
                         else ("Not this time", th.palette.target))
             draw_text_block(surface, msg, th.font("body", bold=True), col, round(h * 0.74),
-                            margin=max(16, w // 24))
+                            margin=rail_text_margin(w))
         n = len(self.run.trials)
         prog = th.font("small").render(f"{min(self.run.index + 1, n)} / {n}", True,
                                        th.palette.text_dim)
@@ -172,4 +172,4 @@ class LateralityScene(MenuScene):
         for b in self.buttons:
             b.draw(surface, ctx)
         self.draw_stop(surface, ctx)
-        draw_hands(surface, ctx)
+        draw_hands(surface, ctx, self.controls)

@@ -14,7 +14,7 @@ import pygame
 from game.context import DrawContext
 from game.input import help_line
 from game.scenes.common import MenuScene
-from game.widgets import DwellButton, draw_hands, draw_text_block
+from game.widgets import DwellButton, draw_hands, draw_text_block, rail_text_margin
 from vision.intents import Intents
 
 SAFETY_TEXT = (
@@ -48,7 +48,7 @@ class TitleScene(MenuScene):
         # The keys, from the bindings table (what each does, never a bare key code).
         w, h = surface.get_size()
         draw_text_block(surface, help_line(), ctx.theme.font("small"), ctx.theme.palette.text_dim,
-                        int(h * 0.70), margin=max(16, w // 24) + int(w * 0.15))
+                        int(h * 0.70), margin=rail_text_margin(w))
 
 
 class SafetyScene(MenuScene):
@@ -72,7 +72,7 @@ class SafetyScene(MenuScene):
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         surface.fill(ctx.theme.palette.background)
         th, pal = ctx.theme, ctx.theme.palette
-        margin = max(16, surface.get_width() // 24)
+        margin = rail_text_margin(surface.get_width())
         y = draw_text_block(surface, self.title, th.font("title", bold=True), pal.stop,
                             max(12, surface.get_height() // 30), margin=margin)
         draw_text_block(surface, self.text, th.font("small" if surface.get_height() < 500 else "body"),
@@ -80,7 +80,7 @@ class SafetyScene(MenuScene):
         for b in self.buttons:
             b.draw(surface, ctx)
         self.draw_stop(surface, ctx)
-        draw_hands(surface, ctx)
+        draw_hands(surface, ctx, self.controls)
 
 
 def new_patient_id(rng: random.Random) -> str:

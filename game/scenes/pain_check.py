@@ -30,7 +30,7 @@ from game.context import DrawContext
 from game.scenes.checkin import CheckinScene
 from game.scenes.common import MenuScene
 from game.theme import OKABE_ITO, PALETTE
-from game.widgets import DwellButton, blit_fit, draw_hands, draw_text_block
+from game.widgets import DwellButton, blit_fit, draw_hands, draw_text_block, rail_text_margin
 from telemetry.proms import ITEMS, Item
 from vision.intents import Intents
 
@@ -75,19 +75,20 @@ class PainNowScene(CheckinScene):
         th, pal = ctx.theme, ctx.theme.palette
         w, h = surface.get_size()
         surface.fill(pal.background)
-        margin = max(16, w // 24)
+        margin = rail_text_margin(w)
         y = draw_text_block(surface, self.heading, th.font("small"), pal.text_dim, max(10, h // 40), margin=margin)
         y = draw_text_block(surface, PAIN_NOW.question, th.font("title", bold=True), pal.text, y, margin=margin)
         y = draw_text_block(surface, "Your answer helps keep the game at the right level for you.",
                             th.font("small"), pal.text, y + th.small_px // 2, margin=margin)
-        draw_text_block(surface, "Hold a hand on a number, click it, or type it (T = 10). "
-                        "Not now? Skip (or Enter).", th.font("small"), pal.text_dim, y + th.small_px // 2,
-                        margin=margin)
+        y = draw_text_block(surface, "Hold a hand on a number, click it, or type it (T = 10). "
+                            "Not now? Skip (or Enter).", th.font("small"), pal.text_dim,
+                            y + th.small_px // 2, margin=margin)
         numbers = [b for b in self.buttons if b is not self.skip_btn]
         for b in numbers:
             b.color = OKABE_ITO["orange"] if b.value == self.selected else pal.button
             b.draw(surface, ctx, font_kind="title")
         left, right = numbers[0].rect(ctx.transform), numbers[-1].rect(ctx.transform)
+        self.draw_chosen(surface, ctx, y, left.top - 24)
         f = th.font("small")
         lo = f.render(f"0 = {PAIN_NOW.low}", True, pal.text)
         hi = f.render(f"10 = {PAIN_NOW.high}", True, pal.text)
@@ -105,7 +106,7 @@ class PainNowScene(CheckinScene):
         self.skip_btn.center = (SKIP_CENTER[0], min(SKIP_CENTER[1], below - SKIP_HALF[1]))
         self.skip_btn.draw(surface, ctx, font_kind="title")
         self.draw_stop(surface, ctx)
-        draw_hands(surface, ctx)
+        draw_hands(surface, ctx, self.controls)
 
 
 def easier_words(events: Sequence[Any]) -> list[str]:
@@ -192,7 +193,7 @@ class PainEasierScene(MenuScene):
         th, pal = ctx.theme, ctx.theme.palette
         w, h = surface.get_size()
         surface.fill(pal.background)
-        margin = max(16, w // 24)
+        margin = rail_text_margin(w)
         kind = "body" if w >= h else "small"  # a portrait window: the text stays above the buttons
         y = draw_text_block(surface, self.title, th.font("title", bold=True), pal.text,
                             max(12, h // 30), margin=margin) + th.small_px // 2
@@ -214,4 +215,4 @@ class PainEasierScene(MenuScene):
         draw_text_block(surface, "Hold a hand on a button, click it, or press 1 or 2.",
                         th.font("small"), pal.text_dim, below + th.small_px, margin=margin)
         self.draw_stop(surface, ctx)
-        draw_hands(surface, ctx)
+        draw_hands(surface, ctx, self.controls)

@@ -28,7 +28,7 @@ from game.context import DrawContext
 from game.scenes.base import Scene
 from game.scenes.common import stop_button
 from game.scenes.pain_check import CONTINUE, STOP_TODAY, PainEasierScene, PainNowScene, easier_words
-from game.widgets import anchor_button, draw_hands, draw_text_block
+from game.widgets import draw_hands, draw_text_block, place_rail, rail_text_margin
 from vision.intents import Intents
 
 
@@ -118,7 +118,7 @@ class RestScene(Scene[str]):
         th, pal = ctx.theme, ctx.theme.palette
         surface.fill(pal.background)
         w, h = surface.get_size()
-        margin = max(16, w // 24)
+        margin = rail_text_margin(w)
         y = draw_text_block(surface, "Rest", th.font("title", bold=True), pal.rest, h // 20, margin=margin)
         y = draw_text_block(surface, "Let your arms rest. Breathe slowly.", th.font("body"), pal.text, y, margin=margin)
         if self.note:
@@ -131,6 +131,6 @@ class RestScene(Scene[str]):
         img = th.font("title", bold=True).render(f"{math.ceil(remaining)}", True, (0, 0, 0))
         surface.blit(img, img.get_rect(center=c))
         side = "right" if self.affected == "left" else "left"
-        anchor_button(self.stop_btn, ctx.transform, (w, h), screen_side=side, top=h * 0.3)
+        place_rail(ctx, (w, h), side, self.stop_btn)
         self.stop_btn.draw(surface, ctx, font_kind="title")
-        draw_hands(surface, ctx)
+        draw_hands(surface, ctx, [self.stop_btn])

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pygame
 
 from game.context import DrawContext
 from game.scenes.common import MenuScene
-from game.widgets import DwellButton, draw_hands, draw_text_block
+from game.widgets import DwellButton, draw_hands, draw_text_block, rail_text_margin
 from vision.intents import Intents
 
 REASONS = {
@@ -42,12 +42,14 @@ class SummaryScene(MenuScene):
     title = "Session summary"
 
     def __init__(self, summary: Mapping[str, Any], reason: str, *, pain_pre: int | None = None,
-                 pain_post: int | None = None, pace: float = 1.0) -> None:
+                 pain_post: int | None = None, pace: float = 1.0,
+                 comparison: Sequence[str] = ()) -> None:
         super().__init__(pace)
         self.summary = dict(summary)
         self.reason = reason
         self.text = REASONS.get(reason, reason)
         self.lines = summary_lines(summary, pain_pre, pain_post)
+        self.comparison = list(comparison)  # against last time and the week (telemetry/results.py)
         self.buttons = [DwellButton("Finish", center=(0.0, -1.05), half=(0.9, 0.3), dwell_s=self.dwell_s)]
 
     def update(self, intents: Intents, dt: float) -> None:
@@ -58,11 +60,15 @@ class SummaryScene(MenuScene):
         surface.fill(ctx.theme.palette.background)
         y = self.draw_text(surface, ctx)
         th = ctx.theme
-        margin = max(16, surface.get_width() // 24)
+        margin = rail_text_margin(surface.get_width())
         y += th.small_px // 2
         for line in self.lines:
             y = draw_text_block(surface, line, th.font("body", bold=True), th.palette.hit, y, margin=margin)
+        if self.comparison:
+            y += th.small_px // 3
+        for line in self.comparison:
+            y = draw_text_block(surface, line, th.font("body", bold=True), th.palette.rest, y, margin=margin)
         for b in self.buttons:
             b.draw(surface, ctx)
         self.draw_stop(surface, ctx)
-        draw_hands(surface, ctx)
+        draw_hands(surface, ctx, self.controls)

@@ -22,7 +22,7 @@ import pygame
 from game.context import DrawContext
 from game.scenes.common import MenuScene
 from game.theme import OKABE_ITO
-from game.widgets import DwellButton, blit_fit, draw_hands, draw_text_block
+from game.widgets import DwellButton, blit_fit, draw_hands, draw_text_block, rail_text_margin
 from vision.intents import Intents
 
 PLANNED, EASIER, REST = "planned", "easier", "rest"
@@ -99,7 +99,7 @@ class TodayScene(MenuScene):
         th, pal = ctx.theme, ctx.theme.palette
         w, h = surface.get_size()
         surface.fill(pal.background)
-        margin = max(16, w // 24)
+        margin = rail_text_margin(w)
         # A narrow (portrait) window gets the smaller text so it stays above the buttons.
         kind = "body" if w >= h else "small"
         y = draw_text_block(surface, self.title, th.font("title", bold=True), pal.text,
@@ -123,7 +123,7 @@ class TodayScene(MenuScene):
         draw_text_block(surface, "Hold a hand on a button, click it, or press 1 or 2.",
                         th.font("small"), pal.text_dim, below + th.small_px, margin=margin)
         self.draw_stop(surface, ctx)
-        draw_hands(surface, ctx)
+        draw_hands(surface, ctx, self.controls)
 
 
 class RestDayScene(MenuScene):

@@ -57,6 +57,7 @@ class ViewContext:
     frame: BodyFrame | None = None  # newest tracked frame (hand landmarks, mirror view)
     placement: ImagePlacement | None = None  # where the mirrored camera image sits in the window
     camera_image: pygame.Surface | None = None  # the selfie-mirrored camera image, if shown
+    pace: float = 1.0  # the patient's --pace: feedback motion slows with it
 
     def to_screen(self, bx: float, by: float) -> tuple[int, int]:
         return self.transform.to_screen_int(bx, by)

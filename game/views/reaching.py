@@ -21,6 +21,7 @@ from typing import Any
 
 import pygame
 
+from game.feedback import Burst
 from game.views import ViewContext, register
 
 
@@ -50,6 +51,8 @@ class ReachingView:
         # exercise -> (positions at the previous step, at the current step); weak so a
         # finished session's exercise is not kept alive by the renderer.
         self._steps: weakref.WeakKeyDictionary[Any, tuple[Positions, Positions]] = weakref.WeakKeyDictionary()
+        # exercise -> (indices of targets already seen hit, the bursts still playing)
+        self._hits: weakref.WeakKeyDictionary[Any, tuple[set[int], list[Burst]]] = weakref.WeakKeyDictionary()
 
     @staticmethod
     def positions(exercise: Any) -> Positions:
@@ -70,8 +73,23 @@ class ReachingView:
         except TypeError:
             return {}
 
+    def bursts(self, exercise: Any, view: ViewContext) -> list[Burst]:
+        """The bursts playing now: one starts at each target the first time it is seen hit."""
+        try:
+            seen, playing = self._hits.setdefault(exercise, (set(), []))
+        except TypeError:
+            return []
+        for tv in exercise.targets:
+            if tv.state == "popped" and tv.index not in seen:
+                seen.add(tv.index)
+                playing.append(Burst(tv.x, tv.y, tv.radius, view.t, view.pace))
+        playing[:] = [b for b in playing if not b.done(view.t)]
+        return list(playing)
+
     def __call__(self, surface: pygame.Surface, exercise: Any, view: ViewContext) -> None:
         draw_targets(surface, exercise, view, self.previous(exercise))
+        for burst in self.bursts(exercise, view):
+            draw_burst(surface, burst, view)
 
 
 draw_reaching = register("reaching")(ReachingView())
@@ -102,3 +120,16 @@ def draw_targets(surface: pygame.Surface, exercise: Any, view: ViewContext, prev
             if tv.hold_progress > 0:
                 pygame.draw.polygon(surface, pal.target_hold, _arc_polygon(c, r, min(1.0, tv.hold_progress)))
             pygame.draw.circle(surface, pal.text, c, r, ring)
+
+
+def draw_burst(surface: pygame.Surface, burst: Burst, view: ViewContext) -> None:
+    """An expanding ring (bluish green, as the hit) and yellow particles flying out."""
+    pal = view.theme.palette
+    k = burst.strength(view.t)
+    if k <= 0:
+        return
+    c = view.to_screen(burst.x, burst.y)
+    width = max(1, round(view.length(burst.radius) * 0.25 * k))
+    pygame.draw.circle(surface, pal.hit, c, view.length(burst.ring_radius(view.t)), width)
+    for p in burst.particles(view.t):
+        pygame.draw.circle(surface, pal.target_hold, view.to_screen(p.x, p.y), max(1, view.length(p.size)))
