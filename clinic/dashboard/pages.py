@@ -21,7 +21,8 @@ SIM_PROFILES = ("improving", "plateau", "flaring", "fearful")
 
 
 def patient_rows(store: Store, clinic: ClinicStore, clinic_id: int) -> list[dict[str, Any]]:
-    """The patients page: one row per patient of the clinic (telemetry.overview)."""
+    """The patients page: one row per patient of the clinic (telemetry.overview), most in
+    need first, each with its triage chip and action and the at-a-glance numbers."""
     from telemetry.flagging import local_tz
     from telemetry.overview import patient_overviews
 
@@ -32,7 +33,10 @@ def patient_rows(store: Store, clinic: ClinicStore, clinic_id: int) -> list[dict
         "last_session": o.last_started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         if o.last_started_at else "-",
         "adherence": f"{o.this_week.done}/{o.this_week.prescribed}" if o.this_week else "-",
+        "last_week": f"{o.last_week.done}/{o.last_week.prescribed}" if o.last_week else "-",
+        "pain": o.pain,
         "flags": [f"{f.kind}: {f.message}" for f in o.open_flags],
+        "triage": o.triage.to_dict(),
     } for o in patient_overviews(store, clinic.clinic_patient_ids(clinic_id), tz=tz)]
 
 

@@ -1,0 +1,73 @@
+"""Triage on the therapist's pages: the patient list (served, real SQLite) and
+`neuroplay patients` sorted by need, the patient page's order, and the CSS contrast."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from clinic.dashboard.app import create_app
+from game.cli import cli
+from telemetry.paths import DB_FILENAME
+from telemetry.synthetic import Course, generate
+from tests.clinic.clinic_env import ClinicEnv, build, login
+from tests.clinic.conftest import Served, serve, stop
+
+SEVERITY_ORDER = {"urgent": 0, "review": 1, "on_track": 2}
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ClinicEnv, Served, Path]]:
+    home = tmp_path_factory.mktemp("triage")
+    e = build(str(home / DB_FILENAME))
+    today = e.store.now().date()
+    # "a-quiet": played weeks ago and not since (review: contact); "b-fine": played
+    # daily until yesterday at low pain (on track). Ids sort before "north-1" (urgent:
+    # its flare days) so a list in id order would fail the test.
+    generate(e.store, "a-quiet", Course(days=3, reps=2, start=today - timedelta(days=40),
+                                        pain=lambda _d: 2.0))
+    generate(e.store, "b-fine", Course(days=4, reps=2, start=today - timedelta(days=4),
+                                       pain=lambda _d: 2.0, sessions_per_week=7))
+    for pid in ("a-quiet", "b-fine"):
+        e.clinic.add_patient(e.north, pid)
+    served = serve(create_app(e.store, clinic=e.clinic))
+    yield e, served, home
+    stop(served)
+    e.store.close()
+
+
+def test_patient_list_is_sorted_by_need_with_chips(
+        env: tuple[ClinicEnv, Served, Path]) -> None:
+    _e, s, _home = env
+    html = login(s.url).get("/patients").text
+    rows = re.findall(r'<tr class="tri-(\w+)" data-severity="\w+">\s*<td>(.*?)</td>\s*'
+                      r'<td><a href="/patients/([^"]+)">', html, re.S)
+    assert [(sev, pid) for sev, _chip, pid in rows] == [
+        ("urgent", "north-1"), ("review", "a-quiet"), ("on_track", "b-fine")]
+    for sev, chip, _pid in rows:  # colour (class) + icon + word
+        word = {"urgent": "Urgent", "review": "Review", "on_track": "On track"}[sev]
+        assert f'class="chip {sev}"' in chip and 'class="icon"' in chip and word in chip
+    assert "No session for" in html and ": contact the patient" in html
+    assert "On track: no action needed" in html
+    # the at-a-glance numbers are columns
+    assert "<th>Last full week</th>" in html and "6.0 -&gt; 8.0 (worse)" in html
+
+
+def test_cli_patients_sorted_by_need(env: tuple[ClinicEnv, Served, Path]) -> None:
+    _e, _s, home = env
+    r = CliRunner().invoke(cli, ["patients", "--json", "--data-dir", str(home)])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    sev = [row["triage"]["severity"] for row in rows]
+    assert sev == sorted(sev, key=SEVERITY_ORDER.__getitem__)
+    assert [row["patient_id"] for row in rows][:1] == ["north-1"]
+    assert rows[0]["triage"]["action"] and rows[0]["pain"]
+    table = CliRunner().invoke(cli, ["patients", "--data-dir", str(home)],
+                              env={"COLUMNS": "300"})
+    assert table.exit_code == 0 and "Urgent" in table.output and "On track" in table.output
