@@ -41,11 +41,15 @@ def patient_rows(store: Store, clinic: ClinicStore, clinic_id: int) -> list[dict
 
 
 def patient_context(store: Store, p: PatientRecord) -> dict[str, Any]:
+    """The patient page, in reading order: triage and the report's at-a-glance cards, the
+    flags with what to do about each, then the charts, sessions and plan."""
     from game.dosing import stored_plan_overrides
     from telemetry.flagging import local_tz
     from telemetry.report import pain_path
+    from telemetry.triage import FLAG_ACTIONS
 
     tz = local_tz()
+    model = _report_model(store, p.patient_id)  # refreshes the flags first
     history = store.history(p.patient_id)
     plan = store.current_plan(p.patient_id)
     overrides, override_reason = stored_plan_overrides(plan)
@@ -58,9 +62,13 @@ def patient_context(store: Store, p: PatientRecord) -> dict[str, Any]:
                           if isinstance(v, (int, float, str))),
         "decisions": list(h.decisions),
     } for h in reversed(history)]
-    flags = [{"kind": f.kind, "measure": f.measure, "message": f.message, "status": f.status}
-             for f in store.flags(p.patient_id)]
-    return {"patient": p, "sessions": sessions, "flags": flags,
+    flags = [{"kind": f.kind, "measure": f.measure, "message": f.message, "status": f.status,
+              "action": FLAG_ACTIONS[f.kind][1] if f.status == "open" and f.kind in FLAG_ACTIONS
+              else ""}
+             for f in sorted(store.flags(p.patient_id), key=lambda f: f.status != "open")]
+    return {"patient": p, "sessions": sessions, "flags": flags, "triage": model.triage,
+            "glance": [{"label": h.label, "text": h.text, "tone": h.tone}
+                       for h in model.headlines],
             "figures": list(enumerate(_figure_names(store, p.patient_id))),
             "plan_version": plan[0] if plan else None,
             "plan_text": plan[1] if plan else "", "plan_error": None, "plan_saved": None,

@@ -71,3 +71,20 @@ def test_cli_patients_sorted_by_need(env: tuple[ClinicEnv, Served, Path]) -> Non
     table = CliRunner().invoke(cli, ["patients", "--data-dir", str(home)],
                               env={"COLUMNS": "300"})
     assert table.exit_code == 0 and "Urgent" in table.output and "On track" in table.output
+
+
+def test_patient_page_opens_with_triage_then_flags_then_charts(
+        env: tuple[ClinicEnv, Served, Path]) -> None:
+    _e, s, _home = env
+    html = login(s.url).get("/patients/north-1").text
+    order = [html.index(marker) for marker in (
+        'id="triage"', 'id="glance"', 'id="flags"', 'id="trends"', 'id="sessions"', 'id="plan"')]
+    assert order == sorted(order)
+    triage_card = html[order[0]:order[2]]
+    assert 'class="chip urgent"' in triage_card and "Urgent" in triage_card
+    assert "go through the flare plan" in triage_card  # the one action, first
+    for label in ("Needs attention", "Pain"):  # the report's at-a-glance cards
+        assert f"<dt>{label}</dt>" in triage_card
+    flags = html[order[2]:order[3]]
+    assert "[open] flare" in flags
+    assert "<strong>What to do:</strong> call the patient and go through the flare plan" in flags
