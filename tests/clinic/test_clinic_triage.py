@@ -47,7 +47,7 @@ def test_patient_list_is_sorted_by_need_with_chips(
     _e, s, _home = env
     html = login(s.url).get("/patients").text
     rows = re.findall(r'<tr class="tri-(\w+)" data-severity="\w+">\s*<td>(.*?)</td>\s*'
-                      r'<td><a href="/patients/([^"]+)">', html, re.S)
+                      r'<td><a href="/patients/([^"]+)">', html, re.DOTALL)
     assert [(sev, pid) for sev, _chip, pid in rows] == [
         ("urgent", "north-1"), ("review", "a-quiet"), ("on_track", "b-fine")]
     for sev, chip, _pid in rows:  # colour (class) + icon + word
@@ -88,3 +88,40 @@ def test_patient_page_opens_with_triage_then_flags_then_charts(
     flags = html[order[2]:order[3]]
     assert "[open] flare" in flags
     assert "<strong>What to do:</strong> call the patient and go through the flare plan" in flags
+
+
+def test_live_alert_uses_the_patients_plan_and_reaches_the_browser(tmp_path: Path) -> None:
+    import time
+
+    from websockets.sync.client import connect
+
+    from clinic.station import StationClient
+    from tests.clinic.clinic_env import PLAN
+    from tests.clinic.test_clinic_live import wait_for
+
+    e = build(str(tmp_path / DB_FILENAME))
+    plan = PLAN.read_text(encoding="utf-8").replace("pain_stop_threshold = 5",
+                                                    "pain_stop_threshold = 4")
+    e.store.save_plan("north-1", plan, "ana")
+    s = serve(create_app(e.store, clinic=e.clinic))
+    st = StationClient(s.url, "room-1", e.station_token, patient="north-1",
+                       exercise="reaching").start()
+    try:
+        wait_for(st.connected.is_set)
+        cookie = login(s.url).cookies.get("np_session")
+        with connect(s.url.replace("http", "ws") + "/ws/live",
+                     additional_headers={"Cookie": f"np_session={cookie}"}) as browser:
+            st.publish_state({"checkin": {"phase": "in_session", "nrs": 5, "pre_pain": 2,
+                                          "drop_levels": 1}, "tracking": 0.41})
+            got: dict = {}
+            deadline = time.monotonic() + 10
+            while not got.get("state") and time.monotonic() < deadline:
+                got = json.loads(browser.recv(timeout=5))
+        tri = got["triage"]
+        assert tri["severity"] == "urgent" and tri["label"] == "Urgent"
+        assert [a["sentence"].split(":")[0] for a in tri["alerts"]] == [
+            "Pain 5/10, above the plan's limit 4", "Pain pause", "Tracking 41 %"]
+    finally:
+        st.stop(0)
+        stop(s)
+        e.store.close()
