@@ -65,7 +65,8 @@
     c.chip.className = "chip " + t.severity;
     c.chip.replaceChildren(el("span", {class: "icon", "aria-hidden": "true"},
       {urgent: "!!", review: "!", on_track: "\u2713"}[t.severity] || "?"), " " + t.label);
-    c.alerts.replaceChildren(...t.alerts.map((a) => el("li", {class: a.severity}, a.sentence)));
+    c.alerts.replaceChildren(...t.alerts.map((a) => el("li", {class: a.severity},
+      (a.severity === "urgent" ? "!! " : "! ") + a.sentence)));
     c.box.classList.toggle("alert", t.severity === "urgent");
     c.box.dataset.severity = t.severity;
     c.box.dataset.rank = String(t.rank * 1000 - t.alerts.length);
