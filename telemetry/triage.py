@@ -66,6 +66,7 @@ class TriageLimits:
     stop: int = 8
     rise: int = 3  # a rise over two sessions that needs a look the same day
     quiet_days: int = 6  # no session for this long: contact
+    in_session: int = 5  # guardrails.pain_stop_threshold: in-session pain above it pauses
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +177,8 @@ def limits_from_plan_text(text: str | None) -> TriageLimits:
         return v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 10 else default
 
     return TriageLimits(acceptable=whole("progression", "acceptable_pain", 5),
-                        stop=whole("guardrails", "pre_session_stop", 8))
+                        stop=whole("guardrails", "pre_session_stop", 8),
+                        in_session=whole("guardrails", "pain_stop_threshold", 5))
 
 
 def triage(sessions: Sequence[SessionPainLike], flags: Iterable[FlagLike], *, today: date,

@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from clinic.station_protocol import Events, Hello, Message, State
+from telemetry.live_triage import live_triage
+from telemetry.triage import TriageLimits
 
 _timeout = getattr(asyncio, "timeout", None)
 ACTIONS = ("pause", "resume", "stop", "difficulty", "note")
@@ -78,11 +80,14 @@ class StationLive:
     events_stored: int = 0
     duplicates: int = 0
     refused: int = 0  # frames that broke the protocol
+    limits: TriageLimits = field(default_factory=TriageLimits)  # the patient's plan
 
     def public(self) -> dict[str, Any]:
         return {"type": "station", "name": self.name, "connected": self.connected,
                 "run_id": self.run_id, "patient": self.patient, "exercise": self.exercise,
-                "state": self.state}
+                "state": self.state,
+                "triage": live_triage(self.state, connected=self.connected,
+                                      limits=self.limits).to_dict()}
 
 
 class _Watcher:

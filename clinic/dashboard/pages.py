@@ -21,7 +21,8 @@ SIM_PROFILES = ("improving", "plateau", "flaring", "fearful")
 
 
 def patient_rows(store: Store, clinic: ClinicStore, clinic_id: int) -> list[dict[str, Any]]:
-    """The patients page: one row per patient of the clinic (telemetry.overview)."""
+    """The patients page: one row per patient of the clinic (telemetry.overview), most in
+    need first, each with its triage chip and action and the at-a-glance numbers."""
     from telemetry.flagging import local_tz
     from telemetry.overview import patient_overviews
 
@@ -32,16 +33,23 @@ def patient_rows(store: Store, clinic: ClinicStore, clinic_id: int) -> list[dict
         "last_session": o.last_started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         if o.last_started_at else "-",
         "adherence": f"{o.this_week.done}/{o.this_week.prescribed}" if o.this_week else "-",
+        "last_week": f"{o.last_week.done}/{o.last_week.prescribed}" if o.last_week else "-",
+        "pain": o.pain,
         "flags": [f"{f.kind}: {f.message}" for f in o.open_flags],
+        "triage": o.triage.to_dict(),
     } for o in patient_overviews(store, clinic.clinic_patient_ids(clinic_id), tz=tz)]
 
 
 def patient_context(store: Store, p: PatientRecord) -> dict[str, Any]:
+    """The patient page, in reading order: triage and the report's at-a-glance cards, the
+    flags with what to do about each, then the charts, sessions and plan."""
     from game.dosing import stored_plan_overrides
     from telemetry.flagging import local_tz
     from telemetry.report import pain_path
+    from telemetry.triage import FLAG_ACTIONS
 
     tz = local_tz()
+    model = _report_model(store, p.patient_id)  # refreshes the flags first
     history = store.history(p.patient_id)
     plan = store.current_plan(p.patient_id)
     overrides, override_reason = stored_plan_overrides(plan)
@@ -54,9 +62,13 @@ def patient_context(store: Store, p: PatientRecord) -> dict[str, Any]:
                           if isinstance(v, (int, float, str))),
         "decisions": list(h.decisions),
     } for h in reversed(history)]
-    flags = [{"kind": f.kind, "measure": f.measure, "message": f.message, "status": f.status}
-             for f in store.flags(p.patient_id)]
-    return {"patient": p, "sessions": sessions, "flags": flags,
+    flags = [{"kind": f.kind, "measure": f.measure, "message": f.message, "status": f.status,
+              "action": FLAG_ACTIONS[f.kind][1] if f.status == "open" and f.kind in FLAG_ACTIONS
+              else ""}
+             for f in sorted(store.flags(p.patient_id), key=lambda f: f.status != "open")]
+    return {"patient": p, "sessions": sessions, "flags": flags, "triage": model.triage,
+            "glance": [{"label": h.label, "text": h.text, "tone": h.tone}
+                       for h in model.headlines],
             "figures": list(enumerate(_figure_names(store, p.patient_id))),
             "plan_version": plan[0] if plan else None,
             "plan_text": plan[1] if plan else "", "plan_error": None, "plan_saved": None,

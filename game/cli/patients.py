@@ -76,7 +76,9 @@ def patient_rows(store: Any) -> list[dict[str, Any]]:
         "prescribed_per_week": o.this_week.prescribed if o.this_week else None,
         "open_flags": [{"kind": f.kind, "measure": f.measure, "message": f.message}
                        for f in o.open_flags],
-    } for o in patient_overviews(store, tz=tz)]
+        "pain": o.pain,
+        "triage": o.triage.to_dict(),
+    } for o in patient_overviews(store, tz=tz)]  # most in need first
 
 
 @click.group(invoke_without_command=True)
@@ -184,22 +186,33 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="NeuroPlay patients")
-    for col in ("patient", "side", "sessions", "last session", "this week", "last week",
-                "open flags"):
+    table = Table(title="NeuroPlay patients (most in need first)")
+    for col in ("triage", "patient", "sessions", "last session", "this week", "last week",
+                "pain", "open flags"):
         table.add_column(col)
+    actions = []
     for r in rows:
         presc = r["prescribed_per_week"]
-        flags = ", ".join(f"{f['kind']} ({f['measure']})" for f in r["open_flags"]) or "-"
+        flags = ", ".join(sorted({f["kind"] for f in r["open_flags"]})) or "-"
+        tri = r["triage"]
+        # icon + word, never colour alone (a printed or colour-blind reader still sees it)
+        chip = {"urgent": "[bold red]!! Urgent[/]", "review": "[yellow]! Review[/]",
+                "on_track": "[green]ok On track[/]"}[tri["severity"]]
         table.add_row(
-            r["patient_id"], r["affected_side"], str(r["sessions"]),
+            chip, r["patient_id"], str(r["sessions"]),
             f"{r['last_session'] or '-'} {r['last_exercise'] or ''}".strip(),
             f"{r['this_week_done']}/{presc}" if presc else "-",
             f"{r['last_week_done']}/{presc}" if presc and r["last_week_done"] is not None
             else "-",
+            r["pain"],
             f"[red]{flags}[/red]" if r["open_flags"] else flags,
         )
-    Console().print(table)
+        actions.append(f"{r['patient_id']} ({tri['label']}): {tri['action']}")
+    console = Console()
+    console.print(table)
+    console.print("What to do, most in need first:", highlight=False)
+    for line in actions:  # full sentences under the table: readable at any terminal width
+        console.print("  " + line, markup=False, highlight=False)
 
 
 def _new_activities(existing: list[str], adds: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:

@@ -14,6 +14,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from playwright.sync_api import expect
 
 from clinic.dashboard.app import create_app
 from clinic.station import StationClient
+from telemetry.synthetic import Course, generate
 from tests.clinic.clinic_env import PASSWORD, ClinicEnv, build
 from tests.clinic.conftest import Served, serve, stop
 
@@ -112,6 +114,13 @@ def test_dashboard_in_chromium(browser_env: tuple[ClinicEnv, Served, object],
                                tmp_path: Path) -> None:
     e, s, page = browser_env
     pg: object = page
+    today = e.store.now().date()  # two more patients: one quiet for weeks, one on track
+    generate(e.store, "a-quiet", Course(days=3, reps=2, start=today - timedelta(days=40),
+                                        pain=lambda _d: 2.0))
+    generate(e.store, "b-fine", Course(days=4, reps=2, start=today - timedelta(days=4),
+                                       pain=lambda _d: 2.0, sessions_per_week=7))
+    for pid in ("a-quiet", "b-fine"):
+        e.clinic.add_patient(e.north, pid)
     pg.goto(s.url + "/patients/north-1")  # type: ignore[attr-defined]
     assert pg.url.endswith("/login")  # type: ignore[attr-defined]
     pg.fill("input[name=username]", "ana")  # type: ignore[attr-defined]
@@ -120,7 +129,8 @@ def test_dashboard_in_chromium(browser_env: tuple[ClinicEnv, Served, object],
     pg.click("button[type=submit]")  # type: ignore[attr-defined]
     pg.wait_for_url("**/patients")  # type: ignore[attr-defined]
     rows = pg.locator("#patients tbody tr")  # type: ignore[attr-defined]
-    assert rows.count() == 1 and "north-1" in rows.first.inner_text()
+    assert [r.split("\t")[:2] for r in rows.all_inner_texts()] == [
+        ["!! Urgent", "north-1"], ["! Review", "a-quiet"], ["\u2713 On track", "b-fine"]]
     shot(pg, tmp_path, "patients")
 
     pg.click("text=north-1")  # type: ignore[attr-defined]
@@ -155,7 +165,27 @@ def test_dashboard_in_chromium(browser_env: tuple[ClinicEnv, Served, object],
         card.wait_for()
         expect(card.locator("dd[data-field=success]")).to_have_text("80 %")
         assert "reach_fraction=0.62" in card.inner_text()
-        shot(pg, tmp_path, "live")
+        expect(card.locator(".chip")).to_have_text(re.compile("On track"))
+        # a second station whose patient is in pain: its alert shows within 1 s of the
+        # state being sent, and its card moves to the top
+        hurt = StationClient(s.url, "room-2", e.clinic.new_station_token("room-2", e.north,
+                                                                         "ana"),
+                             patient="north-1", exercise="reaching").start()
+        try:
+            second = pg.locator("#station-room-2")  # type: ignore[attr-defined]
+            second.wait_for()
+            hurt.publish_state({"exercise": "reaching", "checkin": {
+                "phase": "in_session", "nrs": 7, "pre_pain": 3, "drop_levels": 1},
+                "tracking": 0.41, "success_rate": 0.5, "skeleton": demo_skeleton(0.3)})
+            expect(second.locator(".alerts li").first).to_have_text(
+                re.compile(r"^!! Pain 7/10, above the plan's limit 5"), timeout=1000)
+            expect(second.locator(".chip.urgent")).to_have_text(re.compile("Urgent"))
+            order = pg.locator(".station").evaluate_all(  # type: ignore[attr-defined]
+                "l => l.map(e => e.dataset.station)")
+            assert order == ["room-2", "room-1"]
+            shot(pg, tmp_path, "live")
+        finally:
+            hurt.stop(0)
         card.locator("button[data-action=pause]").click()
         expect(card.locator(".badge")).to_have_text("paused")
         assert demo.paused_by == "ana"

@@ -24,8 +24,11 @@ def test_overview_counts_sessions_and_names_the_last(clock) -> None:
         assert (b.sessions, b.affected_side, b.last_exercise) == (2, "left", "tapping")
         assert b.last_started_at == store.history("b")[-1].started_at
         assert b.this_week is not None and b.this_week.done == 2  # Mon and Tue of one week
-        # A clinic's own list, in its order; ids the store does not know are left out.
+        assert (a.triage.severity, b.triage.severity) == ("on_track", "on_track")
+        assert b.pain == "-"  # no pain answers yet
+        # A clinic's own list, most in need first whatever order the ids came in (a patient
+        # who never played before one who did); ids the store does not know are left out.
         picked = patient_overviews(store, ["b", "nobody", "a"], tz=timezone.utc)
-        assert [o.patient_id for o in picked] == ["b", "a"]
+        assert [o.patient_id for o in picked] == ["a", "b"]
     finally:
         store.close()

@@ -16,6 +16,7 @@ from clinic.dashboard.hub import StationLive, StoreFailed
 from telemetry.clinic import ClinicStore, Station
 from telemetry.errors import StoreError
 from telemetry.store import Store
+from telemetry.triage import TriageLimits, limits_from_plan_text
 
 log = logging.getLogger("neuroplay.dashboard")
 router = APIRouter()
@@ -48,6 +49,15 @@ async def ws_station(ws: WebSocket, name: str) -> None:
         await d.hub.station_disconnected(live, ws)
 
 
+def _limits(d: Dashboard, clinic_id: int, patient: str | None) -> TriageLimits:
+    """The pain limits of the patient's plan for the live alerts; the defaults for a patient
+    outside the station's clinic (their plan is not this clinic's to read) or without one."""
+    if not patient or not d.clinic.in_clinic(clinic_id, patient):
+        return TriageLimits()
+    plan = d.store.current_plan(patient)
+    return limits_from_plan_text(str(plan[1]) if plan else None)
+
+
 async def _parse(ws: WebSocket, live: StationLive, raw: str | bytes) -> protocol.Message | None:
     """The frame's message, or None after telling the station what is wrong with it."""
     try:
@@ -73,6 +83,8 @@ async def _station_frame(d: Dashboard, ws: WebSocket, live: StationLive, station
         notice = await asyncio.to_thread(_enrol, d.store, d.clinic, station, msg.patient)
         if notice:
             await ws.send_json({"type": "notice", "of": "hello", "notice": notice})
+    if isinstance(msg, protocol.Hello):
+        live.limits = await asyncio.to_thread(_limits, d, live.clinic_id, msg.patient)
     try:
         await d.hub.station_message(live, msg)
     except StoreFailed:

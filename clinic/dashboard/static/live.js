@@ -23,7 +23,9 @@
     const none = document.getElementById("no-stations"); if (none) none.remove();
     const box = el("div", {class: "station", id: "station-" + name, "data-station": name});
     const title = el("h2", {}, name); const badge = el("span", {class: "badge"}, "");
-    title.append(" ", badge);
+    const chip = el("span", {class: "chip on_track"}, "");
+    title.append(" ", chip, " ", badge);
+    const alerts = el("ul", {class: "alerts", role: "status"});
     const canvas = el("canvas", {width: "320", height: "240"});
     const dl = el("dl");
     const actions = el("div", {class: "actions"});
@@ -37,10 +39,10 @@
     const nb = el("button", {type: "button", "data-action": "note"}, "Add note");
     nb.addEventListener("click", () => { if (note.value.trim()) { send(name, "note", note.value); note.value = ""; } });
     const msg = el("div", {class: "muted small msg"}, "");
-    box.append(title, canvas, dl, actions, el("div", {class: "row"}), msg);
+    box.append(title, alerts, canvas, dl, actions, el("div", {class: "row"}), msg);
     box.lastChild.previousSibling.append(note, nb);
     root.append(box);
-    const c = {box, badge, canvas, dl, msg}; cards.set(name, c); return c;
+    const c = {box, badge, chip, alerts, canvas, dl, msg}; cards.set(name, c); return c;
   }
   function fmt(v) {
     if (v === null || v === undefined) return "-";
@@ -58,6 +60,18 @@
     c.box.classList.toggle("offline", !m.connected);
     c.badge.textContent = !m.connected ? "offline" : (s.paused ? "paused" : "playing");
     c.badge.className = "badge" + (!m.connected ? " off" : (s.paused ? " paused" : ""));
+    const t = m.triage || {severity: "on_track", label: "On track", rank: 2, alerts: []};
+    // colour + icon + word (never colour alone), the alerts as sentences, most in need first
+    c.chip.className = "chip " + t.severity;
+    c.chip.replaceChildren(el("span", {class: "icon", "aria-hidden": "true"},
+      {urgent: "!!", review: "!", on_track: "\u2713"}[t.severity] || "?"), " " + t.label);
+    c.alerts.replaceChildren(...t.alerts.map((a) => el("li", {class: a.severity},
+      (a.severity === "urgent" ? "!! " : "! ") + a.sentence)));
+    c.box.classList.toggle("alert", t.severity === "urgent");
+    c.box.dataset.severity = t.severity;
+    c.box.dataset.rank = String(t.rank * 1000 - t.alerts.length);
+    for (const b of c.box.querySelectorAll("button, input")) b.disabled = !m.connected;
+    sortCards();
     c.dl.replaceChildren();
     const rows = [["patient", m.patient], ["exercise", s.exercise || m.exercise], ["dose", s.dose],
       ["success", s.success_rate === undefined ? null : Math.round(100 * s.success_rate) + " %"],
@@ -65,6 +79,12 @@
       ["last note", s.note]];
     for (const [k, v] of rows) { c.dl.append(el("dt", {}, k), el("dd", {"data-field": k}, fmt(v))); }
     drawSkeleton(c.canvas, s.skeleton || null, s.hands || []);
+  }
+  function sortCards() {  // most in need first; the DOM moves only when the order changes
+    const now = [...root.querySelectorAll(".station")];
+    const want = [...now].sort((a, b) => (Number(a.dataset.rank) - Number(b.dataset.rank))
+      || a.dataset.station.localeCompare(b.dataset.station));
+    if (want.some((x, i) => x !== now[i])) root.append(...want);
   }
   function connect() {
     const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/live");
