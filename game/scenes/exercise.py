@@ -29,6 +29,7 @@ import pygame
 from exercises.events import Event
 from game.context import DrawContext
 from game.feedback import set_progress
+from game.registry import display_title
 from game.scenes.base import Scene
 from game.scenes.checkin import CheckinScene
 from game.scenes.common import stop_button
@@ -270,7 +271,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         left = max(0.0, self.runner.time_remaining_s)
         quota = getattr(getattr(self.runner.exercise, "dose", None), "repetitions", None)
         if "hits" not in summary:
-            first = self.runner.exercise.name.title()
+            first = display_title(self.runner.exercise.name)
         elif isinstance(quota, int):
             first = f"Hits {hits} of {quota}"  # the quota: the session ends when it is met
         else:

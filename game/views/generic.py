@@ -12,6 +12,7 @@ from typing import Any
 
 import pygame
 
+from game.registry import display_title
 from game.views import ViewContext
 from game.widgets import draw_text_block
 
@@ -19,7 +20,7 @@ from game.widgets import draw_text_block
 def draw_generic(surface: pygame.Surface, exercise: Any, view: ViewContext) -> None:
     th, pal = view.theme, view.theme.palette
     w, h = surface.get_size()
-    lines = [str(getattr(exercise, "name", "exercise")).title()]
+    lines = [display_title(str(getattr(exercise, "name", "exercise")))]
     for attr in ("prompt", "cue"):
         text = getattr(exercise, attr, None)
         if isinstance(text, str) and text:

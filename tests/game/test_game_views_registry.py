@@ -61,3 +61,12 @@ def test_the_games_list_matches_the_exercise_factories_and_the_views() -> None:
     assert HAND_GAMES == ("tapping", "pinch", "openclose")
     for g in GAMES:
         assert renderer_for(g.name).__module__ == g.view
+
+
+def test_every_game_has_a_patient_facing_title_not_its_internal_name() -> None:
+    from game.registry import GAMES, display_title
+
+    for g in GAMES:
+        assert g.title and display_title(g.name) == g.title
+    assert display_title("openclose") == "Open and close the hand"
+    assert display_title("some_new_game") == "Some new game"
