@@ -68,8 +68,11 @@ def _check_sqlite_file(path: Path) -> None:
     try:
         con = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=10)
         try:
-            names = sorted(r[0] for r in con.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'"))
+            raw = [r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")]
+            if not all(isinstance(n, str) for n in raw):  # a damaged catalogue (BLOB names)
+                raise sqlite3.DatabaseError("damaged table names in the schema")
+            names = sorted(raw)
             version = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] \
                 if "schema_migrations" in names else None
         finally:
