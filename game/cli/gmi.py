@@ -79,6 +79,25 @@ def patient_intents(t: float, run: Any, scene: Any, vp: Any, mode: str, pending:
                    right=up if side == "right" else rest)
 
 
+def _start_set(store: Any, patient: str, exercise: str, dose: Any, rules: Any, playing: int,
+               pre_pain: int | None, shots: Path | None) -> tuple[Any, list[str], Any, int, Any]:
+    """A GMI set's session (with its stage decision) and the scripted patient's pain
+    before it; a surface to draw screenshots on when asked (no display needed)."""
+    stage, decisions = ladder_decisions(store, patient, rules, playing)
+    rec = store.start_session(patient, exercise, dose, source="virtual_patient", t0=0.0,
+                              simulated_clock=True, decisions=decisions)
+    pain = 3 if pre_pain is None else pre_pain  # the scripted patient's answer
+    rec.checkin("pre", {"pain": pain}, t=0.0)
+    surface = None
+    if shots is not None:
+        import pygame
+
+        shots.mkdir(parents=True, exist_ok=True)
+        pygame.font.init()
+        surface = pygame.Surface(WINDOW)
+    return stage, decisions, rec, pain, surface
+
+
 def run_laterality_demo(*, data_dir: str | None, patient: str, seed: int, affected: str | None,
                         answer: str, screenshots: str | None, as_json: bool,
                         no_report: bool, pre_pain: int | None = None) -> None:
@@ -109,16 +128,8 @@ def run_laterality_demo(*, data_dir: str | None, patient: str, seed: int, affect
         dose = {"stage": 1, "trials": len(trials), "angles": list(rules.angles),
                 "views": list(rules.views), "response_deadline_s": rules.response_deadline_s,
                 "answer_mode": answer}
-        stage, decisions = ladder_decisions(store, patient, rules, 1)
-        rec = store.start_session(patient, "laterality", dose, source="virtual_patient", t0=0.0,
-                                  simulated_clock=True, decisions=decisions)
-        pain = 3 if pre_pain is None else pre_pain  # the scripted patient's answers
-        rec.checkin("pre", {"pain": pain}, t=0.0)
-        surface = None
-        if shots is not None:
-            shots.mkdir(parents=True, exist_ok=True)
-            pygame.font.init()  # drawing on a Surface needs no display
-            surface = pygame.Surface(WINDOW)
+        stage, decisions, rec, pain, surface = _start_set(store, patient, "laterality", dose,
+                                                          rules, 1, pre_pain, shots)
         transform = menu_transform(WINDOW)
         pending: dict = {}
         t, taken = 0.0, set()
@@ -197,16 +208,8 @@ def run_imagery_demo(*, data_dir: str | None, patient: str, seed: int, affected:
         arm = VirtualImageryArm(seed, shown)
         dose = {"stage": 2, "pictures": len(trials), "hold_s": im.hold_s, "repeats": im.repeats,
                 "stillness_bu_s": im.stillness_bu_s}
-        stage, decisions = ladder_decisions(store, patient, rules, 2)
-        rec = store.start_session(patient, "imagery", dose, source="virtual_patient", t0=0.0,
-                                  simulated_clock=True, decisions=decisions)
-        pre = 3 if pre_pain is None else pre_pain
-        rec.checkin("pre", {"pain": pre}, t=0.0)
-        surface = None
-        if shots is not None:
-            shots.mkdir(parents=True, exist_ok=True)
-            pygame.font.init()  # drawing on a Surface needs no display
-            surface = pygame.Surface(WINDOW)
+        stage, decisions, rec, pre, surface = _start_set(store, patient, "imagery", dose,
+                                                         rules, 2, pre_pain, shots)
         transform = menu_transform(WINDOW)
         t, taken = 0.0, set()
         while not scene.dismissed and t < 4 * 3600.0:
