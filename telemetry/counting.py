@@ -309,7 +309,8 @@ def dominant_period(x: np.ndarray, fs: float, *, min_s: float = MIN_PERIOD_S,
     by their own energies (so gaps and short clips do not bias it); the signal is
     detrended with a running mean of the longest period searched. The first lag
     whose peak reaches 85 % of the highest is taken (the highest is often a
-    multiple of the true period). None without a peak above MIN_PERIODICITY.
+    multiple of the true period); only lags past the correlation's first zero
+    crossing are peaks. None without a peak above MIN_PERIODICITY.
     """
     v = np.asarray(x, dtype=float)
     n = v.size
@@ -338,8 +339,16 @@ def dominant_period(x: np.ndarray, fs: float, *, min_s: float = MIN_PERIOD_S,
         aa, bb = a * both, b * both
         den_k = math.sqrt(float(np.dot(aa, aa)) * float(np.dot(bb, bb)))
         r[k] = float(np.dot(aa, bb)) / den_k if den_k > 0 else np.nan
-    peaks = [k for k in range(lo, hi) if np.isfinite(r[k]) and np.isfinite(r[k - 1])
-             and np.isfinite(r[k + 1]) and r[k] >= r[k - 1] and r[k] > r[k + 1] and r[k] > 0]
+    # A repetition's peak lies beyond the first zero crossing: before it the correlation
+    # is still the slope of lag 0, where noise makes small local maxima (white noise on
+    # a slow movement once gave a "period" of 2.5 samples, read as 81 repetitions).
+    first_below = next((k for k in range(lo - 1, hi + 1) if np.isfinite(r[k]) and r[k] <= 0),
+                       None)
+    if first_below is None:
+        return None
+    peaks = [k for k in range(max(lo, first_below + 1), hi) if np.isfinite(r[k])
+             and np.isfinite(r[k - 1]) and np.isfinite(r[k + 1]) and r[k] >= r[k - 1]
+             and r[k] > r[k + 1] and r[k] > 0]
     if not peaks:
         return None
     best = max(r[k] for k in peaks)

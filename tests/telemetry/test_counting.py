@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from telemetry.counting import (
@@ -69,6 +69,7 @@ def test_noise_does_not_double_count() -> None:
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(3, 12), period=st.floats(0.3, 4.0),
        fps=st.sampled_from([15.0, 24.0, 30.0]), noise=st.floats(0.0, 0.08))
+@example(seed=1, n=3, period=4.0, fps=24.0, noise=0.08)  # once counted 81 (a 2.5-sample "period")
 def test_property_known_count_with_noise(seed: int, n: int, period: float, fps: float,
                                          noise: float) -> None:
     rng = np.random.default_rng(seed)
@@ -78,6 +79,18 @@ def test_property_known_count_with_noise(seed: int, n: int, period: float, fps: 
     assert abs(res.count - n) <= 1
     if noise < 0.03 and period * fps >= 8:
         assert res.count == n
+
+
+@pytest.mark.parametrize("fps", [15.0, 24.0, 30.0])
+def test_noise_on_a_slow_movement_is_not_a_fast_period(fps: float) -> None:
+    """White noise makes small bumps on the autocorrelation's lag-0 slope; none is a
+    period (one at 2.5 samples once turned 3 slow repetitions into 81)."""
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        t = np.arange(0, 12, 1 / fps)
+        x = reps(t, 4.0, amp=1.0, rest=0.0) + rng.normal(0, 0.08, t.size)
+        p = dominant_period(x, fps)
+        assert p is not None and p.seconds == pytest.approx(4.0, rel=0.1)
 
 
 def test_single_frame_spikes_are_rejected_and_do_not_count() -> None:
