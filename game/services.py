@@ -96,6 +96,14 @@ class GameServices:
         if data is not None:
             self.store.save_calibration(patient_id, data)
 
+    def gmi_set(self, patient_id: str, pace: float = 1.0) -> Any:
+        """A graded-motor-imagery set for this patient (game/gmi_sets.py), when the game
+        is one; the flow plays it in place of a dosed exercise."""
+        from game.gmi_sets import make_set
+
+        return make_set(self.game, self.store, patient_id, self.affected, self.seed, pace=pace,
+                        camera=self.source != "mouse")
+
     def make_session(self, patient_id: str, calibration: Any, pre: Mapping[str, int], *,
                      easier: bool = False) -> SessionSetup:
         today = self.day_options(pre).choose(easier)

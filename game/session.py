@@ -331,6 +331,7 @@ def _demo_player(prepared: Prepared, player: DemoPlayer, affected: str,
 # ------------------------------------------------------------------ play
 def _check_live(request: SessionRequest, player: LivePlayer) -> None:
     """`play`'s input, checked before anything is opened or created."""
+    from game.gmi_sets import GMI_GAMES
     from game.registry import HAND_GAMES
     from game.runtime import display_problem
 
@@ -339,6 +340,12 @@ def _check_live(request: SessionRequest, player: LivePlayer) -> None:
         raise UserError("give one of --camera, --video or --mouse")
     if player.mouse and request.game in HAND_GAMES:
         raise UserError(f"--mouse cannot play {request.game} (it needs hand landmarks); use a camera")
+    if player.mouse and request.game == "imagery":
+        raise UserError("--mouse cannot play imagery (the camera checks that the arm stays "
+                        "still while the movement is imagined); use a camera")
+    if request.mirror and request.game in GMI_GAMES:
+        raise UserError(f"--mirror is for the movement games; {request.game} shows pictures "
+                        f"of hands (leave --mirror out)")
     if player.video is not None and not Path(player.video).is_file():
         raise UserError(f"{player.video}: no such video file")
     if player.station is not None:
@@ -388,6 +395,7 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
     import click
 
     from game.dosing import DosingSource
+    from game.gmi_sets import GMI_GAMES, plan_gmi
     from game.players import NoPlayer, live_input
     from game.registry import HAND_GAMES
     from game.services import GameServices
@@ -395,11 +403,14 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
 
     request, store = prepared.request, prepared.store
     cal = _saved_calibration(store, request.patient)
+    gmi = request.game in GMI_GAMES  # a GMI set: no dose (game/gmi_sets.py reads the plan)
     dosing = DosingSource(store, request.patient, request.game, side=affected, pace=request.pace,
                           seated=player.seated)
-    planned = dosing.options(None)  # a stored plan that no longer validates: one line, now
-    if not player.seated and any(t is not None and t.session.seated
-                                 for t in (planned.full, planned.easier)):
+    if gmi:
+        plan_gmi(store, request.patient)  # a stored plan that no longer validates: one line, now
+    planned = None if gmi else dosing.options(None)  # the same check for a dosed game
+    if planned is not None and not player.seated and any(
+            t is not None and t.session.seated for t in (planned.full, planned.easier)):
         click.echo("The plan keeps this session seated (standing needs the therapist's plan).",
                    err=True)
     on_app: OnApp | None = None
@@ -416,7 +427,7 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
     attach = player.station.open(request.patient, request.game) if player.station else None
     if player.station is not None:
         prepared.closers.append(player.station.close)
-    services = GameServices(store, dosing, game=request.game,
+    services = GameServices(store, dosing, game=request.game, seed=random.randrange(2**31),
                             source="mouse" if player.mouse else "video" if player.video else "camera",
                             mirror=request.mirror, affected=affected, default_calibration=cal,
                             procedure_factory=None if cal else CalibrationProcedure,

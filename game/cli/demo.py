@@ -22,10 +22,9 @@ from game.cli.lsl_options import lsl_options, make_streamer, with_streamer
 from game.cli.options import session_options
 from game.cli.params import PATIENT
 from game.errors import UserError
+from game.gmi_sets import GMI_GAMES  # graded motor imagery: game/cli/gmi.py plays them
 from game.registry import HAND_GAMES
 from game.session import NOT_STARTED, DemoPlayer, SessionRequest, prepare, run
-
-GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py plays them
 
 
 @click.command()
