@@ -83,6 +83,18 @@ class DemoStation:
         self.client.stop()
 
 
+def wait_commands(client: StationClient, n: int) -> list:
+    """The first `n` commands a station client receives (polled, like the game does)."""
+    import time
+
+    got: list = []
+    deadline = time.monotonic() + 10
+    while len(got) < n and time.monotonic() < deadline:
+        got += client.poll_commands()
+        time.sleep(0.02)
+    return got
+
+
 @pytest.fixture
 def browser_env(tmp_path: Path, chromium_path: str) -> Iterator[tuple[ClinicEnv, Served, object]]:
     from playwright.sync_api import sync_playwright
@@ -207,6 +219,7 @@ def test_dashboard_in_chromium(browser_env: tuple[ClinicEnv, Served, object],
         pg.goto(s.url + "/live")  # type: ignore[attr-defined]
         card = pg.locator("#station-room-1")  # type: ignore[attr-defined]
         card.wait_for()
+        pg.check("#alert-sound")  # type: ignore[attr-defined]  (beep + notification on new alerts)
         expect(card.locator("dd[data-field=success]")).to_have_text("80 %")
         assert "reach_fraction=0.62" in card.inner_text()
         expect(card.locator(".chip")).to_have_text(re.compile("On track"))
@@ -227,6 +240,33 @@ def test_dashboard_in_chromium(browser_env: tuple[ClinicEnv, Served, object],
             order = pg.locator(".station").evaluate_all(  # type: ignore[attr-defined]
                 "l => l.map(e => e.dataset.station)")
             assert order == ["room-2", "room-1"]
+            # the new alerts were announced (the sound option is on), once each
+            assert pg.evaluate("document.body.dataset.alertsAnnounced") == "3"  # type: ignore[attr-defined]
+            assert pg.evaluate("localStorage.getItem('np-alert-sound')") == "1"  # type: ignore[attr-defined]
+            # one click from the alert: make that station easier, then pause it
+            pain = second.locator(".alerts li[data-kind=pain]")
+            pain.locator("button[data-quick=difficulty-easier]").click()
+            expect(second.locator(".msg")).to_have_text("sent: make easier")
+            pain.locator("button[data-quick=pause]").click()
+            expect(second.locator(".msg")).to_have_text("sent: pause")
+            got = wait_commands(hurt, 2)
+            assert [(c.action, c.value, c.by) for c in got] == [
+                ("difficulty", "easier", "ana"), ("pause", "", "ana")]
+            # a trunk-lean run: a review alert with the same one-click actions
+            hurt.publish_state({"exercise": "reaching", "tracking": 0.95,
+                                "trunk_lean": {"run": 4, "deg": 13.0},
+                                "skeleton": demo_skeleton(0.3)})
+            lean = second.locator(".alerts li[data-kind=trunk_lean]")
+            expect(lean).to_have_text(re.compile(
+                r"^! Trunk lean in the last 4 reaches in a row \(up to 13 degrees\)"),
+                timeout=1000)
+            assert lean.locator("button[data-quick=pause]").count() == 1
+            assert pg.evaluate("document.body.dataset.alertsAnnounced") == "4"  # type: ignore[attr-defined]
+            hurt.publish_state({"exercise": "reaching", "checkin": {
+                "phase": "in_session", "nrs": 7, "pre_pain": 3, "drop_levels": 1},
+                "tracking": 0.41, "trunk_lean": {"run": 4, "deg": 13.0},
+                "success_rate": 0.5, "skeleton": demo_skeleton(0.3)})
+            expect(second.locator(".alerts li")).to_have_count(4)
             shot(pg, tmp_path, "live")
         finally:
             hurt.stop(0)
