@@ -8,6 +8,13 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 
 from clinic import plan_form as pf
 from exercises.dosing import next_dose
@@ -179,3 +186,35 @@ def test_forward_rows_repeat_the_last_sessions_and_refuse_unknown_scenarios() ->
     assert forward_rows([], "reaching", "as_recently", 1)[0].pain_pre == 3
     with pytest.raises(KeyError, match="unknown scenario"):
         forward_rows(h, "reaching", "nonsense", 1)
+
+
+DOSE_FIELDS = sorted(k for k in pf.form_values(PLAN) if k.rsplit(".", 1)[-1] in pf.PARTS)
+RULE_FIELDS = sorted(k for k in pf.RULES if k not in ("progression.progress",
+                                                     "safety.override_reason"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(DOSE_FIELDS + RULE_FIELDS),
+       st.one_of(st.integers(-1000, 1000).map(str),
+                 st.floats(-1e6, 1e6, allow_nan=False).map(lambda f: f"{f:.6g}"),
+                 st.sampled_from(["abc", "1e400", "nan", "inf", "[1, 2]", "true", "0x1F",
+                                  "\"5\"", "1_000", "12 # x"])))
+def test_any_typed_value_is_either_the_plan_or_an_error_at_its_own_field(
+        field: str, raw: str) -> None:
+    """Whatever the therapist types into one field: the plan model accepts it (and the
+    plan then holds that number there) or refuses it with a message at that field, its
+    parameter's row or the rule it contradicts in the same table (a max below the min is
+    reported at min, a band_high below band_low at band_low) - never somewhere unrelated,
+    never an exception."""
+    r = pf.apply_form(PLAN, {**pf.form_values(PLAN), field: raw})
+    if r.ok:
+        assert r.plan is not None and not r.errors and not r.other
+        got = pf.form_values(r.plan)[field]
+        assert float(got) == float(tomllib.loads(f"v = {raw}")["v"])
+        load_plan(r.text, "again")  # the text is the plan, not just the object
+    else:
+        assert r.other == [] and r.errors
+        near = field.rsplit(".", 1)[0] if field in DOSE_FIELDS else field.split(".")[0]
+        assert all(k == near or k.startswith(near + ".") for k in r.errors), r.errors
+        assert field in r.errors or field.rsplit(".", 1)[0] in r.errors or \
+            field.startswith(("staircase.", "progression."))
