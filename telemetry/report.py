@@ -317,7 +317,7 @@ def _empty(ax: Any, text: str) -> None:
 
 
 def _as_numbers(ax: Any, x: Sequence[datetime], y: Sequence[float], color: str,
-                fmt: str = "{:.2f}", title: str = "") -> None:
+                fmt: str = "{:.2f}", title: str = "", noun: str = "session") -> None:
     """One or two points are shown as numbers, not as dots lost on empty axes: each
     date with its value, large, with a marker in the series' colour (issue 16)."""
     ax.set_axis_off()
@@ -331,7 +331,7 @@ def _as_numbers(ax: Any, x: Sequence[datetime], y: Sequence[float], color: str,
                 weight="bold", color=TEXT, va="center")
         ax.text(0.1, top - 0.15, xx.strftime("%d %b %Y"), transform=ax.transAxes,
                 fontsize=8.5, color=GREY, va="center")
-    ax.text(0.02, 0.02, f"{n} session{'s' if n > 1 else ''} so far: the numbers, not a trend",
+    ax.text(0.02, 0.02, f"{n} {noun}{'s' if n > 1 else ''} so far: the numbers, not a trend",
             transform=ax.transAxes, fontsize=7.5, color=GREY, va="bottom")
 
 
@@ -467,6 +467,17 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
                       loc="left")
     else:
         _empty(ax2, "no weeks yet")
+    if 0 < len(weeks) <= FEW_POINTS:  # issue 16: one or two weeks read as numbers
+        ax2.clear()
+        _as_numbers(ax2, [datetime.combine(w.week_start, datetime.min.time()) for w in weeks],
+                    [float(w.done) for w in weeks], GREY, "{:.0f}",
+                    "Sessions done per week", noun="week")
+        values = [t for t in ax2.texts if t.get_fontsize() == 15]
+        dates = [t for t in ax2.texts if t.get_fontsize() == 8.5]
+        for v, d, w in zip(values, dates, weeks, strict=True):
+            v.set_text(f"{w.done} of {w.prescribed}")
+            d.set_text(f"week of {w.week_start:%d %b %Y}"
+                       + ("" if w.complete_week else " (not over)"))
     out.append(("Sessions and adherence", fig))
 
     dex = [(k, label) for k, label in (

@@ -154,7 +154,7 @@ def _review(old: Plan | None, old_text: str, new: Plan, text: str,
     changes = pf.plan_diff(old, new) if old is not None else []
     return {"changes": changes, "text_diff": pf.text_diff(old_text, text),
             "text": text, "base_version": version or 0, "next_version": (version or 0) + 1,
-            "overrides": new.overrides}
+            "overrides": new.overrides, "first": old is None}
 
 
 def _simulate(store: Store, patient_id: str, plan: Plan, scenario: str,

@@ -170,6 +170,32 @@ def test_plan_edit_validation_review_reason_and_simulate(env: tuple[ClinicEnv, S
     e.store.save_plan("north-1", good, author="ana")  # back to the safe plan for other tests
 
 
+def test_a_plan_that_does_not_load_is_replaced_in_the_toml_tab_with_a_reason(
+        env: tuple[ClinicEnv, Served]) -> None:
+    """south-1's stored plan is the synthetic generator's one line (not a valid plan): the
+    form says so, the TOML tab writes a whole plan, reviewed and saved with a reason."""
+    from tests.clinic.clinic_env import PLAN
+
+    e, s = env
+    c = login(s.url, "bob")
+    assert e.store.current_plan("south-1") == (1, "sessions_per_week = 5\n")
+    page = c.get("/patients/south-1/plan")
+    assert page.status_code == 200 and "has no plan the form can show" in page.text
+    token = csrf_of(page.text)
+    text = PLAN.read_text(encoding="utf-8")
+    r = c.post("/patients/south-1/plan", data={"plan_text": text, "mode": "toml",
+                                               "action": "review", "csrf_token": token})
+    assert r.status_code == 200 and 'id="plan-first"' in r.text
+    assert "version 1 could not be read" in r.text and "No value changes" not in r.text
+    assert 'name="base_version" value="1"' in r.text
+    r = c.post("/patients/south-1/plan", data={"plan_text": text, "action": "save",
+                                               "base_version": "1", "reason": "a real plan",
+                                               "csrf_token": token})
+    assert (r.status_code, r.headers["location"]) == (303, "/patients/south-1/plan?saved=2")
+    assert e.store.current_plan("south-1")[0] == 2
+    assert 'name="reaching.repetitions.start" value="12"' in c.get(r.headers["location"]).text
+
+
 INJECTIONS = ("' OR '1'='1' --", "\"; DROP TABLE therapists; --",
               "<script>alert('x')</script>", "<img src=x onerror=alert(1)>")
 

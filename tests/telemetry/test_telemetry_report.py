@@ -188,6 +188,11 @@ def test_report_with_few_sessions_and_no_hits(sessions: list[list[bool]], tmp_pa
         assert texts[-1].startswith(f"{len(sessions)} session")
         [dots] = [ln for ln in hit_ax.get_lines()][:1]
         assert dots.get_marker() == "o" and dots.get_markersize() >= 8
+        week_ax = figs["Sessions and adherence"].axes[1]
+        assert not week_ax.axison and "week of 02 Mar 2026 (not over)" in [
+            t.get_text() for t in week_ax.texts]
+        assert [t.get_text() for t in week_ax.texts if " of " in t.get_text()
+                and "week" not in t.get_text()] == ["0 of 5"]  # none completed
         speed_ax = figs["Movement"].axes[0]
         assert not speed_ax.axison or any(len(ln.get_xdata()) for ln in speed_ax.get_lines())
 
