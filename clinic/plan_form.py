@@ -19,6 +19,7 @@ No web imports, no store, no clock (the caller passes the date): tested directly
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -527,8 +528,10 @@ def with_reason(text: str, reason: str, author: str, on: str) -> str:
         i = 1
         while i < len(lines) and lines[i].startswith("#   "):
             i += 1
-    body = [" ".join(x.split()) for x in reason.strip().splitlines() if x.strip()]
-    who = " ".join(f"{author}, {on}".replace(")", "").split())
+    clean = "".join(c if c in "\n\t" or not unicodedata.category(c).startswith("C") else " "
+                    for c in reason)  # a TOML comment may hold no control characters
+    body = [" ".join(x.split()) for x in clean.strip().splitlines() if x.strip()]
+    who = " ".join("".join(c for c in f"{author}, {on}" if c.isprintable() and c != ")").split())
     head = [f"{_REASON_HEAD} ({who}): {body[0] if body else ''}\n"]
     head += [f"#   {x}\n" for x in body[1:]]
     return "".join(head + lines[i:])

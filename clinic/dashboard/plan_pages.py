@@ -145,7 +145,9 @@ def submit(store: Store, p: PatientRecord, form: Mapping[str, str], author: str
                            reason_error="Write why you change the plan; the reason is kept "
                                         "with the new version.")
     on = store.now().strftime("%Y-%m-%d %H:%M UTC")
-    saved = store.save_plan(p.patient_id, pf.with_reason(text, reason, author, on), author)
+    final = pf.with_reason(text, reason, author, on)
+    load_plan(final, SOURCE)  # the reason is a comment: still the reviewed plan (never raises)
+    saved = store.save_plan(p.patient_id, final, author)
     return 303, f"/patients/{quote(p.patient_id, safe='')}/plan?saved={saved}"
 
 

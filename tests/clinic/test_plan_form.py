@@ -144,6 +144,9 @@ def test_the_reason_is_the_versions_first_comment_and_replaced_by_the_next() -> 
     again = pf.with_reason(t, "back", "bob", "2026-12-07")
     assert pf.reason_of(again) == "back" and again.count("Reason for this version") == 1
     assert again.endswith(TEXT) and pf.reason_of(TEXT) is None
+    odd = pf.with_reason(TEXT, "a\x00b\x7fc\u200bd\r\ne", "an)a\x1b", "today")
+    assert load_plan(odd).model == PLAN.model  # control characters never break the TOML
+    assert pf.reason_of(odd) == "a b c d e" and odd.startswith("# Reason for this version (ana, today)")
 
 
 def _history(n: int, pain: int) -> list[SimSession]:
