@@ -49,6 +49,19 @@ PARAM_LABEL: dict[str, str] = {
 }
 
 
+# Units the physical bounds leave blank (exercises.plans.PHYSICAL), in words.
+PARAM_UNIT: dict[tuple[str, str], str] = {
+    ("session", "pace"): "x full speed", ("reaching", "repetitions"): "targets",
+    ("openclose", "repetitions"): "cycles", ("openclose", "min_range"): "of the range",
+    ("tapping", "sets"): "sets", ("pinch", "objects"): "objects",
+    ("pinch", "object_mass"): "game units", ("pinch", "friction"): "game units",
+}
+
+
+def param_unit(exercise: str, key: str) -> str:
+    return PHYSICAL[exercise][key][2] or PARAM_UNIT.get((exercise, key), "")
+
+
 def param_label(key: str) -> str:
     return PARAM_LABEL.get(key) or label(key).capitalize()
 
@@ -240,7 +253,7 @@ def sections(plan: Plan, values: Mapping[str, str],
         rows = []
         for key in HARDER[ex]:
             names = {p: f"{ex}.{key}.{p}" for p in PARTS}
-            unit = PHYSICAL[ex][key][2]
+            unit = param_unit(ex, key)
             rows.append(Param(
                 ex, key, param_label(key), unit,
                 "higher" if HARDER[ex][key] > 0 else "lower",
@@ -464,7 +477,7 @@ def plan_diff(old: Plan, new: Plan) -> list[Change]:
                 va = getattr(ra, part) if ra is not None else None
                 vb = getattr(rb, part) if rb is not None else None
                 if va != vb:
-                    unit = PHYSICAL[ex][key][2]
+                    unit = param_unit(ex, key)
                     changes.append(Change(title, f"{param_label(key)}: {part}",
                                           _with_unit(va, unit), _with_unit(vb, unit)))
     da = _flat(old.model.model_dump(mode="json"), "")
@@ -498,8 +511,9 @@ def _plain(v: Any) -> str:
 
 def _with_unit(v: Any, unit: str) -> str:
     s = _plain(v)
-    return f"{s} {unit}" if unit and v not in (None, "") and not isinstance(v, (list, str)) \
-        else s
+    if not unit or v in (None, "") or isinstance(v, (list, str)):
+        return s
+    return f"{s}{unit}" if unit.startswith("/") else f"{s} {unit}"
 
 
 def text_diff(old: str, new: str) -> list[tuple[str, str]]:

@@ -181,8 +181,8 @@ def test_dashboard_in_chromium(browser_env: tuple[ClinicEnv, Served, object],
     pg.click("#plan-form button[value=review]")  # type: ignore[attr-defined]
     diff = pg.locator("#plan-diff tbody tr")  # type: ignore[attr-defined]
     assert [r.split("\t") for r in diff.all_inner_texts()] == [
-        ["Reaching", "Repetitions: start", "12", "14"],
-        ["Pain rules", "Pause the session at pain above", "5 /10", "4 /10"]]
+        ["Reaching", "Repetitions: start", "12 targets", "14 targets"],
+        ["Pain rules", "Pause the session at pain above", "5/10", "4/10"]]
     assert e.store.current_plan("north-1")[0] == version  # a review saves nothing
     shot(pg, tmp_path, "plan_diff", full_page=False)
     pg.click("button[value=save]")  # type: ignore[attr-defined]  (no reason yet)

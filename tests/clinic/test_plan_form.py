@@ -72,8 +72,8 @@ def test_a_change_is_written_in_place_keeping_the_comments() -> None:
     assert r.plan.ranges("reaching")["repetitions"].start == 14
     assert r.plan.guardrails.pain_stop_threshold == 4
     assert pf.plan_diff(PLAN, r.plan) == [
-        pf.Change("Reaching", "Repetitions: start", "12", "14"),
-        pf.Change("Pain rules", "Pause the session at pain above", "5 /10", "4 /10")]
+        pf.Change("Reaching", "Repetitions: start", "12 targets", "14 targets"),
+        pf.Change("Pain rules", "Pause the session at pain above", "5/10", "4/10")]
 
 
 def test_a_fixed_value_becomes_a_range_and_a_missing_key_is_added_in_place() -> None:
