@@ -126,7 +126,7 @@ def submit(store: Store, p: PatientRecord, form: Mapping[str, str], author: str
     if action == "simulate":
         return 200, editor(store, p, **common, **keep,
                            simulation=_simulate(store, p.patient_id, candidate, scenario,
-                                                form.get("exercise", "")))
+                                                form.get("exercise", ""), in_force))
     review = _review(in_force, in_force_text, candidate, text, version)
     if action != "save":
         return 200, editor(store, p, **common, **keep, review=review)
@@ -159,9 +159,10 @@ def _review(old: Plan | None, old_text: str, new: Plan, text: str,
             "overrides": new.overrides, "first": old is None}
 
 
-def _simulate(store: Store, patient_id: str, plan: Plan, scenario: str,
-              exercise: str) -> dict[str, Any]:
-    """The candidate plan on the patient's real history, then forward from today."""
+def _simulate(store: Store, patient_id: str, plan: Plan, scenario: str, exercise: str,
+              in_force: Plan | None = None) -> dict[str, Any]:
+    """The candidate plan on the patient's real history, then forward from today; each
+    dose beside the one the plan in force would give on the same assumption."""
     from exercises.dosing import fmt_value
     from exercises.simulated_patients import (
         FORWARD_SCENARIOS,
@@ -171,23 +172,31 @@ def _simulate(store: Store, patient_id: str, plan: Plan, scenario: str,
 
     ex = exercise if exercise in plan.exercises else plan.exercises[0]
     history = store.history(patient_id)
+    checkins = store.checkins(patient_id)
     rows = forward_rows(history, ex, scenario, SIM_SESSIONS)
     today = store.now().date()
-    steps = simulate_forward(plan, history, store.checkins(patient_id), rows, start=today,
-                             exercise=ex)
+    steps = simulate_forward(plan, history, checkins, rows, start=today, exercise=ex)
+    before = (simulate_forward(in_force, history, checkins, rows, start=today, exercise=ex)
+              if in_force is not None and ex in in_force.exercises else [])
     keys = list(steps[0].dose) if steps else []
 
     def pain(v: int | None) -> str:
         return "-" if v is None else str(v)
 
+    def cell(step: Any, old: Any, k: str) -> dict[str, str | None]:
+        new = fmt_value(k, step.dose[k])
+        was = fmt_value(k, old.dose[k]) if old is not None and k in old.dose else None
+        return {"new": new, "now": was if was != new else None}
+
     return {
         "exercise": ex, "scenario": FORWARD_SCENARIOS[scenario], "today": today.isoformat(),
         "real_sessions": sum(1 for h in history if h.exercise == ex),
+        "compared": bool(before),
         "columns": [pf.param_label(k) for k in keys],
         "rows": [{"n": s.session, "day": s.day.strftime("%a %d %b"),
-                  "dose": [fmt_value(k, s.dose[k]) for k in keys],
+                  "dose": [cell(s, before[i] if i < len(before) else None, k) for k in keys],
                   "pain": f"{pain(s.pain_pre)} -> {pain(s.pain_post)}",
                   "met": "yes" if s.quota_met else "no", "easier": s.easier,
                   "reasons": [r for r in (s.reasons or s.decision.reasons)]
                   + [f"FLAG {f.kind}: {f.message}" for f in s.decision.flags]}
-                 for s in steps]}
+                 for i, s in enumerate(steps)]}

@@ -196,8 +196,12 @@ def test_dashboard_in_chromium(browser_env: tuple[ClinicEnv, Served, object],
     now, text = e.store.current_plan("north-1")
     assert now == version + 1 and "pain_stop_threshold = 4" in text
     assert "Pain above 5 twice last week" in pg.locator("#plan-history").inner_text()  # type: ignore[attr-defined]
+    pg.fill("input[name='session.session_minutes.start']", "15")  # type: ignore[attr-defined]
     pg.click("#plan-form button[value=simulate]")  # type: ignore[attr-defined]
     expect(pg.locator("#simulation tbody tr")).to_have_count(12)  # type: ignore[attr-defined]
+    expect(pg.locator("#simulation .was").first).to_have_text(  # type: ignore[attr-defined]
+        re.compile(r"^in force: "))
+    assert e.store.current_plan("north-1")[0] == version + 1  # simulating saves nothing
     shot(pg, tmp_path, "plan_simulation", full_page=False)
     pg.click("a[data-tab=toml]")  # type: ignore[attr-defined]
     area = pg.locator("textarea[name=plan_text]").first  # type: ignore[attr-defined]

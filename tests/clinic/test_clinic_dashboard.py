@@ -126,6 +126,12 @@ def test_plan_edit_validation_review_reason_and_simulate(env: tuple[ClinicEnv, S
                                                "csrf_token": token})
     assert r.status_code == 200 and 'id="simulation"' in r.text
     assert r.text.count("<tr><td>") >= 12 and "from today" in r.text
+    assert 'class="was"' not in r.text  # the plan in force: nothing to compare
+    longer = good.replace("session_minutes = { start = 10.0", "session_minutes = { start = 15.0")
+    r = c.post("/patients/north-1/plan", data={"plan_text": longer, "mode": "toml",
+                                               "action": "simulate", "scenario": "steady",
+                                               "csrf_token": token})
+    assert r.status_code == 200 and '15 min<div class="was">in force: 10 min</div>' in r.text
     assert e.store.current_plan("north-1")[0] == version  # simulate saves nothing
     # saving needs a review's base version and a reason
     edited = good.replace("repetitions = { start = 12", "repetitions = { start = 14")
