@@ -331,6 +331,7 @@ def apply_form(base: Plan, values: Mapping[str, str]) -> FormResult:
     (`neuroplay plan set`'s editing, which keeps the therapist's comments); a blank
     field is an error next to it and nothing else is tried."""
     from game.cli.plan import set_key
+    from game.errors import UserError
 
     own = form_values(base)
     errors: dict[str, str] = {}
@@ -345,7 +346,10 @@ def apply_form(base: Plan, values: Mapping[str, str]) -> FormResult:
             continue
         if _same(raw, current, rule):
             continue
-        text = set_key(_make_room(text, name, own), name, _literal(raw, rule))
+        try:
+            text = set_key(_make_room(text, name, own), name, _literal(raw, rule))
+        except UserError as exc:  # a plan shaped so that the key has no place to go
+            errors[name] = str(exc)
     if errors:
         return FormResult(text, None, _attach(errors), [])
     try:
