@@ -37,6 +37,7 @@ SESSION_START = "session_start"
 SESSION_END = "session_end"
 CHECKIN = "checkin"
 MIRROR_MODE = "mirror_mode"
+VIEW_MODE = "view_mode"  # the 3-D / stereo view turned off (back to 2-D) or on again
 REPETITION = "repetition"  # one completed repetition with its metrics in data
 
 # Kinds one game emits, prefixed with its name (tapping's predates the rule).
@@ -93,6 +94,7 @@ __all__ = [  # noqa: RUF022  (kinds in one block, then the type)
     "TOUCH",
     "TRACKING_LOST",
     "TRACKING_RESTORED",
+    "VIEW_MODE",
     "KINDS",
     "Event",
 ]

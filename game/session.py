@@ -52,6 +52,12 @@ class SessionRequest:
     pace: float = 1.0
     easier: bool = False
     report: bool = True
+    # The view (game/views/scene3d.py): None = 2-D unless --stereo; comfort/IPD only in 3-D.
+    view: str | None = None
+    stereo: str | None = None
+    comfort: str | None = None
+    ipd_mm: float | None = None
+    reach_mode: str | None = None  # reaching's mode ("plane" / "forward"); None: the plan's
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,7 @@ def play_session(request: SessionRequest, player: DemoPlayer | LivePlayer) -> Se
 def prepare(request: SessionRequest, player: DemoPlayer | LivePlayer) -> Prepared:
     """Check the input and open the store, the player and the dosing; one `UserError`
     line (nothing written) for bad input. On failure everything opened is closed."""
+    check_view(request)
     if isinstance(player, DemoPlayer):
         return _prepare_demo(request, player)
     return _prepare_live(request, player)
@@ -162,7 +169,8 @@ def run(prepared: Prepared) -> SessionOutcome:
         result = run_flow(prepared.make_flow, prepared.driver, headless=prepared.headless,
                           screenshots=prepared.screenshots, max_game_s=prepared.max_game_s,
                           reference=prepared.reference,
-                          affected=screen_side(prepared.affected), on_app=prepared.on_app)
+                          affected=screen_side(prepared.affected), on_app=prepared.on_app,
+                          view=view_settings(prepared.request))
         record = after_session(prepared.store, prepared.request.patient,
                                summary_record(result, prepared.store), report=prepared.report)
         if prepared.demo_recording is not None:
@@ -171,6 +179,35 @@ def run(prepared: Prepared) -> SessionOutcome:
         prepared.close()
     return SessionOutcome(record=record, note=result.note,
                           tracking_stopped=prepared.status())  # read once the camera is stopped
+
+
+# ------------------------------------------------------------------ view
+def check_view(request: SessionRequest) -> None:
+    """The view options, before anything is opened: one line for a contradiction."""
+    three_d = request.view == "3d" or request.stereo is not None
+    if request.view == "2d" and request.stereo is not None:
+        raise UserError("--stereo sbs draws the 3-D view; leave out --view 2d")
+    if not three_d and (request.comfort is not None or request.ipd_mm is not None):
+        raise UserError("--comfort and --ipd-mm are for the 3-D view; add --view 3d or --stereo sbs")
+    if request.ipd_mm is not None and request.stereo is None:
+        raise UserError("--ipd-mm sets the eyes of --stereo sbs; add --stereo sbs")
+    if three_d and request.game != "reaching":
+        raise UserError(f"the 3-D view draws the reaching game, not --game {request.game}")
+    if three_d and request.mirror:
+        raise UserError("--mirror shows the camera image, which the 3-D view does not; choose one")
+    if request.reach_mode is not None and request.game != "reaching":
+        raise UserError(f"--reach-mode is for --game reaching, not --game {request.game}")
+
+
+def view_settings(request: SessionRequest) -> Any:
+    """game.views.scene3d.ViewSettings for a 3-D session, None for 2-D."""
+    if request.view != "3d" and request.stereo is None:
+        return None
+    from game.views.scene3d import ViewSettings
+
+    return ViewSettings(view="3d", stereo=request.stereo,  # type: ignore[arg-type]
+                        comfort=request.comfort or "normal",  # type: ignore[arg-type]
+                        ipd_m=(request.ipd_mm or 63.0) / 1000.0)
 
 
 # ------------------------------------------------------------------ store

@@ -60,7 +60,9 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
          mirror: str | None, pace: float, no_report: bool, side: str | None = None,
          easier: bool = False, rest_pain: int | None = None, pre_pain: int | None = None,
          pain_pause: str = "continue", today_choice: str = "suggested",
-         answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0) -> None:
+         answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0, view: str | None = None,
+         stereo: str | None = None, comfort: str | None = None, ipd_mm: float | None = None,
+         reach_mode: str | None = None) -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
@@ -68,6 +70,9 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     and the therapist report are.
     """
     if game in GMI_GAMES:
+        if view or stereo or comfort or ipd_mm or reach_mode:
+            raise UserError(f"--view, --stereo, --comfort, --ipd-mm and --reach-mode are for "
+                            f"the reaching game, not --game {game}")
         if lsl:
             raise UserError(f"--lsl streams the movement games' pose and hands, not --game {game}")
         _gmi_demo(game, data_dir=data_dir, patient=patient, seed=seed, side=side,
@@ -76,7 +81,9 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         return
     shots = Path(screenshots) if screenshots else None
     request = SessionRequest(patient=patient, game=game, data_dir=data_dir, side=side,
-                             mirror=mirror, pace=pace, easier=easier, report=not no_report)
+                             mirror=mirror, pace=pace, easier=easier, report=not no_report,
+                             view=view, stereo=stereo, comfort=comfort, ipd_mm=ipd_mm,
+                             reach_mode=reach_mode)
     player = DemoPlayer(seconds=seconds, seed=seed, headless=headless, screenshots=shots,
                         replay=replay, video=video, pre_pain=pre_pain, rest_pain=rest_pain,
                         pain_pause=pain_pause, today=today_choice)
