@@ -139,7 +139,7 @@ def _demo(tmp_path: Path, *args: str) -> Any:
 
 
 def test_cli_view_options_reach_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import game.runtime as runtime
+    from game import runtime
 
     seen: list[Any] = []
     real = runtime.run_flow
