@@ -236,6 +236,8 @@ def _exercise_model(exercise: str) -> type[BaseModel]:
             spec[f.name] = (list[Literal[DIRECTIONS]] | None, None)  # type: ignore[valid-type]
         elif f.name == "variant":
             spec[f.name] = (Literal["pop", "knock", "carry"] | None, None)
+        elif f.name == "mode":  # reaching: "plane" or "forward" (targets in front, with depth)
+            spec[f.name] = (Literal["plane", "forward"] | None, None)
         else:  # a field without a range rule cannot be set from a plan
             continue
     model = create_model(f"{exercise.title()}Table", __config__=_STRICT, **spec)  # type: ignore[call-overload]
@@ -492,6 +494,8 @@ class Plan:
             out["directions"] = SEATED_DIRECTIONS
         if getattr(table, "variant", None):
             out["variant"] = table.variant  # type: ignore[attr-defined]
+        if getattr(table, "mode", None):
+            out["mode"] = table.mode  # type: ignore[attr-defined]
         return out
 
     def progressed(self, exercise: str) -> tuple[str, ...]:

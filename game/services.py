@@ -12,6 +12,7 @@ Calibrations go through the store.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -55,6 +56,7 @@ class GameServices:
     default_calibration: Any = None  # used when nothing is saved and no procedure is given
     procedure_factory: Callable[[], Any] | None = None  # live calibration (vision)
     frame_source: Callable[[], Any] | None = None
+    reach_mode: str | None = None  # `--reach-mode`: reaching's mode over the plan's ("forward")
     _options: dict[int | None, DayOptions] = field(default_factory=dict, repr=False)
 
     def flare_plan(self, patient_id: str | None, pre: Mapping[str, int]) -> list[str] | None:
@@ -99,6 +101,8 @@ class GameServices:
     def make_session(self, patient_id: str, calibration: Any, pre: Mapping[str, int], *,
                      easier: bool = False) -> SessionSetup:
         today = self.day_options(pre).choose(easier)
+        if self.reach_mode is not None and hasattr(today.dose, "mode"):  # a task, not a level
+            today = dataclasses.replace(today, dose=dataclasses.replace(today.dose, mode=self.reach_mode))
         cal = calibration if calibration not in ({}, None) else None
         exercise = make_exercise(self.game, today.dose, cal, np.random.default_rng(self.seed),
                                  session_dose=today.session)

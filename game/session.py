@@ -352,7 +352,7 @@ def _demo_player(prepared: Prepared, player: DemoPlayer, affected: str,
                             mirror=request.mirror, default_calibration=default_calibration,
                             procedure_factory=procedure_factory,
                             frame_source=getattr(prepared.driver, "take_new_frame", None),
-                            affected=affected)
+                            affected=affected, reach_mode=request.reach_mode)
     recording = bool(player.replay or player.video)
     prepared.make_flow = _flow_factory(request, services, affected, random.Random(player.seed))
     prepared.headless, prepared.screenshots = player.headless, player.screenshots
@@ -374,6 +374,9 @@ def _check_live(request: SessionRequest, player: LivePlayer) -> None:
     if sum(x is not None and x is not False for x in (player.camera, player.video,
                                                        player.mouse or None)) > 1:
         raise UserError("give one of --camera, --video or --mouse")
+    if player.mouse and request.reach_mode == "forward":
+        raise UserError("--mouse cannot play --reach-mode forward (it needs the depth the camera "
+                        "estimates); use a camera")
     if player.mouse and request.game in HAND_GAMES:
         raise UserError(f"--mouse cannot play {request.game} (it needs hand landmarks); use a camera")
     if player.video is not None and not Path(player.video).is_file():
@@ -457,7 +460,8 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
                             source="mouse" if player.mouse else "video" if player.video else "camera",
                             mirror=request.mirror, affected=affected, default_calibration=cal,
                             procedure_factory=None if cal else CalibrationProcedure,
-                            frame_source=getattr(prepared.driver, "take_new_frame", None))
+                            frame_source=getattr(prepared.driver, "take_new_frame", None),
+                            reach_mode=request.reach_mode)
 
     def on_app_all(app: App, flow: SessionFlow) -> None:
         if on_app is not None:

@@ -309,7 +309,9 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         if not comp and any(getattr(tv, "state", "") in ("waiting", "holding")
                             for tv in getattr(self.runner.exercise, "targets", ())):
             g = th.font("small", bold=True)
-            img = g.render("Reach to the orange circle and hold", True, pal.text)
+            forward = getattr(self.runner.exercise, "mode", "plane") == "forward"
+            img = g.render("Reach forward to the orange circle and hold" if forward
+                           else "Reach to the orange circle and hold", True, pal.text)
             surface.blit(img, img.get_rect(midbottom=(w // 2, h - 8)))
         if comp:
             g = th.font("small", bold=True)
