@@ -64,12 +64,13 @@ DEFAULT_FORWARD_ENVELOPE_ARM = 0.8
 @dataclass(frozen=True, slots=True)
 class ForwardSetup:
     """Per side: the resting forward reading, the forward envelope beyond it and the
-    arm's length (all body units); `measured`: from a calibration's forward phase."""
+    arm's length (all body units); `measured`: the sides a calibration's forward phase
+    measured (the others use the default share of the arm)."""
 
     rest: Mapping[str, float]
     envelope: Mapping[str, float]
     arm: Mapping[str, float]
-    measured: bool
+    measured: tuple[str, ...]
 
     def tolerance(self, side: str) -> float:
         return depth_tolerance(self.arm[side])
@@ -94,7 +95,7 @@ def forward_setup(calibration: CalibrationInput, setup: ReachSetup) -> ForwardSe
     rest: dict[str, float] = {}
     env: dict[str, float] = {}
     arm: dict[str, float] = {}
-    measured = True
+    measured: list[str] = []
     for side in ("left", "right"):
         reaches = [v for v in setup.envelope.get(side, {}).values() if v > 0]
         arm[side] = max(reaches) if reaches else 1.5
@@ -104,10 +105,10 @@ def forward_setup(calibration: CalibrationInput, setup: ReachSetup) -> ForwardSe
         if isinstance(r, (int, float)) and isinstance(e, (int, float)) and e > 0 \
                 and math.isfinite(r) and math.isfinite(e):
             rest[side], env[side] = float(r), float(e)
+            measured.append(side)
         else:
-            measured = False
             rest[side], env[side] = 0.0, DEFAULT_FORWARD_ENVELOPE_ARM * arm[side]
-    return ForwardSetup(rest, env, arm, measured)
+    return ForwardSetup(rest, env, arm, tuple(measured))
 
 
 class ForwardReachingExercise(ReachingExercise):
@@ -149,7 +150,8 @@ class ForwardReachingExercise(ReachingExercise):
         return {"mode": "forward", "depth": round(depth, 4),
                 "depth_tolerance": round(self.forward.tolerance(trial.side), 4),
                 "depth_threshold": round(self.forward.threshold(trial.side, depth), 4),
-                "depth_error_arm": DEPTH_ERROR_ARM, "forward_measured": self.forward.measured}
+                "depth_error_arm": DEPTH_ERROR_ARM,
+                "forward_measured": trial.side in self.forward.measured}
 
     def _track_hands(self, intents: Intents, dt: float) -> dict[Side, bool]:
         new = super()._track_hands(intents, dt)
@@ -196,7 +198,7 @@ class ForwardReachingExercise(ReachingExercise):
             "mode": "forward",
             "depth_error_arm": DEPTH_ERROR_ARM,
             "depth_tolerance": round(self.forward.tolerance(side), 4),
-            "forward_measured": self.forward.measured,
+            "forward_measured": all(s in self.forward.measured for s in self.sides),
             "forward_rom": _num(forward_rom(np.asarray(self._session_forward, dtype=float))),
             "sparc_3d_mean": _num(float(np.mean(self._sparc)) if self._sparc else float("nan")),
         })

@@ -82,9 +82,19 @@ class GameServices:
             self._options[pain] = self.dosing.options(pain)
         return self._options[pain]
 
+    def forward_session(self) -> bool:
+        """Whether today's reaching is forward (`--reach-mode`, else the plan's dose)."""
+        if self.reach_mode is not None:
+            return self.reach_mode == "forward"
+        return any(getattr(getattr(today, "dose", None), "mode", None) == "forward"
+                   for options in self._options.values() for today in (options.full, options.easier))
+
     def calibration_scene(self, patient_id: str) -> Scene[Any]:
         if self.procedure_factory is not None:
-            return CalibrationScene(self.procedure_factory(), frame_source=self.frame_source,
+            procedure = self.procedure_factory()
+            if self.forward_session() and hasattr(procedure, "add_forward_phases"):
+                procedure.add_forward_phases()  # the forward envelope forward targets scale from
+            return CalibrationScene(procedure, frame_source=self.frame_source,
                                     affected=self.affected)
         saved = self.default_calibration
         if saved is None and self.store is not None and self.store.patient_exists(patient_id):

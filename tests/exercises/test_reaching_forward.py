@@ -45,7 +45,7 @@ def _play(ex: ForwardReachingExercise, x: float, y: float, forward: float | None
 
 def test_the_tolerance_is_the_measured_error_times_the_arm() -> None:
     ex = _game({"right": {"rest": 0.3, "reach": 1.4}, "left": {"rest": 0.3, "reach": 1.4}})
-    assert ex.forward.measured and ex.forward.tolerance("right") == pytest.approx(DEPTH_ERROR_ARM * 1.6)
+    assert ex.forward.measured == ("left", "right") and ex.forward.tolerance("right") == pytest.approx(DEPTH_ERROR_ARM * 1.6)
     # depth 1.4 (reach_fraction 1 x envelope): threshold 1.4 - 0.928 = 0.472 beyond rest 0.3
     assert ex.forward.threshold("right", 1.4) == pytest.approx(1.4 - 0.58 * 1.6)
     assert ex.forward.threshold("right", 0.5) == 0.0  # never below the resting reading
@@ -75,7 +75,7 @@ def test_position_alone_or_depth_alone_is_not_a_hit() -> None:
 
 def test_without_a_forward_calibration_the_envelope_is_a_share_of_the_arm() -> None:
     ex = _game()
-    assert not ex.forward.measured and ex.forward.rest["right"] == 0.0
+    assert ex.forward.measured == () and ex.forward.rest["right"] == 0.0
     assert ex.forward.envelope["right"] == pytest.approx(0.8 * 1.6)
     plain = make_exercise("reaching", make_dose("reaching"), None, np.random.default_rng(0))
     assert type(plain) is ReachingExercise
@@ -96,6 +96,7 @@ def test_the_virtual_patient_plays_forward_reaching_headless(tmp_path: Path) -> 
     request = SessionRequest(patient="fwd", data_dir=str(tmp_path), report=False, reach_mode="forward")
     rec = play_session(request, DemoPlayer(seconds=40.0, seed=2, headless=True)).record
     assert rec["exercise"] == "reaching" and rec["mode"] == "forward"
+    assert rec["forward_measured"] is True  # calibration had its forward phase
     assert rec["targets"] >= 8 and rec["hits"] >= 0.8 * rec["targets"]
     assert rec["depth_error_arm"] == DEPTH_ERROR_ARM and rec["depth_tolerance"] > 0.5
     assert 0.5 < rec["forward_rom"] < 3.0  # body units: the arm went forward and back
