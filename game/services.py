@@ -111,6 +111,7 @@ class GameServices:
     def make_session(self, patient_id: str, calibration: Any, pre: Mapping[str, int], *,
                      easier: bool = False) -> SessionSetup:
         today = self.day_options(pre).choose(easier)
+        latency_event = getattr(self.dosing, "latency_events", {}).get(today.dose)
         if self.reach_mode is not None and hasattr(today.dose, "mode"):  # a task, not a level
             today = dataclasses.replace(today, dose=dataclasses.replace(today.dose, mode=self.reach_mode))
         cal = calibration if calibration not in ({}, None) else None
@@ -120,7 +121,8 @@ class GameServices:
                                require_hand=self.require_hand, dosing=today.in_session(exercise))
         dose_record = {"session": _dc_dict(today.session), self.game: _dc_dict(today.dose)}
         return SessionSetup(runner=runner, exercise=self.game, dose=dose_record, source=self.source,
-                            mirror=self.mirror, decisions=today.reasons)
+                            mirror=self.mirror, decisions=today.reasons,
+                            events=(latency_event,) if latency_event is not None else ())
 
 
 def _dc_dict(obj: Any) -> dict[str, Any]:

@@ -75,6 +75,7 @@ class DemoPlayer:
     rest_pain: int | None = None
     pain_pause: str = "continue"
     today: str = "suggested"
+    latency_s: float | None = None  # play as on a machine with this webcam latency (demo/tests)
 
 
 class StationLink(Protocol):
@@ -346,7 +347,7 @@ def _demo_player(prepared: Prepared, player: DemoPlayer, affected: str,
             menus.in_session, menus.seed, menus.pre = player.rest_pain, player.seed, pre
             menus.pause_choice, menus.today = choice, today
     dosing = DosingSource(store, request.patient, request.game, side=affected,
-                          session=session_dose, pace=pace)
+                          session=session_dose, pace=pace, latency_p95_s=player.latency_s)
     dosing.options(None)  # a stored plan that no longer validates: one line, before any window
     services = GameServices(store, dosing, game=request.game, seed=player.seed, source=source,
                             mirror=request.mirror, default_calibration=default_calibration,
@@ -435,8 +436,9 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
 
     request, store = prepared.request, prepared.store
     cal = _saved_calibration(store, request.patient)
+    latency = None if player.mouse else machine_latency_s(request.data_dir)
     dosing = DosingSource(store, request.patient, request.game, side=affected, pace=request.pace,
-                          seated=player.seated)
+                          seated=player.seated, latency_p95_s=latency)
     planned = dosing.options(None)  # a stored plan that no longer validates: one line, now
     if not player.seated and any(t is not None and t.session.seated
                                  for t in (planned.full, planned.easier)):
@@ -473,6 +475,23 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
     prepared.on_app = on_app_all
     prepared.reference = None if player.mouse or cal is None else (lambda: cal.reference)
     prepared.affected = affected
+
+
+def machine_latency_s(data_dir: str | None) -> float | None:
+    """This machine's self-tested webcam latency (`neuroplay latency-test`), which widens
+    the time limits (exercises/latency_adapt.py); None when never measured here. An
+    unreadable file is said in one line and the session plays without the adjustment."""
+    import click
+
+    from game.machine_latency import load
+    from telemetry.paths import data_dir as data_home
+
+    try:
+        result = load(data_home(data_dir, create=False))
+    except ValueError as exc:
+        click.echo(str(exc), err=True)
+        return None
+    return None if result is None else result.latency_s
 
 
 @contextlib.contextmanager

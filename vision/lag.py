@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 MIN_CORRELATION = 0.8  # below this the test asks the patient to try again
 MIN_DURATION_S = 2.0
@@ -43,22 +44,22 @@ class LagEstimate:
         return self.correlation >= MIN_CORRELATION
 
 
-def _clean(t: np.ndarray, x: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
-    t, x = np.asarray(t, float).ravel(), np.asarray(x, float).ravel()
-    if t.shape != x.shape:
-        raise LagError(f"{name}: {t.size} times but {x.size} positions")
-    ok = np.isfinite(t) & np.isfinite(x)
-    t, x = t[ok], x[ok]
-    order = np.argsort(t, kind="stable")
-    t, x = t[order], x[order]
-    keep = np.concatenate([[True], np.diff(t) > 0])  # one sample per time
-    t, x = t[keep], x[keep]
-    if t.size < 4:
+def _clean(t: ArrayLike, x: ArrayLike, name: str) -> tuple[np.ndarray, np.ndarray]:
+    ta, xa = np.asarray(t, float).ravel(), np.asarray(x, float).ravel()
+    if ta.shape != xa.shape:
+        raise LagError(f"{name}: {ta.size} times but {xa.size} positions")
+    ok = np.isfinite(ta) & np.isfinite(xa)
+    tt, xx = ta[ok], xa[ok]
+    order = np.argsort(tt, kind="stable")
+    tt, xx = tt[order], xx[order]
+    keep = np.concatenate([[True], np.diff(tt) > 0])  # one sample per time
+    tt, xx = tt[keep], xx[keep]
+    if tt.size < 4:
         raise LagError(f"{name}: fewer than 4 usable samples")
-    return t, x
+    return tt, xx
 
 
-def estimate_lag(t_hand: np.ndarray, x_hand: np.ndarray, t_marker: np.ndarray, x_marker: np.ndarray,
+def estimate_lag(t_hand: ArrayLike, x_hand: ArrayLike, t_marker: ArrayLike, x_marker: ArrayLike,
                  *, max_lag_s: float = 0.6, fs: float = 240.0) -> LagEstimate:
     """The delay of the marker behind the hand (see the module docstring).
 
@@ -78,7 +79,7 @@ def estimate_lag(t_hand: np.ndarray, x_hand: np.ndarray, t_marker: np.ndarray, x
     m = np.interp(grid, tm, xm)
     h -= h.mean()
     m -= m.mean()
-    n_lag = int(round(max_lag_s * fs))
+    n_lag = round(max_lag_s * fs)
     scores = np.empty(n_lag + 1)
     for k in range(n_lag + 1):
         a, b = h[: h.size - k], m[k:]  # marker shifted back by k samples

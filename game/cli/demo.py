@@ -54,6 +54,9 @@ GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py p
                    "only at the plan's stop level; a choice not on screen takes the suggested one).")
 @click.option("--answer", type=click.Choice(["keys", "click", "camera"]), default="keys",
               show_default=True, help="--game laterality: how the virtual patient answers.")
+@click.option("--latency-ms", type=click.FloatRange(0.0, 2000.0), default=None,
+              help="Play as on a machine whose webcam latency self-test measured this "
+                   "(time limits widen as `play` does with `neuroplay latency-test`'s result).")
 @lsl_options
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
@@ -62,7 +65,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
          pain_pause: str = "continue", today_choice: str = "suggested",
          answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0, view: str | None = None,
          stereo: str | None = None, comfort: str | None = None, ipd_mm: float | None = None,
-         reach_mode: str | None = None) -> None:
+         reach_mode: str | None = None, latency_ms: float | None = None) -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
@@ -86,7 +89,8 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
                              reach_mode=reach_mode)
     player = DemoPlayer(seconds=seconds, seed=seed, headless=headless, screenshots=shots,
                         replay=replay, video=video, pre_pain=pre_pain, rest_pain=rest_pain,
-                        pain_pause=pain_pause, today=today_choice)
+                        pain_pause=pain_pause, today=today_choice,
+                        latency_s=None if latency_ms is None else latency_ms / 1000.0)
     # --lsl: recordings and the virtual patient have their own clocks (live_clock=False)
     streamer = make_streamer(lsl=lsl, lsl_wait=lsl_wait, hands=game in HAND_GAMES,
                              live_clock=False)
