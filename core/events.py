@@ -38,6 +38,7 @@ SESSION_END = "session_end"
 CHECKIN = "checkin"
 MIRROR_MODE = "mirror_mode"
 VIEW_MODE = "view_mode"  # the 3-D / stereo view turned off (back to 2-D) or on again
+LATENCY_ADJUSTMENT = "latency_adjustment"  # time limits widened for this machine's latency
 REPETITION = "repetition"  # one completed repetition with its metrics in data
 
 # Kinds one game emits, prefixed with its name (tapping's predates the rule).
@@ -70,6 +71,7 @@ __all__ = [  # noqa: RUF022  (kinds in one block, then the type)
     "COMPENSATION",
     "DIFFICULTY_STEP",
     "HOLD_COMPLETE",
+    "LATENCY_ADJUSTMENT",
     "MIRROR_MODE",
     "MISS",
     "MOVEMENT_ONSET",
