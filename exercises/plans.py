@@ -256,6 +256,8 @@ class PlanInfo(BaseModel):
     seated: bool = True
     exercises: list[Literal[EXERCISES]] = Field(min_length=1)  # type: ignore[valid-type]
     sessions_per_week: int = Field(default=5, ge=1, le=14)
+    # the patient's interpupillary distance for the stereo view (adults 54-74 mm, mean 63)
+    ipd_mm: float = Field(default=63.0, ge=50.0, le=80.0)
 
 
 class Progression(BaseModel):

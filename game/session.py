@@ -132,6 +132,7 @@ class Prepared:
     created: tuple[Path, ...] = ()
     affected: str = "right"  # the arm(s) trained: left, right or both
     started: bool = False
+    plan_ipd_mm: float | None = None  # the plan's [plan] ipd_mm, for --stereo without --ipd-mm
 
     def close(self) -> None:
         """Close what `prepare` opened (in that order), the store last; a database this
@@ -171,7 +172,7 @@ def run(prepared: Prepared) -> SessionOutcome:
                           screenshots=prepared.screenshots, max_game_s=prepared.max_game_s,
                           reference=prepared.reference,
                           affected=screen_side(prepared.affected), on_app=prepared.on_app,
-                          view=view_settings(prepared.request))
+                          view=view_settings(prepared.request, prepared.plan_ipd_mm))
         record = after_session(prepared.store, prepared.request.patient,
                                summary_record(result, prepared.store), report=prepared.report)
         if prepared.demo_recording is not None:
@@ -200,15 +201,22 @@ def check_view(request: SessionRequest) -> None:
         raise UserError(f"--reach-mode is for --game reaching, not --game {request.game}")
 
 
-def view_settings(request: SessionRequest) -> Any:
-    """game.views.scene3d.ViewSettings for a 3-D session, None for 2-D."""
+def view_settings(request: SessionRequest, plan_ipd_mm: float | None = None) -> Any:
+    """game.views.scene3d.ViewSettings for a 3-D session, None for 2-D. The IPD: --ipd-mm,
+    else the patient's plan (`[plan] ipd_mm`), else 63 mm."""
     if request.view != "3d" and request.stereo is None:
         return None
     from game.views.scene3d import ViewSettings
 
     return ViewSettings(view="3d", stereo=request.stereo,  # type: ignore[arg-type]
                         comfort=request.comfort or "normal",  # type: ignore[arg-type]
-                        ipd_m=(request.ipd_mm or 63.0) / 1000.0)
+                        ipd_m=(request.ipd_mm or plan_ipd_mm or 63.0) / 1000.0)
+
+
+def _plan_ipd_mm(dosing: Any) -> float | None:
+    """The stored plan's IPD (None without a plan)."""
+    loaded = dosing.plan()
+    return None if loaded is None else float(loaded[1].model.plan.ipd_mm)
 
 
 # ------------------------------------------------------------------ store
@@ -349,6 +357,7 @@ def _demo_player(prepared: Prepared, player: DemoPlayer, affected: str,
     dosing = DosingSource(store, request.patient, request.game, side=affected,
                           session=session_dose, pace=pace, latency_p95_s=player.latency_s)
     dosing.options(None)  # a stored plan that no longer validates: one line, before any window
+    prepared.plan_ipd_mm = _plan_ipd_mm(dosing)
     services = GameServices(store, dosing, game=request.game, seed=player.seed, source=source,
                             mirror=request.mirror, default_calibration=default_calibration,
                             procedure_factory=procedure_factory,
@@ -440,6 +449,7 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
     dosing = DosingSource(store, request.patient, request.game, side=affected, pace=request.pace,
                           seated=player.seated, latency_p95_s=latency)
     planned = dosing.options(None)  # a stored plan that no longer validates: one line, now
+    prepared.plan_ipd_mm = _plan_ipd_mm(dosing)
     if not player.seated and any(t is not None and t.session.seated
                                  for t in (planned.full, planned.easier)):
         click.echo("The plan keeps this session seated (standing needs the therapist's plan).",

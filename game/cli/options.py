@@ -70,7 +70,7 @@ def view_options(f: F) -> F:
                      help="3-D comfort: low = half the head parallax and a fixed viewing "
                           "distance; normal (default) = true parallax."),
         click.option("--ipd-mm", type=click.FloatRange(50.0, 80.0), default=None,
-                     help="Interpupillary distance for --stereo (default 63 mm)."),
+                     help="Interpupillary distance for --stereo (default: the plan's ipd_mm, else 63 mm)."),
         click.option("--reach-mode", type=click.Choice(["plane", "forward"]), default=None,
                      help="Reaching: plane (targets around you, default) or forward (targets "
                           "in front of you, hit by position and depth); default: the plan's."),

@@ -175,3 +175,28 @@ def test_contradicting_view_options_are_one_line_and_write_nothing(
     res = _demo(tmp_path, *args)
     assert res.exit_code == 2 and words in res.output
     assert not (tmp_path / "d").exists()
+
+
+def test_stereo_takes_the_ipd_from_the_plan_unless_given(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.resources import files
+
+    from game import runtime
+    from telemetry.store import Store
+
+    plan = (files("assets.plans") / "neuropathic_upper_limb_seated.toml").read_text()
+    plan = plan.replace("sessions_per_week = 5\n", "sessions_per_week = 5\nipd_mm = 58.0\n", 1)
+    with Store.open(data_dir=tmp_path / "d") as store:
+        store.ensure_patient("demo")
+        store.save_plan("demo", plan, author="test")
+    seen: list[Any] = []
+    real = runtime.run_flow
+
+    def spy(*a: Any, **kw: Any) -> Any:
+        seen.append(kw.get("view"))
+        return real(*a, **kw)
+
+    monkeypatch.setattr(runtime, "run_flow", spy)
+    assert _demo(tmp_path, "--stereo", "sbs").exit_code == 0
+    assert _demo(tmp_path, "--stereo", "sbs", "--ipd-mm", "66").exit_code == 0
+    assert [v.ipd_m for v in seen] == [pytest.approx(0.058), pytest.approx(0.066)]
