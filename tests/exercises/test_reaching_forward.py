@@ -109,3 +109,13 @@ def test_the_virtual_patient_plays_forward_reaching_headless(tmp_path: Path) -> 
     assert all(0.0 <= tr.data["metrics"]["quality"] <= 1.0 for tr in reps)
     assert all(tr.data["depth_tolerance"] == rec["depth_tolerance"] for tr in reps)
     assert sum(tr.data["sparc_3d"] is not None for tr in reps) >= rec["hits"]
+
+
+def test_the_mouse_cannot_play_forward_reaching(tmp_path: Path) -> None:
+    from game.errors import UserError
+    from game.session import LivePlayer, prepare
+
+    with pytest.raises(UserError, match="--mouse cannot play --reach-mode forward"):
+        prepare(SessionRequest(patient="p1", data_dir=str(tmp_path / "d"), reach_mode="forward"),
+                LivePlayer(mouse=True, new_patient=True))
+    assert not (tmp_path / "d").exists()

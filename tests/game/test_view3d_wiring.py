@@ -169,6 +169,7 @@ def test_cli_view_options_reach_the_app(tmp_path: Path, monkeypatch: pytest.Monk
     (["--view", "3d", "--ipd-mm", "60"], "add --stereo sbs"),
     (["--view", "3d", "--game", "tapping"], "draws the reaching game"),
     (["--view", "3d", "--mirror", "split"], "choose one"),
+    (["--reach-mode", "forward", "--game", "tapping"], "is for --game reaching"),
 ])
 def test_contradicting_view_options_are_one_line_and_write_nothing(
         tmp_path: Path, args: list[str], words: str) -> None:
