@@ -240,6 +240,11 @@ class ExerciseScene(Scene[ExerciseOutcome]):
                 except KeyError:
                     pass  # no mirror view installed: the plain view is shown
             self.renderer(surface, self.runner.exercise, view)
+            if getattr(self.runner.exercise, "mode", "plane") == "forward":  # depth, shown in 2-D
+                from game.views.forward_gauge import draw_forward_gauge
+
+                draw_forward_gauge(surface, self.runner.exercise, ctx.intents, ctx.theme,
+                                   "left" if self.affected == "right" else "right")
             self.place_buttons(ctx, surface.get_size())
             draw_hands(surface, ctx, controls)
         self.draw_hud(surface, ctx)

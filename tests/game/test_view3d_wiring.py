@@ -201,3 +201,24 @@ def test_stereo_takes_the_ipd_from_the_plan_unless_given(tmp_path: Path,
     assert _demo(tmp_path, "--stereo", "sbs").exit_code == 0
     assert _demo(tmp_path, "--stereo", "sbs", "--ipd-mm", "66").exit_code == 0
     assert [v.ipd_m for v in seen] == [pytest.approx(0.058), pytest.approx(0.066)]
+
+
+@pytest.mark.parametrize(("forward", "colour"), [(0.5, "target"), (1.5, "hit")])
+def test_2d_forward_gauge_shows_the_reading_against_the_need(forward: float, colour: str) -> None:
+    from exercises.reaching_forward import ForwardReachingExercise
+    from vision.directions import DIRECTIONS
+
+    cal = {"envelope": {s: dict.fromkeys(DIRECTIONS, 1.6) for s in ("left", "right")},
+           "forward": {s: {"rest": 0.0, "reach": 2.0} for s in ("left", "right")}}
+    dose = make_dose("reaching", reach_fraction=1.0, inter_target_s=0.0, mode="forward")
+    ex = ForwardReachingExercise(dose, cal, np.random.default_rng(0), session_dose=SessionDose())
+    scene = ExerciseScene(SessionRunner(ex, SessionDose(), 2), affected="right")
+    for k in range(3):  # the hand far below the spot: no hit, whatever the depth
+        scene.update(Intents(t=k / 60, right=HandIntent(0.5, -2.0, forward=forward)), 1 / 60)
+    assert ex.targets[0].depth == pytest.approx(2.0)
+    surf = _draw(scene, None)
+    w, h = SIZE
+    gauge = pygame.Rect(w // 2, 0, w // 2, h // 4)  # top right: away from the rail (left)
+    want = getattr(PALETTE, colour)
+    other = PALETTE.hit if colour == "target" else PALETTE.target
+    assert _colour_count(surf, gauge, want) > 100 and _colour_count(surf, gauge, other) == 0
