@@ -126,3 +126,19 @@ def test_play_hands_this_machines_latency_to_the_dosing(tmp_path: Path,
                        LivePlayer(camera=0, new_patient=True))
     prepared.close()
     assert [d.latency_p95_s for d in made] == [0.18]
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--camera", "0", "--video", "x.mp4"], "either --camera or --video"),
+    (["--video", "no-such-clip.mp4"], "no such video file"),
+    ([], "needs a window to show the marker"),  # a camera under SDL's dummy driver
+])
+def test_latency_test_command_refuses_bad_input_in_one_line(tmp_path: Path, args: list[str],
+                                                            words: str) -> None:
+    from click.testing import CliRunner
+
+    from game.cli import cli
+
+    res = CliRunner().invoke(cli, ["latency-test", "--data-dir", str(tmp_path / "d"), *args])
+    assert res.exit_code == 2 and words in res.output
+    assert not (tmp_path / "d" / FILENAME).exists()
