@@ -18,7 +18,7 @@ from typing import Any
 import cv2
 import pygame
 
-from exercises.events import MIRROR_MODE, Event
+from exercises.events import MIRROR_MODE, VIEW_MODE, Event
 from game.context import DrawContext
 from game.input import KeyboardMouseInput, merge
 from game.players.base import NoPlayer, Player
@@ -59,6 +59,7 @@ class App:
         self.mirror: str | None = None  # the session's mirror mode ("split"/"swap")
         self.mirror_on = True  # "M" turns the mirror view off at once (and on again)
         self.mirror_transform: Any = None  # vision.mirror.MirrorTransform while mirroring
+        self.view3d: Any = None  # game.views.scene3d.View3DState with --view 3d / --stereo sbs
         self.quit = False
         self.shots: dict[str, Path] = {}
         self._scene_since: dict[int, float] = {}
@@ -140,6 +141,11 @@ class App:
             # The therapist must know when the patient turned the mirror off (CRPS: it can hurt).
             self.emit([Event(self.t, MIRROR_MODE, {"mode": self.mirror, "on": self.mirror_on,
                                                    "by": "patient"})])
+        elif action == "toggle_view" and self.view3d is not None:
+            on = self.view3d.toggle()  # V: back to 2-D at once (and to 3-D again)
+            self.emit([Event(self.t, VIEW_MODE, {"view": "3d" if on else "2d",
+                                                 "stereo": self.view3d.settings.stereo,
+                                                 "by": "patient"})])
         elif action in ("less", "more") and hasattr(scene, "adjust"):
             scene.adjust(-1 if action == "less" else 1)  # type: ignore[union-attr]
 
@@ -156,7 +162,7 @@ class App:
         return DrawContext(theme=Theme(height=size[1], width=size[0]), transform=self.transform(),
                            intents=self.intents, alpha=alpha, t=self.t, frame=self.frame if camera_view else None,
                            placement=placement, show_camera=self.show_camera, camera_image=image,
-                           mirror=self.mirror if self.mirror_on else None)
+                           mirror=self.mirror if self.mirror_on else None, view3d=self.view3d)
 
     def _camera_surface(self, frame: BodyFrame, size: tuple[int, int]) -> pygame.Surface:
         """The frame's BGR image as a mirrored (selfie), scaled, dimmed surface.

@@ -59,6 +59,7 @@ class SessionSetup:
     source: str = "camera"
     mirror: str | None = None
     decisions: tuple[str, ...] = ()
+    events: tuple[Any, ...] = ()  # logged when the session starts (e.g. the latency adjustment)
 
 
 class Services(Protocol):
@@ -279,6 +280,9 @@ class SessionFlow:
                                                 t0=now, simulated_clock=self.simulated_clock)
             self.result.session_id = self.recorder.session_id
             self.recorder.checkin("pre", self.result.pre, t=now)
+            if setup.events:  # stamped now, on the session's clock
+                self._record([dataclasses.replace(ev, t=now if now is not None else ev.t)
+                              for ev in setup.events])
             self._adopt_plan_goals(pid)
         if self.on_session_start is not None:
             self.on_session_start(setup)

@@ -42,10 +42,14 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
          mirror: str | None, pace: float, mouse: bool, new_patient: bool, data_dir: str | None,
          station: str | None = None, clinic_url: str | None = None, side: str | None = None,
          easier: bool = False, no_report: bool = False, lsl: bool = False,
-         lsl_wait: float = 0.0) -> None:
+         lsl_wait: float = 0.0, view: str | None = None, stereo: str | None = None,
+         comfort: str | None = None, ipd_mm: float | None = None,
+         reach_mode: str | None = None) -> None:
     """Play a session with the camera as the controller."""
     request = SessionRequest(patient=patient, game=game, data_dir=data_dir, side=side,
-                             mirror=mirror, pace=pace, easier=easier, report=not no_report)
+                             mirror=mirror, pace=pace, easier=easier, report=not no_report,
+                             view=view, stereo=stereo, comfort=comfort, ipd_mm=ipd_mm,
+                             reach_mode=reach_mode)
     link = None if station is None and clinic_url is None else \
         ClinicLink(station, clinic_url, data_dir)
     # --lsl: a camera's frames carry monotonic capture stamps (LSL's clock); a video its own

@@ -218,22 +218,41 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         if ctx.intents is not None and ctx.intents is self.last_intents:
             # The hands between the last two steps (ctx.intents is the newest step's).
             ctx = dataclasses.replace(ctx, intents=interpolate_intents(self.prev_intents, ctx.intents, ctx.alpha))
-        draw_background(surface, ctx)
-        if ctx.frame is None:
-            draw_silhouette(surface, ctx)
         view = ViewContext(transform=ctx.transform, theme=ctx.theme, intents=ctx.intents,
                            alpha=ctx.alpha, t=ctx.t, mirror=ctx.mirror, frame=ctx.frame,
                            placement=ctx.placement, camera_image=ctx.camera_image, pace=self.pace)
-        if ctx.mirror:
-            try:
-                renderer_for("mirror")(surface, self.runner.exercise, view)
-            except KeyError:
-                pass  # no mirror view installed: the plain view is shown
-        self.renderer(surface, self.runner.exercise, view)
-        self.place_buttons(ctx, surface.get_size())
-        draw_hands(surface, ctx, [self.stop_btn, self.pain_btn]
-                   + ([self.mirror_btn] if ctx.mirror else []))
+        controls = [self.stop_btn, self.pain_btn] + ([self.mirror_btn] if ctx.mirror else [])
+        in_3d = ctx.view3d is not None and ctx.view3d.on
+        if in_3d:  # --view 3d / --stereo sbs (game/views/scene3d.py); the rail below is the same
+            from game.views.scene3d import draw_exercise_3d, hands_on
+
+            draw_exercise_3d(surface, self.runner.exercise, view, ctx.view3d)
+            self.place_buttons(ctx, surface.get_size())
+            draw_hands(surface, dataclasses.replace(ctx, intents=hands_on(ctx.intents, controls)),
+                       controls)
+        else:
+            draw_background(surface, ctx)
+            if ctx.frame is None:
+                draw_silhouette(surface, ctx)
+            if ctx.mirror:
+                try:
+                    renderer_for("mirror")(surface, self.runner.exercise, view)
+                except KeyError:
+                    pass  # no mirror view installed: the plain view is shown
+            self.renderer(surface, self.runner.exercise, view)
+            if getattr(self.runner.exercise, "mode", "plane") == "forward":  # depth, shown in 2-D
+                from game.views.forward_gauge import draw_forward_gauge
+
+                draw_forward_gauge(surface, self.runner.exercise, ctx.intents, ctx.theme,
+                                   "left" if self.affected == "right" else "right")
+            self.place_buttons(ctx, surface.get_size())
+            draw_hands(surface, ctx, controls)
         self.draw_hud(surface, ctx)
+        if ctx.view3d is not None:  # the one key back to 2-D (and to 3-D again), always shown
+            from game.views.scene3d import HINT_2D, HINT_3D, draw_hint
+
+            draw_hint(surface, ctx.theme.font("small", bold=True), ctx.theme.palette,
+                      HINT_3D if in_3d else HINT_2D, "left" if self.affected == "right" else "right")
         state = self.runner.state
         if state == "tracking_lost":
             draw_cue_banner(surface, ctx, self.runner.cue or "move_into_frame")
@@ -295,7 +314,9 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         if not comp and any(getattr(tv, "state", "") in ("waiting", "holding")
                             for tv in getattr(self.runner.exercise, "targets", ())):
             g = th.font("small", bold=True)
-            img = g.render("Reach to the orange circle and hold", True, pal.text)
+            forward = getattr(self.runner.exercise, "mode", "plane") == "forward"
+            img = g.render("Reach forward to the orange circle and hold" if forward
+                           else "Reach to the orange circle and hold", True, pal.text)
             surface.blit(img, img.get_rect(midbottom=(w // 2, h - 8)))
         if comp:
             g = th.font("small", bold=True)
