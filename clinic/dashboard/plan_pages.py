@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from clinic import plan_form as pf
 from exercises.plans import Plan, PlanError, load_plan
+from telemetry.errors import PlanConflict
 from telemetry.records import PatientRecord
 from telemetry.store import Store
 
@@ -147,7 +148,15 @@ def submit(store: Store, p: PatientRecord, form: Mapping[str, str], author: str
     on = store.now().strftime("%Y-%m-%d %H:%M UTC")
     final = pf.with_reason(text, reason, author, on)
     load_plan(final, SOURCE)  # the reason is a comment: still the reviewed plan (never raises)
-    saved = store.save_plan(p.patient_id, final, author)
+    try:
+        saved = store.save_plan(p.patient_id, final, author, expected_version=version or 0)
+    except PlanConflict:  # saved by someone else between the check above and now
+        now_version, in_force_text, in_force = _in_force(store, p.patient_id)
+        return 409, editor(store, p, **common, **keep, reason=reason,
+                           review=_review(in_force, in_force_text, candidate, text, now_version),
+                           notice="Another version was saved while you were saving; the "
+                                  "changes below are now against it. Review them, then save "
+                                  "again.")
     return 303, f"/patients/{quote(p.patient_id, safe='')}/plan?saved={saved}"
 
 
