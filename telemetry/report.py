@@ -28,7 +28,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
+import matplotlib.image as mpimg
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -351,7 +351,8 @@ def _subplots(height: float, ncols: int = 1, *, suptitle: bool = False,
               **kw: Any) -> tuple[Figure, Any]:
     """A FIG_W-wide row of axes with fixed margins (constrained layout would
     cost 40 % of a year's report for the same picture at this fixed size)."""
-    fig, axes = plt.subplots(1, ncols, figsize=(FIG_W, height), dpi=DPI, **kw)
+    fig = Figure(figsize=(FIG_W, height), dpi=DPI)
+    axes = fig.subplots(1, ncols, **kw)
     top = 1.0 - (0.62 if suptitle else 0.34) / height
     fig.subplots_adjust(left=0.075, right=0.985, top=top,
                         bottom=0.5 / height, wspace=0.28)
@@ -510,8 +511,6 @@ def render_html(model: ReportModel, figs: list[tuple[str, Figure]] | None = None
     env = Environment(loader=PackageLoader("telemetry", "."),
                       autoescape=select_autoescape(["html", "j2"]))
     images = [(title, _png_b64(fig)) for title, fig in figs]
-    for _, fig in figs:
-        plt.close(fig)
     return env.get_template("report.html.j2").render(m=model, images=images)
 
 
@@ -520,7 +519,7 @@ def _text_pages(lines: list[tuple[str, str]], title: str) -> list[Figure]:
     pages: list[Figure] = []
 
     def new_page(heading: str) -> Figure:
-        fig = plt.figure(figsize=A4, dpi=DPI)
+        fig = Figure(figsize=A4, dpi=DPI)
         fig.text(0.06, 0.96, heading, fontsize=15, weight="bold", va="top")
         pages.append(fig)
         return fig
@@ -608,10 +607,10 @@ def _chart_pages(figs: list[tuple[str, Figure]], title: str) -> list[Figure]:
         buf = io.BytesIO()
         f.savefig(buf, format="png", dpi=DPI)
         buf.seek(0)
-        img = plt.imread(buf)
+        img = mpimg.imread(buf)
         h = 0.88 * aspect * img.shape[0] / img.shape[1]  # its height as a fraction of the page
         if page is None or y - 0.03 - h < 0.06:
-            page = plt.figure(figsize=A4, dpi=DPI)
+            page = Figure(figsize=A4, dpi=DPI)
             page.text(0.06, 0.96, title if not pages else f"{title} (continued)", fontsize=15,
                       weight="bold", va="top")
             pages.append(page)
@@ -639,8 +638,6 @@ def pdf_pages(model: ReportModel, figs: list[tuple[str, Figure]]) -> list[Figure
     first, detail = pdf_text(model)
     pages = _text_pages(first, "NeuroPlay therapist report")
     pages += _chart_pages(figs, "Trends")
-    for _, f in figs:
-        plt.close(f)
     pages += _text_pages(detail, "Decisions and sessions")
     _number_pages(pages, model)
     return pages
@@ -651,15 +648,11 @@ def render_pdf(model: ReportModel, out: Path, figs: list[tuple[str, Figure]] | N
     """A4 portrait pages: the summary (triage and at-a-glance first), the charts laid out
     on pages, then decisions and sessions; every page numbered with the patient and date."""
     pages = pdf_pages(model, figs if figs is not None else figures(model))
-    try:
-        with paths.atomic_write(Path(out), "wb") as fh, \
-                PdfPages(fh, metadata={"Title": f"NeuroPlay report {model.patient_id}",
-                                       "Creator": "NeuroPlay"}) as pdf:
-            for p in pages:
-                pdf.savefig(p)
-    finally:
+    with paths.atomic_write(Path(out), "wb") as fh, \
+            PdfPages(fh, metadata={"Title": f"NeuroPlay report {model.patient_id}",
+                                   "Creator": "NeuroPlay"}) as pdf:
         for p in pages:
-            plt.close(p)
+            pdf.savefig(p)
     return Path(out)
 
 
