@@ -51,6 +51,7 @@ import pymunk
 from exercises import world
 from exercises.base import CalibrationInput
 from exercises.doses import ReachingDose, SessionDose
+from exercises.scenes.layout import clear_of_face
 from exercises.events import (
     COMPENSATION,
     HOLD_COMPLETE,
@@ -435,6 +436,7 @@ class ReachingExercise:
             self._bag = [self.directions[i] for i in self._rng.permutation(len(self.directions))]
         direction = self._bag.pop(0)
         x, y = target_position(self.setup, side, direction, self.reach_fraction)
+        x, y = clear_of_face(x, y, self.target_radius, side)  # never over the face (exercises/scenes/layout.py)
         body = world.add_target(self.space, x, y, self.target_radius, self.dose.variant)
         self._trial = _Trial(index, side, direction, (x, y), self.target_radius, self.reach_fraction, body, t)
         self.compensating = False

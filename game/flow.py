@@ -271,7 +271,15 @@ class SessionFlow:
             self.on_session_start(setup)
         self.stack.push(ExerciseScene(setup.runner, affected=self.affected, sink=self._record,
                                       on_pain_rating=self._pain_rating, rest_factory=self._rest,
-                                      pace=self.pace), self._after_exercise)
+                                      pace=self.pace, goals=self._goal_names()), self._after_exercise)
+
+    def _goal_names(self) -> list[str]:
+        """The patient's own goals (PSFS activities), for the scene's "This trains" line."""
+        store: Any = self.services.store
+        pid = self.result.patient_id
+        if store is None or pid is None or not hasattr(store, "psfs_activities"):
+            return []
+        return [str(a.name) for a in store.psfs_activities(pid)]
 
     def _record(self, events: list[Any]) -> None:
         if self.keep_events:

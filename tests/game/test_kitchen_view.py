@@ -1,0 +1,95 @@
+"""The reaching game's kitchen, drawn on a real surface: cups, table, avatar, words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+import pytest
+from test_hit_feedback import _draw, _hit_once
+
+from exercises.scenes.kitchen import CARRY_S, TABLE_Y, table_slot
+from game.context import DrawContext
+from game.theme import MIN_CONTRAST, PALETTE, Theme, contrast
+from game.transform import ImagePlacement, fit_body_box
+from game.views.reaching import FLOOR, TABLE_CUPS, TABLE_TOP, WALL_BOTTOM, WALL_TOP
+from game.widgets import AVATAR_AFFECTED, AVATAR_BODY, draw_avatar
+from vision.bodyframe import BodyFrame
+
+SIZE = (1280, 720)
+
+
+def _colour_near(arr: np.ndarray, c: tuple[int, int], r: int, colour: tuple[int, int, int]) -> int:
+    x0, y0 = max(0, c[0] - r), max(0, c[1] - r)
+    patch = arr[x0:c[0] + r, y0:c[1] + r]
+    return int(np.sum(np.all(patch == colour, axis=-1)))
+
+
+def test_the_cup_to_take_is_orange_on_its_shelf_and_the_table_is_in_front() -> None:
+    scene, runner, t_hit, (_x, _y, _radius) = _hit_once(1.0)
+    ex = runner.exercise
+    tr = fit_body_box(SIZE)
+    # before the hit, the cup stood where the target was: the scene draws the next one now
+    arr = _draw(scene, t_hit)
+    assert _colour_near(arr, tr.to_screen_int(-1.2, TABLE_Y + 0.1), 20, TABLE_TOP) > 400  # the table top
+    waiting = [tv for tv in ex.targets if tv.state in ("waiting", "holding")]
+    for tv in waiting:
+        c = tr.to_screen_int(tv.x, tv.y)
+        assert _colour_near(arr, c, int(tr.length(tv.radius) // 2), PALETTE.target) > 50
+
+
+def test_a_hit_cup_travels_to_the_table_and_stays_there() -> None:
+    scene, _runner, t_hit, (_x, _y, radius) = _hit_once(1.0)
+    tr = fit_body_box(SIZE)
+    slot = tr.to_screen_int(*table_slot(0, radius))
+    r = int(tr.length(radius) // 2)
+    assert _colour_near(_draw(scene, t_hit), slot, r, TABLE_CUPS[0]) == 0  # not there yet
+    later = _draw(scene, t_hit + CARRY_S + 0.2)
+    assert _colour_near(later, slot, r, TABLE_CUPS[0]) > 0.5 * r * r  # on the table now
+    assert _colour_near(_draw(scene, t_hit + 20.0), slot, r, TABLE_CUPS[0]) > 0.5 * r * r  # and stays
+
+
+def test_the_header_counts_cups_and_the_score_grows_with_a_hit() -> None:
+    scene, _runner, t_hit, _ = _hit_once(1.0)
+    _draw(scene, t_hit)
+    from game.views import ViewContext
+
+    view = ViewContext(transform=fit_body_box(SIZE), theme=Theme(720, 1280), t=t_hit + 1)
+    words, reward, _ = scene.hud_words(view)
+    assert words == "Cups moved 1 of 4"
+    assert reward is not None and reward.score == 10
+    assert scene.trains == "This trains: reaching a cup on a shelf"
+
+
+def test_white_text_reads_on_every_kitchen_colour_under_it() -> None:
+    for bg in (WALL_TOP, WALL_BOTTOM, FLOOR):
+        assert contrast(PALETTE.text, bg) >= MIN_CONTRAST
+
+
+def _frame_from_demo() -> BodyFrame:
+    d = np.load("assets/demo/seated_body.npz")
+    return BodyFrame(index=0, t_ns=0, width=640, height=480, pose=d["pose"][0].astype(np.float64))
+
+
+@pytest.mark.parametrize("affected", ["left", "right"])
+def test_the_avatar_is_filled_and_highlights_the_affected_arm(affected: str) -> None:
+    frame = _frame_from_demo()
+    surf = pygame.Surface(SIZE)
+    surf.fill(PALETTE.background)
+    place = ImagePlacement(offset=(160, 0), scale=1.5, size=(640, 480))
+    ctx = DrawContext(theme=Theme(720, 1280), transform=fit_body_box(SIZE), frame=frame, placement=place)
+    head = draw_avatar(surf, frame, ctx, affected)
+    arr = pygame.surfarray.array3d(surf)
+
+    def screen(i: int) -> tuple[int, int]:
+        px = (1.0 - frame.pose[i, 0]) * 640 * 1.5 + 160
+        return (round(px), round(frame.pose[i, 1] * 480 * 1.5))
+
+    s, e = (12, 14) if affected == "right" else (11, 13)
+    o_s, o_e = (11, 13) if affected == "right" else (12, 14)
+    mid = ((screen(s)[0] + screen(e)[0]) // 2, (screen(s)[1] + screen(e)[1]) // 2)
+    other = ((screen(o_s)[0] + screen(o_e)[0]) // 2, (screen(o_s)[1] + screen(o_e)[1]) // 2)
+    assert tuple(arr[mid]) == AVATAR_AFFECTED
+    assert tuple(arr[other]) == AVATAR_BODY
+    torso = tuple(np.mean([screen(i) for i in (11, 12, 23, 24)], axis=0).round().astype(int))
+    assert tuple(arr[torso]) == AVATAR_BODY  # filled, not a stick figure
+    assert head is not None and head.collidepoint(screen(0))  # the head is around the nose
