@@ -296,18 +296,32 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         view = ViewContext(transform=ctx.transform, theme=ctx.theme, intents=ctx.intents, t=ctx.t, pace=self.pace)
         first, reward, message = self.hud_words(view)
         left = max(0.0, self.runner.time_remaining_s)
+        clock = f"{int(left // 60)}:{int(left % 60):02d} left"
+        score = None if reward is None else f"Score {reward.score}"
+        g = th.font("small", bold=True)
+        need = f.size(first)[0] + f.size(clock)[0] + (g.size(score)[0] if score else 0) + w // 10
+        if need > w:  # a narrow window: the header in the small type
+            f = g
         img0 = f.render(first, True, pal.text)
-        img1 = f.render(f"{int(left // 60)}:{int(left % 60):02d} left", True, pal.text)
-        surface.blit(img0, (w // 2 - img0.get_width() - w // 40, (bar.h - img0.get_height()) // 2))
-        surface.blit(img1, (w // 2 + w // 40, (bar.h - img1.get_height()) // 2))
-        if reward is not None:  # the gentle score, at the header's right end
-            g = th.font("small", bold=True)
-            img = g.render(f"Score {reward.score}", True, pal.target_hold)
-            x = max(w // 2 + w // 40 + img1.get_width() + w // 40, w - img.get_width() - w // 40)
-            surface.blit(img, (x, (bar.h - img.get_height()) // 2))
-        hits = summary.get("hits", getattr(self.runner.exercise, "repetitions", 0))
-        quota = getattr(getattr(self.runner.exercise, "dose", None), "repetitions", None)
-        done = set_progress(int(hits) if isinstance(hits, int) else 0, quota if isinstance(quota, int) else None)
+        img1 = f.render(clock, True, pal.text)
+        surface.blit(img0, (max(4, w // 2 - img0.get_width() - w // 40), (bar.h - img0.get_height()) // 2))
+        x1 = max(w // 2 + w // 40, 4 + img0.get_width() + w // 20) if need > w else w // 2 + w // 40
+        surface.blit(img1, (x1, (bar.h - img1.get_height()) // 2))
+        score_drawn = False
+        if score is not None:  # the gentle score, at the header's right end when there is room
+            img = g.render(score, True, pal.target_hold)
+            x = max(x1 + img1.get_width() + w // 40, w - img.get_width() - w // 40)
+            if x + img.get_width() <= w - 2:
+                surface.blit(img, (x, (bar.h - img.get_height()) // 2))
+                score_drawn = True
+        progress = getattr(self.renderer, "progress", None)
+        if progress is not None:  # the game's own share done (sets, berries, squeezes)
+            done = progress(self.runner.exercise)
+        else:
+            hits = summary.get("hits", 0)
+            quota = getattr(getattr(self.runner.exercise, "dose", None), "repetitions", None)
+            done = set_progress(int(hits) if isinstance(hits, int) else 0,
+                                quota if isinstance(quota, int) else None)
         below = bar.bottom
         if done is not None:  # the set's progress, under the header
             self.progress_rect = track = pygame.Rect(w // 4, bar.bottom + th.small_px // 3, w // 2,
@@ -319,6 +333,8 @@ class ExerciseScene(Scene[ExerciseOutcome]):
             pygame.draw.rect(surface, pal.text, track, width=2, border_radius=track.h // 2)
             below = track.bottom
         combo = getattr(reward, "combo_text", None)
+        if score is not None and not score_drawn:  # no room in the header: with the combo
+            combo = f"{score}   {combo}" if combo else score
         if combo:
             g = th.font("small", bold=True)
             img = g.render(combo, True, pal.text)

@@ -154,3 +154,51 @@ def test_the_activity_line_names_the_patients_goal_when_one_matches() -> None:
     assert linked_goal("pinch", ["Do up my buttons"]) == "Do up my buttons"
     assert linked_goal("openclose", ["Walk to the shop"]) is None
     assert trains_line("laterality") is None
+
+
+# ------------------------------------------------------------ the hand games' scenes
+from exercises.scenes.hands import (
+    MIN_MOTION_S,
+    HandReward,
+    juice_level,
+    motion_s,
+    orange_points,
+    squash,
+    strike,
+)
+
+
+@pytest.mark.parametrize("pace", [0.25, 0.5, 1.0, 4.0])
+def test_the_drum_skin_springs_back_smoothly_never_faster_than_a_third_of_a_second(pace: float) -> None:
+    dur = motion_s(0.4, pace)
+    assert dur >= MIN_MOTION_S
+    ks = [strike(dur * i / 50, pace) for i in range(51)]
+    assert ks[0] == 1.0 and ks[-1] == pytest.approx(0.0, abs=1e-9)
+    assert all(b <= a for a, b in itertools.pairwise(ks))  # only ever eases back: one move, no blink
+    assert strike(None) == 0.0 and strike(-1.0) == 0.0
+
+
+def test_the_orange_squashes_as_the_hand_closes_and_keeps_its_size() -> None:
+    assert squash(2.0, 1.0, 2.0) == 0.0 and squash(1.0, 1.0, 2.0) == 1.0
+    assert squash(1.5, 1.0, 2.0) == pytest.approx(0.5)
+    assert squash(0.2, 1.0, 2.0) == 1.0 and squash(None, 1.0, 2.0) == 0.0 and squash(1.5, None, 2.0) == 0.0
+    flat = orange_points(0, 0, 1.0, 1.0)
+    round_ = orange_points(0, 0, 1.0, 0.0)
+    h = lambda pts: max(p[1] for p in pts) - min(p[1] for p in pts)
+    w = lambda pts: max(p[0] for p in pts) - min(p[0] for p in pts)
+    assert h(flat) < h(round_) and w(flat) > w(round_)
+    assert w(flat) * h(flat) == pytest.approx(w(round_) * h(round_), rel=0.02)
+
+
+def test_juice_fills_a_share_per_squeeze() -> None:
+    assert juice_level(0, 8) == 0.0 and juice_level(4, 8) == 0.5 and juice_level(9, 8) == 1.0
+    assert juice_level(3, 0) == 0.0
+
+
+def test_hand_reward_scores_each_new_success_once_and_a_drop_only_restarts_the_combo() -> None:
+    hr = HandReward()
+    assert hr.update(2) == 2 and hr.reward.score == 10 + 12 and hr.reward.combo == 2
+    assert hr.update(2) == 0 and hr.reward.score == 22  # drawn again: nothing new
+    before = hr.reward.score
+    hr.update(3, drops=1)  # placed after a drop: points, but the streak starts again
+    assert hr.reward.score == before + 10 and hr.reward.combo == 0

@@ -93,3 +93,34 @@ def test_the_avatar_is_filled_and_highlights_the_affected_arm(affected: str) -> 
     torso = tuple(np.mean([screen(i) for i in (11, 12, 23, 24)], axis=0).round().astype(int))
     assert tuple(arr[torso]) == AVATAR_BODY  # filled, not a stick figure
     assert head is not None and head.collidepoint(screen(0))  # the head is around the nose
+
+
+# ------------------------------------------------------------------ the chime
+def test_a_hit_plays_the_chime_in_every_game_and_nothing_plays_without_a_device() -> None:
+    from core.events import HOLD_COMPLETE, PINCH_PLACE, REPETITION, TAP, Event
+    from game.audio import CHIME, HIT, Audio, chime, cue_for
+
+    assert cue_for(Event(0.0, HOLD_COMPLETE, {})) == HIT
+    assert cue_for(Event(0.0, PINCH_PLACE, {})) == HIT
+    assert cue_for(Event(0.0, REPETITION, {"exercise": "openclose"})) == HIT
+    assert cue_for(Event(0.0, REPETITION, {"exercise": "reaching"})) is None  # its hit already rang
+    assert cue_for(Event(0.0, TAP, {})) is None  # the metronome is the tapping game's sound
+
+    class Sound:
+        played = 0
+
+        def play(self) -> None:
+            Sound.played += 1
+
+    Audio(sounds={HIT: Sound()}, enabled=True).on_events([Event(0.0, HOLD_COMPLETE, {}),
+                                                          Event(0.1, TAP, {})])
+    assert Sound.played == 1
+    Audio().on_events([Event(0.0, HOLD_COMPLETE, {})])  # silent Audio: nothing, no error
+    audio = Audio.open()  # the dummy driver: a working mixer or a silent Audio, never an error
+    audio.on_events([Event(0.0, HOLD_COMPLETE, {})])
+    audio.close()
+    wave = chime(*CHIME, rate=8000, channels=1).astype(float)
+    assert abs(wave[0]) < 2000 and abs(wave[-1]) < 200  # no click at either end
+    quarter = len(wave) // 4
+    assert np.abs(wave[:quarter]).max() > 2 * np.abs(wave[-quarter:]).max()  # it rings and dies away
+    assert np.abs(wave).max() <= 0.3 * 32767 + 1
