@@ -188,6 +188,35 @@ def draw_body(surface: pygame.Surface, ctx: DrawContext, affected: str | None = 
         draw_avatar(surface, ctx.frame, ctx, affected)
 
 
+FACE_POINTS = tuple(range(11))  # MediaPipe pose: nose, eyes, ears, mouth
+
+
+def face_box(ctx: DrawContext) -> pygame.Rect | None:
+    """The patient's face on screen (from the tracked head landmarks), grown to the whole
+    head: a third of its width to each side, its width again above (forehead, crown) and
+    half of it below (chin). None without a tracked face. Targets and text keep out of it."""
+    frame = ctx.frame
+    if frame is None or frame.pose is None or ctx.placement is None:
+        return None
+    pts = [p for p in (_pose_point(frame, i, ctx) for i in FACE_POINTS) if p is not None]
+    if len(pts) < 3:
+        return None
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    w = max(8, max(xs) - min(xs))
+    return pygame.Rect(min(xs) - w // 3, min(ys) - w, w + 2 * (w // 3), max(ys) - min(ys) + w + w // 2)
+
+
+def keep_off_face(rect: pygame.Rect, face: pygame.Rect | None, bounds: pygame.Rect) -> pygame.Rect:
+    """`rect` moved the least (sideways or down) so it does not cover `face`."""
+    if face is None or not rect.colliderect(face):
+        return rect
+    from exercises.scenes.layout import Box, push_clear
+
+    b = push_clear(Box(rect.left, rect.top, rect.right, rect.bottom), Box(face.left, face.top, face.right, face.bottom),
+                   Box(bounds.left, bounds.top, bounds.right, bounds.bottom))
+    return pygame.Rect(round(b.x0), round(b.y0), rect.w, rect.h)
+
+
 # The avatar's colours: a soft body, and the affected arm in sky blue (Okabe-Ito: told
 # apart from the orange targets by every common colour-vision type).
 AVATAR_BODY: RGB = (112, 124, 146)

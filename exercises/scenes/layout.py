@@ -34,9 +34,10 @@ class Box:
 
 # The face, body units (one unit: the distance between the shoulder landmarks): the
 # face landmarks of the bundled seated recording span x -0.22..0.18 and y 0.28..0.50
-# (mouth to eyes); with the chin, forehead and a margin, +-0.27 wide, 0.15..1.0 high.
-# A small target straight above a shoulder stays clear; a large one is turned outward.
-HEAD_BOX = Box(-0.27, 0.15, 0.27, 1.0)
+# (mouth to eyes); with the chin, forehead, a head turned or leaning a little and a
+# margin: +-0.33 wide, 0.15..1.05 high. A small target straight above a shoulder stays
+# clear; a large one is turned outward by a few degrees.
+HEAD_BOX = Box(-0.33, 0.15, 0.33, 1.05)
 
 
 def clear_of_face(x: float, y: float, radius: float, side: str, head: Box = HEAD_BOX,

@@ -46,6 +46,8 @@ from game.widgets import (
     draw_cue_banner,
     draw_hands,
     draw_silhouette,
+    face_box,
+    keep_off_face,
     place_rail,
     rail_rects,
 )
@@ -147,6 +149,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self._pain_rating: int | None = None
         self._asking_pain = False
         self.progress_rect: pygame.Rect | None = None  # the set's progress bar, once drawn
+        self.text_rects: list[pygame.Rect] = []  # where the HUD drew its bar and lines (last frame)
 
     # ---------------------------------------------------------------- update
     def _emit(self, returned: list[Event]) -> None:
@@ -323,9 +326,14 @@ class ExerciseScene(Scene[ExerciseOutcome]):
             done = set_progress(int(hits) if isinstance(hits, int) else 0,
                                 quota if isinstance(quota, int) else None)
         below = bar.bottom
+        # over the camera picture, nothing of ours covers the patient's face
+        face = face_box(ctx) if camera_shown(ctx) else None
+        area = surface.get_rect()
+        self.text_rects = []
         if done is not None:  # the set's progress, under the header
-            self.progress_rect = track = pygame.Rect(w // 4, bar.bottom + th.small_px // 3, w // 2,
-                                                     max(8, th.small_px // 2))
+            self.progress_rect = track = keep_off_face(
+                pygame.Rect(w // 4, bar.bottom + th.small_px // 3, w // 2, max(8, th.small_px // 2)), face, area)
+            self.text_rects.append(track)
             pygame.draw.rect(surface, pal.panel, track, border_radius=track.h // 2)
             if done > 0:
                 pygame.draw.rect(surface, pal.hit, (track.x, track.y, round(track.w * done), track.h),
@@ -338,7 +346,11 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         if combo:
             g = th.font("small", bold=True)
             img = g.render(combo, True, pal.text)
-            surface.blit(img, img.get_rect(midtop=(w // 2, below + th.small_px // 4)))
+            r = keep_off_face(img.get_rect(midtop=(w // 2, below + th.small_px // 4)), face, area)
+            if face is not None:  # over a picture: on a panel, so it reads on any background
+                pygame.draw.rect(surface, pal.panel, r.inflate(12, 4), border_radius=6)
+            surface.blit(img, r)
+            self.text_rects.append(r)
         comp = getattr(self.runner.exercise, "cue", None)
         bottom = h - 8
         if self.trains:  # what it trains, on the bottom line, on a panel (read over any picture)
@@ -361,6 +373,9 @@ class ExerciseScene(Scene[ExerciseOutcome]):
             g = ctx.theme.font("small")
             img = g.render(text, True, colour)
         r = img.get_rect(midbottom=(w // 2, bottom)).inflate(24, 10)
+        if camera_shown(ctx):
+            r = keep_off_face(r, face_box(ctx), surface.get_rect())
+        self.text_rects.append(r)
         pygame.draw.rect(surface, panel, r, border_radius=8)
         surface.blit(img, img.get_rect(center=r.center))
         return r.top - 4

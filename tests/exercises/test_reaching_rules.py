@@ -338,7 +338,7 @@ def test_missing_hand_never_touches_and_bad_inputs_are_named():
 
 def test_onset_is_movement_toward_the_target_not_a_hand_still_returning():
     # (a target small enough to stay straight above the shoulder, clear of the face)
-    ex = make(repetitions=1, inter_target_s=0.5, target_timeout_s=10, directions=("up",), target_radius=0.2)
+    ex = make(repetitions=1, inter_target_s=0.5, target_timeout_s=10, directions=("up",), target_radius=0.15)
     # The hand drops toward the lap (away from an "up" target) through the target's appearance...
     events = run(ex, lambda t, e: {"right": (0.5, 0.2 - 1.0 * t), "left": REST["left"]}, 1.0)
     assert len(kinds(events, ev.TARGET_SHOWN)) == 1 and kinds(events, ev.MOVEMENT_ONSET) == []
