@@ -188,6 +188,28 @@ def draw_body(surface: pygame.Surface, ctx: DrawContext, affected: str | None = 
         draw_avatar(surface, ctx.frame, ctx, affected)
 
 
+def below_header(ctx: DrawContext, size: tuple[int, int], top: int) -> DrawContext:
+    """The same scene fitted into the window below a header `top` px tall: the camera
+    picture (and the body on it) shrunk and moved down so the header covers none of it
+    (the whole head stays visible), the body-to-screen transform moved with it so hands
+    and buttons still line up."""
+    import dataclasses
+
+    from game.transform import BodyToScreen, ImagePlacement, fit_image
+
+    place = ctx.placement
+    if place is None:
+        return ctx
+    w, h = size
+    inner = fit_image((w, max(1, h - top)), place.size)
+    new = ImagePlacement(offset=(inner.offset[0], inner.offset[1] + top), scale=inner.scale, size=place.size)
+    k = new.scale / place.scale
+    ox = new.offset[0] + (ctx.transform.origin[0] - place.offset[0]) * k
+    oy = new.offset[1] + (ctx.transform.origin[1] - place.offset[1]) * k
+    return dataclasses.replace(ctx, placement=new, transform=BodyToScreen(origin=(ox, oy),
+                                                                          scale=ctx.transform.scale * k))
+
+
 FACE_POINTS = tuple(range(11))  # MediaPipe pose: nose, eyes, ears, mouth
 
 

@@ -17,6 +17,7 @@ from game.context import DrawContext
 from game.scenes.base import Scene
 from game.scenes.common import stop_button
 from game.widgets import (
+    below_header,
     draw_background,
     draw_cue_banner,
     draw_hands,
@@ -80,9 +81,10 @@ class CalibrationScene(Scene[Any]):
             self.dismiss(self.procedure.result())
 
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
-        draw_background(surface, ctx)
-        th, pal = ctx.theme, ctx.theme.palette
         w, h = surface.get_size()
+        ctx = below_header(ctx, (w, h), int(h * 0.3))  # the picture under the header: the whole head shows
+        draw_background(surface, ctx, affected=self.affected)
+        th, pal = ctx.theme, ctx.theme.palette
         margin = rail_text_margin(w)
         pygame.draw.rect(surface, pal.panel, (0, 0, w, int(h * 0.3)))
         y = draw_text_block(surface, "Calibration", th.font("title", bold=True), pal.text, h // 40, margin=margin)

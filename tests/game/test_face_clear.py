@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pygame
+import pytest
 
 from exercises.doses import SessionDose, make_dose
 from exercises.reaching import ReachingExercise
@@ -64,3 +65,36 @@ def test_text_over_the_face_moves_the_least_way_off_it() -> None:
     assert not moved.colliderect(face) and moved.size == (300, 30) and moved.y == 80  # sideways
     assert keep_off_face(pygame.Rect(0, 600, 100, 20), face, bounds) == pygame.Rect(0, 600, 100, 20)
     assert keep_off_face(pygame.Rect(10, 10, 20, 20), None, bounds) == pygame.Rect(10, 10, 20, 20)
+
+
+def test_the_calibration_shows_the_whole_head_below_its_header() -> None:
+
+    from game.scenes.calibration import CalibrationScene
+    from game.transform import fit_body_box
+    from game.widgets import AVATAR_BODY, below_header
+    from vision.bodyframe import BodyFrame
+
+    d = np.load("assets/demo/seated_body.npz")
+    pose = d["pose"][0].astype(np.float64).copy()
+    pose[:, 1] -= pose[0, 1] - 0.12  # the head near the top of the picture, as a close webcam sees it
+    frame = BodyFrame(index=0, t_ns=0, width=640, height=480, pose=pose)
+    scene = CalibrationScene(saved=object())
+    surf = pygame.Surface(SIZE)
+    ctx = DrawContext(theme=Theme(SIZE[1], SIZE[0]), transform=fit_body_box(SIZE), frame=frame,
+                      placement=fit_image(SIZE, (640, 480)))
+    header = int(SIZE[1] * 0.3)
+    assert face_box(ctx).top < header  # as the app places the picture, the header would cut the head
+    scene.draw(surf, ctx)
+    shown = below_header(ctx, SIZE, header)
+    head = face_box(shown)
+    assert head is not None and head.top >= header  # the whole head below the header
+    nose = shown.placement.offset[0] + (1 - pose[0, 0]) * 640 * shown.placement.scale, \
+        shown.placement.offset[1] + pose[0, 1] * 480 * shown.placement.scale
+    assert tuple(surf.get_at((round(nose[0]), round(nose[1]) - 6)))[:3] == AVATAR_BODY  # the face, drawn
+    # hands and buttons still line up with the picture: a body point maps to the same image point
+    bx, by = 0.5, 0.0
+    p0, p1 = ctx.transform.to_screen(bx, by), shown.transform.to_screen(bx, by)
+    img0 = ((p0[0] - ctx.placement.offset[0]) / ctx.placement.scale, (p0[1] - ctx.placement.offset[1]) / ctx.placement.scale)
+    img1 = ((p1[0] - shown.placement.offset[0]) / shown.placement.scale,
+            (p1[1] - shown.placement.offset[1]) / shown.placement.scale)
+    assert img0 == pytest.approx(img1)
