@@ -38,6 +38,7 @@ from game.scenes.rest import runner_events
 from game.theme import OKABE_ITO
 from game.views import ViewContext, renderer_for, renderer_or_generic
 from game.widgets import (
+    CUE_TEXT,
     DwellButton,
     anchor_button,
     camera_shown,
@@ -352,6 +353,8 @@ class ExerciseScene(Scene[ExerciseOutcome]):
             surface.blit(img, r)
             self.text_rects.append(r)
         comp = getattr(self.runner.exercise, "cue", None)
+        if comp in CUE_TEXT:  # a tracking cue: its banner says it in words (never the code name)
+            comp = None
         bottom = h - 8
         if self.trains:  # what it trains, on the bottom line, on a panel (read over any picture)
             bottom = self._bottom_line(surface, ctx, self.trains, bottom, pal.text, pal.panel)

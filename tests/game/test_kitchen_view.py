@@ -124,3 +124,45 @@ def test_a_hit_plays_the_chime_in_every_game_and_nothing_plays_without_a_device(
     quarter = len(wave) // 4
     assert np.abs(wave[:quarter]).max() > 2 * np.abs(wave[-quarter:]).max()  # it rings and dies away
     assert np.abs(wave).max() <= 0.3 * 32767 + 1
+
+
+# ------------------------------------------------------ no internal names on screen
+@pytest.mark.parametrize("name", ["tapping", "pinch", "openclose"])
+def test_every_word_a_hand_game_draws_is_plain_language(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    import game.theme
+    from test_views_dexterity import draw, play
+
+    said: list[str] = []
+    real = game.theme.font
+
+    class Spy:
+        def __init__(self, f: pygame.font.Font) -> None:
+            self.f = f
+
+        def render(self, text: str, *a: object, **k: object) -> pygame.Surface:
+            said.append(text)
+            return self.f.render(text, *a, **k)
+
+        def __getattr__(self, attr: str) -> object:
+            return getattr(self.f, attr)
+
+    monkeypatch.setattr(game.theme, "font", lambda px, bold=False: Spy(real(px, bold)))
+    scene, vp, frame, intents = play(name, 3.0)
+    draw(scene, vp, frame, intents)
+    from vision.intents import HandIntent
+
+    # the hand out of view (no finger measures): the game's cue, drawn as words
+    blind = replace(intents, t=intents.t + 1 / 30, left=HandIntent(-0.5, -0.5, 1.0, None, None),
+                    right=HandIntent(0.5, -0.5, 1.0, None, None))
+    scene.update(blind, 1 / 30)
+    assert scene.runner.exercise.cue == "hand_not_visible"
+    draw(scene, vp, frame, blind)
+    text = " | ".join(said)
+    assert said and "_" not in text, text
+    for internal in ("openclose", "Openclose", "thumb-index", "Tapping", "Pinch "):
+        assert internal not in text, text
+    assert any("The camera cannot see your hand" in s for s in said)
+    clocks = [s for s in said if s.endswith(" left") or s.endswith(" s")]
+    assert len({c for c in clocks if ":" in c}) == 1 and all(":" in c for c in clocks if c.endswith("left"))
