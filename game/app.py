@@ -198,15 +198,24 @@ class App:
             pygame.display.flip()
 
     def _maybe_screenshot(self, scene: Scene[Any]) -> None:
-        if self.screenshots is None or scene.name in self.shots:
+        if self.screenshots is None:
             return
         since = self._scene_since.setdefault(id(scene), self.t)
+        later = getattr(scene, "later_screenshot_s", None)  # a second shot, the game under way
+        if scene.name in self.shots:
+            if later is not None and f"{scene.name}_later" not in self.shots and self.t - since >= later:
+                self._save_shot(f"{scene.name}_later")
+            return
         wait = getattr(scene, "screenshot_after_s", None) or SCREENSHOT_AFTER_S.get(scene.name, SCREENSHOT_DEFAULT_S)
         if self.t - since < wait:
             return
+        self._save_shot(scene.name)
+
+    def _save_shot(self, name: str) -> None:
+        assert self.screenshots is not None
         self.screenshots.mkdir(parents=True, exist_ok=True)
-        path = self.screenshots / f"{len(self.shots) + 1:02d}_{scene.name}.png"
+        path = self.screenshots / f"{len(self.shots) + 1:02d}_{name}.png"
         tmp = path.with_suffix(".tmp.png")
         pygame.image.save(self.surface, str(tmp))
         tmp.replace(path)
-        self.shots[scene.name] = path
+        self.shots[name] = path

@@ -22,7 +22,7 @@ from game.cli.lsl_options import lsl_options, make_streamer, with_streamer
 from game.cli.options import session_options
 from game.cli.params import PATIENT
 from game.errors import UserError
-from game.registry import HAND_GAMES
+from game.registry import GAME_NAMES, HAND_GAMES
 from game.session import NOT_STARTED, DemoPlayer, SessionRequest, prepare, run
 
 GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py plays them
@@ -34,6 +34,9 @@ GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py p
               help="Session length cap in game seconds (a recording plays to its end).")
 @click.option("--screenshots", type=click.Path(file_okay=False), default=None,
               help="Write a PNG of each scene into this directory.")
+@click.option("--every-game", is_flag=True,
+              help="With --screenshots: play every movement game in turn (DIR/<game>/ each), "
+                   "so every scene of every game is written.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--replay", type=click.Path(dir_okay=False), default=None, help="Play a landmark replay (.npz).")
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Track and play a video file.")
@@ -60,7 +63,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
          mirror: str | None, pace: float, no_report: bool, side: str | None = None,
          easier: bool = False, rest_pain: int | None = None, pre_pain: int | None = None,
          pain_pause: str = "continue", today_choice: str = "suggested",
-         answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0) -> None:
+         answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0, every_game: bool = False) -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
@@ -73,6 +76,24 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         _gmi_demo(game, data_dir=data_dir, patient=patient, seed=seed, side=side,
                   answer=answer, screenshots=screenshots, as_json=as_json,
                   no_report=no_report, pre_pain=pre_pain, recorded=bool(replay or video or mirror))
+        return
+    if every_game:  # --- issue 15: every scene of every game (one session each, same store)
+        if not screenshots:
+            raise UserError("--every-game writes screenshots: give --screenshots DIR")
+        if replay or video or lsl:
+            raise UserError("--every-game plays the virtual patient: no --replay, --video or --lsl")
+        for name in GAME_NAMES:
+            sub = Path(screenshots) / name
+            outcome = run(prepare(SessionRequest(patient=patient, game=name, data_dir=data_dir, side=side,
+                                                 mirror=mirror, pace=pace, easier=easier,
+                                                 report=not no_report),
+                                  DemoPlayer(seconds=seconds, seed=seed, headless=headless, screenshots=sub,
+                                             pre_pain=pre_pain, rest_pain=rest_pain, pain_pause=pain_pause,
+                                             today=today_choice)))
+            if not as_json:
+                click.echo(f"{name}: {len(list(sub.glob('*.png')))} screenshots in {sub}")
+            else:
+                click.echo(json.dumps(outcome.record, default=str))
         return
     shots = Path(screenshots) if screenshots else None
     request = SessionRequest(patient=patient, game=game, data_dir=data_dir, side=side,

@@ -114,6 +114,7 @@ class ExerciseOutcome:
 class ExerciseScene(Scene[ExerciseOutcome]):
     name = "exercise"
     camera_view = True
+    later_screenshot_s = 14.0  # `--screenshots`: a second shot with the game under way (cups on the table)
 
     def __init__(self, runner: SessionLike, *, affected: Side = "right",
                  sink: Callable[[list[Event]], None] | None = None,

@@ -464,3 +464,17 @@ def test_one_movement_time_in_the_cli_the_events_and_the_report(tmp_path: Path) 
         assert out["mean_movement_time_s"] == pytest.approx(float(np.mean(derived)), abs=1e-9)
     finally:
         store.close()
+
+
+def test_demo_every_game_writes_every_scene_of_every_game(tmp_path: Path) -> None:
+    shots = tmp_path / "shots"
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--every-game", "--seconds", "5", "--no-report",
+                                   "--data-dir", str(tmp_path / "d"), "--screenshots", str(shots)])
+    assert res.exit_code == 0, res.output
+    for game in ("reaching", "tapping", "pinch", "openclose"):
+        names = sorted(p.name for p in (shots / game).glob("*.png"))
+        for scene in ("title", "safety", "checkin_pre", "calibration", "exercise", "summary"):
+            assert any(n.endswith(f"_{scene}.png") for n in names), (game, names)
+        assert f"{game}: {len(names)} screenshots" in res.output
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--every-game", "--data-dir", str(tmp_path / "d")])
+    assert res.exit_code == 2 and "--screenshots" in res.output
