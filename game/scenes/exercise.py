@@ -41,6 +41,7 @@ from game.widgets import (
     CUE_TEXT,
     DwellButton,
     anchor_button,
+    below_header,
     camera_shown,
     draw_background,
     draw_body,
@@ -152,6 +153,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self._asking_pain = False
         self.progress_rect: pygame.Rect | None = None  # the set's progress bar, once drawn
         self.text_rects: list[pygame.Rect] = []  # where the HUD drew its bar and lines (last frame)
+        self.last_ctx: DrawContext | None = None  # the context the last frame was drawn with
 
     # ---------------------------------------------------------------- update
     def _emit(self, returned: list[Event]) -> None:
@@ -228,6 +230,9 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         if ctx.intents is not None and ctx.intents is self.last_intents:
             # The hands between the last two steps (ctx.intents is the newest step's).
             ctx = dataclasses.replace(ctx, intents=interpolate_intents(self.prev_intents, ctx.intents, ctx.alpha))
+        if camera_shown(ctx):  # the picture below the header bar: the header never covers the head
+            ctx = below_header(ctx, surface.get_size(), self.header_height(ctx))
+        self.last_ctx = ctx
         view = ViewContext(transform=ctx.transform, theme=ctx.theme, intents=ctx.intents,
                            alpha=ctx.alpha, t=ctx.t, mirror=ctx.mirror, frame=ctx.frame,
                            placement=ctx.placement,
@@ -275,6 +280,11 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         out, self._actions = self._actions, []
         return out
 
+    @staticmethod
+    def header_height(ctx: DrawContext) -> int:
+        """The header bar's height in pixels."""
+        return int(ctx.theme.font("body", bold=True).get_linesize() * 1.3)
+
     def hud_words(self, view: ViewContext) -> tuple[str, Any, str | None]:
         """The header's first words (the game's own terms when its renderer has them),
         its reward (score and combo) and a line of encouragement, if any."""
@@ -296,7 +306,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         summary = self.runner.exercise.summary()
         w, h = surface.get_size()
         f = th.font("body", bold=True)
-        bar = pygame.Rect(0, 0, w, int(f.get_linesize() * 1.3))
+        bar = pygame.Rect(0, 0, w, self.header_height(ctx))
         pygame.draw.rect(surface, pal.panel, bar)
         view = ViewContext(transform=ctx.transform, theme=ctx.theme, intents=ctx.intents, t=ctx.t, pace=self.pace)
         first, reward, message = self.hud_words(view)

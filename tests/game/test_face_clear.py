@@ -42,7 +42,10 @@ def test_no_target_nor_text_covers_the_face_in_a_camera_run() -> None:
         ctx = DrawContext(theme=Theme(SIZE[1], SIZE[0]), transform=tr, intents=intents, t=t, frame=frame,
                           placement=fit_image(SIZE, (frame.width, frame.height)), camera_image=camera)
         scene.draw(surf, ctx)
+        assert scene.last_ctx is not None
+        ctx, tr = scene.last_ctx, scene.last_ctx.transform  # as drawn: the picture below the header
         face = face_box(ctx)
+        assert face is None or face.top >= scene.header_height(ctx)  # the header never covers the head
         if face is None:
             continue
         faces += 1
