@@ -190,7 +190,7 @@ def write_screenshots(out: Path) -> list[Path]:
     """The docs' screenshots of each game (virtual patient) and of the mirror view (a real still)."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, seconds in (("tapping", 4.2), ("pinch", 4.0), ("openclose", 3.3)):
+    for name, seconds in (("tapping", 4.2), ("pinch", 6.0), ("openclose", 3.3)):
         scene, vp, frame, intents = play(name, seconds)
         surf, _ = draw(scene, vp, frame, intents, size=(1280, 720))
         path = out / f"dexterity_{name}.png"
