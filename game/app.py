@@ -47,7 +47,7 @@ class App:
         self.driver = driver or NoPlayer()
         self.keys = keys or KeyboardMouseInput()
         if self.keys.transform is None:
-            self.keys.transform = self.transform
+            self.keys.transform = self.input_transform
         self.window = window
         self.screenshots = screenshots
         self.reference = reference  # -> vision BodyReference (origin_px, unit_px, width, height) or None
@@ -77,6 +77,13 @@ class App:
         if scene is None or not getattr(scene, "camera_view", False):
             return menu_transform(size)
         return self.camera_transform()
+
+    def input_transform(self) -> BodyToScreen:
+        """The transform a mouse position is read through: the one the top scene last drew
+        with when it moved its picture (below its header: `drawn_transform`), else the
+        app's own, so a click lands on what is drawn under it."""
+        drawn = getattr(self.stack.top, "drawn_transform", None)
+        return drawn if isinstance(drawn, BodyToScreen) else self.transform()
 
     def camera_transform(self) -> BodyToScreen:
         size = self.surface.get_size()

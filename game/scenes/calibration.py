@@ -63,6 +63,7 @@ class CalibrationScene(Scene[Any]):
         self.affected = affected
         self.stop_btn = stop_button("left" if affected == "left" else "right")
         self.elapsed = 0.0
+        self.drawn_transform: Any = None  # the body->screen transform of the last frame drawn
         # Screenshot once a reach phase is under way, or while the saved notice is up.
         self.screenshot_after_s = 5.0 if procedure is not None else SAVED_NOTICE_S / 2
 
@@ -83,6 +84,7 @@ class CalibrationScene(Scene[Any]):
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         w, h = surface.get_size()
         ctx = below_header(ctx, (w, h), int(h * 0.3))  # the picture under the header: the whole head shows
+        self.drawn_transform = ctx.transform  # the app reads the mouse through it (game/app.py)
         draw_background(surface, ctx, affected=self.affected)
         th, pal = ctx.theme, ctx.theme.palette
         margin = rail_text_margin(w)

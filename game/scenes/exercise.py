@@ -154,6 +154,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self.progress_rect: pygame.Rect | None = None  # the set's progress bar, once drawn
         self.text_rects: list[pygame.Rect] = []  # where the HUD drew its bar and lines (last frame)
         self.last_ctx: DrawContext | None = None  # the context the last frame was drawn with
+        self.drawn_transform: Any = None  # set when the scene drew with its own transform
 
     # ---------------------------------------------------------------- update
     def _emit(self, returned: list[Event]) -> None:
@@ -230,8 +231,10 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         if ctx.intents is not None and ctx.intents is self.last_intents:
             # The hands between the last two steps (ctx.intents is the newest step's).
             ctx = dataclasses.replace(ctx, intents=interpolate_intents(self.prev_intents, ctx.intents, ctx.alpha))
+        self.drawn_transform = None
         if camera_shown(ctx):  # the picture below the header bar: the header never covers the head
             ctx = below_header(ctx, surface.get_size(), self.header_height(ctx))
+            self.drawn_transform = ctx.transform  # the app reads the mouse through it (game/app.py)
         self.last_ctx = ctx
         view = ViewContext(transform=ctx.transform, theme=ctx.theme, intents=ctx.intents,
                            alpha=ctx.alpha, t=ctx.t, mirror=ctx.mirror, frame=ctx.frame,
