@@ -50,6 +50,7 @@ ORANGE: RGB = OKABE_ITO["orange"]
 JUICE: RGB = OKABE_ITO["yellow"]
 
 _REWARDS: weakref.WeakKeyDictionary[Any, HandReward] = weakref.WeakKeyDictionary()
+_DROPS: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()  # when a berry last fell
 
 
 def reward_for(exercise: Any) -> HandReward:
@@ -257,9 +258,12 @@ draw_tapping.progress = tapping_progress  # type: ignore[attr-defined]
 # -------------------------------------------------------------------- pinch
 def pinch_hud(exercise: Any, view: ViewContext) -> tuple[str, Any, str | None]:
     hr = reward_for(exercise)
+    dropped = exercise.drops > hr.drops_seen
     hr.update(exercise.moved, drops=exercise.drops)
-    message = "Oops - pick it up again, no hurry" if exercise.drops > 0 and hr.reward.combo == 0 \
-        and any(o.state == "waiting" for o in exercise.objects) and exercise.drops >= exercise.moved else None
+    if dropped:
+        _DROPS[exercise] = view.t
+    since = view.t - _DROPS.get(exercise, -1e9)
+    message = "Nearly! Pick it up again - no hurry." if since < 2.5 / max(0.25, view.pace) else None
     return f"Berries in the jar {exercise.moved} of {exercise.dose.objects}", hr.reward, message
 
 

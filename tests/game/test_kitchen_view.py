@@ -166,3 +166,23 @@ def test_every_word_a_hand_game_draws_is_plain_language(name: str, monkeypatch: 
     assert any("The camera cannot see your hand" in s for s in said)
     clocks = [s for s in said if s.endswith(" left") or s.endswith(" s")]
     assert len({c for c in clocks if ":" in c}) == 1 and all(":" in c for c in clocks if c.endswith("left"))
+
+
+def test_a_dropped_berry_is_met_with_encouragement_for_a_few_seconds() -> None:
+    from exercises.dexterity import PinchExercise
+    from exercises.doses import PinchDose
+    from game.views import ViewContext
+    from game.views.dexterity import pinch_hud
+
+    ex = PinchExercise(PinchDose(objects=4))
+    view = ViewContext(transform=fit_body_box(SIZE), theme=Theme(720, 1280), t=1.0)
+    assert pinch_hud(ex, view)[2] is None
+    ex.drops = 1  # a berry fell on the way
+    words, reward, message = pinch_hud(ex, view)
+    assert message == "Nearly! Pick it up again - no hurry." and reward.score == 0
+    from dataclasses import replace
+
+    assert pinch_hud(ex, replace(view, t=2.0))[2] == message
+    assert pinch_hud(ex, replace(view, t=5.0))[2] is None
+    assert pinch_hud(ex, replace(view, t=5.0, pace=0.5))[2] == message  # a slower pace: longer
+    assert pinch_hud(ex, replace(view, t=7.0, pace=0.5))[2] is None
