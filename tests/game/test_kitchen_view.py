@@ -131,8 +131,9 @@ def test_a_hit_plays_the_chime_in_every_game_and_nothing_plays_without_a_device(
 def test_every_word_a_hand_game_draws_is_plain_language(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
-    import game.theme
     from test_views_dexterity import draw, play
+
+    import game.theme
 
     said: list[str] = []
     real = game.theme.font
@@ -164,7 +165,7 @@ def test_every_word_a_hand_game_draws_is_plain_language(name: str, monkeypatch: 
     for internal in ("openclose", "Openclose", "thumb-index", "Tapping", "Pinch "):
         assert internal not in text, text
     assert any("The camera cannot see your hand" in s for s in said)
-    clocks = [s for s in said if s.endswith(" left") or s.endswith(" s")]
+    clocks = [s for s in said if s.endswith((" left", " s"))]
     assert len({c for c in clocks if ":" in c}) == 1 and all(":" in c for c in clocks if c.endswith("left"))
 
 
@@ -178,7 +179,7 @@ def test_a_dropped_berry_is_met_with_encouragement_for_a_few_seconds() -> None:
     view = ViewContext(transform=fit_body_box(SIZE), theme=Theme(720, 1280), t=1.0)
     assert pinch_hud(ex, view)[2] is None
     ex.drops = 1  # a berry fell on the way
-    words, reward, message = pinch_hud(ex, view)
+    _words, reward, message = pinch_hud(ex, view)
     assert message == "Nearly! Pick it up again - no hurry." and reward.score == 0
     from dataclasses import replace
 
