@@ -240,9 +240,9 @@ def draw_tapping(surface: pygame.Surface, exercise: Any, view: ViewContext) -> N
             _text(surface, view, word, view.to_screen(centre[0], centre[1] + 0.95), color=color)
         _text(surface, view, f"Set {exercise.set_index + 1} of {exercise.dose.sets}",
               view.to_screen(centre[0], centre[1] + 0.62), kind="small")
-    elif exercise.phase == "rest":
-        draw_drum(surface, view, centre, 0.5, 0.0, None)
-        _text(surface, view, f"Rest {exercise.rest_left:0.0f} s", view.to_screen(centre[0], centre[1] + 0.62))
+    elif exercise.phase == "rest":  # the rest shown as an arc that fills as it passes, not a second clock
+        draw_drum(surface, view, centre, 0.5, 0.0, 1.0 - min(1.0, exercise.rest_left / max(1e-9, exercise.rest_s)))
+        _text(surface, view, "Rest your hand", view.to_screen(centre[0], centre[1] + 0.62))
         _text(surface, view, f"Next: set {exercise.set_index + 2} of {exercise.dose.sets}",
               view.to_screen(centre[0], centre[1] + 0.95), kind="small")
     th = exercise.thresholds
