@@ -156,11 +156,17 @@ class App:
         camera_view = scene is not None and getattr(scene, "camera_view", False)
         placement = None
         image = None
+        theme = Theme(height=size[1], width=size[0])
+        # a scene that keeps its header off the picture says how tall it is (the picture is
+        # scaled once, here, to where the scene will draw it: game.widgets.below_header)
+        top = scene.picture_top(theme) if camera_view and hasattr(scene, "picture_top") else 0
         if camera_view and self.frame is not None:
             placement = fit_image(size, (self.frame.width, self.frame.height))
             if self.show_camera and self.frame.image is not None:
-                image = self._camera_surface(self.frame, placement.rect[2:])
-        return DrawContext(theme=Theme(height=size[1], width=size[0]), transform=self.transform(),
+                shown = fit_image((size[0], max(1, size[1] - top)), (self.frame.width, self.frame.height)) \
+                    if top else placement
+                image = self._camera_surface(self.frame, shown.rect[2:])
+        return DrawContext(theme=theme, transform=self.transform(),
                            intents=self.intents, alpha=alpha, t=self.t, frame=self.frame if camera_view else None,
                            placement=placement, show_camera=self.show_camera, camera_image=image,
                            mirror=self.mirror if self.mirror_on else None)

@@ -172,10 +172,23 @@ def draw_background(surface: pygame.Surface, ctx: DrawContext, *, body: bool = T
     if camera is not None and camera_shown(ctx) and ctx.placement is not None:
         x, y, w, h = ctx.placement.rect
         if camera.get_size() != (w, h):
-            camera = pygame.transform.scale(camera, (w, h))
+            camera = _scaled(camera, (w, h))
         surface.blit(camera, (x, y))  # already mirrored and dimmed by the app
     if body:
         draw_body(surface, ctx, affected)
+
+
+_LAST_SCALED: list[tuple[pygame.Surface, tuple[int, int], pygame.Surface]] = []
+
+
+def _scaled(image: pygame.Surface, size: tuple[int, int]) -> pygame.Surface:
+    """`image` scaled to `size`, once per camera frame (the game draws at 60 fps, the camera
+    gives about 30: every other frame reuses the last one scaled)."""
+    if _LAST_SCALED and _LAST_SCALED[0][0] is image and _LAST_SCALED[0][1] == size:
+        return _LAST_SCALED[0][2]
+    out = pygame.transform.scale(image, size)
+    _LAST_SCALED[:] = [(image, size, out)]
+    return out
 
 
 def draw_body(surface: pygame.Surface, ctx: DrawContext, affected: str | None = None) -> None:

@@ -16,6 +16,7 @@ import pygame
 from game.context import DrawContext
 from game.scenes.base import Scene
 from game.scenes.common import stop_button
+from game.theme import Theme
 from game.widgets import (
     below_header,
     draw_background,
@@ -80,6 +81,11 @@ class CalibrationScene(Scene[Any]):
         self.procedure.feed(frame, intents, dt)
         if self.procedure.done:
             self.dismiss(self.procedure.result())
+
+    @staticmethod
+    def picture_top(theme: Theme) -> int:
+        """Where the camera picture starts: below the header (the app scales it to fit)."""
+        return int(theme.height * 0.3)
 
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         w, h = surface.get_size()

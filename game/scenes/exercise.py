@@ -35,7 +35,7 @@ from game.scenes.base import Scene
 from game.scenes.checkin import CheckinScene
 from game.scenes.common import stop_button
 from game.scenes.rest import runner_events
-from game.theme import OKABE_ITO
+from game.theme import OKABE_ITO, Theme
 from game.views import ViewContext, renderer_for, renderer_or_generic
 from game.widgets import (
     CUE_TEXT,
@@ -287,6 +287,11 @@ class ExerciseScene(Scene[ExerciseOutcome]):
     def header_height(ctx: DrawContext) -> int:
         """The header bar's height in pixels."""
         return int(ctx.theme.font("body", bold=True).get_linesize() * 1.3)
+
+    @staticmethod
+    def picture_top(theme: Theme) -> int:
+        """Where the camera picture starts (below the header; the app scales it to fit)."""
+        return int(theme.font("body", bold=True).get_linesize() * 1.3)
 
     def hud_words(self, view: ViewContext) -> tuple[str, Any, str | None]:
         """The header's first words (the game's own terms when its renderer has them),

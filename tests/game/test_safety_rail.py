@@ -116,3 +116,9 @@ def test_over_the_camera_picture_the_rail_is_the_same_and_a_click_on_it_presses_
     if hasattr(scene, "pain_btn"):
         assert scene.pain_btn.rect(tr) == want_pain
         assert scene.pain_btn.contains(HandIntent(*tr.to_body(*want_pain.center)))
+    # the app scaled the picture once, to where the scene draws it (no second scaling a frame)
+    image = app.context().camera_image
+    assert image is not None
+    ctx = getattr(scene, "last_ctx", None)
+    if ctx is not None:
+        assert image.get_size() == tuple(ctx.placement.rect[2:])
