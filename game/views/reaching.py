@@ -220,7 +220,24 @@ def _mix(a: RGB, b: RGB, k: float) -> RGB:
     return (round(a[0] + (b[0] - a[0]) * k), round(a[1] + (b[1] - a[1]) * k), round(a[2] + (b[2] - a[2]) * k))
 
 
+_BACKDROP: dict[tuple[int, int, int, int, int], pygame.Surface] = {}
+
+
 def draw_kitchen_backdrop(surface: pygame.Surface, view: ViewContext) -> None:
+    """The wall and floor, drawn once per window size and framing, then blitted."""
+    w, h = surface.get_size()
+    ox, oy = view.transform.origin
+    key = (w, h, round(ox), round(oy), round(view.transform.scale))
+    cached = _BACKDROP.get(key)
+    if cached is None:
+        if len(_BACKDROP) > 8:  # the framing follows the calibration: keep only a few
+            _BACKDROP.clear()
+        cached = _BACKDROP[key] = pygame.Surface((w, h))
+        paint_kitchen_backdrop(cached, view)
+    surface.blit(cached, (0, 0))
+
+
+def paint_kitchen_backdrop(surface: pygame.Surface, view: ViewContext) -> None:
     """A tiled kitchen wall, lighter toward the table (depth), and the floor."""
     w, h = surface.get_size()
     table_y = view.to_screen(0.0, TABLE_Y)[1]
