@@ -35,8 +35,10 @@ import numpy as np
 import pygame
 
 from exercises.scenes.hands import HandReward, juice_level, orange_points, squash, strike
+from game.feedback import Burst
 from game.theme import OKABE_ITO, RGB
 from game.views import ViewContext, register
+from game.views.reaching import draw_burst
 from vision.bodyframe import BodyFrame
 
 # The scenes' own colours (besides the palette's): a drum, berries, a jar, an orange.
@@ -51,6 +53,22 @@ JUICE: RGB = OKABE_ITO["yellow"]
 
 _REWARDS: weakref.WeakKeyDictionary[Any, HandReward] = weakref.WeakKeyDictionary()
 _DROPS: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()  # when a berry last fell
+# exercise -> (successes already burst for, the bursts still playing)
+_BURSTS: weakref.WeakKeyDictionary[Any, tuple[list[int], list[Burst]]] = weakref.WeakKeyDictionary()
+
+
+def draw_success_bursts(surface: pygame.Surface, exercise: Any, view: ViewContext, count: int,
+                        at: tuple[float, float], radius: float) -> int:
+    """The hit burst of the reaching game (game/feedback.py: one smooth expansion, never a
+    flash, slowed by --pace) at `at` for every new success; returns how many are playing."""
+    seen, playing = _BURSTS.setdefault(exercise, ([count], []))
+    if count > seen[0]:
+        playing.append(Burst(at[0], at[1], radius, view.t, view.pace))
+        seen[0] = count
+    playing[:] = [b for b in playing if not b.done(view.t)]
+    for burst in playing:
+        draw_burst(surface, burst, view)
+    return len(playing)
 
 
 def reward_for(exercise: Any) -> HandReward:
@@ -233,6 +251,7 @@ def draw_tapping(surface: pygame.Surface, exercise: Any, view: ViewContext) -> N
         last = _last_tap(exercise)
         press = strike(exercise.t - last.t if last is not None else None, view.pace)
         draw_drum(surface, view, centre, 0.5, press, exercise.beat_phase)
+        draw_success_bursts(surface, exercise, view, sum(1 for tap in exercise.taps if tap.on_beat), centre, 0.45)
         _text(surface, view, "TAP", view.to_screen(*centre), kind="small", color=pal.cue_text)
         if last is not None and exercise.t - last.t < 0.6 / max(0.25, view.pace):
             word = "On the beat!" if last.on_beat else ("A little early" if last.offset_s < 0 else "A little late")
@@ -314,6 +333,8 @@ def draw_pinch(surface: pygame.Surface, exercise: Any, view: ViewContext) -> Non
     rim = pygame.Rect(inside.x - wall, inside.y - wall, inside.w + 2 * wall, 2 * wall)
     pygame.draw.rect(surface, pal.text, rim, border_radius=wall)
     _text(surface, view, "JAR", view.to_screen(0.5 * (box.x0 + box.x1), box.y0 - 0.15), kind="small")
+    draw_success_bursts(surface, exercise, view, exercise.moved, (0.5 * (box.x0 + box.x1), box.y1),
+                        0.5 * (box.x1 - box.x0))
     if hand is not None:
         hc = view.to_screen(*hand)
         gap = 0 if exercise.pinch_closed else view.length(0.08)
@@ -381,6 +402,7 @@ def draw_openclose(surface: pygame.Surface, exercise: Any, view: ViewContext) ->
         jh = round(g.h * level)
         pygame.draw.rect(surface, JUICE, (g.x, g.bottom - jh, g.w, jh))
     pygame.draw.lines(surface, GLASS, False, [g.topleft, g.bottomleft, g.bottomright, g.topright], max(3, r // 10))
+    draw_success_bursts(surface, exercise, view, exercise.repetitions, centre, 0.32)
     word = "OPEN your hand wide" if exercise.wants == "open" else "SQUEEZE the orange"
     _text(surface, view, word, view.to_screen(centre[0], centre[1] + 0.75))
     low = closed if exercise.phase == "open" else None

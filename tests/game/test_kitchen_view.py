@@ -187,3 +187,30 @@ def test_a_dropped_berry_is_met_with_encouragement_for_a_few_seconds() -> None:
     assert pinch_hud(ex, replace(view, t=5.0))[2] is None
     assert pinch_hud(ex, replace(view, t=5.0, pace=0.5))[2] == message  # a slower pace: longer
     assert pinch_hud(ex, replace(view, t=7.0, pace=0.5))[2] is None
+
+
+@pytest.mark.parametrize("name", ["tapping", "pinch", "openclose"])
+def test_every_success_in_a_hand_game_bursts_like_a_hit_and_the_burst_ends(name: str) -> None:
+    from exercises.dexterity import OpenCloseExercise, PinchExercise, TappingExercise
+    from exercises.doses import OpenCloseDose, PinchDose, TappingDose
+    from game.feedback import Burst
+    from game.views import ViewContext
+    from game.views.dexterity import draw_success_bursts
+
+    ex = {"tapping": TappingExercise(TappingDose()), "pinch": PinchExercise(PinchDose()),
+          "openclose": OpenCloseExercise(OpenCloseDose())}[name]
+    surf = pygame.Surface(SIZE)
+    tr = fit_body_box(SIZE)
+    view = ViewContext(transform=tr, theme=Theme(720, 1280), t=1.0)
+    assert draw_success_bursts(surf, ex, view, 0, (1.0, 0.0), 0.3) == 0  # nothing done yet
+    surf.fill((0, 0, 0))
+    from dataclasses import replace
+
+    dur = Burst(1.0, 0.0, 0.3, 1.0).duration_s
+    assert draw_success_bursts(surf, ex, view, 1, (1.0, 0.0), 0.3) == 1  # a success: a burst starts
+    mid = replace(view, t=1.0 + dur * 0.4)
+    surf.fill((0, 0, 0))
+    draw_success_bursts(surf, ex, mid, 1, (1.0, 0.0), 0.3)
+    arr = pygame.surfarray.array3d(surf)
+    assert int(np.sum(np.all(arr == PALETTE.hit, axis=-1))) > 50  # the ring, in the hit colour
+    assert draw_success_bursts(surf, ex, replace(view, t=1.0 + dur * 1.1), 1, (1.0, 0.0), 0.3) == 0  # over
