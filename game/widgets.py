@@ -15,6 +15,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pygame
 
@@ -226,10 +227,11 @@ def below_header(ctx: DrawContext, size: tuple[int, int], top: int) -> DrawConte
 FACE_POINTS = tuple(range(11))  # MediaPipe pose: nose, eyes, ears, mouth
 
 
-def face_box(ctx: DrawContext) -> pygame.Rect | None:
+def face_box(ctx: Any) -> pygame.Rect | None:
     """The patient's face on screen (from the tracked head landmarks), grown to the whole
     head: a third of its width to each side, its width again above (forehead, crown) and
-    half of it below (chin). None without a tracked face. Targets and text keep out of it."""
+    half of it below (chin). None without a tracked face. Targets and text keep out of it.
+    `ctx`: anything with `frame` and `placement` (a DrawContext or a views.ViewContext)."""
     frame = ctx.frame
     if frame is None or frame.pose is None or ctx.placement is None:
         return None
@@ -262,7 +264,7 @@ AVATAR_FACE: RGB = (24, 28, 36)
 ARMS: dict[str, tuple[int, int, int]] = {"left": (11, 13, 15), "right": (12, 14, 16)}
 
 
-def _pose_point(frame: BodyFrame, i: int, ctx: DrawContext) -> tuple[int, int] | None:
+def _pose_point(frame: BodyFrame, i: int, ctx: Any) -> tuple[int, int] | None:
     assert frame.pose is not None and ctx.placement is not None
     if frame.pose[i, 3] < MIN_VISIBILITY:
         return None

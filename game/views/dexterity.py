@@ -84,6 +84,9 @@ TICK_HZ = (1046.5,)  # C6: short, high, easy to hear over a room
 TICK_S = 0.05
 
 
+TEXT_RECTS: list[pygame.Rect] = []  # where the words of the last frame went (tests check the face)
+
+
 def _side_sign(side: str) -> float:
     return 1.0 if side == "right" else -1.0
 
@@ -96,6 +99,13 @@ def _text(surface: pygame.Surface, view: ViewContext, text: str, pos: tuple[int,
     img = f.render(text, True, color or pal.text)
     rect = img.get_rect(center=pos) if center else img.get_rect(topleft=pos)
     rect.clamp_ip(surface.get_rect())  # never cut at the window's edge
+    if view.camera_image is not None:  # over the camera picture: never over the patient's face
+        from game.widgets import face_box, keep_off_face
+
+        rect = keep_off_face(rect, face_box(view), surface.get_rect())
+    TEXT_RECTS.append(rect)
+    if view.camera_image is not None:  # over a picture a shadow is not enough: a panel (>= 4.5:1)
+        pygame.draw.rect(surface, pal.panel, rect.inflate(12, 4), border_radius=6)
     shadow = f.render(text, True, (0, 0, 0))
     surface.blit(shadow, rect.move(2, 2))
     surface.blit(img, rect)
@@ -243,6 +253,7 @@ def draw_drum(surface: pygame.Surface, view: ViewContext, centre: tuple[float, f
 @register("tapping")
 def draw_tapping(surface: pygame.Surface, exercise: Any, view: ViewContext) -> None:
     pal = view.theme.palette
+    TEXT_RECTS.clear()
     s = _side_sign(exercise.active_side)
     draw_hand_landmarks(surface, view.frame, view)
     centre = (s * 1.6, 0.2)
@@ -302,6 +313,7 @@ def draw_berry(surface: pygame.Surface, c: tuple[int, int], r: int, colour: RGB,
 @register("pinch")
 def draw_pinch(surface: pygame.Surface, exercise: Any, view: ViewContext) -> None:
     pal = view.theme.palette
+    TEXT_RECTS.clear()
     draw_hand_landmarks(surface, view.frame, view)
     lw = max(3, view.length(0.03))
     for seg in exercise.world.visible_segments:  # the table (and the jar's walls, drawn over below)
@@ -375,6 +387,7 @@ def _levels(exercise: Any) -> tuple[float | None, float | None]:
 @register("openclose")
 def draw_openclose(surface: pygame.Surface, exercise: Any, view: ViewContext) -> None:
     pal = view.theme.palette
+    TEXT_RECTS.clear()
     s = _side_sign(exercise.active_side)
     draw_hand_landmarks(surface, view.frame, view)
     centre = (s * 1.6, 0.35)

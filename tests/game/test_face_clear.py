@@ -101,3 +101,23 @@ def test_the_calibration_shows_the_whole_head_below_its_header() -> None:
     img1 = ((p1[0] - shown.placement.offset[0]) / shown.placement.scale,
             (p1[1] - shown.placement.offset[1]) / shown.placement.scale)
     assert img0 == pytest.approx(img1)
+
+
+@pytest.mark.parametrize("name", ["tapping", "pinch", "openclose"])
+def test_the_hand_games_words_keep_off_the_face_over_the_camera_picture(name: str) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_views_dexterity import draw, play
+
+    from game.views.dexterity import TEXT_RECTS
+
+    scene, vp, frame, intents = play(name, 3.0)
+    camera = pygame.Surface((frame.width, frame.height))
+    camera.fill((90, 90, 90))
+    draw(scene, vp, frame, intents, size=SIZE, camera=camera)
+    face = face_box(scene.last_ctx)
+    assert face is not None and TEXT_RECTS
+    for rect in TEXT_RECTS + scene.text_rects:
+        assert not rect.colliderect(face), (name, rect, face)
