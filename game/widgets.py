@@ -230,7 +230,7 @@ FACE_POINTS = tuple(range(11))  # MediaPipe pose: nose, eyes, ears, mouth
 def face_box(ctx: Any) -> pygame.Rect | None:
     """The patient's face on screen (from the tracked head landmarks), grown to the whole
     head: a third of its width to each side, its width again above (forehead, crown) and
-    half of it below (chin). None without a tracked face. Targets and text keep out of it.
+    0.4 of it below the mouth (chin). None without a tracked face. Targets and text keep out of it.
     `ctx`: anything with `frame` and `placement` (a DrawContext or a views.ViewContext)."""
     frame = ctx.frame
     if frame is None or frame.pose is None or ctx.placement is None:
@@ -240,7 +240,7 @@ def face_box(ctx: Any) -> pygame.Rect | None:
         return None
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     w = max(8, max(xs) - min(xs))
-    return pygame.Rect(min(xs) - w // 3, min(ys) - w, w + 2 * (w // 3), max(ys) - min(ys) + w + w // 2)
+    return pygame.Rect(min(xs) - w // 3, min(ys) - w, w + 2 * (w // 3), max(ys) - min(ys) + w + round(w * 0.4))
 
 
 def keep_off_face(rect: pygame.Rect, face: pygame.Rect | None, bounds: pygame.Rect) -> pygame.Rect:

@@ -35,31 +35,35 @@ class Box:
 # The face, body units (one unit: the distance between the shoulder landmarks): the
 # face landmarks of the bundled seated recording span x -0.22..0.18 and y 0.28..0.50
 # (mouth to eyes); with the chin, forehead, a head turned or leaning a little and a
-# margin: +-0.33 wide, 0.15..1.05 high. A small target straight above a shoulder stays
+# margin: +-0.33 wide, 0.08..1.05 high. A small target straight above a shoulder stays
 # clear; a large one is turned outward by a few degrees.
-HEAD_BOX = Box(-0.33, 0.15, 0.33, 1.05)
+HEAD_BOX = Box(-0.33, 0.08, 0.33, 1.05)
 
 
 def clear_of_face(x: float, y: float, radius: float, side: str, head: Box = HEAD_BOX,
                   shoulder_x: float = 0.5) -> tuple[float, float]:
     """A target at (x, y) with `radius`, turned about its arm's shoulder (at the same reach
     distance: still on the calibrated envelope) by the smallest angle that takes its disc
-    clear of the head box, never below the shoulder line if it was above it; unchanged
-    when it is already clear."""
+    clear of the head box; unchanged when it is already clear. The turn keeps the target on
+    its side of the shoulder (an "in" target stays in, an "out" target out) and, for a
+    target at or above shoulder height, no more than 20 degrees below it (never a "down"
+    reach for a seated patient). With no such place it is left where it was."""
     if not Box(x - radius, y - radius, x + radius, y + radius).overlaps(head):
         return (x, y)
     sx = shoulder_x if side == "right" else -shoulder_x
     dist = math.hypot(x - sx, y)
     a0 = math.atan2(y, x - sx)
+    inward = 0.0 if abs(x - sx) < 1e-6 else math.copysign(1.0, x - sx)
+    lowest_y = -dist * math.sin(math.radians(20.0)) if y >= 0 else -math.inf
     for k in range(1, 181):  # one degree at a time, both ways
         for sign in (1, -1):
             a = a0 + sign * math.radians(k)
-            if y >= 0 and not 0.0 <= a <= math.pi:
-                continue
             px, py = sx + dist * math.cos(a), dist * math.sin(a)
+            if py < lowest_y or (inward and (px - sx) * inward <= 0):
+                continue
             if not Box(px - radius, py - radius, px + radius, py + radius).overlaps(head):
                 return (px, py)
-    return (x, y)  # no clear place on that circle (a reach shorter than the head): as it was
+    return (x, y)
 
 
 def bounding_box(points: Iterable[tuple[float, float]], pad: float = 0.0) -> Box | None:

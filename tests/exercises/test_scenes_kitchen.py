@@ -202,3 +202,21 @@ def test_hand_reward_scores_each_new_success_once_and_a_drop_only_restarts_the_c
     before = hr.reward.score
     hr.update(3, drops=1)  # placed after a drop: points, but the streak starts again
     assert hr.reward.score == before + 10 and hr.reward.combo == 0
+
+
+# ------------------------------------------------------------------- the face
+from exercises.scenes.layout import HEAD_BOX, Box, clear_of_face  # noqa: E402
+
+
+@given(st.sampled_from(["left", "right"]), st.floats(0.6, 2.0), st.floats(0.0, math.pi), st.floats(0.1, 0.35))
+def test_a_target_is_turned_clear_of_the_face_on_its_envelope_and_its_side(side: str, dist: float, a: float,
+                                                                          r: float) -> None:
+    sx = 0.5 if side == "right" else -0.5
+    x, y = sx + dist * math.cos(a), dist * math.sin(a)
+    px, py = clear_of_face(x, y, r, side)
+    assert math.hypot(px - sx, py) == pytest.approx(dist)  # the same reach distance
+    if (px, py) != (x, y):
+        assert not Box(px - r, py - r, px + r, py + r).overlaps(HEAD_BOX)  # clear of the face
+        assert py >= -dist * math.sin(math.radians(20)) - 1e-9  # never turned into a low reach
+        if abs(x - sx) > 1e-6:
+            assert (px - sx) * (x - sx) > 0  # an "in" target stays in, an "out" one out
