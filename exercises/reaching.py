@@ -51,7 +51,6 @@ import pymunk
 from exercises import world
 from exercises.base import CalibrationInput
 from exercises.doses import ReachingDose, SessionDose
-from exercises.scenes.layout import clear_of_face
 from exercises.events import (
     COMPENSATION,
     HOLD_COMPLETE,
@@ -65,6 +64,7 @@ from exercises.events import (
     TOUCH,
     Event,
 )
+from exercises.scenes.layout import clear_of_face
 from vision.directions import DIRECTIONS, SEATED_DIRECTIONS, direction_vector
 from vision.intents import Intents
 

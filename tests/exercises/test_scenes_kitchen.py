@@ -205,7 +205,7 @@ def test_hand_reward_scores_each_new_success_once_and_a_drop_only_restarts_the_c
 
 
 # ------------------------------------------------------------------- the face
-from exercises.scenes.layout import HEAD_BOX, Box, clear_of_face  # noqa: E402
+from exercises.scenes.layout import HEAD_BOX, Box, clear_of_face
 
 
 @given(st.sampled_from(["left", "right"]), st.floats(0.6, 2.0), st.floats(0.0, math.pi), st.floats(0.1, 0.35))
