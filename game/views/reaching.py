@@ -86,7 +86,7 @@ class ReachingView:
         self._steps: weakref.WeakKeyDictionary[Any, tuple[Positions, Positions]] = weakref.WeakKeyDictionary()
         # exercise -> (indices of targets already seen hit, the bursts still playing)
         self._hits: weakref.WeakKeyDictionary[Any, tuple[set[int], list[Burst]]] = weakref.WeakKeyDictionary()
-        # exercise -> (its kitchen scene, [leaning reminders seen so far])
+        # exercise -> (its kitchen scene, [leaning reminders when the last cup was moved or left])
         self._kitchens: weakref.WeakKeyDictionary[Any, tuple[KitchenScene, list[int]]] = weakref.WeakKeyDictionary()
 
     @staticmethod
@@ -132,8 +132,9 @@ class ReachingView:
         scene, leans = entry
         targets = list(exercise.targets)
         leaned = int(getattr(exercise, "compensations", 0) or 0)
-        scene.update(targets, view.t, _nearest_hand(view, targets), careful=leaned == leans[0])
-        leans[0] = leaned
+        # careful: no leaning reminder since the last cup was moved (or left)
+        if scene.update(targets, view.t, _nearest_hand(view, targets), careful=leaned == leans[0]):
+            leans[0] = leaned
         return scene
 
     def backdrop(self, surface: pygame.Surface, exercise: Any, view: ViewContext) -> None:

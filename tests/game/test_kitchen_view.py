@@ -214,3 +214,46 @@ def test_every_success_in_a_hand_game_bursts_like_a_hit_and_the_burst_ends(name:
     arr = pygame.surfarray.array3d(surf)
     assert int(np.sum(np.all(arr == PALETTE.hit, axis=-1))) > 50  # the ring, in the hit colour
     assert draw_success_bursts(surf, ex, replace(view, t=1.0 + dur * 1.1), 1, (1.0, 0.0), 0.3) == 0  # over
+
+
+def test_a_lean_during_a_reach_restarts_the_combo_but_never_costs_points() -> None:
+    from dataclasses import dataclass, replace
+
+    from game.views import ViewContext
+    from game.views.reaching import ReachingView
+
+    @dataclass(frozen=True)
+    class Tv:
+        index: int
+        x: float = 1.0
+        y: float = 0.5
+        radius: float = 0.2
+        state: str = "waiting"
+        hold_progress: float = 0.0
+
+    class Ex:  # what the renderer reads of the reaching exercise
+        def __init__(self) -> None:
+            self.targets: list[Tv] = []
+            self.compensations = 0
+
+    ex, view_r = Ex(), ReachingView()
+    view = ViewContext(transform=fit_body_box(SIZE), theme=Theme(720, 1280), t=0.0)
+    for i in range(2):  # two careful cups
+        ex.targets = [Tv(i)]
+        view_r.kitchen(ex, replace(view, t=2.0 * i))
+        ex.targets = [Tv(i, state="popped")]
+        view_r.kitchen(ex, replace(view, t=2.0 * i + 1))
+    scene = view_r.kitchen(ex, view)
+    assert scene is not None and scene.reward.combo == 2 and scene.reward.score == 10 + 12
+    ex.targets = [Tv(2)]
+    view_r.kitchen(ex, replace(view, t=4.0))
+    ex.compensations = 1  # leaned during this reach (frames before the hit)
+    view_r.kitchen(ex, replace(view, t=4.5))
+    ex.targets = [Tv(2, state="popped")]
+    view_r.kitchen(ex, replace(view, t=5.0))
+    assert scene.reward.combo == 0 and scene.reward.score == 22 + 10  # points, a fresh streak
+    ex.targets = [Tv(3)]
+    view_r.kitchen(ex, replace(view, t=6.0))
+    ex.targets = [Tv(3, state="popped")]
+    view_r.kitchen(ex, replace(view, t=7.0))
+    assert scene.reward.combo == 1  # the next careful cup starts the streak again
