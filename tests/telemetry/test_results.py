@@ -50,7 +50,7 @@ def test_a_game_without_a_count_gets_only_the_week() -> None:
 
 
 # ------------------------------------------------ the game's own terms, week 1, the plan
-from telemetry.results import (  # noqa: E402
+from telemetry.results import (
     ENCOURAGEMENT,
     encouragement,
     game_count,
