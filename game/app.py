@@ -18,7 +18,7 @@ from typing import Any
 import cv2
 import pygame
 
-from exercises.events import MIRROR_MODE, Event
+from exercises.events import MIRROR_MODE, VIEW_MODE, Event
 from game.context import DrawContext
 from game.input import KeyboardMouseInput, merge
 from game.players.base import NoPlayer, Player
@@ -59,6 +59,7 @@ class App:
         self.mirror: str | None = None  # the session's mirror mode ("split"/"swap")
         self.mirror_on = True  # "M" turns the mirror view off at once (and on again)
         self.mirror_transform: Any = None  # vision.mirror.MirrorTransform while mirroring
+        self.view3d: Any = None  # game.views.scene3d.View3DState with --view 3d / --stereo sbs
         self.quit = False
         self.shots: dict[str, Path] = {}
         self._scene_since: dict[int, float] = {}
@@ -147,6 +148,11 @@ class App:
             # The therapist must know when the patient turned the mirror off (CRPS: it can hurt).
             self.emit([Event(self.t, MIRROR_MODE, {"mode": self.mirror, "on": self.mirror_on,
                                                    "by": "patient"})])
+        elif action == "toggle_view" and self.view3d is not None:
+            on = self.view3d.toggle()  # V: back to 2-D at once (and to 3-D again)
+            self.emit([Event(self.t, VIEW_MODE, {"view": "3d" if on else "2d",
+                                                 "stereo": self.view3d.settings.stereo,
+                                                 "by": "patient"})])
         elif action in ("less", "more") and hasattr(scene, "adjust"):
             scene.adjust(-1 if action == "less" else 1)  # type: ignore[union-attr]
 
@@ -159,7 +165,8 @@ class App:
         theme = Theme(height=size[1], width=size[0])
         # a scene that keeps its header off the picture says how tall it is (the picture is
         # scaled once, here, to where the scene will draw it: game.widgets.below_header)
-        top = scene.picture_top(theme) if camera_view and hasattr(scene, "picture_top") else 0
+        in_3d = self.view3d is not None and getattr(self.view3d, "on", False)  # 3-D draws its own
+        top = scene.picture_top(theme) if camera_view and hasattr(scene, "picture_top") and not in_3d else 0
         if camera_view and self.frame is not None:
             placement = fit_image(size, (self.frame.width, self.frame.height))
             if self.show_camera and self.frame.image is not None:
@@ -169,7 +176,7 @@ class App:
         return DrawContext(theme=theme, transform=self.transform(),
                            intents=self.intents, alpha=alpha, t=self.t, frame=self.frame if camera_view else None,
                            placement=placement, show_camera=self.show_camera, camera_image=image,
-                           mirror=self.mirror if self.mirror_on else None)
+                           mirror=self.mirror if self.mirror_on else None, view3d=self.view3d)
 
     def _camera_surface(self, frame: BodyFrame, size: tuple[int, int]) -> pygame.Surface:
         """The frame's BGR image as a mirrored (selfie), scaled, dimmed surface.

@@ -22,10 +22,9 @@ from game.cli.lsl_options import lsl_options, make_streamer, with_streamer
 from game.cli.options import session_options
 from game.cli.params import PATIENT
 from game.errors import UserError
+from game.gmi_sets import GMI_GAMES  # graded motor imagery: game/cli/gmi.py plays them
 from game.registry import GAME_NAMES, HAND_GAMES
 from game.session import NOT_STARTED, DemoPlayer, SessionRequest, prepare, run
-
-GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py plays them
 
 
 @click.command()
@@ -57,13 +56,18 @@ GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py p
                    "only at the plan's stop level; a choice not on screen takes the suggested one).")
 @click.option("--answer", type=click.Choice(["keys", "click", "camera"]), default="keys",
               show_default=True, help="--game laterality: how the virtual patient answers.")
+@click.option("--latency-ms", type=click.FloatRange(0.0, 2000.0), default=None,
+              help="Play as on a machine whose webcam latency self-test measured this "
+                   "(time limits widen as `play` does with `neuroplay latency-test`'s result).")
 @lsl_options
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
          mirror: str | None, pace: float, no_report: bool, side: str | None = None,
          easier: bool = False, rest_pain: int | None = None, pre_pain: int | None = None,
          pain_pause: str = "continue", today_choice: str = "suggested",
-         answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0, every_game: bool = False) -> None:
+         answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0, view: str | None = None,
+         stereo: str | None = None, comfort: str | None = None, ipd_mm: float | None = None,
+         reach_mode: str | None = None, latency_ms: float | None = None, every_game: bool = False) -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
@@ -71,6 +75,9 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     and the therapist report are.
     """
     if game in GMI_GAMES:
+        if view or stereo or comfort or ipd_mm or reach_mode:
+            raise UserError(f"--view, --stereo, --comfort, --ipd-mm and --reach-mode are for "
+                            f"the reaching game, not --game {game}")
         if lsl:
             raise UserError(f"--lsl streams the movement games' pose and hands, not --game {game}")
         _gmi_demo(game, data_dir=data_dir, patient=patient, seed=seed, side=side,
@@ -97,10 +104,13 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         return
     shots = Path(screenshots) if screenshots else None
     request = SessionRequest(patient=patient, game=game, data_dir=data_dir, side=side,
-                             mirror=mirror, pace=pace, easier=easier, report=not no_report)
+                             mirror=mirror, pace=pace, easier=easier, report=not no_report,
+                             view=view, stereo=stereo, comfort=comfort, ipd_mm=ipd_mm,
+                             reach_mode=reach_mode)
     player = DemoPlayer(seconds=seconds, seed=seed, headless=headless, screenshots=shots,
                         replay=replay, video=video, pre_pain=pre_pain, rest_pain=rest_pain,
-                        pain_pause=pain_pause, today=today_choice)
+                        pain_pause=pain_pause, today=today_choice,
+                        latency_s=None if latency_ms is None else latency_ms / 1000.0)
     # --lsl: recordings and the virtual patient have their own clocks (live_clock=False)
     streamer = make_streamer(lsl=lsl, lsl_wait=lsl_wait, hands=game in HAND_GAMES,
                              live_clock=False)

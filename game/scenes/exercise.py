@@ -232,31 +232,51 @@ class ExerciseScene(Scene[ExerciseOutcome]):
             # The hands between the last two steps (ctx.intents is the newest step's).
             ctx = dataclasses.replace(ctx, intents=interpolate_intents(self.prev_intents, ctx.intents, ctx.alpha))
         self.drawn_transform = None
-        if camera_shown(ctx):  # the picture below the header bar: the header never covers the head
+        in_3d = ctx.view3d is not None and ctx.view3d.on
+        if camera_shown(ctx) and not in_3d:  # the picture below the header bar: it never covers the head
             ctx = below_header(ctx, surface.get_size(), self.header_height(ctx))
             self.drawn_transform = ctx.transform  # the app reads the mouse through it (game/app.py)
         self.last_ctx = ctx
         view = ViewContext(transform=ctx.transform, theme=ctx.theme, intents=ctx.intents,
                            alpha=ctx.alpha, t=ctx.t, mirror=ctx.mirror, frame=ctx.frame,
                            placement=ctx.placement,
-                           camera_image=ctx.camera_image if camera_shown(ctx) else None, pace=self.pace)
-        draw_background(surface, ctx, body=False)
-        backdrop = getattr(self.renderer, "backdrop", None)
-        if backdrop is not None and not camera_shown(ctx) and not ctx.mirror:
-            backdrop(surface, self.runner.exercise, view)  # the everyday scene behind the avatar
-        draw_body(surface, ctx, self.affected)
-        if ctx.frame is None:
-            draw_silhouette(surface, ctx)
-        if ctx.mirror:
-            try:
-                renderer_for("mirror")(surface, self.runner.exercise, view)
-            except KeyError:
-                pass  # no mirror view installed: the plain view is shown
-        self.renderer(surface, self.runner.exercise, view)
-        self.place_buttons(ctx, surface.get_size())
-        draw_hands(surface, ctx, [self.stop_btn, self.pain_btn]
-                   + ([self.mirror_btn] if ctx.mirror else []))
+                           camera_image=ctx.camera_image if in_3d or camera_shown(ctx) else None,
+                           pace=self.pace)
+        controls = [self.stop_btn, self.pain_btn] + ([self.mirror_btn] if ctx.mirror else [])
+        if in_3d:  # --view 3d / --stereo sbs (game/views/scene3d.py); the rail below is the same
+            from game.views.scene3d import draw_exercise_3d, hands_on
+
+            draw_exercise_3d(surface, self.runner.exercise, view, ctx.view3d)
+            self.place_buttons(ctx, surface.get_size())
+            draw_hands(surface, dataclasses.replace(ctx, intents=hands_on(ctx.intents, controls)),
+                       controls)
+        else:
+            draw_background(surface, ctx, body=False)
+            backdrop = getattr(self.renderer, "backdrop", None)
+            if backdrop is not None and not camera_shown(ctx) and not ctx.mirror:
+                backdrop(surface, self.runner.exercise, view)  # the everyday scene behind the avatar
+            draw_body(surface, ctx, self.affected)
+            if ctx.frame is None:
+                draw_silhouette(surface, ctx)
+            if ctx.mirror:
+                try:
+                    renderer_for("mirror")(surface, self.runner.exercise, view)
+                except KeyError:
+                    pass  # no mirror view installed: the plain view is shown
+            self.renderer(surface, self.runner.exercise, view)
+            if getattr(self.runner.exercise, "mode", "plane") == "forward":  # depth, shown in 2-D
+                from game.views.forward_gauge import draw_forward_gauge
+
+                draw_forward_gauge(surface, self.runner.exercise, ctx.intents, ctx.theme,
+                                   "left" if self.affected == "right" else "right")
+            self.place_buttons(ctx, surface.get_size())
+            draw_hands(surface, ctx, controls)
         self.draw_hud(surface, ctx)
+        if ctx.view3d is not None:  # the one key back to 2-D (and to 3-D again), always shown
+            from game.views.scene3d import HINT_2D, HINT_3D, draw_hint
+
+            draw_hint(surface, ctx.theme.font("small", bold=True), ctx.theme.palette,
+                      HINT_3D if in_3d else HINT_2D, "left" if self.affected == "right" else "right")
         state = self.runner.state
         if state == "tracking_lost":
             draw_cue_banner(surface, ctx, self.runner.cue or "move_into_frame")
@@ -383,7 +403,9 @@ class ExerciseScene(Scene[ExerciseOutcome]):
             self._bottom_line(surface, ctx, message, bottom, pal.cue_text, pal.cue)
         elif any(getattr(tv, "state", "") in ("waiting", "holding")
                  for tv in getattr(self.runner.exercise, "targets", ())):
-            self._bottom_line(surface, ctx, "Reach for the orange cup and hold it", bottom, pal.text, pal.panel)
+            forward = getattr(self.runner.exercise, "mode", "plane") == "forward"
+            self._bottom_line(surface, ctx, "Reach forward to the orange cup and hold it" if forward
+                              else "Reach for the orange cup and hold it", bottom, pal.text, pal.panel)
 
     def _bottom_line(self, surface: pygame.Surface, ctx: DrawContext, text: str, bottom: int,
                      colour: tuple[int, int, int], panel: tuple[int, int, int]) -> int:

@@ -51,13 +51,15 @@ class SummaryScene(MenuScene):
 
     def __init__(self, summary: Mapping[str, Any], reason: str, *, pain_pre: int | None = None,
                  pain_post: int | None = None, pace: float = 1.0,
-                 comparison: Sequence[str] = (), exercise: str | None = None,
+                 comparison: Sequence[str] = (), result: Sequence[str] = (), exercise: str | None = None,
                  cheer: str | None = None) -> None:
         super().__init__(pace)
         self.summary = dict(summary)
         self.reason = reason
         self.text = REASONS.get(reason, reason)
-        self.lines = summary_lines(summary, pain_pre, pain_post, exercise)
+        # `result`: a game's own result lines (a GMI set's answers), before the pain line;
+        # a movement game's result in its own terms comes from summary_lines (`exercise`)
+        self.lines = [*result, *summary_lines(summary, pain_pre, pain_post, exercise)]
         self.cheer = cheer  # one sentence of encouragement (never about pain)
         self.comparison = list(comparison)  # against last time and the week (telemetry/results.py)
         self.buttons = [DwellButton("Finish", center=(0.0, -1.05), half=(0.9, 0.3), dwell_s=self.dwell_s)]
