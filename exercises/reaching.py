@@ -64,6 +64,7 @@ from exercises.events import (
     TOUCH,
     Event,
 )
+from exercises.scenes.layout import clear_of_face
 from vision.directions import DIRECTIONS, SEATED_DIRECTIONS, direction_vector
 from vision.intents import Intents
 
@@ -449,8 +450,10 @@ class ReachingExercise:
         })
 
     def _place(self, index: int, side: Side, direction: str) -> tuple[float, float]:
-        """Where trial `index`'s target goes (the forward mode overrides it)."""
-        return target_position(self.setup, side, direction, self.reach_fraction)
+        """Where trial `index`'s target goes (the forward mode overrides it): the formula,
+        turned about the shoulder clear of the face (exercises/scenes/layout.py)."""
+        x, y = target_position(self.setup, side, direction, self.reach_fraction)
+        return clear_of_face(x, y, self.target_radius, side)
 
     def _touching(self, trial: _Trial, track: _HandTrack) -> bool:
         """The hand circle overlaps the target (the forward mode adds depth)."""

@@ -43,7 +43,7 @@ from game.scenes.rest import RestScene
 from game.scenes.summary import SummaryScene
 from game.scenes.today import EASIER, REST, RestDayScene, TodayScene
 from telemetry.api import SessionRecorder, TelemetryStore
-from telemetry.results import compare, comparison_lines
+from telemetry.results import compare, comparison_lines, encouragement
 
 Side = Literal["left", "right"]
 PSFS_EVERY = timedelta(days=7)  # the PSFS is rated weekly
@@ -288,7 +288,15 @@ class SessionFlow:
             self.on_session_start(setup)
         self.stack.push(ExerciseScene(setup.runner, affected=self.affected, sink=self._record,
                                       on_pain_rating=self._pain_rating, rest_factory=self._rest,
-                                      pace=self.pace), self._after_exercise)
+                                      pace=self.pace, goals=self._goal_names()), self._after_exercise)
+
+    def _goal_names(self) -> list[str]:
+        """The patient's own goals (PSFS activities), for the scene's "This trains" line."""
+        store: Any = self.services.store
+        pid = self.result.patient_id
+        if store is None or pid is None or not hasattr(store, "psfs_activities"):
+            return []
+        return [str(a.name) for a in store.psfs_activities(pid)]
 
     def _start_gmi(self, make: Callable[[str, float], Any]) -> None:
         """A graded-motor-imagery set (game/gmi_sets.py) in place of calibration and a dosed
@@ -397,22 +405,38 @@ class SessionFlow:
         outcome = self.result.outcome
         assert outcome is not None
         pre, post = self.result.pre or {}, self.result.post or {}
+        lines, cheer = self._result_words(outcome.summary, outcome.reason)
+        exercise = self.setup.runner.exercise.name if self.setup is not None else None
         result = gmi_result_lines(self.gmi.exercise, outcome.summary) if self.gmi else ()
         self.stack.push(SummaryScene(outcome.summary, outcome.reason, pain_pre=pre.get("pain"),
                                      pain_post=post.get("pain"), pace=self.pace,
-                                     comparison=self._comparison(outcome.summary),
-                                     result=result),
+                                     comparison=lines, result=result, exercise=exercise, cheer=cheer),
                         self._after_summary)
 
-    def _comparison(self, summary: dict[str, Any]) -> list[str]:
-        """Today against the patient's stored sessions ("3 more than last time", the week)."""
+    def _result_words(self, summary: dict[str, Any], reason: str) -> tuple[list[str], str | None]:
+        """Today against the patient's stored sessions ("3 more than last time", week 1, the
+        week against the plan) and one sentence of encouragement (telemetry/results.py)."""
         store: Any = self.services.store
         pid = self.result.patient_id
         if store is None or pid is None or self.setup is None or not hasattr(store, "history"):
-            return []
+            return [], None
         exercise = self.setup.runner.exercise.name
-        return comparison_lines(compare(summary, exercise, store.history(pid), store.now(),
-                                        session_id=self.result.session_id))
+        c = compare(summary, exercise, store.history(pid), store.now(),
+                    session_id=self.result.session_id, planned_per_week=self._planned_per_week(pid))
+        return comparison_lines(c), encouragement(c, reason)
+
+    def _planned_per_week(self, patient_id: str) -> int | None:
+        """The patient's plan's sessions a week (None: no plan, or one that does not load)."""
+        store: Any = self.services.store
+        current = store.current_plan(patient_id) if hasattr(store, "current_plan") else None
+        if not current:
+            return None
+        try:
+            from exercises.plans import PlanError, load_plan
+
+            return int(load_plan(current[1]).model.plan.sessions_per_week)
+        except (PlanError, ValueError, AttributeError):
+            return None
 
     def _after_summary(self, _: object) -> None:
         self.result.finished = True

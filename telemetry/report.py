@@ -54,6 +54,25 @@ ACTIVITY_COLOURS = ("#56B4E9", "#E69F00", "#CC79A7", "#009E73", "#D55E00")  # PS
 ACTIVITY_STYLES = ("--", "-.", ":")  # ... told apart by dash too
 FEW_POINTS = 2  # up to this many points a chart shows the numbers, not near-empty axes
 # --- end chart colours
+# --- weekly adherence bars (issue 15)
+# Weekly adherence bars: Okabe-Ito blue / orange / vermillion (told apart with any colour
+# vision, unlike green/red), and a hatch on the low weeks so colour is never the only cue.
+ADHERENCE_MET, ADHERENCE_PART, ADHERENCE_LOW, ADHERENCE_OPEN = "#0072B2", "#E69F00", "#D55E00", "#bdc3c7"
+
+
+def adherence_look(fraction: float, complete_week: bool) -> tuple[str, str]:
+    """(colour, hatch) of a week's bar: met (>= 80 % of the plan), part (>= 50 %), low;
+    a week still running is grey."""
+    if not complete_week:
+        return ADHERENCE_OPEN, ""
+    if fraction >= 0.8:
+        return ADHERENCE_MET, ""
+    if fraction >= 0.5:
+        return ADHERENCE_PART, ""
+    return ADHERENCE_LOW, "//"
+
+
+# --- end weekly adherence bars
 FIG_W = 9.0
 DPI = 100
 A4 = (8.27, 11.69)  # inches, portrait
@@ -458,13 +477,16 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
     weeks = a.adherence[-16:]
     if weeks:
         xs = [datetime.combine(w.week_start, datetime.min.time()) for w in weeks]
-        colors = [("#2ecc71" if w.fraction >= 0.8 else "#f39c12" if w.fraction >= 0.5
-                   else PAIN) if w.complete_week else "#bdc3c7" for w in weeks]
-        ax2.bar(xs, [w.done for w in weeks], width=5, color=colors)
+        looks = [adherence_look(w.fraction, w.complete_week) for w in weeks]
+        bars = ax2.bar(xs, [w.done for w in weeks], width=5, color=[c for c, _ in looks],
+                       edgecolor="#333333", linewidth=0.6)
+        for bar, (_, hatch) in zip(bars, looks, strict=True):
+            bar.set_hatch(hatch)
         ax2.step(xs + [xs[-1]], [w.prescribed for w in weeks] + [weeks[-1].prescribed],
                  where="post", color=GREY, lw=1, ls="--")
         _style(ax2, "sessions", xs)
-        ax2.set_title("Sessions done per week (dashed: prescribed)", fontsize=9,
+        ax2.set_title("Sessions done per week (dashed: prescribed; blue: 80 % or more, "
+                      "orange: half or more, hatched vermillion: less)", fontsize=9,
                       loc="left")
     else:
         _empty(ax2, "no weeks yet")

@@ -23,7 +23,7 @@ from game.cli.options import session_options
 from game.cli.params import PATIENT
 from game.errors import UserError
 from game.gmi_sets import GMI_GAMES  # graded motor imagery: game/cli/gmi.py plays them
-from game.registry import HAND_GAMES
+from game.registry import GAME_NAMES, HAND_GAMES
 from game.session import NOT_STARTED, DemoPlayer, SessionRequest, prepare, run
 
 
@@ -33,6 +33,9 @@ from game.session import NOT_STARTED, DemoPlayer, SessionRequest, prepare, run
               help="Session length cap in game seconds (a recording plays to its end).")
 @click.option("--screenshots", type=click.Path(file_okay=False), default=None,
               help="Write a PNG of each scene into this directory.")
+@click.option("--every-game", is_flag=True,
+              help="With --screenshots: play every movement game in turn (DIR/<game>/ each), "
+                   "so every scene of every game is written.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--replay", type=click.Path(dir_okay=False), default=None, help="Play a landmark replay (.npz).")
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Track and play a video file.")
@@ -64,7 +67,7 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
          pain_pause: str = "continue", today_choice: str = "suggested",
          answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0, view: str | None = None,
          stereo: str | None = None, comfort: str | None = None, ipd_mm: float | None = None,
-         reach_mode: str | None = None, latency_ms: float | None = None) -> None:
+         reach_mode: str | None = None, latency_ms: float | None = None, every_game: bool = False) -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
@@ -80,6 +83,24 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
         _gmi_demo(game, data_dir=data_dir, patient=patient, seed=seed, side=side,
                   answer=answer, screenshots=screenshots, as_json=as_json,
                   no_report=no_report, pre_pain=pre_pain, recorded=bool(replay or video or mirror))
+        return
+    if every_game:  # --- issue 15: every scene of every game (one session each, same store)
+        if not screenshots:
+            raise UserError("--every-game writes screenshots: give --screenshots DIR")
+        if replay or video or lsl:
+            raise UserError("--every-game plays the virtual patient: no --replay, --video or --lsl")
+        for name in GAME_NAMES:
+            sub = Path(screenshots) / name
+            outcome = run(prepare(SessionRequest(patient=patient, game=name, data_dir=data_dir, side=side,
+                                                 mirror=mirror, pace=pace, easier=easier,
+                                                 report=not no_report),
+                                  DemoPlayer(seconds=seconds, seed=seed, headless=headless, screenshots=sub,
+                                             pre_pain=pre_pain, rest_pain=rest_pain, pain_pause=pain_pause,
+                                             today=today_choice)))
+            if not as_json:
+                click.echo(f"{name}: {len(list(sub.glob('*.png')))} screenshots in {sub}")
+            else:
+                click.echo(json.dumps(outcome.record, default=str))
         return
     shots = Path(screenshots) if screenshots else None
     request = SessionRequest(patient=patient, game=game, data_dir=data_dir, side=side,
