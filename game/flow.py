@@ -120,6 +120,7 @@ class FlowResult:
     full_allowed: bool = True  # False: pain before the session at the plan's stop level
     rest_day: bool = False  # the patient chose to rest today (nothing played)
     flare_plan_shown: bool = False  # a flare: the flare plan was shown after the check-in
+    rail_pain: int | None = None  # a rating given from the rail's Pain outside the exercise
     psfs: dict[int, int] | None = None  # activity id -> 0..10, when the weekly PSFS was asked
     events: list[Any] = field(default_factory=list)
 
@@ -136,6 +137,8 @@ class SessionFlow:
         self.affected = affected
         # The safety rail (STOP, Pain) on the unaffected side in every scene of the visit.
         stack.rail_side = "right" if affected == "left" else "left"
+        stack.on_rail_pain = self._rail_pain
+        self._pain_goodbye = False
         self.pace = pace
         self.rng = rng or random.Random()
         self.keep_events = keep_events
@@ -162,6 +165,28 @@ class SessionFlow:
 
     def _end(self, where: str) -> None:
         self.result.ended_at = where
+        if self.result.rail_pain is not None and not self._pain_goodbye:
+            # Pain from the rail ended the visit: say so, as the exercise's pain stop does.
+            self._pain_goodbye = True
+            self.result.ended_at = "pain_stop"
+            self.stack.push(SummaryScene({}, "pain_stop", pace=self.pace,
+                                         result=[f"Your pain now: {self.result.rail_pain} of 10"]),
+                            lambda _: None)
+
+    def _rail_pain(self, scene: Scene[Any], rating: int) -> None:
+        """Pain pressed on the safety rail outside the exercise (whose own Pain ends the
+        session with a pain stop): the rating is kept for the therapist and the visit
+        ends for today at that screen. After the session (the summary) it is only kept."""
+        self.result.rail_pain = rating
+        store: Any = self.services.store
+        pid = self.result.patient_id
+        if self.recorder is not None:
+            self.recorder.checkin("pain_stop", {"pain": rating}, t=self._game_t())
+        elif store is not None and pid is not None and hasattr(store, "checkin"):
+            store.checkin(pid, "pain_stop", {"pain": rating})
+        if scene.name == "summary" or self.result.finished:
+            return
+        scene.dismiss(None)  # its own "stopped" path: the flow ends there (`_end`)
 
     def _game_t(self) -> float | None:
         return None if self.game_clock is None else float(self.game_clock())
@@ -325,7 +350,9 @@ class SessionFlow:
         assert gset is not None
         done = bool(gset.run.done)
         full = gset.finish(dict(summary if summary is not None else gset.run.summary()))
-        self.result.outcome = ExerciseOutcome("completed" if done else "stopped", full)
+        reason = "completed" if done else "pain_stop" if self.result.rail_pain is not None \
+            else "stopped"
+        self.result.outcome = ExerciseOutcome(reason, full, pain_stop_rating=self.result.rail_pain)
         self.stack.push(CheckinScene("post", POST_ITEMS, self.pace), self._after_post)
 
     def _record(self, events: list[Any]) -> None:

@@ -75,6 +75,9 @@ class SceneStack:
     history: list[tuple[str, Any]] = field(default_factory=list)  # (name, result) as dismissed
     entered: list[str] = field(default_factory=list)  # scene names in the order they were shown
     rail_side: str | None = None  # set by the flow: every pushed scene's safety rail side
+    # Set by the flow: what a pain rating given from the rail's Pain button (outside the
+    # exercise, which has its own) does: called with the scene it was pressed on.
+    on_rail_pain: Callable[[Scene[Any], int], None] | None = None
 
     @property
     def top(self) -> Scene[Any] | None:

@@ -9,13 +9,15 @@ object, or None if the patient stopped.
 
 from __future__ import annotations
 
+import dataclasses
+
 from typing import Any, Protocol
 
 import pygame
 
 from game.context import DrawContext
 from game.scenes.base import Scene
-from game.scenes.common import stop_button
+from game.scenes.common import pain_button, stop_button
 from game.theme import Theme
 from game.widgets import (
     below_header,
@@ -63,6 +65,7 @@ class CalibrationScene(Scene[Any]):
         self.frame_source = frame_source  # callable -> newest BodyFrame | None
         self.affected = affected
         self.stop_btn = stop_button("left" if affected == "left" else "right")
+        self.pain_btn = pain_button("left" if affected == "left" else "right")
         self.elapsed = 0.0
         self.drawn_transform: Any = None  # the body->screen transform of the last frame drawn
         # Screenshot once a reach phase is under way, or while the saved notice is up.
@@ -73,6 +76,13 @@ class CalibrationScene(Scene[Any]):
         if intents.stop or self.stop_btn.update(intents, dt):
             self.dismiss(None)
             return
+        if self.pain_btn.update(self._rail_hands(intents), dt) and self.stack is not None:
+            from game.scenes.checkin import CheckinScene
+
+            question = CheckinScene("pain_stop", ("pain",))
+            question.pain_rail = False
+            self.stack.push(question, self._after_rail_pain)
+            return
         if self.procedure is None:
             if self.elapsed >= SAVED_NOTICE_S or intents.confirm or intents.click:
                 self.dismiss(self.saved)
@@ -81,6 +91,24 @@ class CalibrationScene(Scene[Any]):
         self.procedure.feed(frame, intents, dt)
         if self.procedure.done:
             self.dismiss(self.procedure.result())
+
+    def _rail_hands(self, intents: Intents) -> Intents:
+        """The hands that may press Pain now: not the arm being calibrated, whose reach
+        toward the unaffected side's top corner (a "both arms" patient) ends near the rail
+        and is held still there on purpose. Click and keys are unchanged."""
+        phase = self.procedure.phase if self.procedure is not None else None
+        side = phase.side if phase is not None and phase.kind in ("reach", "forward") else None
+        if side == "left":
+            return dataclasses.replace(intents, left=None)
+        if side == "right":
+            return dataclasses.replace(intents, right=None)
+        return intents
+
+    def _after_rail_pain(self, answers: dict[str, int] | None) -> None:
+        rating = None if not answers else answers.get("pain")
+        hook = getattr(self.stack, "on_rail_pain", None)
+        if rating is not None and hook is not None:
+            hook(self, rating)
 
     @staticmethod
     def picture_top(theme: Theme) -> int:
@@ -107,8 +135,9 @@ class CalibrationScene(Scene[Any]):
         pygame.draw.rect(surface, pal.text_dim, bar, 2)
         pygame.draw.rect(surface, pal.hit, (bar.x, bar.y, int(bar.w * max(0.0, min(1.0, progress))), bar.h))
         side = "right" if self.affected == "left" else "left"
-        place_rail(ctx, (w, h), side, self.stop_btn)
+        place_rail(ctx, (w, h), side, self.stop_btn, self.pain_btn)
         self.stop_btn.draw(surface, ctx, font_kind="title")
-        draw_hands(surface, ctx, [self.stop_btn])
+        self.pain_btn.draw(surface, ctx)
+        draw_hands(surface, ctx, [self.stop_btn, self.pain_btn])
         if ctx.intents is not None and ctx.intents.cue:
             draw_cue_banner(surface, ctx, ctx.intents.cue)

@@ -62,6 +62,8 @@ class CheckinScene(MenuScene):
             raise ValueError(f"unknown check-in item(s): {', '.join(unknown)}")
         self.phase = phase
         self.name = f"checkin_{phase}"
+        # The pain questions themselves have no Pain button (it would open them again).
+        self.pain_rail = phase not in ("pain_stop", "in_session")
         self.items = items
         self.index = 0
         self.answers: dict[str, int] = {}

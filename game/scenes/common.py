@@ -14,7 +14,7 @@ import pygame
 
 from game.context import DrawContext
 from game.scenes.base import Scene
-from game.theme import PALETTE
+from game.theme import OKABE_ITO, PALETTE
 from game.transform import BodyToScreen, fit_body_box
 from game.widgets import DwellButton, draw_hands, draw_text_block, place_rail, rail_text_margin
 from vision.intents import Intents
@@ -38,6 +38,14 @@ def stop_button(affected: Literal["left", "right"] = "right", dwell_s: float = 1
                        color=PALETTE.stop, value="stop")
 
 
+def pain_button(affected: Literal["left", "right"] = "right", dwell_s: float = 1.0) -> DwellButton:
+    """"Pain", under STOP on the safety rail: the patient says pain is too much, from any
+    screen (the exercise's own, and every menu's)."""
+    x = -1.75 if affected == "right" else 1.75
+    return DwellButton("Pain", center=(x, 1.05), half=(0.4, 0.22), dwell_s=dwell_s,
+                       color=OKABE_ITO["reddish_purple"], value="pain")
+
+
 _NO_SELECTION = object()
 
 
@@ -56,12 +64,14 @@ class MenuScene(Scene[object]):
     camera_view = False
     title: str = ""
     text: str = ""
+    pain_rail = True  # Pain under STOP (not on the pain question it opens)
 
     def __init__(self, pace: float = 1.0) -> None:
         super().__init__()
         self.buttons: list[DwellButton] = []
         self.pace = pace
         self.stop_btn = stop_button(dwell_s=1.0 / max(0.25, pace))
+        self.pain_btn = pain_button(dwell_s=1.0 / max(0.25, pace))
         self.focus = 0  # index into `buttons` (scenes without a `selected` value)
 
     @property
@@ -79,13 +89,40 @@ class MenuScene(Scene[object]):
             self.focus = (self.focus + delta) % len(self.buttons)
 
     def stop_requested(self, intents: Intents, dt: float) -> bool:
-        """Esc/Space, or a hand held on the STOP button (on the safety rail)."""
+        """Esc/Space, or a hand held on the STOP button (on the safety rail). Every scene
+        asks this first in its update, so the rail's Pain button is handled here too: it
+        opens the pain question on top of this screen (see `ask_pain`)."""
         fired = self.stop_btn.update(intents, dt)
-        return intents.stop or fired
+        if intents.stop or fired:
+            return True
+        if self.pain_rail and self.pain_btn.update(intents, dt):
+            self.ask_pain()
+        return False
+
+    def ask_pain(self) -> None:
+        """"How is your pain now?" on top of this screen; the answer goes to the stack's
+        `on_rail_pain(scene, rating)` (the session flow: it keeps the rating and, before
+        or after the exercise, ends the visit for today as the exercise's Pain does)."""
+        if self.stack is None:
+            return
+        from game.scenes.checkin import CheckinScene
+
+        question = CheckinScene("pain_stop", ("pain",), self.pace)
+        question.pain_rail = False
+        self.stack.push(question, self._after_rail_pain)
+
+    def _after_rail_pain(self, answers: dict[str, int] | None) -> None:
+        rating = None if not answers else answers.get("pain")
+        hook = getattr(self.stack, "on_rail_pain", None)
+        if rating is not None and hook is not None:
+            hook(self, rating)
 
     def draw_stop(self, surface: pygame.Surface, ctx: DrawContext) -> None:
-        place_rail(ctx, surface.get_size(), self.rail_side, self.stop_btn)
+        place_rail(ctx, surface.get_size(), self.rail_side, self.stop_btn,
+                   self.pain_btn if self.pain_rail else None)
         self.stop_btn.draw(surface, ctx, font_kind="title")
+        if self.pain_rail:
+            self.pain_btn.draw(surface, ctx)
 
     @property
     def dwell_s(self) -> float:
@@ -108,7 +145,7 @@ class MenuScene(Scene[object]):
     @property
     def controls(self) -> list[DwellButton]:
         """What a hand can hold on this screen (the cursor rings these, not their labels)."""
-        return [*self.buttons, self.stop_btn]
+        return [*self.buttons, self.stop_btn, *((self.pain_btn,) if self.pain_rail else ())]
 
     def draw_text(self, surface: pygame.Surface, ctx: DrawContext) -> int:
         th = ctx.theme

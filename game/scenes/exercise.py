@@ -33,7 +33,7 @@ from game.feedback import set_progress
 from game.registry import display_title
 from game.scenes.base import Scene
 from game.scenes.checkin import CheckinScene
-from game.scenes.common import stop_button
+from game.scenes.common import pain_button, stop_button
 from game.scenes.rest import runner_events
 from game.theme import OKABE_ITO, Theme
 from game.views import ViewContext, renderer_for, renderer_or_generic
@@ -133,9 +133,7 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self.trains = trains_line(runner.exercise.name, goals)
         self.stop_btn = stop_button(affected, dwell_s=1.0 / max(0.25, pace))
         px = -1.75 if affected == "right" else 1.75
-        self.pain_btn = DwellButton("Pain", center=(px, 1.05), half=(0.4, 0.22),
-                                    dwell_s=1.0 / max(0.25, pace), color=OKABE_ITO["reddish_purple"],
-                                    value="pain")
+        self.pain_btn = pain_button(affected, dwell_s=1.0 / max(0.25, pace))
         # Mirror therapy: an on-screen "Mirror off" (besides the M key), shown while mirroring;
         # the app drains `take_actions()` and turns the mirror off (and logs MIRROR_MODE).
         self.mirror_btn = DwellButton("Mirror off", center=(px, 0.45), half=(0.4, 0.2),

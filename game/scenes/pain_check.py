@@ -146,6 +146,8 @@ def _join(parts: Sequence[str]) -> str:
 
 
 class PainEasierScene(MenuScene):
+    pain_rail = False  # this screen is the answer to pain already
+
     """The pain pause. Result: "stop_today", "continue", or None when the patient pressed STOP."""
 
     name = "pain_easier"

@@ -26,7 +26,7 @@ import pygame
 from exercises.events import Event
 from game.context import DrawContext
 from game.scenes.base import Scene
-from game.scenes.common import stop_button
+from game.scenes.common import pain_button, stop_button
 from game.scenes.pain_check import CONTINUE, STOP_TODAY, PainEasierScene, PainNowScene, easier_words
 from game.widgets import draw_hands, draw_text_block, place_rail, rail_text_margin
 from vision.intents import Intents
@@ -52,6 +52,8 @@ class RestScene(Scene[str]):
         self.affected = affected
         self.pace = pace
         self.stop_btn = stop_button("left" if affected == "left" else "right")
+        self.pain_btn = pain_button("left" if affected == "left" else "right",
+                                    dwell_s=1.0 / max(0.25, pace))
         self.t = 0.0
         self._ask = ask_pain
         self.on_pain = on_pain
@@ -73,6 +75,9 @@ class RestScene(Scene[str]):
             return
         if intents.stop or self.stop_btn.update(intents, dt):
             self.dismiss("stop")
+            return
+        if self.pain_btn.update(intents, dt):  # the rail's Pain: the rest's own pain question
+            self._ask = True
             return
         self._emit(self.runner.step(intents, dt))
         if self.runner.state != "resting":
@@ -131,6 +136,7 @@ class RestScene(Scene[str]):
         img = th.font("title", bold=True).render(f"{math.ceil(remaining)}", True, (0, 0, 0))
         surface.blit(img, img.get_rect(center=c))
         side = "right" if self.affected == "left" else "left"
-        place_rail(ctx, (w, h), side, self.stop_btn)
+        place_rail(ctx, (w, h), side, self.stop_btn, self.pain_btn)
+        self.pain_btn.draw(surface, ctx)
         self.stop_btn.draw(surface, ctx, font_kind="title")
-        draw_hands(surface, ctx, [self.stop_btn])
+        draw_hands(surface, ctx, [self.stop_btn, self.pain_btn])

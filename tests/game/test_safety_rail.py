@@ -20,7 +20,7 @@ from game.scenes.pain_check import PainEasierScene, PainNowScene
 from game.scenes.rest import RestScene
 from game.scenes.summary import SummaryScene
 from game.scenes.today import TodayScene
-from game.theme import PALETTE, Theme
+from game.theme import OKABE_ITO, PALETTE, Theme
 from game.transform import fit_body_box
 from game.widgets import rail_rects
 from vision.intents import HandIntent, Intents
@@ -69,11 +69,19 @@ def test_stop_and_pain_sit_at_the_same_rects_in_every_scene(size: tuple[int, int
         # drawn there, in the STOP colour, and a hand held where it is drawn presses it
         assert tuple(surf.get_at((r.left + r.w // 8, r.bottom - r.h // 5)))[:3] == PALETTE.stop
         assert scene.stop_btn.contains(HandIntent(*tr.to_body(*r.center)))
-        if hasattr(scene, "pain_btn"):
+        # Pain under STOP on every screen, except the pain questions themselves
+        pain_questions = ("checkin_in_session", "pain_easier")
+        assert hasattr(scene, "pain_btn") == True and (  # noqa: E712
+            getattr(scene, "pain_rail", True) == (scene.name not in pain_questions)), scene.name
+        if scene.name not in pain_questions:
             p = scene.pain_btn.rect(tr)
             assert p == want_pain, (scene.name, size, p)
             assert scene.pain_btn.contains(HandIntent(*tr.to_body(*p.center)))
             assert not p.colliderect(r)
+            assert tuple(surf.get_at((p.left + p.w // 8, p.bottom - p.h // 5)))[:3] == \
+                OKABE_ITO["reddish_purple"], scene.name  # drawn there
+            for b in getattr(scene, "buttons", []):
+                assert not b.rect(tr).colliderect(want_pain), (scene.name, b.label, size)
         # nothing else the scene offers lies under the rail
         for b in getattr(scene, "buttons", []):
             assert not b.rect(tr).colliderect(want_stop), (scene.name, b.label, size)
