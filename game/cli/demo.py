@@ -54,19 +54,32 @@ GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py p
                    "only at the plan's stop level; a choice not on screen takes the suggested one).")
 @click.option("--answer", type=click.Choice(["keys", "click", "camera"]), default="keys",
               show_default=True, help="--game laterality: how the virtual patient answers.")
+@click.option("--bodymap", is_flag=True,
+              help="The virtual patient paints a sensory body map (front/back), stored and "
+                   "reported; see docs/therapies.md.")
 @lsl_options
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
          mirror: str | None, pace: float, no_report: bool, side: str | None = None,
          easier: bool = False, rest_pain: int | None = None, pre_pain: int | None = None,
          pain_pause: str = "continue", today_choice: str = "suggested",
-         answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0) -> None:
+         answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0,
+         bodymap: bool = False) -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
     check-ins are answered by a script. Prints the summary and where the data
     and the therapist report are.
     """
+    if bodymap:  # a check-in of its own (game/cli/bodymap.py), not a game session
+        if replay or video or mirror or lsl:
+            raise UserError("--bodymap is painted by the virtual patient; --replay, --video, "
+                            "--mirror and --lsl are not for it")
+        from game.cli.bodymap import run_bodymap_demo
+
+        run_bodymap_demo(data_dir=data_dir, patient=patient, seed=seed, affected=side,
+                         screenshots=screenshots, as_json=as_json, no_report=no_report)
+        return
     if game in GMI_GAMES:
         if lsl:
             raise UserError(f"--lsl streams the movement games' pose and hands, not --game {game}")

@@ -45,6 +45,7 @@ from telemetry.store.engine import (
     _sqlite_pragmas,
     database_url,
 )
+from telemetry.store.bodymaps import BodyMapsMixin
 from telemetry.store.flags import FlagsMixin
 from telemetry.store.jsonutil import dumps, iso, parse_iso, to_jsonable, utc_now
 from telemetry.store.plans import PlansMixin
@@ -52,7 +53,7 @@ from telemetry.store.recorder import _ACTIVE, FLUSH_EVENTS, MAX_BUFFERED_FRAMES,
 from telemetry.store.sessions import STALE_AFTER_S, SessionsMixin, new_session_id, quota_met_of
 
 
-class Store(SessionsMixin, PlansMixin, FlagsMixin):
+class Store(SessionsMixin, PlansMixin, FlagsMixin, BodyMapsMixin):
     """The NeuroPlay database. Open with `Store.open(...)` or `Store.memory()`."""
 
     # ---------------------------------------------------------------- opening
