@@ -41,6 +41,12 @@ SENSATION_WORDS: dict[str, str] = {
     "numbness": "Numbness", "allodynia": "Touch hurts",
     "allodynia_brush": "Allodynia (brush)", "hyperalgesia_pinprick": "Hyperalgesia (pinprick)",
 }
+# Okabe-Ito colours (colour-blind safe), the same in the game, the report and the dashboard.
+SENSATION_RGB: dict[str, tuple[int, int, int]] = {
+    "burning": (213, 94, 0), "tingling": (240, 228, 66), "electric": (86, 180, 233),
+    "numbness": (0, 158, 115), "allodynia": (204, 121, 167),
+    "allodynia_brush": (230, 159, 0), "hyperalgesia_pinprick": (0, 114, 178),
+}
 BODY_SURFACE_CM2 = 18_000.0  # an adult's body surface, about 1.8 m^2 (Mosteller), assumed
 SNOMED = "http://snomed.info/sct"
 

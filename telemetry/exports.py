@@ -372,6 +372,9 @@ def fhir_bundle(data: PatientData, *, model: str = "mediapipe 0.10.21 pose_landm
             if note:
                 obs_rom["note"] = [{"text": note}]
             entries.append(_entry(obs_rom))
+    from telemetry.bodymap_fhir import bodymap_entries  # issue 17: sensory body maps
+
+    entries += bodymap_entries(data.body_maps, subject, _rid, _entry)
     return {"resourceType": "Bundle", "id": _rid("Bundle", pid, (now or datetime.now(
         timezone.utc)).isoformat()), "type": "collection",
             "timestamp": (now or datetime.now(timezone.utc)).isoformat(), "entry": entries}

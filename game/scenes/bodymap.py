@@ -19,15 +19,18 @@ from game.context import DrawContext
 from game.scenes.common import MenuScene
 from game.theme import OKABE_ITO, RGB
 from game.widgets import DwellButton, draw_hands, draw_text_block, rail_text_margin
-from telemetry.bodymap import CELL_REGION, CELLS, COLS, REGION_BY_KEY, ROWS, SENSATION_WORDS
+from telemetry.bodymap import (
+    CELL_REGION,
+    CELLS,
+    COLS,
+    REGION_BY_KEY,
+    ROWS,
+    SENSATION_RGB,
+    SENSATION_WORDS,
+)
 from vision.intents import HandIntent, Intents
 
-SENSATION_COLORS: dict[str, RGB] = {
-    "burning": OKABE_ITO["vermillion"], "tingling": OKABE_ITO["yellow"],
-    "electric": OKABE_ITO["sky_blue"], "numbness": OKABE_ITO["bluish_green"],
-    "allodynia": OKABE_ITO["reddish_purple"],
-    "allodynia_brush": OKABE_ITO["orange"], "hyperalgesia_pinprick": OKABE_ITO["bluish_green"],
-}
+SENSATION_COLORS: dict[str, RGB] = dict(SENSATION_RGB)  # Okabe-Ito, as in the report
 BODY_FILL: RGB = (70, 78, 94)
 BODY_EDGE: RGB = (150, 158, 172)
 

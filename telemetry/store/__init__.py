@@ -36,6 +36,7 @@ from sqlalchemy.pool import StaticPool
 from telemetry import paths
 from telemetry.errors import DamagedDatabase, StoreError
 from telemetry.migrations import migrate
+from telemetry.store.bodymaps import BodyMapsMixin
 from telemetry.store.core import Clock, StoreCore
 from telemetry.store.engine import (
     ENV_DB,
@@ -45,7 +46,6 @@ from telemetry.store.engine import (
     _sqlite_pragmas,
     database_url,
 )
-from telemetry.store.bodymaps import BodyMapsMixin
 from telemetry.store.flags import FlagsMixin
 from telemetry.store.jsonutil import dumps, iso, parse_iso, to_jsonable, utc_now
 from telemetry.store.plans import PlansMixin

@@ -207,3 +207,83 @@ def test_demo_bodymap_json_and_stored(tmp_path: Path) -> None:
     bad = CliRunner().invoke(cli, ["demo", "--bodymap", "--mirror", "split", "--data-dir",
                                    str(tmp_path)])
     assert bad.exit_code == 2 and "--bodymap" in bad.output
+
+
+def _store_with_maps(tmp_path: Path) -> Store:
+    from datetime import datetime, timezone
+
+    store = Store.open(tmp_path / "np.db")
+    store.ensure_patient("p-9", affected_side="right")
+    hand = region_cells("front.right_hand")
+    forearm = region_cells("back.right_forearm")
+    first = BodyMap("patient", {"burning": SensationLayer(7, hand | forearm),
+                                "tingling": SensationLayer(3, frozenset(list(hand)[:4]))})
+    later = BodyMap("patient", {"burning": SensationLayer(4, hand)})
+    exam = BodyMap("therapist", {"allodynia_brush": SensationLayer(0, forearm)})
+    store.save_body_map("p-9", to_compact(first), at=datetime(2026, 11, 1, 10, tzinfo=timezone.utc))
+    store.save_body_map("p-9", to_compact(later), at=datetime(2026, 11, 22, 10, tzinfo=timezone.utc))
+    store.save_body_map("p-9", to_compact(exam), drawn_by="therapist",
+                        at=datetime(2026, 11, 22, 11, tzinfo=timezone.utc))
+    return store
+
+
+def test_fhir_observations_have_snomed_body_sites_and_areas(tmp_path: Path) -> None:
+    from telemetry.bodymap_fhir import CS_BODYMAP
+    from telemetry.exports import fhir_bundle, validate_bundle
+    from telemetry.snapshot import load_patient
+
+    store = _store_with_maps(tmp_path)
+    try:
+        bundle = fhir_bundle(load_patient(store, "p-9"))
+    finally:
+        store.close()
+    validate_bundle(bundle)  # fhir.resources R4B
+    obs = [e["resource"] for e in bundle["entry"]
+           if e["resource"]["resourceType"] == "Observation"
+           and e["resource"]["code"]["coding"][0]["system"] == CS_BODYMAP]
+    by_id = {f"urn:uuid:{o['id']}": o for o in obs}
+    panels = [o for o in obs if o["code"]["coding"][0]["code"] == "burning-area"]
+    assert len(panels) == 2
+    first = panels[0]
+    assert first["valueQuantity"] == {"value": round(100 * 37 / 1072, 3), "unit": "%",
+                                      "system": "http://unitsofmeasure.org", "code": "%"}
+    comp = {c["code"]["coding"][0]["code"]: c["valueQuantity"] for c in first["component"]}
+    assert comp["intensity"]["value"] == 7 and comp["area-estimate"]["unit"] == "cm2"
+    sites = {by_id[m["reference"]]["bodySite"]["coding"][0]["code"]: by_id[m["reference"]]
+             for m in first["hasMember"]}
+    assert set(sites) == {"789217004", "64262003"}  # right palm, right forearm
+    assert sites["789217004"]["valueQuantity"]["value"] == round(100 * 16 / 1072, 3)
+    assert all(s["bodySite"]["coding"][0]["system"] == "http://snomed.info/sct"
+               for s in sites.values())
+    exam = [o for o in obs if o["code"]["coding"][0]["code"] == "allodynia_brush-area"]
+    assert exam and exam[0]["category"][0]["coding"][0]["code"] == "exam"
+
+
+def test_report_shows_start_latest_and_area_over_time(tmp_path: Path) -> None:
+    from telemetry.bodymap_report import bodymap_figures, bodymap_section
+    from telemetry.report import build_report, render_html
+    from telemetry.snapshot import load_patient
+    from telemetry.trends import assess
+
+    store = _store_with_maps(tmp_path)
+    try:
+        data = load_patient(store, "p-9")
+    finally:
+        store.close()
+    from datetime import timezone
+
+    sec = bodymap_section(data.body_maps, timezone.utc)
+    assert sec["count"] == 2 and sec["first"]["date"] == "2026-11-01"
+    assert sec["latest"]["rows"][0] == {"sensation": "Burning", "intensity": 4,
+                                        "percent": "1.5", "cm2": "269",
+                                        "regions": "right palm (front)"}
+    assert [p for _, p in sec["series"]["burning"]] == [round(100 * 37 / 1072, 2),
+                                                         round(100 * 16 / 1072, 2)]
+    assert sec["exam"]["rows"][0]["sensation"] == "Allodynia (brush)"
+    figs = bodymap_figures(sec)
+    assert [t for t, _ in figs] == ["Sensory body map"]
+    from datetime import date
+
+    html = render_html(build_report(data, assess(data, today=date(2026, 11, 23))))
+    assert 'id="bodymap"' in html and 'alt="Sensory body map"' in html
+    assert "Therapist&#39;s examination layer" in html or "Therapist's examination layer" in html
