@@ -78,6 +78,11 @@ def bodymap_section(records: Sequence[BodyMapRecord], tz: tzinfo) -> dict[str, A
                     "patient's maps with each other."}
 
 
+def _rgb(name: str) -> tuple[float, float, float]:
+    r, g, b = SENSATION_RGB[name]
+    return (r / 255, g / 255, b / 255)
+
+
 def _grid_image(body: BodyMap | None, view: str) -> Any:
     import numpy as np
 
@@ -87,7 +92,7 @@ def _grid_image(body: BodyMap | None, view: str) -> Any:
             img[r, c] = (0.80, 0.82, 0.86)
     if body is not None:
         for name, s in body.painted().items():
-            rgb = tuple(x / 255 for x in SENSATION_RGB[name])
+            rgb = _rgb(name)
             for i in s.cells:
                 v, c, r = CELLS[i]
                 if v == view:
@@ -125,13 +130,13 @@ def bodymap_figures(section: dict[str, Any]) -> list[tuple[str, Any]]:
     ax = fig.add_subplot(grid[0, n + 1])
     for name, pts in section.get("series", {}).items():
         ax.plot([p[0] for p in pts], [p[1] for p in pts], "-o", ms=3,
-                color=tuple(x / 255 for x in SENSATION_RGB[name]), label=SENSATION_WORDS[name])
+                color=_rgb(name), label=SENSATION_WORDS[name])
     ax.set_ylabel("% of body painted", fontsize=8)
     ax.tick_params(labelsize=6)
     ax.set_ylim(bottom=0)
     used = [k for k in LAYERS["patient"] if any(k in b.painted() for _, b in shown)]
-    ax.legend(handles=[Patch(color=tuple(x / 255 for x in SENSATION_RGB[k]),
-                             label=SENSATION_WORDS[k]) for k in used], fontsize=6, loc="best")
+    handles: list[Any] = [Patch(color=_rgb(k), label=SENSATION_WORDS[k]) for k in used]
+    ax.legend(handles=handles, fontsize=6, loc="best")
     import matplotlib.dates as mdates
 
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))

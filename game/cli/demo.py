@@ -26,6 +26,7 @@ from game.registry import HAND_GAMES
 from game.session import NOT_STARTED, DemoPlayer, SessionRequest, prepare, run
 
 GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py plays them
+OWN_RUNNERS = (*GMI_GAMES, "breathing")  # games with their own runner (breathing: game/cli/breathing.py)
 
 
 @click.command()
@@ -39,7 +40,7 @@ GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py p
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Track and play a video file.")
 @click.option("--patient", type=PATIENT, default="demo", show_default=True, help="Pseudonymous patient id.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same session.")
-@session_options(extra_games=GMI_GAMES)
+@session_options(extra_games=OWN_RUNNERS)
 @click.option("--rest-pain", type=click.IntRange(0, 10), default=None,
               help="The scripted patient's pain at each rest break (default: as before the session); "
                    "a rise of 2 or more shows the pain pause.")
@@ -79,6 +80,16 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
 
         run_bodymap_demo(data_dir=data_dir, patient=patient, seed=seed, affected=side,
                          screenshots=screenshots, as_json=as_json, no_report=no_report)
+        return
+    if game == "breathing":
+        if replay or video or mirror or lsl:
+            raise UserError("--game breathing is played by the virtual patient; --replay, "
+                            "--video, --mirror and --lsl are not for it")
+        from game.cli.breathing import run_breathing_demo
+
+        run_breathing_demo(data_dir=data_dir, patient=patient, seed=seed, seconds=seconds,
+                           screenshots=screenshots, as_json=as_json, no_report=no_report,
+                           pre_pain=pre_pain)
         return
     if game in GMI_GAMES:
         if lsl:
