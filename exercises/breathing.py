@@ -19,6 +19,8 @@ the longest breath searched), then:
   in that band (telemetry.counting.noise_level of the raw signal, scaled by the square
   root of the band's share of the sampled bandwidth); below MIN_SNR, or without a
   period, the reading is "pacer only";
+- movement: a swing larger than breathing makes (MAX_SWING_BU) is the body or the arms
+  moving, read as "pacer only", never as a breathing rate;
 - adherence: the share of valid time the chest moves the pacer's way (rising while the
   pacer says "breathe in"), the pacer shifted by REACTION_S; chance is about 0.5.
 
@@ -48,6 +50,11 @@ BAND_HZ = 0.7  # low-pass: a breath is slower than this; landmark jitter is most
 MIN_SNR = 3.0  # band std / expected band noise below this: "pacer only" [D]
 MIN_PERIODICITY = 0.3  # autocorrelation at the breath period below this: "pacer only" [D]
 REACTION_S = 0.5  # a patient follows a visual pacer about this late [D]
+# Shoulders rise about a centimetre with a deep breath; a swing of the band signal above
+# this (peak to peak, 2 x std x sqrt 2, about 3 cm at a 40 cm shoulder width) is the body
+# or the arms moving, not breathing: on real video, elbow flexion read as "6.7 /min"
+# before this rule (benchmarks/breathing.py) [D].
+MAX_SWING_BU = 0.08
 MIN_ESTIMATE_S = 2.2 * MIN_BREATH_S  # fewer seconds of signal cannot show two breaths
 
 
@@ -192,6 +199,12 @@ def estimate(t: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
         valid = ok & (grid - REACTION_S >= grid[0])
         if valid.sum() > 0:
             adherence = float(np.mean(rising[valid] == want[valid]))
+    swing = 2.0 * math.sqrt(2.0) * amp
+    if swing > MAX_SWING_BU:
+        return BreathingReading("pacer_only", f"the upper body moves more than breathing does "
+                                f"(a swing of {swing:.2f} shoulder widths): keep still to be read",
+                                None, snr, None if per is None else per.periodicity, amp, None,
+                                seconds)
     if per is None or per.periodicity < MIN_PERIODICITY:
         return BreathingReading("pacer_only", "no regular breathing rhythm in the upper-body "
                                 "movement", None, snr, None if per is None else per.periodicity,

@@ -155,3 +155,34 @@ def test_demo_breathing_json_and_stored(tmp_path: Path) -> None:
         assert kinds.count("breathing") == 9  # one reading every 10 s
     finally:
         store.close()
+
+
+def _shoulder_signal(path: Path, seconds: float) -> tuple[np.ndarray, np.ndarray]:
+    from vision.sources import VideoSource
+    from vision.trackers import MediaPipeTracker
+
+    ts, ys = [], []
+    with VideoSource(path, max_seconds=seconds, max_side=640) as src, \
+            MediaPipeTracker(hands=False) as tr:
+        k = 0
+        while (got := src.read()) is not None:
+            f = tr.process(got[1], got[0], k)
+            k += 1
+            ts.append(f.t)
+            h = None if f.pose is None else shoulder_height_bu(f.pose, f.width, f.height)
+            ys.append(np.nan if h is None else h)
+    return np.array(ts), np.array(ys)
+
+
+def test_real_video_arm_movement_is_never_read_as_breathing(shared_data: Path) -> None:
+    """No clip in ../shared/data is labelled with breathing (benchmarks/breathing.py):
+    elbow flexion moves the shoulders rhythmically and must not pass as a breathing
+    rate; the stillest seated clip reads a rate a resting adult could breathe at."""
+    moving = estimate(*_shoulder_signal(shared_data / "videos/upper_limb/sagor_elbow_flexion.mp4",
+                                        14.0))
+    assert moving.state == "pacer_only" and "moves more than breathing" in moving.why
+    t, y = _shoulder_signal(shared_data / "videos/upper_limb/sagor_wrist_flexion.mp4", 12.0)
+    still = estimate(t, y)
+    assert still.seconds > 11.0 and 2.83 * still.amplitude_bu < 0.03  # under ~1.2 cm
+    if still.state == "tracking":  # measured: 19.8 /min, periodicity 0.51
+        assert still.rate_per_min is not None and 8.0 <= still.rate_per_min <= 30.0
