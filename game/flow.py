@@ -29,7 +29,7 @@ from typing import Any, Literal, Protocol
 from game.scenes.base import Scene, SceneStack
 from game.scenes.checkin import POST_ITEMS, PRE_ITEMS, PSFS_PREFIX, CheckinScene, psfs_items
 from game.scenes.exercise import ExerciseOutcome, ExerciseScene, SessionLike
-from game.scenes.menus import PatientScene, SafetyScene, TitleScene
+from game.scenes.menus import DIARY, FLARE, PatientScene, SafetyScene, TitleScene
 from game.scenes.rest import RestScene
 from game.scenes.summary import SummaryScene
 from game.scenes.today import EASIER, REST, RestDayScene, TodayScene
@@ -110,6 +110,7 @@ class FlowResult:
     full_allowed: bool = True  # False: pain before the session at the plan's stop level
     rest_day: bool = False  # the patient chose to rest today (nothing played)
     flare_plan_shown: bool = False  # a flare: the flare plan was shown after the check-in
+    diary: dict[str, int] | None = None  # the title's "Diary": today's entry, nothing played
     psfs: dict[int, int] | None = None  # activity id -> 0..10, when the weekly PSFS was asked
     events: list[Any] = field(default_factory=list)
 
@@ -141,6 +142,8 @@ class SessionFlow:
         # session's check-ins and end are stamped on it, so they agree with the events.
         self.game_clock: Callable[[], float] | None = None
         self.simulated_clock = False
+        self.flare_reported = False  # the title's "I'm having a flare"
+        self.diary_only = False  # the title's "Diary" (game/flow_diary.py)
 
     @property
     def done(self) -> bool:
@@ -156,9 +159,13 @@ class SessionFlow:
         return None if self.game_clock is None else float(self.game_clock())
 
     # ----------------------------------------------------------------- steps
-    def _after_title(self, ok: bool | None) -> None:
+    def _after_title(self, ok: bool | str | None) -> None:
         if not ok:
             return self._end("title")
+        self.flare_reported = ok == FLARE  # "I'm having a flare": plan + easier after the check-in
+        if ok == DIARY:  # today's diary only: no safety screen, nothing played
+            self.diary_only = True
+            return self._after_safety(True)
         self.stack.push(SafetyScene(self.pace), self._after_safety)
 
     def _after_safety(self, ok: bool | None) -> None:
@@ -174,16 +181,27 @@ class SessionFlow:
         store = self.services.store
         if store is not None:
             store.ensure_patient(patient_id, affected_side=self.affected)
+        if self.diary_only:
+            from game.flow_diary import start_diary
+
+            return start_diary(self)
         self.stack.push(CheckinScene("pre", PRE_ITEMS, self.pace), self._after_pre)
 
     def _after_pre(self, answers: dict[str, int] | None) -> None:
         if answers is None:
             return self._end("checkin_pre")
+        reported = self.flare_reported
+        if reported:  # kept with the check-in: the report and the GMI gate see the flare day
+            answers = {**answers, "flare": 1}
         self.result.pre = answers
-        # A flare (detected from the pain answers, game/flare.py): the therapist's flare
-        # plan first, then the usual "How much for today?" (easier and rest offered there).
+        # A flare (detected from the pain answers, game/flare.py, or the patient's own
+        # word): the therapist's flare plan first, then the usual "How much for today?"
+        # (easier and rest offered there; easier suggested).
         flare_plan = getattr(self.services, "flare_plan", None)
-        lines = flare_plan(self.result.patient_id, answers) if flare_plan else None
+        lines = None
+        if flare_plan is not None:
+            lines = flare_plan(self.result.patient_id, answers, reported=True) if reported \
+                else flare_plan(self.result.patient_id, answers)
         if lines:
             from game.scenes.flare_plan import FlarePlanScene
 
@@ -196,14 +214,16 @@ class SessionFlow:
     def _today(self, answers: dict[str, int]) -> None:
         options = self.services.day_options(answers)
         gate = options.gate
-        self.result.easier_suggested = gate.suggest_easier
+        self.result.easier_suggested = gate.suggest_easier or self.flare_reported
         self.result.full_allowed = options.full is not None
         if self.easier is not None and (self.easier or options.full is not None):
             self.result.easier, self.result.easier_by = self.easier, "command line"
             return self._calibrate()
         full = options.full or options.easier
-        self.stack.push(TodayScene(suggest_easier=gate.suggest_easier, pain=answers.get("pain"),
-                                   reason=gate.reason, full_allowed=options.full is not None,
+        self.stack.push(TodayScene(suggest_easier=self.result.easier_suggested, pain=answers.get("pain"),
+                                   reason=gate.reason or ("you said you are having a flare"
+                                                          if self.result.easier_suggested else ""),
+                                   full_allowed=options.full is not None,
                                    minutes=full.session.session_minutes,
                                    easier_minutes=options.easier.session.session_minutes,
                                    pace=self.pace), self._after_today)

@@ -57,7 +57,8 @@ class GameServices:
     frame_source: Callable[[], Any] | None = None
     _options: dict[int | None, DayOptions] = field(default_factory=dict, repr=False)
 
-    def flare_plan(self, patient_id: str | None, pre: Mapping[str, int]) -> list[str] | None:
+    def flare_plan(self, patient_id: str | None, pre: Mapping[str, int], *,
+                   reported: bool = False) -> list[str] | None:
         """The flare plan's lines when today's pain answer completes a flare (game/flare.py),
         recorded for the therapist; None otherwise or without a store."""
         from game.flare import FlarePlanError, flare_plan_for, record_showing
@@ -65,7 +66,8 @@ class GameServices:
         if self.store is None or not patient_id or not hasattr(self.store, "checkins"):
             return None
         try:
-            shown = flare_plan_for(self.store, patient_id, today_pain=pre.get("pain"))
+            shown = flare_plan_for(self.store, patient_id, today_pain=pre.get("pain"),
+                                   reported=reported)
             if shown is None:
                 return None
             record_showing(self.store, patient_id, shown, "game")
