@@ -172,8 +172,8 @@ class DiaryDoneScene(MenuScene):
 def diary_lines(entry: DiaryEntry) -> list[str]:
     """The saved answers, as the patient gave them."""
     yn = {False: "no", True: "yes"}
-    return [f"Pain now {entry.pain}, worst today {entry.worst_pain}, sleep {entry.sleep}, "
-            f"mood {entry.mood}, activity {entry.activity} (out of 10).",
-            f"Medication changed: {yn[entry.medication_change]}. "
-            f"Having a flare: {yn[entry.flare]}.",
+    return [(f"Pain now {entry.pain}, worst today {entry.worst_pain}, sleep {entry.sleep}, "
+            f"mood {entry.mood}, activity {entry.activity} (out of 10)."),
+            (f"Medication changed: {yn[entry.medication_change]}. "
+            f"Having a flare: {yn[entry.flare]}."),
             "Your therapist sees this with your sessions. Thank you."]

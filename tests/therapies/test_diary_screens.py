@@ -20,7 +20,7 @@ from telemetry.store import Store
 from vision.intents import HandIntent, Intents
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "game"))
-from game_test_doubles import Services  # noqa: E402
+from game_test_doubles import Services
 
 DT = 1 / 60
 
