@@ -66,8 +66,7 @@ class BreathingRules(BaseModel):
     inhale: float = Field(default=4.0, gt=0.0, le=10.0)  # ratio parts, e.g. 4:6
     exhale: float = Field(default=6.0, gt=0.0, le=10.0)
     minutes: float = Field(default=3.0, ge=0.5, le=20.0)  # start 2-5, build to 10-20
-    at_rest_breaks: bool = True  # offer a short pacer at every rest break
-    rest_break_breaths: int = Field(default=3, ge=1, le=10)
+    at_rest_breaks: bool = True  # the rest break's circle paces the breath (game/scenes/rest.py)
 
     @model_validator(mode="after")
     def _ratio(self) -> BreathingRules:

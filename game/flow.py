@@ -302,8 +302,10 @@ class SessionFlow:
             listener(events)
 
     def _rest(self, runner: SessionLike) -> Scene[Any]:
+        rules_of = getattr(self.services, "breathing_rules", None)  # paced breathing at rests
+        rules = rules_of() if rules_of is not None else None
         return RestScene(runner, sink=self._record, affected=self.affected, ask_pain=True, pace=self.pace,
-                         on_pain=self._rest_pain)
+                         on_pain=self._rest_pain, breathing=rules)
 
     def _rest_pain(self, rating: int, t: float) -> None:
         """The pain check at a rest break, answered at game time t: a check-in of its own."""

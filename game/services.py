@@ -12,6 +12,7 @@ Calibrations go through the store.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -75,6 +76,15 @@ class GameServices:
             return None  # the dose source reports a broken plan in its own words
         return shown.lines
 
+    def breathing_rules(self) -> Any:
+        """The plan's [breathing] table (exercises.breathing; the default without a plan),
+        for the pacer at rest breaks; None when the plan turns that off."""
+        from exercises.breathing import BreathingRules
+
+        loaded = self.dosing.plan() if self.store is not None else None
+        rules = loaded[1].breathing if loaded is not None else BreathingRules()
+        return rules if rules.at_rest_breaks else None
+
     def day_options(self, pre: Mapping[str, int]) -> DayOptions:
         """Today's options for this pre-session pain (asked once per answer)."""
         pain = pre.get("pain")
@@ -101,6 +111,16 @@ class GameServices:
     def make_session(self, patient_id: str, calibration: Any, pre: Mapping[str, int], *,
                      easier: bool = False) -> SessionSetup:
         today = self.day_options(pre).choose(easier)
+        reasons = tuple(today.reasons)
+        if self.mirror:  # GMI stage 3: the plan's mirror sets (exercises/gmi/mirror.py)
+            from exercises.gmi.mirror import mirror_session
+            from exercises.gmi.rules import Mirror
+
+            loaded = self.dosing.plan() if self.store is not None else None
+            session, why = mirror_session(today.session,
+                                          loaded[1].gmi.mirror if loaded else Mirror())
+            today = dataclasses.replace(today, session=session)
+            reasons = (*reasons, why)
         cal = calibration if calibration not in ({}, None) else None
         exercise = make_exercise(self.game, today.dose, cal, np.random.default_rng(self.seed),
                                  session_dose=today.session)
@@ -108,7 +128,7 @@ class GameServices:
                                require_hand=self.require_hand, dosing=today.in_session(exercise))
         dose_record = {"session": _dc_dict(today.session), self.game: _dc_dict(today.dose)}
         return SessionSetup(runner=runner, exercise=self.game, dose=dose_record, source=self.source,
-                            mirror=self.mirror, decisions=today.reasons)
+                            mirror=self.mirror, decisions=reasons)
 
 
 def _dc_dict(obj: Any) -> dict[str, Any]:

@@ -186,3 +186,26 @@ def test_real_video_arm_movement_is_never_read_as_breathing(shared_data: Path) -
     assert still.seconds > 11.0 and 2.83 * still.amplitude_bu < 0.03  # under ~1.2 cm
     if still.state == "tracking":  # measured: 19.8 /min, periodicity 0.51
         assert still.rate_per_min is not None and 8.0 <= still.rate_per_min <= 30.0
+
+
+def test_rest_break_paces_the_breath_and_keeps_a_reading(tmp_path: Path) -> None:
+    """The demo's rest break (6 s) follows the plan's pacer and keeps one honest reading:
+    too short for two slow breaths, so "pacer_only"."""
+    from game.cli import cli
+    from telemetry.store import Store
+
+    r = CliRunner().invoke(cli, ["demo", "--headless", "--json", "--no-report", "--data-dir",
+                                 str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output.strip().splitlines()[-1])
+    store = Store.open(Path(out["data"]))
+    try:
+        events = store.events(out["session_id"])
+    finally:
+        store.close()
+    rests = [e for e in events if e.kind == "rest_end"]
+    breaths = [e for e in events if e.kind == "breathing"]
+    assert rests and len(breaths) == len(rests)
+    b = breaths[0].data
+    assert b["where"] == "rest" and b["breaths_per_min_paced"] == 6.0
+    assert b["state"] == "pacer_only" and b["rate_per_min"] is None and "s of" in b["why"]
