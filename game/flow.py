@@ -111,6 +111,7 @@ class FlowResult:
     rest_day: bool = False  # the patient chose to rest today (nothing played)
     flare_plan_shown: bool = False  # a flare: the flare plan was shown after the check-in
     diary: dict[str, int] | None = None  # the title's "Diary": today's entry, nothing played
+    body_map: bool = False  # a sensory body map was painted and stored (game/flow_bodymap.py)
     psfs: dict[int, int] | None = None  # activity id -> 0..10, when the weekly PSFS was asked
     events: list[Any] = field(default_factory=list)
 
@@ -332,6 +333,14 @@ class SessionFlow:
             self.recorder.close(outcome.summary, completed=outcome.reason in ("completed", "time_cap"),
                                 t=now)
             self.recorder = None
+        if answers is not None:  # the sensory body map when due (game/flow_bodymap.py)
+            from game.flow_bodymap import offer
+
+            if offer(self, lambda: self._psfs_step(answers)):
+                return
+        self._psfs_step(answers)
+
+    def _psfs_step(self, answers: dict[str, int] | None) -> None:
         activities = self._psfs_activities() if answers is not None else []
         if activities:
             names = [(a.activity_id, a.name) for a in activities]

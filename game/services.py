@@ -76,6 +76,23 @@ class GameServices:
             return None  # the dose source reports a broken plan in its own words
         return shown.lines
 
+    def bodymap_due(self, patient_id: str) -> Any:
+        """False when no body map is due; else the last map to start from (None the first
+        time): the first session, then every 7 days (exercises.bodymap.bodymap_due)."""
+        from exercises.bodymap import bodymap_due
+        from telemetry.bodymap import BodyMapError, from_compact
+
+        if self.store is None or not hasattr(self.store, "body_maps"):
+            return False
+        maps = self.store.body_maps(patient_id, layer="patient")
+        due, _ = bodymap_due(maps[-1].at if maps else None, self.store.now())
+        if not due:
+            return False
+        try:
+            return from_compact(maps[-1].data) if maps else None
+        except BodyMapError:
+            return None
+
     def breathing_rules(self) -> Any:
         """The plan's [breathing] table (exercises.breathing; the default without a plan),
         for the pacer at rest breaks; None when the plan turns that off."""

@@ -214,3 +214,12 @@ def region_words(cells: frozenset[int]) -> list[str]:
     """The regions a set of cells touches, in the patient's words."""
     keys = sorted({CELL_REGION[i] for i in cells})
     return [f"{REGION_BY_KEY[k].label} ({REGION_BY_KEY[k].view})" for k in keys]
+
+
+def body_map_target(scene: BodyMapScene, side: str) -> tuple[float, float]:
+    """Where the scripted demo patient holds a hand: on the affected palm (front view)
+    until something is painted, then on "Done"."""
+    if not scene.painter.body.painted():
+        u = 0.83 if side == "left" else 0.17  # front view: the patient's right on our left
+        return FIGURES[0].point(u, 0.52)
+    return scene.done.center

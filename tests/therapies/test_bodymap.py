@@ -287,3 +287,28 @@ def test_report_shows_start_latest_and_area_over_time(tmp_path: Path) -> None:
     html = render_html(build_report(data, assess(data, today=date(2026, 11, 23))))
     assert 'id="bodymap"' in html and 'alt="Sensory body map"' in html
     assert "Therapist&#39;s examination layer" in html or "Therapist's examination layer" in html
+
+
+def test_session_flow_offers_the_map_first_time_then_weekly(tmp_path: Path) -> None:
+    """The first session's flow asks for the body map after the post-session check-in
+    (the scripted patient rests a hand on the affected palm, then Done); a second session
+    the same day does not (due every 7 days)."""
+    from game.cli import cli
+
+    shots = tmp_path / "shots"
+    for i in range(2):
+        args = ["demo", "--headless", "--seconds", "10", "--json", "--no-report", "--data-dir",
+                str(tmp_path)]
+        r = CliRunner().invoke(cli, [*args, "--screenshots", str(shots / str(i))])
+        assert r.exit_code == 0, r.output
+    store = Store.open(tmp_path / "neuroplay.db")
+    try:
+        maps = store.body_maps("demo")
+        sessions = store.history("demo")
+    finally:
+        store.close()
+    assert len(maps) == 1 and maps[0].session_id == sessions[0].session_id
+    body = from_compact(maps[0].data)
+    assert {CELL_REGION[i] for i in body.sensations["burning"].cells} == {"front.right_hand"}
+    assert any("bodymap" in p.name for p in (shots / "0").glob("*.png"))
+    assert not any("bodymap" in p.name for p in (shots / "1").glob("*.png"))
