@@ -333,7 +333,8 @@ class SessionFlow:
             self.recorder.close(outcome.summary, completed=outcome.reason in ("completed", "time_cap"),
                                 t=now)
             self.recorder = None
-        if answers is not None:  # the sensory body map when due (game/flow_bodymap.py)
+        # the sensory body map when due (game/flow_bodymap.py), not after a stop or pain stop
+        if answers is not None and outcome.reason in ("completed", "time_cap"):
             from game.flow_bodymap import offer
 
             if offer(self, lambda: self._psfs_step(answers)):

@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "dashboard": "game.cli.dashboard:dashboard",
     "therapist": "game.cli.therapist:therapist",
     "diary": "game.cli.diary:diary",
+    "bodymap": "game.cli.bodymaps:bodymap",
 }
 
 

@@ -87,6 +87,9 @@ class BodyMapScene(MenuScene):
         self.done = DwellButton("Done", center=(TOOL_X, y - 0.42), half=(0.42, 0.16),
                                 dwell_s=self.dwell_s, color=OKABE_ITO["blue"], value="done")
         self.buttons = [*self.tool_buttons, self.minus, self.plus, self.done]
+        # Enter presses "Done" until a tool is chosen: keys cannot paint, so a keyboard
+        # user is never stuck on this screen
+        self.focus = len(self.buttons) - 1
         self.cells_changed = 0
 
     def update(self, intents: Intents, dt: float) -> None:

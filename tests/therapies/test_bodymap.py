@@ -312,3 +312,30 @@ def test_session_flow_offers_the_map_first_time_then_weekly(tmp_path: Path) -> N
     assert {CELL_REGION[i] for i in body.sensations["burning"].cells} == {"front.right_hand"}
     assert any("bodymap" in p.name for p in (shots / "0").glob("*.png"))
     assert not any("bodymap" in p.name for p in (shots / "1").glob("*.png"))
+
+
+def test_cli_therapist_exam_layer_and_show(tmp_path: Path) -> None:
+    from game.cli import cli
+
+    run = CliRunner()
+    base = ["--data-dir", str(tmp_path)]
+    assert run.invoke(cli, ["patients", "add", "ex-1", "--side", "right", *base]).exit_code == 0
+    r = run.invoke(cli, ["bodymap", "exam", "ex-1", "--sensation", "allodynia_brush", "--region",
+                         "back.right_forearm", "--intensity", "6", "--json", *base])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["sensations"]["allodynia_brush"]["cells"] == 21
+    r = run.invoke(cli, ["bodymap", "exam", "ex-1", "--sensation", "hyperalgesia_pinprick",
+                         "--region", "front.right_hand", "--json", *base])
+    both = json.loads(r.output)["sensations"]  # added to the latest examination layer
+    assert both["allodynia_brush"]["cells"] == 21 and both["hyperalgesia_pinprick"]["cells"] == 16
+    shown = json.loads(run.invoke(cli, ["bodymap", "show", "ex-1", "--json", *base]).output)
+    assert [m["layer"] for m in shown["maps"]] == ["therapist", "therapist"]
+    assert shown["maps"][-1]["drawn_by"] == "therapist"
+    bad = run.invoke(cli, ["bodymap", "exam", "ex-1", "--sensation", "allodynia_brush",
+                           "--region", "front.tail", *base])
+    assert bad.exit_code == 2 and "unknown region 'front.tail'" in bad.output
+    nobody = run.invoke(cli, ["bodymap", "show", "ghost", *base])
+    assert nobody.exit_code == 2 and "unknown patient" in nobody.output
+    with Store.open(tmp_path / "neuroplay.db") as store:
+        assert len(store.body_maps("ex-1")) == 2
