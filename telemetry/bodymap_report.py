@@ -146,3 +146,32 @@ def bodymap_figures(section: dict[str, Any]) -> list[tuple[str, Any]]:
                  x=0.01, ha="left")
     fig.tight_layout()
     return [("Sensory body map", fig)]
+
+
+BODYMAP_CSV_COLUMNS: tuple[str, ...] = (
+    "map_id", "drawn_at", "layer", "drawn_by", "session_id", "sensation", "intensity_0_10",
+    "region", "snomed_ct", "cells", "percent_body")
+
+
+def bodymap_csv_rows(records: Sequence[BodyMapRecord], ts: Any) -> list[dict[str, Any]]:
+    """Tidy rows for the CSV export: one per map, feeling and region painted.
+    `ts(datetime)` formats a time as the export does (ISO 8601 with offset)."""
+    from telemetry.bodymap import N_CELLS
+
+    rows: list[dict[str, Any]] = []
+    for rec in records:
+        try:
+            body = from_compact(rec.data)
+        except BodyMapError:
+            continue
+        for name, a in areas(body).items():
+            if name == "any":
+                continue
+            for key, n in a.regions.items():
+                rows.append({"map_id": rec.map_id, "drawn_at": ts(rec.at), "layer": rec.layer,
+                             "drawn_by": rec.drawn_by, "session_id": rec.session_id or "",
+                             "sensation": name,
+                             "intensity_0_10": body.sensations[name].intensity,
+                             "region": key, "snomed_ct": REGION_BY_KEY[key].snomed, "cells": n,
+                             "percent_body": round(100.0 * n / N_CELLS, 3)})
+    return rows

@@ -339,3 +339,21 @@ def test_cli_therapist_exam_layer_and_show(tmp_path: Path) -> None:
     assert nobody.exit_code == 2 and "unknown patient" in nobody.output
     with Store.open(tmp_path / "neuroplay.db") as store:
         assert len(store.body_maps("ex-1")) == 2
+
+
+def test_csv_export_has_one_row_per_map_feeling_and_region(tmp_path: Path) -> None:
+    from telemetry.exports import csv_tables
+    from telemetry.snapshot import load_patient
+
+    store = _store_with_maps(tmp_path)
+    try:
+        rows = csv_tables(load_patient(store, "p-9"))["body_map_regions"]
+    finally:
+        store.close()
+    first = [r for r in rows if r["map_id"] == 1]
+    assert {(r["sensation"], r["region"], r["cells"]) for r in first} == {
+        ("burning", "front.right_hand", 16), ("burning", "back.right_forearm", 21),
+        ("tingling", "front.right_hand", 4)}
+    assert all(r["drawn_at"].startswith("2026-11-01T10:00:00") for r in first)
+    assert {r["snomed_ct"] for r in first} == {"789217004", "64262003"}
+    assert [r["layer"] for r in rows if r["map_id"] == 3] == ["therapist"]

@@ -209,3 +209,32 @@ def test_rest_break_paces_the_breath_and_keeps_a_reading(tmp_path: Path) -> None
     b = breaths[0].data
     assert b["where"] == "rest" and b["breaths_per_min_paced"] == 6.0
     assert b["state"] == "pacer_only" and b["rate_per_min"] is None and "s of" in b["why"]
+
+
+def test_fhir_respiratory_rate_only_when_tracking(tmp_path: Path) -> None:
+    from game.cli import cli
+    from game.cli.breathing import run_breathing_demo
+    from telemetry.exports import fhir_bundle, validate_bundle
+    from telemetry.snapshot import load_patient
+    from telemetry.store import Store
+
+    r = CliRunner().invoke(cli, ["demo", "--game", "breathing", "--data-dir", str(tmp_path),
+                                 "--json", "--no-report", "--seconds", "60"])
+    assert r.exit_code == 0, r.output
+    run_breathing_demo(data_dir=str(tmp_path), patient="demo", seed=1, seconds=60.0,
+                       screenshots=None, as_json=True, no_report=True, noise_bu=0.08)
+    store = Store.open(tmp_path / "neuroplay.db")
+    try:
+        sessions = store.history("demo")
+        bundle = fhir_bundle(load_patient(store, "demo"))
+    finally:
+        store.close()
+    assert [s.summary["state"] for s in sessions] == ["tracking", "pacer_only"]
+    validate_bundle(bundle)
+    rr = [e["resource"] for e in bundle["entry"]
+          if e["resource"]["resourceType"] == "Observation"
+          and e["resource"]["code"]["coding"][0]["code"] == "9279-1"]
+    assert len(rr) == 1 and rr[0]["status"] == "preliminary"
+    assert rr[0]["valueQuantity"]["value"] == pytest.approx(sessions[0].summary["rate_per_min"],
+                                                           abs=0.05)
+    assert rr[0]["valueQuantity"]["code"] == "/min"
