@@ -238,3 +238,33 @@ def test_fhir_respiratory_rate_only_when_tracking(tmp_path: Path) -> None:
     assert rr[0]["valueQuantity"]["value"] == pytest.approx(sessions[0].summary["rate_per_min"],
                                                            abs=0.05)
     assert rr[0]["valueQuantity"]["code"] == "/min"
+
+
+def test_report_lists_breathing_sets_honestly(tmp_path: Path) -> None:
+    from datetime import date
+
+    from game.cli import cli
+    from game.cli.breathing import run_breathing_demo
+    from telemetry.report import build_report, render_html
+    from telemetry.snapshot import load_patient
+    from telemetry.store import Store
+    from telemetry.therapies import breathing_rows
+    from telemetry.trends import assess
+
+    CliRunner().invoke(cli, ["demo", "--game", "breathing", "--data-dir", str(tmp_path),
+                             "--no-report", "--seconds", "60"])
+    run_breathing_demo(data_dir=str(tmp_path), patient="demo", seed=1, seconds=60.0,
+                       screenshots=None, as_json=True, no_report=True, noise_bu=0.08)
+    store = Store.open(tmp_path / "neuroplay.db")
+    try:
+        data = load_patient(store, "demo")
+    finally:
+        store.close()
+    from datetime import timezone
+
+    rows = breathing_rows(data.sessions, timezone.utc)
+    assert [r["rate"] == "-" for r in rows] == [True, False]  # newest first: the noisy one
+    assert rows[0]["reading"].startswith("pacer only: breathing movement too small")
+    assert rows[1]["minutes"] == 1.0 and rows[1]["adherence"].endswith("%")
+    html = render_html(build_report(data, assess(data, today=date.today())))
+    assert "Paced breathing (newest 2)" in html
