@@ -123,6 +123,7 @@ class DiaryScene(MenuScene):
 
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         if self.inner is not None:
+            self.inner.rail_side = self.rail_side  # STOP on the patient's rail side
             self.inner.draw(surface, ctx)
             if self.note:  # between the question and the numbers
                 draw_text_block(surface, self.note, ctx.theme.font("small", bold=True),
