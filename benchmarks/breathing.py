@@ -8,7 +8,8 @@ prints the rate error and how often the reading says "pacer only".
 Part 2, real video (../shared/data; no clip there is labelled with breathing):
 MediaPipe Pose on the stillest clips and, for contrast, one with arm movement;
 prints per clip the seconds of signal, the breathing band's swing, the noise
-level, signal-to-noise, periodicity, the state and the rate it reads. Without a
+level, signal-to-noise, periodicity, how much of the movement the rhythm explains (fit),
+the state and the rate it reads. Without a
 label the rate can only be judged against a resting adult's 12-20 /min.
 
     python -m benchmarks.breathing [--no-video]   (-m: benchmarks/telemetry.py would shadow the package)
@@ -59,7 +60,7 @@ def real(seconds: float) -> None:
 
     print(f"\nPart 2: real clips (MediaPipe Pose, up to {seconds:g} s each; no breathing labels)")
     print(f"{'clip':58} {'s':>5} {'swing sw':>9} {'noise sw':>9} {'SNR':>5} {'per.':>5} "
-          f"{'state':>11} {'rate/min':>8}")
+          f"{'fit':>5} {'state':>11} {'rate/min':>8}")
     for clip, what in CLIPS:
         path = DATA / clip
         if not path.exists():
@@ -80,9 +81,11 @@ def real(seconds: float) -> None:
         r = estimate(np.array(ts), np.array(ys))
         rate = "-" if r.rate_per_min is None else f"{r.rate_per_min:.1f}"
         per = "-" if r.periodicity is None else f"{r.periodicity:.2f}"
+        fit = "-" if r.fit_ratio is None else f"{r.fit_ratio:.2f}"
         name = f"{clip.split('/')[-1][:24]} ({what})"[:58]
         print(f"{name:58} {r.seconds:5.1f} {2.83 * r.amplitude_bu:9.4f} "
-              f"{noise_level(np.array(ys)):9.4f} {r.snr:5.1f} {per:>5} {r.state:>11} {rate:>8}")
+              f"{noise_level(np.array(ys)):9.4f} {r.snr:5.1f} {per:>5} {fit:>5} {r.state:>11} "
+              f"{rate:>8}")
 
 
 def main() -> None:

@@ -19,6 +19,8 @@ the longest breath searched), then:
   in that band (telemetry.counting.noise_level of the raw signal, scaled by the square
   root of the band's share of the sampled bandwidth); below MIN_SNR, or without a
   period, the reading is "pacer only";
+- rhythm: a sine at the period (and its 2nd harmonic) must explain the movement
+  (MIN_FIT_RATIO), or the "rate" is only the strongest bump of something irregular;
 - movement: a swing larger than breathing makes (MAX_SWING_BU) is the body or the arms
   moving, read as "pacer only", never as a breathing rate;
 - adherence: the share of valid time the chest moves the pacer's way (rising while the
@@ -55,6 +57,11 @@ REACTION_S = 0.5  # a patient follows a visual pacer about this late [D]
 # or the arms moving, not breathing: on real video, elbow flexion read as "6.7 /min"
 # before this rule (benchmarks/breathing.py) [D].
 MAX_SWING_BU = 0.08
+# The breath's rhythm (a sine at the found period and its second harmonic, fitted to the
+# band signal) must explain the movement: its std at least this many times the rest's.
+# Synthetic breathing with landmark noise up to 0.008 gives 7-30; the stillest real clip
+# (one wrist flexing) gave 0.96, i.e. no breathing rhythm worth a number [D].
+MIN_FIT_RATIO = 1.5
 MIN_ESTIMATE_S = 2.2 * MIN_BREATH_S  # fewer seconds of signal cannot show two breaths
 
 
@@ -145,6 +152,7 @@ class BreathingReading:
     amplitude_bu: float  # the band signal's standard deviation (shoulder widths)
     adherence: float | None  # share of valid time in phase with the pacer
     seconds: float  # valid signal used
+    fit_ratio: float | None = None  # how much of the movement the rhythm explains
 
     def to_dict(self) -> dict[str, object]:
         return {"state": self.state, "why": self.why,
@@ -153,7 +161,9 @@ class BreathingReading:
                 "periodicity": None if self.periodicity is None else round(self.periodicity, 3),
                 "amplitude_bu": round(self.amplitude_bu, 5),
                 "adherence": None if self.adherence is None else round(self.adherence, 3),
-                "seconds": round(self.seconds, 1)}
+                "seconds": round(self.seconds, 1),
+                "fit_ratio": None if self.fit_ratio is None or not math.isfinite(self.fit_ratio)
+                else round(self.fit_ratio, 2)}
 
 
 def band_signal(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float] | None:
@@ -169,6 +179,22 @@ def band_signal(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, f
     # white noise through the band: std scales with sqrt(band / Nyquist)
     band_noise = sigma * math.sqrt(min(1.0, BAND_HZ / (0.5 * fs)))
     return uni.t, band, fs, band_noise
+
+
+def rhythm_fit_ratio(grid: np.ndarray, band: np.ndarray, period_s: float) -> float:
+    """std of the best fit of a sine at `period_s` plus its 2nd harmonic / std of what is
+    left: how much of the movement the rhythm explains (white noise alone: about 0.1)."""
+    ok = np.isfinite(band)
+    if ok.sum() < 8:
+        return 0.0
+    w = 2.0 * math.pi / period_s
+    g = grid[ok]
+    x = np.column_stack([np.sin(w * g), np.cos(w * g), np.sin(2 * w * g), np.cos(2 * w * g)])
+    b = band[ok] - float(np.mean(band[ok]))
+    coef, *_ = np.linalg.lstsq(x, b, rcond=None)
+    fit = x @ coef
+    rest = float(np.std(b - fit))
+    return float(np.std(fit)) / rest if rest > 0 else math.inf
 
 
 def estimate(t: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
@@ -208,12 +234,20 @@ def estimate(t: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
         return BreathingReading("pacer_only", "no regular breathing rhythm in the upper-body "
                                 "movement", None, snr, None if per is None else per.periodicity,
                                 amp, None, seconds)
+    fit = rhythm_fit_ratio(grid, band, per.seconds)
+    if fit < MIN_FIT_RATIO:
+        return BreathingReading("pacer_only", f"no steady breathing rhythm: it explains too "
+                                f"little of the movement (fit {fit:.1f} < {MIN_FIT_RATIO:g})",
+                                60.0 / per.seconds, snr, per.periodicity, amp, None, seconds,
+                                fit)
     if snr < MIN_SNR:
         return BreathingReading("pacer_only", f"breathing movement too small against the "
                                 f"tracking noise (signal-to-noise {snr:.1f} < {MIN_SNR:g})",
-                                60.0 / per.seconds, snr, per.periodicity, amp, None, seconds)
+                                60.0 / per.seconds, snr, per.periodicity, amp, None, seconds,
+                                fit)
     return BreathingReading("tracking", "breathing seen in the shoulders' movement",
-                            60.0 / per.seconds, snr, per.periodicity, amp, adherence, seconds)
+                            60.0 / per.seconds, snr, per.periodicity, amp, adherence, seconds,
+                            fit)
 
 
 def synthetic_chest(rate_per_min: float, fps: float, seconds: float, *, amplitude_bu: float = 0.02,
