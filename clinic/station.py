@@ -51,7 +51,7 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from clinic import station_protocol as protocol
-from core.events import HOLD_COMPLETE, MISS, TIMEOUT
+from core.events import COMPENSATION, HOLD_COMPLETE, MISS, TIMEOUT
 from exercises.events import Event
 from telemetry.paths import atomic_write
 
@@ -428,6 +428,33 @@ HIT_KINDS = (HOLD_COMPLETE,)
 MISS_KINDS = (MISS, TIMEOUT)
 
 
+@dataclass
+class LeanRun:
+    """Reaches in a row in which the trunk leaned (a COMPENSATION event of the reaching
+    game, one per reach at most counted), for the live view's trunk-lean-run alert
+    (telemetry.live_triage). A reach that ends (hit or miss) without a lean ends the run.
+    Sent in the live state as `trunk_lean`: {"run": reaches, "deg": the largest lean}."""
+
+    run: int = 0
+    deg: float | None = None
+    _leaned: int | None = None  # the index of the last reach with a lean
+
+    def event(self, kind: str, data: Mapping[str, Any]) -> None:
+        index = data.get("index")
+        if kind == COMPENSATION:
+            if self.run == 0 or index != self._leaned:
+                self.run += 1
+            self._leaned = index if isinstance(index, int) else None
+            lean = data.get("trunk_lean_deg")
+            if isinstance(lean, (int, float)) and not isinstance(lean, bool):
+                self.deg = max(abs(float(lean)), self.deg or 0.0)
+        elif kind in HIT_KINDS + MISS_KINDS and (index is None or index != self._leaned):
+            self.run, self.deg, self._leaned = 0, None, None
+
+    def state(self) -> dict[str, Any]:
+        return {"run": self.run, "deg": None if self.deg is None else round(self.deg, 1)}
+
+
 class GameLink:
     """Connects a `StationClient` to the running game through its public hooks.
 
@@ -452,6 +479,7 @@ class GameLink:
         self.paused = False
         self.note: str | None = None
         self.checkin: dict[str, Any] = {}
+        self.lean = LeanRun()
         self.difficulty_requests: list[tuple[str, str]] = []
         self._last_state_t: float | None = None
 
@@ -465,6 +493,8 @@ class GameLink:
             kind = getattr(e, "kind", "")
             if kind.startswith("remote_"):
                 continue  # the client queued it when the command arrived
+            data = getattr(e, "data", None)
+            self.lean.event(kind, data if isinstance(data, Mapping) else {})
             if kind in HIT_KINDS:
                 self.hits += 1
             elif kind in MISS_KINDS:
@@ -512,6 +542,7 @@ class GameLink:
             "checkin": self.checkin or _plain_or_none(getattr(getattr(self.flow, "result", None),
                                                               "pre", None)),
             "tracking": 1.0 if pose is not None else 0.0,
+            "trunk_lean": self.lean.state(),
             "paused": self.paused,
             "note": self.note,
             "skeleton": None if pose is None else

@@ -22,6 +22,11 @@ Limits (bytes are UTF-8 bytes of the frame as received):
   * inside `state` and event `data`: JSON nested at most `MAX_DEPTH` deep, numbers
     finite, integers within +-2**53 (what a browser represents exactly);
   * names (`run_id`, `kind`, `exercise`, `patient`): 1-64 of `[A-Za-z0-9._-]`.
+
+What a `state` holds (clinic.station.GameLink.state; every key optional, the live view and
+telemetry.live_triage read what is there): scene, exercise, dose, success_rate, checkin
+(the latest pain check), tracking (0-1), trunk_lean ({"run": reaches in a row with a
+trunk lean, "deg": the largest lean}), paused, note, skeleton, hands.
 """
 
 from __future__ import annotations

@@ -37,6 +37,8 @@ SESSION_START = "session_start"
 SESSION_END = "session_end"
 CHECKIN = "checkin"
 MIRROR_MODE = "mirror_mode"
+VIEW_MODE = "view_mode"  # the 3-D / stereo view turned off (back to 2-D) or on again
+LATENCY_ADJUSTMENT = "latency_adjustment"  # time limits widened for this machine's latency
 REPETITION = "repetition"  # one completed repetition with its metrics in data
 
 # Kinds one game emits, prefixed with its name (tapping's predates the rule).
@@ -71,6 +73,7 @@ __all__ = [  # noqa: RUF022  (kinds in one block, then the type)
     "COMPENSATION",
     "DIFFICULTY_STEP",
     "HOLD_COMPLETE",
+    "LATENCY_ADJUSTMENT",
     "MIRROR_MODE",
     "MISS",
     "MOVEMENT_ONSET",
@@ -95,6 +98,7 @@ __all__ = [  # noqa: RUF022  (kinds in one block, then the type)
     "TOUCH",
     "TRACKING_LOST",
     "TRACKING_RESTORED",
+    "VIEW_MODE",
     "KINDS",
     "Event",
 ]

@@ -40,6 +40,9 @@ class ReachingDose:
     directions: tuple[str, ...] = SEATED_DIRECTIONS
     side: Side = "right"  # the affected arm, or both alternating
     variant: Literal["pop", "knock", "carry"] = "pop"
+    # plane: targets around the body in the image plane; forward: in front of the body,
+    # hit by position and depth (exercises/reaching_forward.py)
+    mode: Literal["plane", "forward"] = "plane"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,8 @@ front" on real clips). Hence:
 The image-plane part (the hand over the target's spot in front of the
 shoulder, within the target radius) is as precise as the 2-D game.
 
-`ForwardEnvelope` measures the per-patient forward envelope in calibration
+`ForwardEnvelope` (vision.forward, re-exported here) measures the per-patient forward
+envelope in calibration
 (the furthest comfortable forward reach beyond rest, robust to spikes).
 `ForwardReachExercise` runs the trials and returns the shared event kinds.
 """
@@ -33,19 +34,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-
 from exercises.events import HOLD_COMPLETE, TARGET_SHOWN, TIMEOUT, TOUCH, Event
-from vision.forward import DEPTH_ERROR_ARM
+from vision.forward import DEPTH_ERROR_ARM, ForwardEnvelope
 
 Side = Literal["left", "right"]
 SHOULDER_X = 0.5  # shoulders at (+-0.5, 0) body units (docs/CONTRACTS.md)
 FORWARD_DROP = 0.3  # a forward target's spot: slightly below shoulder height (a table, a shelf)
-ENVELOPE_PERCENTILE = 90.0  # of the filtered forward samples while reaching as far as comfortable
-MIN_ENVELOPE_SAMPLES = 10
 
 FORWARD_REACH_OFFERED = "forward_reach_offered"  # which depths (and why none) for this patient
 
@@ -55,34 +52,6 @@ def depth_tolerance(arm_length: float) -> float:
     if not (arm_length > 0 and math.isfinite(arm_length)):
         raise ValueError(f"arm length must be a positive number of body units, got {arm_length}")
     return DEPTH_ERROR_ARM * arm_length
-
-
-@dataclass
-class ForwardEnvelope:
-    """Per side: forward readings (body units) while resting (`add_rest`) and while
-    reaching forward as far as is comfortable (`add`); the envelope is the reach's
-    high percentile minus the resting median."""
-
-    samples: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
-    rest_samples: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
-
-    def add(self, side: Side, forward: float | None) -> None:
-        if forward is not None and math.isfinite(forward):
-            self.samples[side].append(float(forward))
-
-    def add_rest(self, side: Side, forward: float | None) -> None:
-        if forward is not None and math.isfinite(forward):
-            self.rest_samples[side].append(float(forward))
-
-    def rest(self, side: Side) -> float | None:
-        s = self.rest_samples[side]
-        return float(np.median(s)) if len(s) >= MIN_ENVELOPE_SAMPLES else None
-
-    def result(self, side: Side) -> float | None:
-        s, rest = self.samples[side], self.rest(side)
-        if len(s) < MIN_ENVELOPE_SAMPLES or rest is None:
-            return None
-        return float(np.percentile(s, ENVELOPE_PERCENTILE)) - rest
 
 
 def forward_depths(envelope: float | None, arm_length: float,
@@ -185,3 +154,7 @@ class ForwardReachExercise:
         self._i += 1
         self._held = self._age = 0.0
         self._touching = self._shown = False
+
+
+__all__ = ["ForwardEnvelope", "ForwardReachExercise", "ForwardTarget", "depth_tolerance",
+           "forward_depths", "make_target", "touches"]

@@ -31,10 +31,10 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from exercises.events import Event
+from exercises.events import LATENCY_ADJUSTMENT, Event
 from exercises.plans import PHYSICAL
 
-LATENCY_ADJUSTMENT = "latency_adjustment"
+__all__ = ["CORRECTIONS", "LATENCY_ADJUSTMENT", "REFERENCE_LATENCY_S", "adapt_to_latency"]
 REFERENCE_LATENCY_S = 0.05
 CORRECTIONS = 3
 MAX_PLAUSIBLE_LATENCY_S = 2.0  # beyond this the measurement is broken, not the machine slow

@@ -237,6 +237,8 @@ def _exercise_model(exercise: str) -> type[BaseModel]:
             spec[f.name] = (list[Literal[DIRECTIONS]] | None, None)  # type: ignore[valid-type]
         elif f.name == "variant":
             spec[f.name] = (Literal["pop", "knock", "carry"] | None, None)
+        elif f.name == "mode":  # reaching: "plane" or "forward" (targets in front, with depth)
+            spec[f.name] = (Literal["plane", "forward"] | None, None)
         else:  # a field without a range rule cannot be set from a plan
             continue
     model = create_model(f"{exercise.title()}Table", __config__=_STRICT, **spec)  # type: ignore[call-overload]
@@ -255,6 +257,8 @@ class PlanInfo(BaseModel):
     seated: bool = True
     exercises: list[Literal[EXERCISES]] = Field(min_length=1)  # type: ignore[valid-type]
     sessions_per_week: int = Field(default=5, ge=1, le=14)
+    # the patient's interpupillary distance for the stereo view (adults 54-74 mm, mean 63)
+    ipd_mm: float = Field(default=63.0, ge=50.0, le=80.0)
 
 
 class Progression(BaseModel):
@@ -500,6 +504,8 @@ class Plan:
             out["directions"] = SEATED_DIRECTIONS
         if getattr(table, "variant", None):
             out["variant"] = table.variant  # type: ignore[attr-defined]
+        if getattr(table, "mode", None):
+            out["mode"] = table.mode  # type: ignore[attr-defined]
         return out
 
     def progressed(self, exercise: str) -> tuple[str, ...]:

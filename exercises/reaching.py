@@ -64,6 +64,7 @@ from exercises.events import (
     TOUCH,
     Event,
 )
+from exercises.scenes.layout import clear_of_face
 from vision.directions import DIRECTIONS, SEATED_DIRECTIONS, direction_vector
 from vision.intents import Intents
 
@@ -183,6 +184,7 @@ class TargetView:
     radius: float
     state: TargetState
     hold_progress: float  # 0..1
+    depth: float | None = None  # forward reaching: body units in front, beyond rest (else None)
 
 
 @dataclass(slots=True)
@@ -434,7 +436,7 @@ class ReachingExercise:
         if not self._bag:
             self._bag = [self.directions[i] for i in self._rng.permutation(len(self.directions))]
         direction = self._bag.pop(0)
-        x, y = target_position(self.setup, side, direction, self.reach_fraction)
+        x, y = self._place(index, side, direction)
         body = world.add_target(self.space, x, y, self.target_radius, self.dose.variant)
         self._trial = _Trial(index, side, direction, (x, y), self.target_radius, self.reach_fraction, body, t)
         self.compensating = False
@@ -446,6 +448,21 @@ class ReachingExercise:
             "radius": self.target_radius, "reach_fraction": self.reach_fraction,
             "hold_s": self.hold_s, "timeout_s": self.timeout_s, "variant": self.dose.variant,
         })
+
+    def _place(self, index: int, side: Side, direction: str) -> tuple[float, float]:
+        """Where trial `index`'s target goes (the forward mode overrides it): the formula,
+        turned about the shoulder clear of the face (exercises/scenes/layout.py)."""
+        x, y = target_position(self.setup, side, direction, self.reach_fraction)
+        return clear_of_face(x, y, self.target_radius, side)
+
+    def _touching(self, trial: _Trial, track: _HandTrack) -> bool:
+        """The hand circle overlaps the target (the forward mode adds depth)."""
+        if track.pos is None:
+            return False
+        # A knocked target wobbles on its tether: the hold is judged at its home,
+        # so the same dose means the same task in every variant.
+        tx, ty = trial.home if self.dose.variant == "knock" else trial.body.position
+        return math.hypot(track.pos[0] - tx, track.pos[1] - ty) <= trial.radius + world.HAND_RADIUS
 
     def _record(self, trial: _Trial, intents: Intents | None, new_sample: Mapping[Side, bool]) -> None:
         track = self._hands[trial.side]
@@ -488,13 +505,7 @@ class ReachingExercise:
                 trial.onset_t = t
                 events.append(Event(t, MOVEMENT_ONSET, {"index": trial.index, "speed": track.speed,
                                                         "speed_toward": toward}))
-        touching = False
-        if track.pos is not None:
-            # A knocked target wobbles on its tether: the hold is judged at its home,
-            # so the same dose means the same task in every variant.
-            tx, ty = trial.home if self.dose.variant == "knock" else trial.body.position
-            reach = trial.radius + world.HAND_RADIUS
-            touching = math.hypot(track.pos[0] - tx, track.pos[1] - ty) <= reach
+        touching = self._touching(trial, track)
         if touching and not trial.touching:
             if trial.touch_t is None:
                 trial.touch_t = t

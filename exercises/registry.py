@@ -98,6 +98,10 @@ def _reaching(dose: Any, calibration: Any, rng: np.random.Generator, *,
               session_dose: SessionDose | None = None) -> Exercise:
     from exercises.reaching import ReachingExercise
 
+    if getattr(dose, "mode", "plane") == "forward":  # targets in front of the body, with depth
+        from exercises.reaching_forward import ForwardReachingExercise
+
+        return ForwardReachingExercise(dose, calibration, rng, session_dose=session_dose)
     return ReachingExercise(dose, calibration, rng, session_dose=session_dose)
 
 

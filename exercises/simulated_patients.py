@@ -21,6 +21,11 @@ easier session (the full dose is not offered). Sessions are scheduled on
 fixed weekdays to match the plan's sessions_per_week; dates start on
 `start` (a Monday). Pure: no clock, no disk; a seed gives the same run.
 
+`simulate_forward(plan, history, check_ins, rows, start=today)` plays the rules on a REAL
+patient: their stored sessions first, then scripted future sessions (`forward_rows`:
+the assumption the therapist picks, FORWARD_SCENARIOS) - the dashboard plan editor's
+"simulate for this patient from today".
+
 `simulate_script(plan, rows)` plays the rules against a SCRIPTED patient
 instead: one row per session (one session a day), the pain answers and
 whether the quota was met, e.g. a real patient's history typed in by a
@@ -32,14 +37,21 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import numpy as np
 
-from exercises.dosing import DoseDecision, PainLimits, next_dose, pre_session_gate
+from exercises.dosing import (
+    CheckinLike,
+    DoseDecision,
+    PainLimits,
+    SessionLike,
+    next_dose,
+    pre_session_gate,
+)
 from exercises.dosing.pain import in_session_reasons
 from exercises.dosing.today import easier_values
 from exercises.plans import HARDER, Plan
@@ -346,3 +358,61 @@ def simulate_script(plan: Plan, rows: list[ScriptRow], *, exercise: str | None =
 
 def _at(d: date, hour: int) -> datetime:
     return datetime.combine(d, time(hour), tzinfo=timezone.utc)
+
+
+# ------------------------------------------------------------- a real patient, forward
+# What the patient does in the simulated sessions after today (the dashboard's "simulate
+# for this patient from today"). Each is a plain assumption the therapist picks, stated in
+# words next to the result; none is a prediction.
+FORWARD_SCENARIOS: dict[str, str] = {
+    "as_recently": "goes on as in their last 3 sessions (same pain answers, same quota met)",
+    "steady": "meets every quota; pain stays at their latest answer",
+    "pain_rises": "pain one point higher each session; the quota is still met",
+}
+
+
+def forward_rows(history: Sequence[SessionLike], exercise: str, scenario: str,
+                 sessions: int) -> list[ScriptRow]:
+    """The scripted future sessions of `scenario` (FORWARD_SCENARIOS), built from the
+    patient's real sessions of `exercise` (none yet: pain 3, quota met)."""
+    if scenario not in FORWARD_SCENARIOS:
+        raise KeyError(f"unknown scenario {scenario!r}; expected one of "
+                       f"{', '.join(FORWARD_SCENARIOS)}")
+    recent = [h for h in history if h.exercise == exercise][-3:]
+    seen = [(h.pain_pre, getattr(h, "pain_in_session_max", None), h.pain_post, h.quota_met)
+            for h in recent] or [(3, None, 3, True)]
+    last = next((p for p in (seen[-1][0], seen[-1][2]) if p is not None), 3)
+    rows = []
+    for i in range(sessions):
+        if scenario == "as_recently":
+            pre, in_max, post, met = seen[i % len(seen)]
+        elif scenario == "steady":
+            pre, in_max, post, met = last, None, last, True
+        else:
+            pre = min(10, last + i + 1)
+            in_max, post, met = None, pre, True
+        rows.append(ScriptRow(session=i + 1, pain_pre=pre, pain_in_session_max=in_max,
+                              pain_pauses=0, pain_post=post, quota_met=bool(met)))
+    return rows
+
+
+def simulate_forward(plan: Plan, history: Sequence[SessionLike],
+                     check_ins: Sequence[CheckinLike], rows: Sequence[ScriptRow], *,
+                     start: date, exercise: str | None = None) -> list[SimStep]:
+    """The plan's rules on a REAL patient: their stored sessions and check-ins first, then
+    the scripted `rows` on the plan's weekdays from `start` (today), each decided with its
+    pre-session pain before it is played. The real history is only read."""
+    ex = exercise or plan.exercises[0]
+    if ex not in plan.exercises:
+        raise KeyError(f"the plan does not enable {ex!r}")
+    played: list[Any] = list(history)
+    dates = schedule(start, plan.model.plan.sessions_per_week, len(rows))
+    steps: list[SimStep] = []
+    for row, day in zip(rows, dates, strict=True):
+        decision = next_dose(plan, played, check_ins, on=day, pre_pain=row.pain_pre)
+        dose = decision.dose(ex)
+        achieved = {k: (getattr(dose, k) if row.quota_met or k not in ("repetitions", "objects")
+                        else getattr(dose, k) * 0.5) for k in plan.progressed(ex)}
+        steps.append(_play(plan, ex, row.session, day, decision, played, row.pain_pre,
+                           row.pain_in_session_max, row.pain_post, row.quota_met, achieved))
+    return steps

@@ -92,6 +92,9 @@ class ReachGoal:
     x: float
     y: float
     sit_up: bool = False
+    # in front of the shoulder, body units beyond the resting reading (forward reaching);
+    # the world landmarks of the arm follow it (vision.forward reads it back)
+    forward: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +159,7 @@ def open_hand(ctx: HandContext) -> np.ndarray:
     return out
 
 
+FORWARD_SPOT_Y = -0.3  # the hand in front of the shoulder, a little below it (a table)
 CALIBRATION_OVERREACH = 3.0  # body units: "as far as you can" is beyond any arm, so the arm goes straight
 
 
@@ -178,7 +182,8 @@ def goal_for(thing: object) -> Goal:
     if targets is not None:
         for tv in targets:
             if getattr(tv, "state", None) in ("waiting", "holding"):
-                return ReachGoal(tv.side, float(tv.x), float(tv.y), bool(getattr(thing, "compensating", False)))
+                return ReachGoal(tv.side, float(tv.x), float(tv.y), bool(getattr(thing, "compensating", False)),
+                                 forward=float(getattr(tv, "depth", None) or 0.0))
         return Rest()
     phase = getattr(thing, "phase", None)
     if phase is not None and getattr(phase, "kind", None) in ("neutral", "reach"):
@@ -187,6 +192,10 @@ def goal_for(thing: object) -> Goal:
             sx = 0.5 if phase.side == "right" else -0.5
             return ReachGoal(phase.side, sx + CALIBRATION_OVERREACH * vx, CALIBRATION_OVERREACH * vy)
         return Rest()
+    if phase is not None and getattr(phase, "kind", None) == "forward" and phase.side in ("left", "right"):
+        # straight ahead, as far as the arm goes, the hand in front of the shoulder
+        sx = 0.5 if phase.side == "right" else -0.5
+        return ReachGoal(phase.side, sx, FORWARD_SPOT_Y, forward=CALIBRATION_OVERREACH)
     runner = getattr(thing, "runner", None)
     if getattr(runner, "state", None) in ("resting", "paused", "done"):
         return Rest()  # a rest break or a pause: hands down, whatever is still drawn
@@ -229,6 +238,7 @@ class _Arm:
     plan: MinJerk
     goal: Goal = field(default_factory=Rest)
     elbow_pref: np.ndarray = field(default_factory=lambda: np.zeros(2))
+    fwd: MinJerk = field(default_factory=lambda: MinJerk(0.0, 1.0, (0.0,), (0.0,)))  # forward reach
 
     @property
     def reach_bu(self) -> float:
@@ -422,6 +432,8 @@ class VirtualPatient:
         duration = max(MIN_MOVEMENT_S, self.movement_time_per_unit_s * dist) / self.skill
         bow = float(self._rng.normal(0.0, self.curvature)) if self.curvature > 0 and not isinstance(goal, Rest) else 0.0
         arm.plan = MinJerk(t0, duration, start, endp, bow)
+        depth = min(goal.forward, self.skill * arm.reach_bu) if isinstance(goal, ReachGoal) else 0.0
+        arm.fwd = MinJerk(t0, duration, (arm.fwd.position(t0)[0],), (max(0.0, depth),))
         arm.goal = goal
         self.movements += 1
         self.planned.append((arm.side, goal, arm.plan))
@@ -467,6 +479,7 @@ class VirtualPatient:
         pose, world = self._base_pose(t)
         unit = self.reference.unit_px
         m_per_px = None
+        sw_m = None
         if world is not None:
             sw_m = shoulder_width_m(world)
             sw_px = float(np.hypot(*((pose[LEFT_SHOULDER, :2] - pose[RIGHT_SHOULDER, :2]) * size)))
@@ -504,12 +517,13 @@ class VirtualPatient:
             pinky_px = tip - HAND_SPREAD_BU * unit * across * (1 if side == "right" else -1)
             thumb_px = wrist + 0.5 * HAND_REACH_BU * unit * fwd + 1.5 * HAND_SPREAD_BU * unit * across * (
                 1 if side == "right" else -1)
+            ahead = arm.fwd.position(t)[0] * (sw_m or 0.0)  # forward reach, metres (-z)
             for i, p in ((e_i, elbow), (w_i, wrist), (idx_i, index_px), (pk_i, pinky_px), (th_i, thumb_px)):
                 pose[i, 0:2] = p / size
                 pose[i, 3] = ARM_VISIBILITY
                 if world is not None and m_per_px is not None:
                     world[i, 0:2] = world[s_i, 0:2] + (p - shoulder_px) * m_per_px
-                    world[i, 2] = world[s_i, 2]
+                    world[i, 2] = world[s_i, 2] - (0.5 * ahead if i == e_i else ahead)
             if self.hand_model is not None:
                 ctx = HandContext(t, arm.goal, side, (float(wrist[0]), float(wrist[1])),
                                   (float(fwd[0]), float(fwd[1])), unit, self.width, self.height)

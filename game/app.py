@@ -18,7 +18,7 @@ from typing import Any
 import cv2
 import pygame
 
-from exercises.events import MIRROR_MODE, Event
+from exercises.events import MIRROR_MODE, VIEW_MODE, Event
 from game.context import DrawContext
 from game.input import KeyboardMouseInput, merge
 from game.players.base import NoPlayer, Player
@@ -47,7 +47,7 @@ class App:
         self.driver = driver or NoPlayer()
         self.keys = keys or KeyboardMouseInput()
         if self.keys.transform is None:
-            self.keys.transform = self.transform
+            self.keys.transform = self.input_transform
         self.window = window
         self.screenshots = screenshots
         self.reference = reference  # -> vision BodyReference (origin_px, unit_px, width, height) or None
@@ -59,6 +59,7 @@ class App:
         self.mirror: str | None = None  # the session's mirror mode ("split"/"swap")
         self.mirror_on = True  # "M" turns the mirror view off at once (and on again)
         self.mirror_transform: Any = None  # vision.mirror.MirrorTransform while mirroring
+        self.view3d: Any = None  # game.views.scene3d.View3DState with --view 3d / --stereo sbs
         self.quit = False
         self.shots: dict[str, Path] = {}
         self._scene_since: dict[int, float] = {}
@@ -77,6 +78,13 @@ class App:
         if scene is None or not getattr(scene, "camera_view", False):
             return menu_transform(size)
         return self.camera_transform()
+
+    def input_transform(self) -> BodyToScreen:
+        """The transform a mouse position is read through: the one the top scene last drew
+        with when it moved its picture (below its header: `drawn_transform`), else the
+        app's own, so a click lands on what is drawn under it."""
+        drawn = getattr(self.stack.top, "drawn_transform", None)
+        return drawn if isinstance(drawn, BodyToScreen) else self.transform()
 
     def camera_transform(self) -> BodyToScreen:
         size = self.surface.get_size()
@@ -140,6 +148,11 @@ class App:
             # The therapist must know when the patient turned the mirror off (CRPS: it can hurt).
             self.emit([Event(self.t, MIRROR_MODE, {"mode": self.mirror, "on": self.mirror_on,
                                                    "by": "patient"})])
+        elif action == "toggle_view" and self.view3d is not None:
+            on = self.view3d.toggle()  # V: back to 2-D at once (and to 3-D again)
+            self.emit([Event(self.t, VIEW_MODE, {"view": "3d" if on else "2d",
+                                                 "stereo": self.view3d.settings.stereo,
+                                                 "by": "patient"})])
         elif action in ("less", "more") and hasattr(scene, "adjust"):
             scene.adjust(-1 if action == "less" else 1)  # type: ignore[union-attr]
 
@@ -149,14 +162,21 @@ class App:
         camera_view = scene is not None and getattr(scene, "camera_view", False)
         placement = None
         image = None
+        theme = Theme(height=size[1], width=size[0])
+        # a scene that keeps its header off the picture says how tall it is (the picture is
+        # scaled once, here, to where the scene will draw it: game.widgets.below_header)
+        in_3d = self.view3d is not None and getattr(self.view3d, "on", False)  # 3-D draws its own
+        top = scene.picture_top(theme) if camera_view and hasattr(scene, "picture_top") and not in_3d else 0
         if camera_view and self.frame is not None:
             placement = fit_image(size, (self.frame.width, self.frame.height))
             if self.show_camera and self.frame.image is not None:
-                image = self._camera_surface(self.frame, placement.rect[2:])
-        return DrawContext(theme=Theme(height=size[1], width=size[0]), transform=self.transform(),
+                shown = fit_image((size[0], max(1, size[1] - top)), (self.frame.width, self.frame.height)) \
+                    if top else placement
+                image = self._camera_surface(self.frame, shown.rect[2:])
+        return DrawContext(theme=theme, transform=self.transform(),
                            intents=self.intents, alpha=alpha, t=self.t, frame=self.frame if camera_view else None,
                            placement=placement, show_camera=self.show_camera, camera_image=image,
-                           mirror=self.mirror if self.mirror_on else None)
+                           mirror=self.mirror if self.mirror_on else None, view3d=self.view3d)
 
     def _camera_surface(self, frame: BodyFrame, size: tuple[int, int]) -> pygame.Surface:
         """The frame's BGR image as a mirrored (selfie), scaled, dimmed surface.
@@ -198,15 +218,24 @@ class App:
             pygame.display.flip()
 
     def _maybe_screenshot(self, scene: Scene[Any]) -> None:
-        if self.screenshots is None or scene.name in self.shots:
+        if self.screenshots is None:
             return
         since = self._scene_since.setdefault(id(scene), self.t)
+        later = getattr(scene, "later_screenshot_s", None)  # a second shot, the game under way
+        if scene.name in self.shots:
+            if later is not None and f"{scene.name}_later" not in self.shots and self.t - since >= later:
+                self._save_shot(f"{scene.name}_later")
+            return
         wait = getattr(scene, "screenshot_after_s", None) or SCREENSHOT_AFTER_S.get(scene.name, SCREENSHOT_DEFAULT_S)
         if self.t - since < wait:
             return
+        self._save_shot(scene.name)
+
+    def _save_shot(self, name: str) -> None:
+        assert self.screenshots is not None
         self.screenshots.mkdir(parents=True, exist_ok=True)
-        path = self.screenshots / f"{len(self.shots) + 1:02d}_{scene.name}.png"
+        path = self.screenshots / f"{len(self.shots) + 1:02d}_{name}.png"
         tmp = path.with_suffix(".tmp.png")
         pygame.image.save(self.surface, str(tmp))
         tmp.replace(path)
-        self.shots[scene.name] = path
+        self.shots[name] = path

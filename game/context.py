@@ -8,6 +8,7 @@ onto a plain `pygame.Surface`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pygame
 
@@ -29,6 +30,7 @@ class DrawContext:
     camera_image: pygame.Surface | None = None  # mirrored camera image, when one is shown
     show_camera: bool = True
     mirror: str | None = None
+    view3d: Any = None  # game.views.scene3d.View3DState when --view 3d / --stereo sbs (None: 2-D)
 
     @property
     def size(self) -> tuple[int, int]:

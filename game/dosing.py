@@ -49,6 +49,8 @@ class DosingSource:
     seated: bool = True
     dose_values: Mapping[str, Any] = field(default_factory=dict)
     latency_p95_s: float | None = None
+    # adjusted dose -> its LATENCY_ADJUSTMENT event (game.services records it in the session)
+    latency_events: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def plan(self) -> tuple[int, Plan] | None:
         """The patient's current plan (version, plan), or None without one."""
@@ -89,8 +91,10 @@ class DosingSource:
             reasons = today.reasons if version is None else (f"plan v{version}", *today.reasons)
             dose = today.dose
             if self.latency_p95_s is not None:
-                dose, why = latency_adjusted(self.game, today, self.latency_p95_s)
+                dose, why, event = _latency(self.game, today, self.latency_p95_s)
                 reasons = (*reasons, *why)
+                if event is not None:
+                    self.latency_events[dose] = event
             return replace(today, session=session, reasons=reasons, dose=dose)
 
         return replace(options, full=adjust(options.full), easier=adjust(options.easier))
@@ -100,6 +104,12 @@ def latency_adjusted(game: str, today: Any, latency_p95_s: float) -> tuple[Any, 
     """Today's dose with its time limits widened for the machine's latency, and the reason.
     Inside the staircase's bounds; a field the plan fixes (a plan without a range for it)
     stays as the plan says."""
+    dose, why, _ = _latency(game, today, latency_p95_s)
+    return dose, why
+
+
+def _latency(game: str, today: Any, latency_p95_s: float) -> tuple[Any, tuple[str, ...], Any]:
+    """`latency_adjusted` with its telemetry event (None when nothing changed)."""
     from exercises.latency_adapt import adapt_to_latency
 
     bounds = dict(today.bounds or {})
@@ -110,9 +120,9 @@ def latency_adjusted(game: str, today: Any, latency_p95_s: float) -> tuple[Any, 
                 bounds[name] = (value, value)
     dose, event = adapt_to_latency(game, today.dose, latency_p95_s, bounds=bounds or None)
     if event is None:
-        return today.dose, ()
+        return today.dose, (), None
     parts = [f"{k} {v['old']:g} -> {v['new']:g} s" for k, v in event.data["fields"].items()]
-    return dose, (f"latency p95 {latency_p95_s * 1000:.0f} ms: {', '.join(parts)}",)
+    return dose, (f"latency p95 {latency_p95_s * 1000:.0f} ms: {', '.join(parts)}",), event
 
 
 def stored_plan_overrides(plan: tuple[int, str] | None) -> tuple[list[str], str]:

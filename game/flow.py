@@ -15,6 +15,12 @@ through the `TelemetryStore` / `SessionRecorder` protocols.
 Stopping at any point ends the flow cleanly: a session that was started is
 closed as not completed with its summary; nothing is recorded for a
 session that never started.
+
+A graded-motor-imagery game (`--game laterality|imagery`, game/gmi_sets.py)
+takes the same path up to the check-in, then plays its set in place of the
+"how much for today?" question, calibration and exercise (nothing is dosed:
+the arm rests or only answers; the stage gate decides the stage), then the
+post-session check-in and the summary with the set's own result.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
+from exercises.gmi.stillness import limb_points_bu
+from game.gmi_sets import GMI_GAMES
+from game.gmi_sets import result_lines as gmi_result_lines
 from game.scenes.base import Scene, SceneStack
 from game.scenes.checkin import POST_ITEMS, PRE_ITEMS, PSFS_PREFIX, CheckinScene, psfs_items
 from game.scenes.exercise import ExerciseOutcome, ExerciseScene, SessionLike
@@ -34,7 +43,7 @@ from game.scenes.rest import RestScene
 from game.scenes.summary import SummaryScene
 from game.scenes.today import EASIER, REST, RestDayScene, TodayScene
 from telemetry.api import SessionRecorder, TelemetryStore
-from telemetry.results import compare, comparison_lines
+from telemetry.results import compare, comparison_lines, encouragement
 
 Side = Literal["left", "right"]
 PSFS_EVERY = timedelta(days=7)  # the PSFS is rated weekly
@@ -50,6 +59,7 @@ class SessionSetup:
     source: str = "camera"
     mirror: str | None = None
     decisions: tuple[str, ...] = ()
+    events: tuple[Any, ...] = ()  # logged when the session starts (e.g. the latency adjustment)
 
 
 class Services(Protocol):
@@ -135,6 +145,7 @@ class SessionFlow:
         self.result = FlowResult()
         self.recorder: SessionRecorder | None = None
         self.setup: SessionSetup | None = None
+        self.gmi: Any = None  # a graded-motor-imagery set (game/gmi_sets.GmiSet) when one plays
         self.on_session_start: Callable[[SessionSetup], None] | None = None
         self.listeners: list[Callable[[list[Any]], None]] = []  # e.g. audio cues
         self.on_calibrated: list[Callable[[Any], None]] = []  # e.g. the intents builder
@@ -213,6 +224,9 @@ class SessionFlow:
         self._today(answers)
 
     def _today(self, answers: dict[str, int]) -> None:
+        gmi_set = getattr(self.services, "gmi_set", None)
+        if gmi_set is not None and getattr(self.services, "game", None) in GMI_GAMES:
+            return self._start_gmi(gmi_set)
         options = self.services.day_options(answers)
         gate = options.gate
         self.result.easier_suggested = gate.suggest_easier or self.flare_reported
@@ -287,12 +301,53 @@ class SessionFlow:
                                                 t0=now, simulated_clock=self.simulated_clock)
             self.result.session_id = self.recorder.session_id
             self.recorder.checkin("pre", self.result.pre, t=now)
+            if setup.events:  # stamped now, on the session's clock
+                self._record([dataclasses.replace(ev, t=now if now is not None else ev.t)
+                              for ev in setup.events])
             self._adopt_plan_goals(pid)
         if self.on_session_start is not None:
             self.on_session_start(setup)
         self.stack.push(ExerciseScene(setup.runner, affected=self.affected, sink=self._record,
                                       on_pain_rating=self._pain_rating, rest_factory=self._rest,
-                                      pace=self.pace), self._after_exercise)
+                                      pace=self.pace, goals=self._goal_names()), self._after_exercise)
+
+    def _goal_names(self) -> list[str]:
+        """The patient's own goals (PSFS activities), for the scene's "This trains" line."""
+        store: Any = self.services.store
+        pid = self.result.patient_id
+        if store is None or pid is None or not hasattr(store, "psfs_activities"):
+            return []
+        return [str(a.name) for a in store.psfs_activities(pid)]
+
+    def _start_gmi(self, make: Callable[[str, float], Any]) -> None:
+        """A graded-motor-imagery set (game/gmi_sets.py) in place of calibration and a dosed
+        exercise: no movement is dosed (the arm rests or only answers), so there is no
+        "how much today" question; the stage gate over the stored sessions decides the
+        stage, and a flare moves it back."""
+        pid = self.result.patient_id
+        assert pid is not None and self.result.pre is not None
+        gset = make(pid, self.pace)
+        self.gmi = gset
+        self.result.exercise = gset.exercise
+        store = self.services.store
+        if store is not None:
+            now = self._game_t()
+            self.recorder = store.start_session(pid, gset.exercise, gset.dose,
+                                                source=getattr(self.services, "source", "camera"),
+                                                decisions=gset.decisions, t0=now,
+                                                simulated_clock=self.simulated_clock)
+            self.result.session_id = self.recorder.session_id
+            self.recorder.checkin("pre", self.result.pre, t=now)
+        gset.scene.sink = self._record
+        self.stack.push(gset.scene, self._after_gmi)
+
+    def _after_gmi(self, summary: dict[str, Any] | None) -> None:
+        gset = self.gmi
+        assert gset is not None
+        done = bool(gset.run.done)
+        full = gset.finish(dict(summary if summary is not None else gset.run.summary()))
+        self.result.outcome = ExerciseOutcome("completed" if done else "stopped", full)
+        self.stack.push(CheckinScene("post", POST_ITEMS, self.pace), self._after_post)
 
     def _record(self, events: list[Any]) -> None:
         if self.keep_events:
@@ -382,20 +437,38 @@ class SessionFlow:
         outcome = self.result.outcome
         assert outcome is not None
         pre, post = self.result.pre or {}, self.result.post or {}
+        lines, cheer = self._result_words(outcome.summary, outcome.reason)
+        exercise = self.setup.runner.exercise.name if self.setup is not None else None
+        result = gmi_result_lines(self.gmi.exercise, outcome.summary) if self.gmi else ()
         self.stack.push(SummaryScene(outcome.summary, outcome.reason, pain_pre=pre.get("pain"),
                                      pain_post=post.get("pain"), pace=self.pace,
-                                     comparison=self._comparison(outcome.summary)),
+                                     comparison=lines, result=result, exercise=exercise, cheer=cheer),
                         self._after_summary)
 
-    def _comparison(self, summary: dict[str, Any]) -> list[str]:
-        """Today against the patient's stored sessions ("3 more than last time", the week)."""
+    def _result_words(self, summary: dict[str, Any], reason: str) -> tuple[list[str], str | None]:
+        """Today against the patient's stored sessions ("3 more than last time", week 1, the
+        week against the plan) and one sentence of encouragement (telemetry/results.py)."""
         store: Any = self.services.store
         pid = self.result.patient_id
         if store is None or pid is None or self.setup is None or not hasattr(store, "history"):
-            return []
+            return [], None
         exercise = self.setup.runner.exercise.name
-        return comparison_lines(compare(summary, exercise, store.history(pid), store.now(),
-                                        session_id=self.result.session_id))
+        c = compare(summary, exercise, store.history(pid), store.now(),
+                    session_id=self.result.session_id, planned_per_week=self._planned_per_week(pid))
+        return comparison_lines(c), encouragement(c, reason)
+
+    def _planned_per_week(self, patient_id: str) -> int | None:
+        """The patient's plan's sessions a week (None: no plan, or one that does not load)."""
+        store: Any = self.services.store
+        current = store.current_plan(patient_id) if hasattr(store, "current_plan") else None
+        if not current:
+            return None
+        try:
+            from exercises.plans import PlanError, load_plan
+
+            return int(load_plan(current[1]).model.plan.sessions_per_week)
+        except (PlanError, ValueError, AttributeError):
+            return None
 
     def _after_summary(self, _: object) -> None:
         self.result.finished = True
@@ -407,13 +480,23 @@ class SessionFlow:
 
     def record_frame(self, frame: Any, scene: Any) -> None:
         """Keep the landmark stream of the exercise (never video: the image is dropped)."""
-        if self.recorder is not None and getattr(scene, "name", "") in ("exercise", "rest"):
+        name = getattr(scene, "name", "")
+        if name == "imagery" and self.gmi is not None:  # stage 2: is the resting arm still?
+            pose = getattr(frame, "pose", None)
+            scene.points = None if pose is None else limb_points_bu(
+                pose, frame.width, frame.height, self.gmi.side)
+        if self.recorder is not None and name in ("exercise", "rest", "laterality", "imagery"):
             if getattr(frame, "image", None) is not None:
                 frame = dataclasses.replace(frame, image=None)  # the picture never leaves the game
             self.recorder.record_frame(frame)
 
     def abort(self) -> None:
         """Close a started session as incomplete (window closed, error)."""
+        if self.recorder is not None and self.result.outcome is None and self.gmi is not None:
+            self.recorder.record(self.gmi.run.drain())
+            self.recorder.close(self.gmi.finish(self.gmi.run.summary()), completed=False,
+                                t=self._game_t())
+            self.recorder = None
         if self.recorder is not None and self.result.outcome is None and self.setup is not None:
             self.recorder.close(self.setup.runner.summary(), completed=False, t=self._game_t())
             self.recorder = None

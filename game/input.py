@@ -41,6 +41,7 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("tab", "more", "Next button"),
     Binding("c", "toggle_camera", "Camera image on/off"),
     Binding("m", "toggle_mirror", "Mirror view on/off"),
+    Binding("v", "toggle_view", "3-D view off (back to 2-D) / on", show=False),  # shown in 3-D
     Binding("left", "less", "Lower number", show=False),
     Binding("right", "more", "Higher number", show=False),
     Binding("t", "number:10", "Answer 10", show=False),

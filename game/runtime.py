@@ -77,7 +77,8 @@ class RunResult:
 def run_flow(flow_factory: Callable[[SceneStack], SessionFlow], driver: Player, *, headless: bool,
              screenshots: Path | None = None, max_game_s: float = 3600.0,
              reference: Callable[[], Any] | None = None, affected: str = "right",
-             sounds: bool = True, on_app: Callable[[App, SessionFlow], None] | None = None) -> RunResult:
+             sounds: bool = True, on_app: Callable[[App, SessionFlow], None] | None = None,
+             view: Any = None) -> RunResult:
     pygame.font.init()
     surface, windowed, note = open_surface(headless)
     stack = SceneStack()
@@ -87,6 +88,11 @@ def run_flow(flow_factory: Callable[[SceneStack], SessionFlow], driver: Player, 
                               hand_timeout_s=1.0 if camera_driven else None)
     app = App(surface, stack, driver=driver, keys=keys, window=windowed, screenshots=screenshots,
               reference=reference)
+    if view is not None:  # --view 3d / --stereo sbs: the head from every tracked frame
+        from game.views.scene3d import View3DState
+
+        app.view3d = View3DState(view)
+        app.frame_listeners.append(app.view3d.on_frame)
     audio = Audio.open(enabled=sounds and windowed)
     flow.listeners.append(audio.on_events)
 

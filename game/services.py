@@ -56,6 +56,7 @@ class GameServices:
     default_calibration: Any = None  # used when nothing is saved and no procedure is given
     procedure_factory: Callable[[], Any] | None = None  # live calibration (vision)
     frame_source: Callable[[], Any] | None = None
+    reach_mode: str | None = None  # `--reach-mode`: reaching's mode over the plan's ("forward")
     _options: dict[int | None, DayOptions] = field(default_factory=dict, repr=False)
 
     def flare_plan(self, patient_id: str | None, pre: Mapping[str, int], *,
@@ -109,9 +110,19 @@ class GameServices:
             self._options[pain] = self.dosing.options(pain)
         return self._options[pain]
 
+    def forward_session(self) -> bool:
+        """Whether today's reaching is forward (`--reach-mode`, else the plan's dose)."""
+        if self.reach_mode is not None:
+            return self.reach_mode == "forward"
+        return any(getattr(getattr(today, "dose", None), "mode", None) == "forward"
+                   for options in self._options.values() for today in (options.full, options.easier))
+
     def calibration_scene(self, patient_id: str) -> Scene[Any]:
         if self.procedure_factory is not None:
-            return CalibrationScene(self.procedure_factory(), frame_source=self.frame_source,
+            procedure = self.procedure_factory()
+            if self.forward_session() and hasattr(procedure, "add_forward_phases"):
+                procedure.add_forward_phases()  # the forward envelope forward targets scale from
+            return CalibrationScene(procedure, frame_source=self.frame_source,
                                     affected=self.affected)
         saved = self.default_calibration
         if saved is None and self.store is not None and self.store.patient_exists(patient_id):
@@ -125,9 +136,20 @@ class GameServices:
         if data is not None:
             self.store.save_calibration(patient_id, data)
 
+    def gmi_set(self, patient_id: str, pace: float = 1.0) -> Any:
+        """A graded-motor-imagery set for this patient (game/gmi_sets.py), when the game
+        is one; the flow plays it in place of a dosed exercise."""
+        from game.gmi_sets import make_set
+
+        return make_set(self.game, self.store, patient_id, self.affected, self.seed, pace=pace,
+                        camera=self.source != "mouse")
+
     def make_session(self, patient_id: str, calibration: Any, pre: Mapping[str, int], *,
                      easier: bool = False) -> SessionSetup:
         today = self.day_options(pre).choose(easier)
+        latency_event = getattr(self.dosing, "latency_events", {}).get(today.dose)
+        if self.reach_mode is not None and hasattr(today.dose, "mode"):  # a task, not a level
+            today = dataclasses.replace(today, dose=dataclasses.replace(today.dose, mode=self.reach_mode))
         reasons = tuple(today.reasons)
         if self.mirror:  # GMI stage 3: the plan's mirror sets (exercises/gmi/mirror.py)
             from exercises.gmi.mirror import mirror_session
@@ -145,7 +167,8 @@ class GameServices:
                                require_hand=self.require_hand, dosing=today.in_session(exercise))
         dose_record = {"session": _dc_dict(today.session), self.game: _dc_dict(today.dose)}
         return SessionSetup(runner=runner, exercise=self.game, dose=dose_record, source=self.source,
-                            mirror=self.mirror, decisions=reasons)
+                            mirror=self.mirror, decisions=reasons,
+                            events=(latency_event,) if latency_event is not None else ())
 
 
 def _dc_dict(obj: Any) -> dict[str, Any]:

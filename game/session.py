@@ -52,6 +52,12 @@ class SessionRequest:
     pace: float = 1.0
     easier: bool = False
     report: bool = True
+    # The view (game/views/scene3d.py): None = 2-D unless --stereo; comfort/IPD only in 3-D.
+    view: str | None = None
+    stereo: str | None = None
+    comfort: str | None = None
+    ipd_mm: float | None = None
+    reach_mode: str | None = None  # reaching's mode ("plane" / "forward"); None: the plan's
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class DemoPlayer:
     rest_pain: int | None = None
     pain_pause: str = "continue"
     today: str = "suggested"
+    latency_s: float | None = None  # play as on a machine with this webcam latency (demo/tests)
 
 
 class StationLink(Protocol):
@@ -125,6 +132,7 @@ class Prepared:
     created: tuple[Path, ...] = ()
     affected: str = "right"  # the arm(s) trained: left, right or both
     started: bool = False
+    plan_ipd_mm: float | None = None  # the plan's [plan] ipd_mm, for --stereo without --ipd-mm
 
     def close(self) -> None:
         """Close what `prepare` opened (in that order), the store last; a database this
@@ -147,6 +155,7 @@ def play_session(request: SessionRequest, player: DemoPlayer | LivePlayer) -> Se
 def prepare(request: SessionRequest, player: DemoPlayer | LivePlayer) -> Prepared:
     """Check the input and open the store, the player and the dosing; one `UserError`
     line (nothing written) for bad input. On failure everything opened is closed."""
+    check_view(request)
     if isinstance(player, DemoPlayer):
         return _prepare_demo(request, player)
     return _prepare_live(request, player)
@@ -162,7 +171,8 @@ def run(prepared: Prepared) -> SessionOutcome:
         result = run_flow(prepared.make_flow, prepared.driver, headless=prepared.headless,
                           screenshots=prepared.screenshots, max_game_s=prepared.max_game_s,
                           reference=prepared.reference,
-                          affected=screen_side(prepared.affected), on_app=prepared.on_app)
+                          affected=screen_side(prepared.affected), on_app=prepared.on_app,
+                          view=view_settings(prepared.request, prepared.plan_ipd_mm))
         record = after_session(prepared.store, prepared.request.patient,
                                summary_record(result, prepared.store), report=prepared.report)
         if prepared.demo_recording is not None:
@@ -171,6 +181,42 @@ def run(prepared: Prepared) -> SessionOutcome:
         prepared.close()
     return SessionOutcome(record=record, note=result.note,
                           tracking_stopped=prepared.status())  # read once the camera is stopped
+
+
+# ------------------------------------------------------------------ view
+def check_view(request: SessionRequest) -> None:
+    """The view options, before anything is opened: one line for a contradiction."""
+    three_d = request.view == "3d" or request.stereo is not None
+    if request.view == "2d" and request.stereo is not None:
+        raise UserError("--stereo sbs draws the 3-D view; leave out --view 2d")
+    if not three_d and (request.comfort is not None or request.ipd_mm is not None):
+        raise UserError("--comfort and --ipd-mm are for the 3-D view; add --view 3d or --stereo sbs")
+    if request.ipd_mm is not None and request.stereo is None:
+        raise UserError("--ipd-mm sets the eyes of --stereo sbs; add --stereo sbs")
+    if three_d and request.game != "reaching":
+        raise UserError(f"the 3-D view draws the reaching game, not --game {request.game}")
+    if three_d and request.mirror:
+        raise UserError("--mirror shows the camera image, which the 3-D view does not; choose one")
+    if request.reach_mode is not None and request.game != "reaching":
+        raise UserError(f"--reach-mode is for --game reaching, not --game {request.game}")
+
+
+def view_settings(request: SessionRequest, plan_ipd_mm: float | None = None) -> Any:
+    """game.views.scene3d.ViewSettings for a 3-D session, None for 2-D. The IPD: --ipd-mm,
+    else the patient's plan (`[plan] ipd_mm`), else 63 mm."""
+    if request.view != "3d" and request.stereo is None:
+        return None
+    from game.views.scene3d import ViewSettings
+
+    return ViewSettings(view="3d", stereo=request.stereo,  # type: ignore[arg-type]
+                        comfort=request.comfort or "normal",  # type: ignore[arg-type]
+                        ipd_m=(request.ipd_mm or plan_ipd_mm or 63.0) / 1000.0)
+
+
+def _plan_ipd_mm(dosing: Any) -> float | None:
+    """The stored plan's IPD (None without a plan)."""
+    loaded = dosing.plan()
+    return None if loaded is None else float(loaded[1].model.plan.ipd_mm)
 
 
 # ------------------------------------------------------------------ store
@@ -309,13 +355,14 @@ def _demo_player(prepared: Prepared, player: DemoPlayer, affected: str,
             menus.in_session, menus.seed, menus.pre = player.rest_pain, player.seed, pre
             menus.pause_choice, menus.today = choice, today
     dosing = DosingSource(store, request.patient, request.game, side=affected,
-                          session=session_dose, pace=pace)
+                          session=session_dose, pace=pace, latency_p95_s=player.latency_s)
     dosing.options(None)  # a stored plan that no longer validates: one line, before any window
+    prepared.plan_ipd_mm = _plan_ipd_mm(dosing)
     services = GameServices(store, dosing, game=request.game, seed=player.seed, source=source,
                             mirror=request.mirror, default_calibration=default_calibration,
                             procedure_factory=procedure_factory,
                             frame_source=getattr(prepared.driver, "take_new_frame", None),
-                            affected=affected)
+                            affected=affected, reach_mode=request.reach_mode)
     recording = bool(player.replay or player.video)
     prepared.make_flow = _flow_factory(request, services, affected, random.Random(player.seed))
     prepared.headless, prepared.screenshots = player.headless, player.screenshots
@@ -331,14 +378,24 @@ def _demo_player(prepared: Prepared, player: DemoPlayer, affected: str,
 # ------------------------------------------------------------------ play
 def _check_live(request: SessionRequest, player: LivePlayer) -> None:
     """`play`'s input, checked before anything is opened or created."""
+    from game.gmi_sets import GMI_GAMES
     from game.registry import HAND_GAMES
     from game.runtime import display_problem
 
     if sum(x is not None and x is not False for x in (player.camera, player.video,
                                                        player.mouse or None)) > 1:
         raise UserError("give one of --camera, --video or --mouse")
+    if player.mouse and request.reach_mode == "forward":
+        raise UserError("--mouse cannot play --reach-mode forward (it needs the depth the camera "
+                        "estimates); use a camera")
     if player.mouse and request.game in HAND_GAMES:
         raise UserError(f"--mouse cannot play {request.game} (it needs hand landmarks); use a camera")
+    if player.mouse and request.game == "imagery":
+        raise UserError("--mouse cannot play imagery (the camera checks that the arm stays "
+                        "still while the movement is imagined); use a camera")
+    if request.mirror and request.game in GMI_GAMES:
+        raise UserError(f"--mirror is for the movement games; {request.game} shows pictures "
+                        f"of hands (leave --mirror out)")
     if player.video is not None and not Path(player.video).is_file():
         raise UserError(f"{player.video}: no such video file")
     if player.station is not None:
@@ -388,6 +445,7 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
     import click
 
     from game.dosing import DosingSource
+    from game.gmi_sets import GMI_GAMES, plan_gmi
     from game.players import NoPlayer, live_input
     from game.registry import HAND_GAMES
     from game.services import GameServices
@@ -395,11 +453,16 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
 
     request, store = prepared.request, prepared.store
     cal = _saved_calibration(store, request.patient)
+    gmi = request.game in GMI_GAMES  # a GMI set: no dose (game/gmi_sets.py reads the plan)
+    latency = None if player.mouse else machine_latency_s(request.data_dir)
     dosing = DosingSource(store, request.patient, request.game, side=affected, pace=request.pace,
-                          seated=player.seated)
-    planned = dosing.options(None)  # a stored plan that no longer validates: one line, now
-    if not player.seated and any(t is not None and t.session.seated
-                                 for t in (planned.full, planned.easier)):
+                          seated=player.seated, latency_p95_s=latency)
+    if gmi:
+        plan_gmi(store, request.patient)  # a stored plan that no longer validates: one line, now
+    planned = None if gmi else dosing.options(None)  # the same check for a dosed game
+    prepared.plan_ipd_mm = None if gmi else _plan_ipd_mm(dosing)
+    if planned is not None and not player.seated and any(
+            t is not None and t.session.seated for t in (planned.full, planned.easier)):
         click.echo("The plan keeps this session seated (standing needs the therapist's plan).",
                    err=True)
     on_app: OnApp | None = None
@@ -416,11 +479,12 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
     attach = player.station.open(request.patient, request.game) if player.station else None
     if player.station is not None:
         prepared.closers.append(player.station.close)
-    services = GameServices(store, dosing, game=request.game,
+    services = GameServices(store, dosing, game=request.game, seed=random.randrange(2**31),
                             source="mouse" if player.mouse else "video" if player.video else "camera",
                             mirror=request.mirror, affected=affected, default_calibration=cal,
                             procedure_factory=None if cal else CalibrationProcedure,
-                            frame_source=getattr(prepared.driver, "take_new_frame", None))
+                            frame_source=getattr(prepared.driver, "take_new_frame", None),
+                            reach_mode=request.reach_mode)
 
     def on_app_all(app: App, flow: SessionFlow) -> None:
         if on_app is not None:
@@ -432,6 +496,23 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
     prepared.on_app = on_app_all
     prepared.reference = None if player.mouse or cal is None else (lambda: cal.reference)
     prepared.affected = affected
+
+
+def machine_latency_s(data_dir: str | None) -> float | None:
+    """This machine's self-tested webcam latency (`neuroplay latency-test`), which widens
+    the time limits (exercises/latency_adapt.py); None when never measured here. An
+    unreadable file is said in one line and the session plays without the adjustment."""
+    import click
+
+    from game.machine_latency import load
+    from telemetry.paths import data_dir as data_home
+
+    try:
+        result = load(data_home(data_dir, create=False))
+    except ValueError as exc:
+        click.echo(str(exc), err=True)
+        return None
+    return None if result is None else result.latency_s
 
 
 @contextlib.contextmanager

@@ -11,8 +11,11 @@ thick ring (`focused`).
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pygame
 
@@ -154,17 +157,173 @@ def draw_text_block(surface: pygame.Surface, text: str, f: pygame.font.Font, col
     return y
 
 
-def draw_background(surface: pygame.Surface, ctx: DrawContext) -> None:
-    """Plain background, the mirrored camera image when shown, and the skeleton overlay."""
+def camera_shown(ctx: DrawContext) -> bool:
+    """Whether the camera picture is on screen this frame (else a drawn scene is)."""
+    return ctx.camera_image is not None and ctx.show_camera and ctx.placement is not None
+
+
+def draw_background(surface: pygame.Surface, ctx: DrawContext, *, body: bool = True,
+                    affected: str | None = None) -> None:
+    """Plain background, the mirrored camera image when shown, and the patient's body:
+    the thin skeleton over the camera picture, the filled avatar without it (`affected`:
+    the side highlighted). `body=False` leaves the body for the caller to draw later
+    (after a scene's own backdrop)."""
     surface.fill(ctx.theme.palette.background)
     camera = ctx.camera_image
-    if camera is not None and ctx.show_camera and ctx.placement is not None:
+    if camera is not None and camera_shown(ctx) and ctx.placement is not None:
         x, y, w, h = ctx.placement.rect
         if camera.get_size() != (w, h):
-            camera = pygame.transform.scale(camera, (w, h))
+            camera = _scaled(camera, (w, h))
         surface.blit(camera, (x, y))  # already mirrored and dimmed by the app
-    if ctx.frame is not None and ctx.placement is not None:
+    if body:
+        draw_body(surface, ctx, affected)
+
+
+_LAST_SCALED: list[tuple[pygame.Surface, tuple[int, int], pygame.Surface]] = []
+
+
+def _scaled(image: pygame.Surface, size: tuple[int, int]) -> pygame.Surface:
+    """`image` scaled to `size`, once per camera frame (the game draws at 60 fps, the camera
+    gives about 30: every other frame reuses the last one scaled)."""
+    if _LAST_SCALED and _LAST_SCALED[0][0] is image and _LAST_SCALED[0][1] == size:
+        return _LAST_SCALED[0][2]
+    out = pygame.transform.scale(image, size)
+    _LAST_SCALED[:] = [(image, size, out)]
+    return out
+
+
+def draw_body(surface: pygame.Surface, ctx: DrawContext, affected: str | None = None) -> None:
+    """The skeleton over the camera picture, else the friendly avatar."""
+    if ctx.frame is None or ctx.placement is None:
+        return
+    if camera_shown(ctx):
         draw_skeleton(surface, ctx.frame, ctx)
+    else:
+        draw_avatar(surface, ctx.frame, ctx, affected)
+
+
+def below_header(ctx: DrawContext, size: tuple[int, int], top: int) -> DrawContext:
+    """The same scene fitted into the window below a header `top` px tall: the camera
+    picture (and the body on it) shrunk and moved down so the header covers none of it
+    (the whole head stays visible), the body-to-screen transform moved with it so hands
+    and buttons still line up."""
+    import dataclasses
+
+    from game.transform import BodyToScreen, ImagePlacement, fit_image
+
+    place = ctx.placement
+    if place is None:
+        return ctx
+    w, h = size
+    inner = fit_image((w, max(1, h - top)), place.size)
+    new = ImagePlacement(offset=(inner.offset[0], inner.offset[1] + top), scale=inner.scale, size=place.size)
+    k = new.scale / place.scale
+    ox = new.offset[0] + (ctx.transform.origin[0] - place.offset[0]) * k
+    oy = new.offset[1] + (ctx.transform.origin[1] - place.offset[1]) * k
+    return dataclasses.replace(ctx, placement=new, transform=BodyToScreen(origin=(ox, oy),
+                                                                          scale=ctx.transform.scale * k))
+
+
+FACE_POINTS = tuple(range(11))  # MediaPipe pose: nose, eyes, ears, mouth
+
+
+def face_box(ctx: Any) -> pygame.Rect | None:
+    """The patient's face on screen (from the tracked head landmarks), grown to the whole
+    head: a third of its width to each side, its width again above (forehead, crown) and
+    0.4 of it below the mouth (chin). None without a tracked face. Targets and text keep out of it.
+    `ctx`: anything with `frame` and `placement` (a DrawContext or a views.ViewContext)."""
+    frame = ctx.frame
+    if frame is None or frame.pose is None or ctx.placement is None:
+        return None
+    pts = [p for p in (_pose_point(frame, i, ctx) for i in FACE_POINTS) if p is not None]
+    if len(pts) < 3:
+        return None
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    w = max(8, max(xs) - min(xs))
+    return pygame.Rect(min(xs) - w // 3, min(ys) - w, w + 2 * (w // 3), max(ys) - min(ys) + w + round(w * 0.4))
+
+
+def keep_off_face(rect: pygame.Rect, face: pygame.Rect | None, bounds: pygame.Rect) -> pygame.Rect:
+    """`rect` moved the least (sideways or down) so it does not cover `face`."""
+    if face is None or not rect.colliderect(face):
+        return rect
+    from exercises.scenes.layout import Box, push_clear
+
+    b = push_clear(Box(rect.left, rect.top, rect.right, rect.bottom), Box(face.left, face.top, face.right, face.bottom),
+                   Box(bounds.left, bounds.top, bounds.right, bounds.bottom))
+    return pygame.Rect(round(b.x0), round(b.y0), rect.w, rect.h)
+
+
+# The avatar's colours: a soft body, and the affected arm in sky blue (Okabe-Ito: told
+# apart from the orange targets by every common colour-vision type).
+AVATAR_BODY: RGB = (112, 124, 146)
+AVATAR_OUTLINE: RGB = (226, 232, 240)
+AVATAR_AFFECTED: RGB = OKABE_ITO["sky_blue"]
+AVATAR_FACE: RGB = (24, 28, 36)
+# (shoulder, elbow, wrist) of each side, MediaPipe pose indices (the person's own side).
+ARMS: dict[str, tuple[int, int, int]] = {"left": (11, 13, 15), "right": (12, 14, 16)}
+
+
+def _pose_point(frame: BodyFrame, i: int, ctx: Any) -> tuple[int, int] | None:
+    assert frame.pose is not None and ctx.placement is not None
+    if frame.pose[i, 3] < MIN_VISIBILITY:
+        return None
+    place = ctx.placement
+    w, h = place.size
+    x = (1.0 - float(frame.pose[i, 0])) * w  # selfie mirror
+    y = float(frame.pose[i, 1]) * h
+    return (round(place.offset[0] + x * place.scale), round(place.offset[1] + y * place.scale))
+
+
+def draw_avatar(surface: pygame.Surface, frame: BodyFrame, ctx: DrawContext,
+                affected: str | None = None) -> pygame.Rect | None:
+    """A friendly filled figure from the pose landmarks: torso, round-ended limbs, a head
+    with a face; the `affected` arm in its own hue. Returns the head's rectangle."""
+    if frame.pose is None or ctx.placement is None:
+        return None
+    pt = {i: _pose_point(frame, i, ctx) for i in (0, 11, 12, 13, 14, 15, 16, 23, 24)}
+    ls, rs = pt[11], pt[12]
+    if ls is None or rs is None:
+        return None
+    sw = max(8.0, ((ls[0] - rs[0]) ** 2 + (ls[1] - rs[1]) ** 2) ** 0.5)
+    limb = max(6, round(sw * 0.2))
+    edge = max(2, round(sw * 0.025))
+    lh, rh = pt[23], pt[24]
+    drop = round(sw * 1.3)
+    hips = [rh or (rs[0], rs[1] + drop), lh or (ls[0], ls[1] + drop)]
+    torso = [ls, rs, hips[0], hips[1]]
+    pygame.draw.polygon(surface, AVATAR_BODY, torso)
+    pygame.draw.polygon(surface, AVATAR_OUTLINE, torso, edge)
+    for side, (s, e, w) in ARMS.items():
+        colour = AVATAR_AFFECTED if side == affected else AVATAR_BODY
+        joints = [p for p in (pt[s], pt[e], pt[w]) if p is not None]
+        for a, b in itertools.pairwise(joints):
+            pygame.draw.line(surface, AVATAR_OUTLINE, a, b, limb + 2 * edge)
+        for p in joints:
+            pygame.draw.circle(surface, AVATAR_OUTLINE, p, limb // 2 + edge)
+        for a, b in itertools.pairwise(joints):
+            pygame.draw.line(surface, colour, a, b, limb)
+        for p in joints:
+            pygame.draw.circle(surface, colour, p, limb // 2)
+        if pt[w] is not None:  # a round hand
+            pygame.draw.circle(surface, AVATAR_OUTLINE, pt[w], round(limb * 0.85) + edge)
+            pygame.draw.circle(surface, colour, pt[w], round(limb * 0.85))
+    nose = pt[0]
+    mid = ((ls[0] + rs[0]) // 2, (ls[1] + rs[1]) // 2)
+    hr = max(6, round(sw * 0.32))
+    head = nose if nose is not None else (mid[0], mid[1] - round(sw * 0.7))
+    head = (head[0], min(head[1], mid[1] - round(hr * 1.2)))
+    pygame.draw.line(surface, AVATAR_OUTLINE, mid, head, max(4, limb // 2) + 2 * edge)
+    pygame.draw.line(surface, AVATAR_BODY, mid, head, max(4, limb // 2))
+    pygame.draw.circle(surface, AVATAR_OUTLINE, head, hr + edge)
+    pygame.draw.circle(surface, AVATAR_BODY, head, hr)
+    eye = max(2, hr // 7)
+    for k in (-1, 1):
+        pygame.draw.circle(surface, AVATAR_FACE, (head[0] + k * hr // 3, head[1] - hr // 6), eye)
+    smile = pygame.Rect(0, 0, hr, hr // 2)
+    smile.center = (head[0], head[1] + hr // 4)
+    pygame.draw.arc(surface, AVATAR_FACE, smile, math.pi * 1.1, math.pi * 1.9, max(2, eye // 2 + 1))
+    return pygame.Rect(head[0] - hr, head[1] - hr, 2 * hr, 2 * hr)
 
 
 def draw_skeleton(surface: pygame.Surface, frame: BodyFrame, ctx: DrawContext) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 import numpy as np
 
 from telemetry.assess import Assessment
@@ -47,7 +47,8 @@ def signal_png(a: Assessment) -> str | None:
     t, x = np.asarray(s.get("t", [])), np.asarray(s.get("x", []))
     if t.size < 2 or not np.any(np.isfinite(x)):
         return None
-    fig, ax = plt.subplots(figsize=(9.0, 2.8), dpi=100)
+    fig = Figure(figsize=(9.0, 2.8), dpi=100)
+    ax = fig.subplots()
     fig.subplots_adjust(left=0.08, right=0.99, top=0.88, bottom=0.17)
     for k, (t0, tp, t1) in enumerate(s.get("events", [])):
         ax.axvspan(t0, t1, color=MOVE, alpha=0.12 if k % 2 == 0 else 0.22, lw=0)
@@ -68,7 +69,6 @@ def signal_png(a: Assessment) -> str | None:
     ax.spines[["top", "right"]].set_visible(False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
-    plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 

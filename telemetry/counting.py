@@ -71,6 +71,9 @@ REST_RANGE_FRACTION = 0.4
 MIN_PERIOD_S = 0.12
 MAX_PERIOD_S = 15.0
 MIN_PERIODICITY = 0.25  # autocorrelation below this: no reliable period [D]
+# A period's autocorrelation peak rises at least this far above the lowest correlation at
+# a shorter lag (a bump on the slope down from lag 0 is noise, not a rhythm) [D].
+PEAK_PROMINENCE = 0.1
 DRIFT_FRACTION = 0.25  # a trend spanning less of the signal's range is no drift [D]
 # Gaps (rejected or missing samples) up to this long are bridged by interpolation;
 # longer ones split the signal (no excursion is counted across them) [D].
@@ -309,8 +312,8 @@ def dominant_period(x: np.ndarray, fs: float, *, min_s: float = MIN_PERIOD_S,
     by their own energies (so gaps and short clips do not bias it); the signal is
     detrended with a running mean of the longest period searched. The first lag
     whose peak reaches 85 % of the highest is taken (the highest is often a
-    multiple of the true period); only lags past the correlation's first zero
-    crossing are peaks. None without a peak above MIN_PERIODICITY.
+    multiple of the true period); a peak must rise PEAK_PROMINENCE out of the
+    trough before it. None without a peak above MIN_PERIODICITY.
     """
     v = np.asarray(x, dtype=float)
     n = v.size
@@ -339,16 +342,19 @@ def dominant_period(x: np.ndarray, fs: float, *, min_s: float = MIN_PERIOD_S,
         aa, bb = a * both, b * both
         den_k = math.sqrt(float(np.dot(aa, aa)) * float(np.dot(bb, bb)))
         r[k] = float(np.dot(aa, bb)) / den_k if den_k > 0 else np.nan
-    # A repetition's peak lies beyond the first zero crossing: before it the correlation
-    # is still the slope of lag 0, where noise makes small local maxima (white noise on
-    # a slow movement once gave a "period" of 2.5 samples, read as 81 repetitions).
-    first_below = next((k for k in range(lo - 1, hi + 1) if np.isfinite(r[k]) and r[k] <= 0),
-                       None)
-    if first_below is None:
-        return None
-    peaks = [k for k in range(max(lo, first_below + 1), hi) if np.isfinite(r[k])
-             and np.isfinite(r[k - 1]) and np.isfinite(r[k + 1]) and r[k] >= r[k - 1]
-             and r[k] > r[k + 1] and r[k] > 0]
+    # A repetition's peak rises out of a trough: the correlation must have fallen at
+    # least PEAK_PROMINENCE below it at a shorter lag. A bump on the slope down from lag
+    # 0 is noise (white noise on a slow movement once gave a "period" of 2.5 samples,
+    # read as 81 repetitions); a slow component under a fast rhythm (stirring on a
+    # drifting arm) keeps the correlation above zero, so a zero crossing is not asked.
+    def prominent(k: int) -> bool:
+        before = r[lo - 1:k]
+        before = before[np.isfinite(before)]
+        return before.size > 0 and r[k] - float(before.min()) >= PEAK_PROMINENCE
+
+    peaks = [k for k in range(lo, hi) if np.isfinite(r[k]) and np.isfinite(r[k - 1])
+             and np.isfinite(r[k + 1]) and r[k] >= r[k - 1] and r[k] > r[k + 1] and r[k] > 0
+             and prominent(k)]
     if not peaks:
         return None
     best = max(r[k] for k in peaks)

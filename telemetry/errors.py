@@ -28,3 +28,8 @@ class UnknownPatient(StoreError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else "unknown patient"
+
+
+class PlanConflict(StoreError):
+    """A plan was saved against a version that is no longer the one in force (another
+    therapist saved in between): nothing was written."""

@@ -28,7 +28,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
+import matplotlib.image as mpimg
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -39,12 +39,41 @@ from telemetry.snapshot import PatientData
 from telemetry.therapies import therapy_section
 from telemetry.trends import Assessment, Change, Series
 
-PAIN = "#c0392b"
-PAIN_POST = "#e6a49c"
-INTERF = "#8e44ad"
-FUNC = "#1f77b4"
-MOVE = "#16a085"
-GREY = "#7f8c8d"
+# --- chart colours (issue 16): the Okabe-Ito palette, told apart with the common
+# colour-vision deficiencies; series also differ by marker or line style, never by colour
+# alone. Text drawn on a chart uses TEXT / GREY / TEXT_BAD (>= 4.5:1 on white).
+PAIN = "#D55E00"  # vermillion, solid line with dots
+PAIN_POST = "#E69F00"  # orange, dotted
+INTERF = "#CC79A7"  # reddish purple, thin line
+FUNC = "#0072B2"  # blue
+MOVE = "#009E73"  # bluish green
+ZONE = "#009E73"  # a target zone's faint band
+GREY = "#595959"  # reference lines and chart notes (7.0:1 on white)
+TEXT = "#222222"
+TEXT_BAD = "#A63A00"  # a bad value in words (5.6:1 on white)
+ACTIVITY_COLOURS = ("#56B4E9", "#E69F00", "#CC79A7", "#009E73", "#D55E00")  # PSFS activities
+ACTIVITY_STYLES = ("--", "-.", ":")  # ... told apart by dash too
+FEW_POINTS = 2  # up to this many points a chart shows the numbers, not near-empty axes
+# --- end chart colours
+# --- weekly adherence bars (issue 15)
+# Weekly adherence bars: Okabe-Ito blue / orange / vermillion (told apart with any colour
+# vision, unlike green/red), and a hatch on the low weeks so colour is never the only cue.
+ADHERENCE_MET, ADHERENCE_PART, ADHERENCE_LOW, ADHERENCE_OPEN = "#0072B2", "#E69F00", "#D55E00", "#bdc3c7"
+
+
+def adherence_look(fraction: float, complete_week: bool) -> tuple[str, str]:
+    """(colour, hatch) of a week's bar: met (>= 80 % of the plan), part (>= 50 %), low;
+    a week still running is grey."""
+    if not complete_week:
+        return ADHERENCE_OPEN, ""
+    if fraction >= 0.8:
+        return ADHERENCE_MET, ""
+    if fraction >= 0.5:
+        return ADHERENCE_PART, ""
+    return ADHERENCE_LOW, "//"
+
+
+# --- end weekly adherence bars
 FIG_W = 9.0
 DPI = 100
 A4 = (8.27, 11.69)  # inches, portrait
@@ -309,24 +338,43 @@ def _empty(ax: Any, text: str) -> None:
     ax.set_axis_off()
 
 
+def _as_numbers(ax: Any, x: Sequence[datetime], y: Sequence[float], color: str,
+                fmt: str = "{:.2f}", title: str = "", noun: str = "session") -> None:
+    """One or two points are shown as numbers, not as dots lost on empty axes: each
+    date with its value, large, with a marker in the series' colour (issue 16)."""
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize=9 if len(title) < 40 else 8, loc="left")
+    n = len(x)
+    for i, (xx, yy) in enumerate(zip(x, y, strict=True)):
+        top = 0.62 if n == 1 else 0.74 - 0.34 * i
+        ax.plot([0.04], [top], "o", color=color, ms=9, transform=ax.transAxes, clip_on=False)
+        ax.text(0.1, top, fmt.format(yy), transform=ax.transAxes, fontsize=15,
+                weight="bold", color=TEXT, va="center")
+        ax.text(0.1, top - 0.15, xx.strftime("%d %b %Y"), transform=ax.transAxes,
+                fontsize=8.5, color=GREY, va="center")
+    ax.text(0.02, 0.02, f"{n} {noun}{'s' if n > 1 else ''} so far: the numbers, not a trend",
+            transform=ax.transAxes, fontsize=7.5, color=GREY, va="bottom")
+
+
 def _points(ax: Any, x: Sequence[datetime], y: Sequence[float], color: str, *,
-            fmt: str = "{:.2f}") -> None:
-    """The per-session points and their 7-session median; a lone point is drawn large
-    and labelled with its value (one dot on a line chart is easy to miss)."""
-    if len(x) == 1:
-        ax.plot(x, y, "o", color=color, ms=8)
-        ax.annotate(fmt.format(y[0]), (x[0], y[0]), textcoords="offset points", xytext=(8, 6),
-                    fontsize=8, color=color)
-        return
+            fmt: str = "{:.2f}", title: str = "") -> bool:
+    """The per-session points and their 7-session median; up to FEW_POINTS points are
+    shown as numbers instead (`_as_numbers`). True when a chart was drawn."""
+    if len(x) <= FEW_POINTS:
+        _as_numbers(ax, x, y, color, fmt, title)
+        return False
     ax.plot(x, y, ".", color=color, alpha=0.45 if color == MOVE else 0.5, ms=4)
     ax.plot(x, _rolling_median(y), "-", color=color, lw=1.8)
+    return True
 
 
 def _subplots(height: float, ncols: int = 1, *, suptitle: bool = False,
               **kw: Any) -> tuple[Figure, Any]:
     """A FIG_W-wide row of axes with fixed margins (constrained layout would
     cost 40 % of a year's report for the same picture at this fixed size)."""
-    fig, axes = plt.subplots(1, ncols, figsize=(FIG_W, height), dpi=DPI, **kw)
+    fig = Figure(figsize=(FIG_W, height), dpi=DPI)
+    axes = fig.subplots(1, ncols, **kw)
     top = 1.0 - (0.62 if suptitle else 0.34) / height
     fig.subplots_adjust(left=0.075, right=0.985, top=top,
                         bottom=0.5 / height, wspace=0.28)
@@ -341,7 +389,10 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
 
     fig, ax = _subplots(3.0)
     x, y = _xy(a.series.get("pain"), tz)
-    if x:
+    if 0 < len(x) <= FEW_POINTS:
+        _as_numbers(ax, x, y, PAIN, "{:.0f} / 10",
+                    "Pain before a session (0-10), the first answers")
+    elif x:
         for ep in a.flares:
             ax.axvspan(datetime.combine(ep.start, datetime.min.time()),
                        datetime.combine(ep.end, datetime.max.time()), color=PAIN, alpha=0.12,
@@ -357,7 +408,7 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
         c = a.changes.get("pain")
         if c is not None:
             ax.axhline(c.baseline, color=GREY, ls="--", lw=0.8)
-            ax.axhspan(c.baseline - 2, c.baseline, color="#2ecc71", alpha=0.06, lw=0)
+            ax.axhspan(c.baseline - 2, c.baseline, color=ZONE, alpha=0.06, lw=0)
         ax.set_ylim(-0.3, 10.3)
         ax.legend(loc="upper right", fontsize=8, frameon=False, ncols=3)
         _style(ax, "0-10", x)
@@ -369,10 +420,14 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
 
     fig, ax = _subplots(2.6)
     x, y = _xy(a.series.get("psfs"), tz)
-    if x:
-        for name, s in a.psfs_by_activity.items():
+    if 0 < len(x) <= FEW_POINTS:
+        _as_numbers(ax, x, y, FUNC, "{:.1f} / 10",
+                    "Function (PSFS mean, 10 = as before), the first ratings")
+    elif x:
+        for i, (name, s) in enumerate(a.psfs_by_activity.items()):
             xa, ya = _xy(s, tz)
-            ax.plot(xa, ya, "-", lw=0.9, alpha=0.6, label=name)
+            ax.plot(xa, ya, ACTIVITY_STYLES[i % len(ACTIVITY_STYLES)], lw=1.1,
+                    color=ACTIVITY_COLOURS[i % len(ACTIVITY_COLOURS)], label=name)
         ax.plot(x, y, "-o", color=FUNC, lw=2.2, ms=4, label="mean")
         ax.set_ylim(-0.3, 10.3)
         ax.legend(loc="lower right", fontsize=8, frameon=False, ncols=3)
@@ -389,11 +444,11 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
                                "Movement time (s) v")):
         x, y = _xy(a.series.get(key), tz)
         if x:
-            _points(ax, x, y, MOVE)
-            _style(ax, "", x)
-            ax.set_title(label, fontsize=9, loc="left")
-            for lab in ax.get_xticklabels():
-                lab.set_fontsize(7)
+            if _points(ax, x, y, MOVE, title=label):
+                _style(ax, "", x)
+                ax.set_title(label, fontsize=9, loc="left")
+                for lab in ax.get_xticklabels():
+                    lab.set_fontsize(7)
         else:
             _empty(ax, f"{label}: no data")
     fig.suptitle("Movement per session (median of good-quality reaches; line: 7-session "
@@ -403,9 +458,11 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
 
     fig, (ax1, ax2) = _subplots(2.6, 2, width_ratios=[3, 2])
     x, y = _xy(a.series.get("success_rate"), tz)
-    if x:
+    if 0 < len(x) <= FEW_POINTS:
+        _as_numbers(ax1, x, y, FUNC, "{:.0f} % hit", "Targets hit per session")
+    elif x:
         _points(ax1, x, y, FUNC, fmt="{:.0f} %")
-        ax1.axhspan(70, 85, color="#2ecc71", alpha=0.08, lw=0)
+        ax1.axhspan(70, 85, color=ZONE, alpha=0.08, lw=0)
         done = {s.session_id: s.completed for s in model.session_records}
         bad = [(xx, yy) for p, xx, yy in zip(a.series["success_rate"].points, x, y, strict=True)
                if done.get(p.session_id) is False]
@@ -423,16 +480,30 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
     weeks = a.adherence[-16:]
     if weeks:
         xs = [datetime.combine(w.week_start, datetime.min.time()) for w in weeks]
-        colors = [("#2ecc71" if w.fraction >= 0.8 else "#f39c12" if w.fraction >= 0.5
-                   else PAIN) if w.complete_week else "#bdc3c7" for w in weeks]
-        ax2.bar(xs, [w.done for w in weeks], width=5, color=colors)
+        looks = [adherence_look(w.fraction, w.complete_week) for w in weeks]
+        bars = ax2.bar(xs, [w.done for w in weeks], width=5, color=[c for c, _ in looks],
+                       edgecolor="#333333", linewidth=0.6)
+        for bar, (_, hatch) in zip(bars, looks, strict=True):
+            bar.set_hatch(hatch)
         ax2.step(xs + [xs[-1]], [w.prescribed for w in weeks] + [weeks[-1].prescribed],
                  where="post", color=GREY, lw=1, ls="--")
         _style(ax2, "sessions", xs)
-        ax2.set_title("Sessions done per week (dashed: prescribed)", fontsize=9,
+        ax2.set_title("Sessions done per week (dashed: prescribed; blue: 80 % or more, "
+                      "orange: half or more, hatched vermillion: less)", fontsize=9,
                       loc="left")
     else:
         _empty(ax2, "no weeks yet")
+    if 0 < len(weeks) <= FEW_POINTS:  # issue 16: one or two weeks read as numbers
+        ax2.clear()
+        _as_numbers(ax2, [datetime.combine(w.week_start, datetime.min.time()) for w in weeks],
+                    [float(w.done) for w in weeks], GREY, "{:.0f}",
+                    "Sessions done per week", noun="week")
+        values = [t for t in ax2.texts if t.get_fontsize() == 15]
+        dates = [t for t in ax2.texts if t.get_fontsize() == 8.5]
+        for v, d, w in zip(values, dates, weeks, strict=True):
+            v.set_text(f"{w.done} of {w.prescribed}")
+            d.set_text(f"week of {w.week_start:%d %b %Y}"
+                       + ("" if w.complete_week else " (not over)"))
     out.append(("Sessions and adherence", fig))
 
     dex = [(k, label) for k, label in (
@@ -443,11 +514,11 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
         fig, axes = _subplots(2.6, len(dex), suptitle=True, squeeze=False)
         for ax, (key, label) in zip(axes[0], dex, strict=True):
             x, y = _xy(a.series[key], tz)
-            _points(ax, x, y, INTERF)
-            _style(ax, "", x)
-            ax.set_title(label, fontsize=9, loc="left")
-            for lab in ax.get_xticklabels():
-                lab.set_fontsize(7)
+            if _points(ax, x, y, INTERF, title=label):
+                _style(ax, "", x)
+                ax.set_title(label, fontsize=9, loc="left")
+                for lab in ax.get_xticklabels():
+                    lab.set_fontsize(7)
         fig.suptitle("Hand games per session (median of the session's sets or repetitions)",
                      fontsize=10, x=0.01, y=0.98, ha="left", va="top")
         out.append(("Hand games", fig))
@@ -466,8 +537,6 @@ def render_html(model: ReportModel, figs: list[tuple[str, Figure]] | None = None
     env = Environment(loader=PackageLoader("telemetry", "."),
                       autoescape=select_autoescape(["html", "j2"]))
     images = [(title, _png_b64(fig)) for title, fig in figs]
-    for _, fig in figs:
-        plt.close(fig)
     return env.get_template("report.html.j2").render(m=model, images=images)
 
 
@@ -476,7 +545,7 @@ def _text_pages(lines: list[tuple[str, str]], title: str) -> list[Figure]:
     pages: list[Figure] = []
 
     def new_page(heading: str) -> Figure:
-        fig = plt.figure(figsize=A4, dpi=DPI)
+        fig = Figure(figsize=A4, dpi=DPI)
         fig.text(0.06, 0.96, heading, fontsize=15, weight="bold", va="top")
         pages.append(fig)
         return fig
@@ -486,7 +555,7 @@ def _text_pages(lines: list[tuple[str, str]], title: str) -> list[Figure]:
     for style, text in lines:
         size = {"h": 12, "s": 8.5, "m": 8.5}.get(style, 10)
         weight = "bold" if style == "h" else "normal"
-        color = {"bad": PAIN, "good": "#1e8449"}.get(style, "black")
+        color = {"bad": TEXT_BAD, "good": "#1e8449"}.get(style, "black")
         family = "DejaVu Sans Mono" if style == "m" else "DejaVu Sans"
         for chunk in _wrap(text, 110 if size < 10 else 95):
             if y < 0.05:
@@ -564,10 +633,10 @@ def _chart_pages(figs: list[tuple[str, Figure]], title: str) -> list[Figure]:
         buf = io.BytesIO()
         f.savefig(buf, format="png", dpi=DPI)
         buf.seek(0)
-        img = plt.imread(buf)
+        img = mpimg.imread(buf)
         h = 0.88 * aspect * img.shape[0] / img.shape[1]  # its height as a fraction of the page
         if page is None or y - 0.03 - h < 0.06:
-            page = plt.figure(figsize=A4, dpi=DPI)
+            page = Figure(figsize=A4, dpi=DPI)
             page.text(0.06, 0.96, title if not pages else f"{title} (continued)", fontsize=15,
                       weight="bold", va="top")
             pages.append(page)
@@ -595,8 +664,6 @@ def pdf_pages(model: ReportModel, figs: list[tuple[str, Figure]]) -> list[Figure
     first, detail = pdf_text(model)
     pages = _text_pages(first, "NeuroPlay therapist report")
     pages += _chart_pages(figs, "Trends")
-    for _, f in figs:
-        plt.close(f)
     pages += _text_pages(detail, "Decisions and sessions")
     _number_pages(pages, model)
     return pages
@@ -607,15 +674,11 @@ def render_pdf(model: ReportModel, out: Path, figs: list[tuple[str, Figure]] | N
     """A4 portrait pages: the summary (triage and at-a-glance first), the charts laid out
     on pages, then decisions and sessions; every page numbered with the patient and date."""
     pages = pdf_pages(model, figs if figs is not None else figures(model))
-    try:
-        with paths.atomic_write(Path(out), "wb") as fh, \
-                PdfPages(fh, metadata={"Title": f"NeuroPlay report {model.patient_id}",
-                                       "Creator": "NeuroPlay"}) as pdf:
-            for p in pages:
-                pdf.savefig(p)
-    finally:
+    with paths.atomic_write(Path(out), "wb") as fh, \
+            PdfPages(fh, metadata={"Title": f"NeuroPlay report {model.patient_id}",
+                                   "Creator": "NeuroPlay"}) as pdf:
         for p in pages:
-            plt.close(p)
+            pdf.savefig(p)
     return Path(out)
 
 

@@ -54,6 +54,7 @@ from vision.bodyframe import (
     BodyFrame,
 )
 from vision.directions import DIRECTIONS, SEATED_DIRECTIONS, Direction, direction_vector
+from vision.forward import ForwardEnvelope, ForwardTracker
 
 Side = Literal["left", "right"]
 SIDES: tuple[Side, ...] = ("left", "right")
@@ -72,6 +73,8 @@ SHOULDER_BU: dict[Side, tuple[float, float]] = {"left": (-0.5, 0.0), "right": (0
 
 NEUTRAL_PROMPT = "Sit still and look at the screen"
 REACH_PROMPT = "Reach out as far as is comfortable: {direction}"
+FORWARD_PROMPT = "Reach straight ahead as far as is comfortable: {side} arm"
+FORWARD_STILL_BU = 0.25  # forward phase: the depth reading's spread while the hand is held
 DIRECTION_WORDS: dict[str, str] = {
     "out": "out to the side", "up_out": "up and out", "up": "straight up",
     "up_in": "up and across", "in": "across your body", "down_in": "down and across",
@@ -100,6 +103,9 @@ class Calibration:
     shoulder_width_m: float = DEFAULT_SHOULDER_WIDTH_M
     measured: bool = True  # False for `Calibration.default`
     neutral_s: float = 0.0  # how long the neutral hold lasted
+    # forward phase (vision.forward; coarse: median error 0.58 arm lengths): per side the
+    # resting forward reading and the forward envelope beyond it, body units
+    forward: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     @property
     def neutral_origin_px(self) -> tuple[float, float]:
@@ -149,6 +155,8 @@ class Calibration:
             "shoulder_width_px": float(self.shoulder_width_px),
             "neutral_origin_px": [float(v) for v in self.neutral_origin_px],
             "measured": bool(self.measured), "neutral_s": float(self.neutral_s),
+            **({"forward": {s: {k: float(v) for k, v in d.items()} for s, d in self.forward.items()}}
+               if self.forward else {}),
         }
 
     @classmethod
@@ -178,7 +186,8 @@ class Calibration:
             except (TypeError, ValueError):
                 raise ValueError(f"calibration field {key!r} is not a number: {v!r}") from None
 
-        return cls(ref, env, trunk_mean=num("trunk_mean", 0.0), trunk_sd=num("trunk_sd", DEFAULT_TRUNK_SD),
+        forward = _forward_from(d.get("forward"))
+        return cls(ref, env, forward=forward, trunk_mean=num("trunk_mean", 0.0), trunk_sd=num("trunk_sd", DEFAULT_TRUNK_SD),
                    lean_mean_deg=num("lean_mean_deg", 0.0), lean_sd_deg=num("lean_sd_deg", DEFAULT_LEAN_SD_DEG),
                    rotation_mean_deg=num("rotation_mean_deg", 0.0),
                    rotation_sd_deg=num("rotation_sd_deg", DEFAULT_LEAN_SD_DEG),
@@ -186,11 +195,31 @@ class Calibration:
                    measured=bool(d.get("measured", True)), neutral_s=num("neutral_s", 0.0))
 
 
+def _forward_from(value: Any) -> dict[str, dict[str, float]]:
+    """The stored forward phase ({side: {"rest", "reach"}}), checked; {} when absent."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValueError("calibration field 'forward' is not a table of sides")  # noqa: TRY004 (from_dict's one error type)
+    out: dict[str, dict[str, float]] = {}
+    for side, entry in value.items():
+        if side not in SIDES or not isinstance(entry, Mapping):
+            raise ValueError(f"calibration forward has a bad side {side!r}")
+        try:
+            rest, reach = float(entry["rest"]), float(entry["reach"])
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(f"calibration forward for {side} needs numbers 'rest' and 'reach'") from None
+        if not (math.isfinite(rest) and math.isfinite(reach) and reach > 0):
+            raise ValueError(f"calibration forward reach for {side} must be positive, got {reach}")
+        out[str(side)] = {"rest": rest, "reach": reach}
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class CalibrationPhase:
     """One step of the procedure: what the patient is asked to do."""
 
-    kind: Literal["neutral", "reach"]
+    kind: Literal["neutral", "reach", "forward"]
     prompt: str
     side: Side | None = None
     direction: Direction | None = None
@@ -249,6 +278,18 @@ class CalibrationProcedure:
         self._envelope: dict[str, dict[str, float]] = {s: {} for s in self.sides}
         self._reference: BodyReference | None = None
         self._stats: dict[str, float] = {}
+        self._forward_tracker = ForwardTracker()
+        self._forward = ForwardEnvelope()
+        self._forward_result: dict[str, dict[str, float]] = {}
+
+    def add_forward_phases(self) -> None:
+        """Add the forward phase (per arm: straight ahead as far as is comfortable) for a
+        session with forward reaching; call before the first frame. The resting forward
+        reading is taken during the neutral hold."""
+        if any(p.kind == "forward" for p in self.phases):
+            return
+        for side in self.sides:
+            self.phases.append(CalibrationPhase("forward", FORWARD_PROMPT.format(side=side), side))
 
     # ---- what the game shows
     @property
@@ -295,7 +336,11 @@ class CalibrationProcedure:
             return  # a repeated frame (the mailbox may hand the same one twice)
         gap = self._last_t is not None and t - self._last_t > self.max_gap_s
         self._last_t = t
+        forward = self._forward_tracker.update(t, frame.pose_world, frame.pose[:, 3]) \
+            if frame.pose_world is not None else {"left": None, "right": None}
         if p.kind == "neutral":
+            for side in self.sides:
+                self._forward.add_rest(side, forward[side])
             if gap:
                 self._neutral.clear()
             self._neutral.append(frame)
@@ -309,6 +354,10 @@ class CalibrationProcedure:
                 else:  # still settling: keep the newer half and go on
                     while self._neutral[-1].t - self._neutral[0].t > self.neutral_s / 2:
                         self._neutral.pop(0)
+            return
+        if p.kind == "forward":
+            assert p.side is not None
+            self._step_forward(frame, p.side, forward[p.side], gap)
             return
         assert p.side is not None and p.direction is not None
         self._step_reach(frame, p.side, p.direction, gap)
@@ -378,9 +427,45 @@ class CalibrationProcedure:
             self._envelope[side][direction] = max(self.min_reach, float(np.median(window[:, 3])))
             self._advance()
 
+    def _step_forward(self, frame: BodyFrame, side: Side, forward: float | None, gap: bool) -> None:
+        """Straight ahead: the phase ends once the hand has been held (image plane within
+        `hold_radius`, depth reading within FORWARD_STILL_BU) for `hold_s` after reaching
+        forward beyond the resting reading; or at `reach_timeout_s` with what was reached."""
+        ref = self._reference
+        assert ref is not None and frame.pose is not None
+        st = self._reach
+        t = frame.t
+        if st.started_t is None:
+            st.started_t = t
+        if gap:
+            st.samples.clear()
+        self._forward.add(side, forward)
+        rest = self._forward.rest(side)
+        hx, hy = to_body(ref, *hand_centre_norm(frame.pose, side))
+        beyond = float("nan") if forward is None or rest is None else forward - rest
+        st.samples.append((t, hx, hy, beyond))
+        if math.isfinite(beyond):
+            st.best = max(st.best, beyond)
+        while len(st.samples) > 2 and st.samples[1][0] <= t - self.hold_s:
+            st.samples.pop(0)
+        window = np.array(st.samples)
+        span = window[-1, 0] - window[0, 0]
+        centre = window[:, 1:3].mean(axis=0)
+        depth = window[:, 3]
+        still = bool(np.all(np.hypot(*(window[:, 1:3] - centre).T) <= self.hold_radius)) and \
+            bool(np.isfinite(depth).all()) and float(np.ptp(depth)) <= FORWARD_STILL_BU
+        ahead = bool(np.isfinite(depth).all()) and float(depth.mean()) >= max(
+            self.min_reach, self.near_best * st.best)
+        st.hold_progress = min(1.0, span / self.hold_s) if (still and ahead) else 0.0
+        if (still and ahead and span >= self.hold_s - 1e-9) or t - st.started_t >= self.reach_timeout_s:
+            reach = self._forward.result(side)
+            if reach is not None and reach > 0 and rest is not None:
+                self._forward_result[side] = {"rest": rest, "reach": reach}
+            self._advance()
+
     def skip(self) -> None:
         """Skip the current reach phase (patient declined); its direction gets no measurement."""
-        if self.phase is not None and self.phase.kind == "reach":
+        if self.phase is not None and self.phase.kind in ("reach", "forward"):
             self._advance()
 
     def result(self) -> Calibration:
@@ -394,4 +479,5 @@ class CalibrationProcedure:
                 env[side] = {d: measured.get(d, fill) for d in DIRECTIONS}
         if not env:
             env = {s: {d: DEFAULT_REACH for d in DIRECTIONS} for s in SIDES}
-        return Calibration(self._reference, env, measured=True, **self._stats)
+        return Calibration(self._reference, env, measured=True, forward=dict(self._forward_result),
+                           **self._stats)

@@ -18,6 +18,8 @@ Pure: numpy and vision.filters only; time is passed in (seconds).
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -30,6 +32,8 @@ LEFT_SHOULDER, RIGHT_SHOULDER = 11, 12
 # Median wrist forward-displacement error of single-camera depth, as a fraction of
 # arm length, measured by benchmarks/depth.py on KERAAL (six wrist rows: 52-95 %).
 DEPTH_ERROR_ARM = 0.58
+ENVELOPE_PERCENTILE = 90.0  # of the filtered forward samples while reaching as far as comfortable
+MIN_ENVELOPE_SAMPLES = 10
 MIN_VISIBILITY = 0.5  # shoulder and wrist must both be seen this well
 MIN_SHOULDER_WIDTH_M = 0.05  # below this the world skeleton is degenerate
 
@@ -74,3 +78,31 @@ class ForwardTracker:
             else:
                 out[side] = float(self._filters[side](t, raw).value)
         return out
+
+
+@dataclass
+class ForwardEnvelope:
+    """Per side: forward readings (body units) while resting (`add_rest`) and while
+    reaching forward as far as is comfortable (`add`); the envelope is the reach's
+    high percentile minus the resting median."""
+
+    samples: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
+    rest_samples: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
+
+    def add(self, side: Side, forward: float | None) -> None:
+        if forward is not None and math.isfinite(forward):
+            self.samples[side].append(float(forward))
+
+    def add_rest(self, side: Side, forward: float | None) -> None:
+        if forward is not None and math.isfinite(forward):
+            self.rest_samples[side].append(float(forward))
+
+    def rest(self, side: Side) -> float | None:
+        s = self.rest_samples[side]
+        return float(np.median(s)) if len(s) >= MIN_ENVELOPE_SAMPLES else None
+
+    def result(self, side: Side) -> float | None:
+        s, rest = self.samples[side], self.rest(side)
+        if len(s) < MIN_ENVELOPE_SAMPLES or rest is None:
+            return None
+        return float(np.percentile(s, ENVELOPE_PERCENTILE)) - rest

@@ -140,6 +140,10 @@ class _Core:
         item = self.source.read()
         if item is None:
             return None
+        if self.tracker is None and not isinstance(item, BodyFrame):
+            # made here, in the thread that will use it, and BEFORE the pace origin: a file
+            # played as a camera must not start a model-load (about a second) behind
+            self.tracker = self.make_tracker()
         if self.pace:
             t_media = _pose_t0(item)
             if self._pace_origin is None:
@@ -152,8 +156,7 @@ class _Core:
         if isinstance(item, BodyFrame):
             frame = item
         else:
-            if self.tracker is None:  # made here, in the thread that will use it
-                self.tracker = self.make_tracker()
+            assert self.tracker is not None
             t_ns, image = item
             frame = self.tracker.process(image, int(t_ns), self.index)
             if self.keep_image:
@@ -227,6 +230,12 @@ class TrackingPipeline:
             self._set_status(SourceStatus("failed", f"tracking stopped: {type(exc).__name__}: {exc}"))
         finally:
             self.mailbox.close()
+
+    @property
+    def pace_origin_ns(self) -> tuple[int, int] | None:
+        """With `pace=True`: (media time, monotonic time) of the first frame played, so a
+        file's frame at media time m was "captured" at monotonic origin + (m - media origin)."""
+        return self._core._pace_origin
 
     def take(self, timeout: float | None = 0.0) -> BodyFrame | None:
         """The newest tracked frame, if one arrived since the last take (what the game loop calls)."""

@@ -12,12 +12,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from telemetry.clinic import ClinicStore
-from telemetry.errors import StoreError
 from telemetry.records import PatientRecord
 from telemetry.store import Store
 
 MAX_PLAYBACK_FRAMES = 900
-SIM_PROFILES = ("improving", "plateau", "flaring", "fearful")
 
 
 def patient_rows(store: Store, clinic: ClinicStore, clinic_id: int) -> list[dict[str, Any]]:
@@ -43,6 +41,7 @@ def patient_rows(store: Store, clinic: ClinicStore, clinic_id: int) -> list[dict
 def patient_context(store: Store, p: PatientRecord) -> dict[str, Any]:
     """The patient page, in reading order: triage and the report's at-a-glance cards, the
     flags with what to do about each, then the charts, sessions and plan."""
+    from clinic.plan_form import reason_of
     from game.dosing import stored_plan_overrides
     from telemetry.flagging import local_tz
     from telemetry.report import pain_path
@@ -71,39 +70,8 @@ def patient_context(store: Store, p: PatientRecord) -> dict[str, Any]:
                        for h in model.headlines],
             "figures": list(enumerate(_figure_names(store, p.patient_id))),
             "plan_version": plan[0] if plan else None,
-            "plan_text": plan[1] if plan else "", "plan_error": None, "plan_saved": None,
-            "plan_overrides": overrides, "plan_override_reason": override_reason,
-            "simulation": None, "profiles": SIM_PROFILES}
-
-
-def plan_action(store: Store, patient_id: str, text: str, action: str, profile: str,
-                 author: str) -> dict[str, Any]:
-    from exercises.plans import PlanError, load_plan
-
-    try:
-        plan = load_plan(text, "plan")
-    except PlanError as exc:
-        return {"plan_error": str(exc)}
-    if action == "simulate":
-        from exercises.simulated_patients import simulate
-
-        steps = simulate(plan, profile, 12, seed=0)
-        keys = list(steps[0].dose) if steps else []
-        rows = [{"n": s.session, "day": s.day.isoformat(),
-                 "dose": [_fmt(s.dose[k]) for k in keys],
-                 "reasons": list(s.decision.reasons)
-                 + [f"FLAG {f.kind}: {f.message}" for f in s.decision.flags]} for s in steps]
-        return {"simulation": {"profile": profile, "exercise": plan.exercises[0], "columns": keys,
-                               "rows": rows}}
-    try:
-        version = store.save_plan(patient_id, text, author)
-    except StoreError as exc:
-        return {"plan_error": str(exc)}
-    return {"plan_saved": version}
-
-
-def _fmt(v: Any) -> str:
-    return f"{v:.3g}" if isinstance(v, float) else str(v)
+            "plan_text": plan[1] if plan else "", "plan_reason": reason_of(plan[1]) if plan else None,
+            "plan_overrides": overrides, "plan_override_reason": override_reason}
 
 
 def _report_model(store: Store, patient_id: str) -> Any:

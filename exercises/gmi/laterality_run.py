@@ -44,6 +44,11 @@ class LateralityRun:
         return self.t - self._phase_t if self.phase == "show" else 0.0
 
     @property
+    def phase_started_t(self) -> float:
+        """When the current phase began (run time, seconds)."""
+        return self._phase_t
+
+    @property
     def done(self) -> bool:
         return self.phase == "done"
 

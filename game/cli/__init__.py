@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "dashboard": "game.cli.dashboard:dashboard",
     "therapist": "game.cli.therapist:therapist",
     "diary": "game.cli.diary:diary",
+    "latency-test": "game.cli.latency_test:latency_test",
     "bodymap": "game.cli.bodymaps:bodymap",
 }
 

@@ -18,7 +18,10 @@ from game.session import open_store as _open_store
 @click.option("--headless", is_flag=True, help="Never open a window.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
               help="Where the data lives (default: $NEUROPLAY_HOME or the user data directory).")
-def calibrate(patient: str, camera: int | None, video: str | None, headless: bool, data_dir: str | None) -> None:
+@click.option("--forward", is_flag=True,
+              help="Also measure the forward reach (straight ahead) that forward reaching scales from.")
+def calibrate(patient: str, camera: int | None, video: str | None, headless: bool, data_dir: str | None,
+              forward: bool = False) -> None:
     """Run the calibration scene and save the result for the patient."""
     from game.app import App
     from game.loop import FixedStepLoop, RealClock
@@ -38,7 +41,10 @@ def calibrate(patient: str, camera: int | None, video: str | None, headless: boo
     try:
         live = live_input(camera, video)
         stack = SceneStack()
-        stack.push(CalibrationScene(CalibrationProcedure(), frame_source=live.driver.take_new_frame),
+        procedure = CalibrationProcedure()
+        if forward:
+            procedure.add_forward_phases()
+        stack.push(CalibrationScene(procedure, frame_source=live.driver.take_new_frame),
                    results.append)
         surface, windowed, note = open_surface(headless)
         if note:
@@ -64,4 +70,7 @@ def calibrate(patient: str, camera: int | None, video: str | None, headless: boo
 def _envelope_text(cal: Any) -> str:
     env = getattr(cal, "envelope", {}) or {}
     parts = [f"{side} " + ", ".join(f"{d} {v:.2f}" for d, v in dirs.items()) for side, dirs in env.items()]
-    return "; ".join(parts) + " (shoulder widths)"
+    fwd = getattr(cal, "forward", {}) or {}
+    ahead = "".join(f"; {side} forward {d['reach']:.2f} beyond rest {d['rest']:.2f}"
+                    for side, d in fwd.items())
+    return "; ".join(parts) + ahead + " (shoulder widths)"

@@ -22,10 +22,10 @@ from game.cli.lsl_options import lsl_options, make_streamer, with_streamer
 from game.cli.options import session_options
 from game.cli.params import PATIENT
 from game.errors import UserError
-from game.registry import HAND_GAMES
+from game.gmi_sets import GMI_GAMES  # graded motor imagery: game/cli/gmi.py plays them
+from game.registry import GAME_NAMES, HAND_GAMES
 from game.session import NOT_STARTED, DemoPlayer, SessionRequest, prepare, run
 
-GMI_GAMES = ("laterality", "imagery")  # graded motor imagery: game/cli/gmi.py plays them
 OWN_RUNNERS = (*GMI_GAMES, "breathing")  # games with their own runner (breathing: game/cli/breathing.py)
 
 
@@ -35,6 +35,9 @@ OWN_RUNNERS = (*GMI_GAMES, "breathing")  # games with their own runner (breathin
               help="Session length cap in game seconds (a recording plays to its end).")
 @click.option("--screenshots", type=click.Path(file_okay=False), default=None,
               help="Write a PNG of each scene into this directory.")
+@click.option("--every-game", is_flag=True,
+              help="With --screenshots: play every movement game in turn (DIR/<game>/ each), "
+                   "so every scene of every game is written.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--replay", type=click.Path(dir_okay=False), default=None, help="Play a landmark replay (.npz).")
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Track and play a video file.")
@@ -55,6 +58,9 @@ OWN_RUNNERS = (*GMI_GAMES, "breathing")  # games with their own runner (breathin
                    "only at the plan's stop level; a choice not on screen takes the suggested one).")
 @click.option("--answer", type=click.Choice(["keys", "click", "camera"]), default="keys",
               show_default=True, help="--game laterality: how the virtual patient answers.")
+@click.option("--latency-ms", type=click.FloatRange(0.0, 2000.0), default=None,
+              help="Play as on a machine whose webcam latency self-test measured this "
+                   "(time limits widen as `play` does with `neuroplay latency-test`'s result).")
 @click.option("--bodymap", is_flag=True,
               help="The virtual patient paints a sensory body map (front/back), stored and "
                    "reported; see docs/therapies.md.")
@@ -64,7 +70,9 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
          mirror: str | None, pace: float, no_report: bool, side: str | None = None,
          easier: bool = False, rest_pain: int | None = None, pre_pain: int | None = None,
          pain_pause: str = "continue", today_choice: str = "suggested",
-         answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0,
+         answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0, view: str | None = None,
+         stereo: str | None = None, comfort: str | None = None, ipd_mm: float | None = None,
+         reach_mode: str | None = None, latency_ms: float | None = None, every_game: bool = False,
          bodymap: bool = False) -> None:
     """Play a whole session with no camera and save it.
 
@@ -73,18 +81,18 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
     and the therapist report are.
     """
     if bodymap:  # a check-in of its own (game/cli/bodymap.py), not a game session
-        if replay or video or mirror or lsl:
+        if replay or video or mirror or lsl or view or stereo or reach_mode or every_game:
             raise UserError("--bodymap is painted by the virtual patient; --replay, --video, "
-                            "--mirror and --lsl are not for it")
+                            "--mirror, --lsl, the 3-D view options and --every-game are not for it")
         from game.cli.bodymap import run_bodymap_demo
 
         run_bodymap_demo(data_dir=data_dir, patient=patient, seed=seed, affected=side,
                          screenshots=screenshots, as_json=as_json, no_report=no_report)
         return
     if game == "breathing":
-        if replay or video or mirror or lsl:
-            raise UserError("--game breathing is played by the virtual patient; --replay, "
-                            "--video, --mirror and --lsl are not for it")
+        if replay or video or mirror or lsl or view or stereo or reach_mode or every_game:
+            raise UserError("--game breathing is played by the virtual patient; --replay, --video, "
+                            "--mirror, --lsl, the 3-D view options and --every-game are not for it")
         from game.cli.breathing import run_breathing_demo
 
         run_breathing_demo(data_dir=data_dir, patient=patient, seed=seed, seconds=seconds,
@@ -92,18 +100,42 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
                            pre_pain=pre_pain)
         return
     if game in GMI_GAMES:
+        if view or stereo or comfort or ipd_mm or reach_mode:
+            raise UserError(f"--view, --stereo, --comfort, --ipd-mm and --reach-mode are for "
+                            f"the reaching game, not --game {game}")
         if lsl:
             raise UserError(f"--lsl streams the movement games' pose and hands, not --game {game}")
         _gmi_demo(game, data_dir=data_dir, patient=patient, seed=seed, side=side,
                   answer=answer, screenshots=screenshots, as_json=as_json,
                   no_report=no_report, pre_pain=pre_pain, recorded=bool(replay or video or mirror))
         return
+    if every_game:  # --- issue 15: every scene of every game (one session each, same store)
+        if not screenshots:
+            raise UserError("--every-game writes screenshots: give --screenshots DIR")
+        if replay or video or lsl:
+            raise UserError("--every-game plays the virtual patient: no --replay, --video or --lsl")
+        for name in GAME_NAMES:
+            sub = Path(screenshots) / name
+            outcome = run(prepare(SessionRequest(patient=patient, game=name, data_dir=data_dir, side=side,
+                                                 mirror=mirror, pace=pace, easier=easier,
+                                                 report=not no_report),
+                                  DemoPlayer(seconds=seconds, seed=seed, headless=headless, screenshots=sub,
+                                             pre_pain=pre_pain, rest_pain=rest_pain, pain_pause=pain_pause,
+                                             today=today_choice)))
+            if not as_json:
+                click.echo(f"{name}: {len(list(sub.glob('*.png')))} screenshots in {sub}")
+            else:
+                click.echo(json.dumps(outcome.record, default=str))
+        return
     shots = Path(screenshots) if screenshots else None
     request = SessionRequest(patient=patient, game=game, data_dir=data_dir, side=side,
-                             mirror=mirror, pace=pace, easier=easier, report=not no_report)
+                             mirror=mirror, pace=pace, easier=easier, report=not no_report,
+                             view=view, stereo=stereo, comfort=comfort, ipd_mm=ipd_mm,
+                             reach_mode=reach_mode)
     player = DemoPlayer(seconds=seconds, seed=seed, headless=headless, screenshots=shots,
                         replay=replay, video=video, pre_pain=pre_pain, rest_pain=rest_pain,
-                        pain_pause=pain_pause, today=today_choice)
+                        pain_pause=pain_pause, today=today_choice,
+                        latency_s=None if latency_ms is None else latency_ms / 1000.0)
     # --lsl: recordings and the virtual patient have their own clocks (live_clock=False)
     streamer = make_streamer(lsl=lsl, lsl_wait=lsl_wait, hands=game in HAND_GAMES,
                              live_clock=False)

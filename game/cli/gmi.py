@@ -17,38 +17,9 @@ from typing import Any
 
 import click
 
-from game.errors import UserError
 
 DT = 1.0 / 60.0
 WINDOW = (1280, 720)
-
-
-def _plan_gmi(store: Any, patient: str) -> Any:
-    from exercises.gmi.rules import GmiRules
-    from exercises.plans import PlanError, load_plan
-
-    if not store.patient_exists(patient):
-        return GmiRules()
-    current = store.current_plan(patient)
-    if current is None:
-        return GmiRules()
-    try:
-        return load_plan(current[1], f"plan of {patient}").gmi
-    except PlanError as exc:
-        raise UserError(str(exc)) from None
-
-
-def ladder_decisions(store: Any, patient: str, rules: Any, playing: int) -> tuple[int, list[str]]:
-    """The GMI gate over the patient's stored sessions (exercises.gmi.history): the stage
-    now and the decision words stored with the session about to start."""
-    from exercises.gmi.history import current_stage, decision_words
-    from telemetry.flagging import local_tz
-    from telemetry.therapies import flare_day_set
-
-    tz = local_tz()
-    stage, last = current_stage(store.history(patient), flare_day_set(store.checkins(patient), tz),
-                                rules, tz)
-    return stage, decision_words(stage, last, playing)
 
 
 def patient_intents(t: float, run: Any, scene: Any, vp: Any, mode: str, pending: dict) -> Any:
@@ -79,13 +50,12 @@ def patient_intents(t: float, run: Any, scene: Any, vp: Any, mode: str, pending:
                    right=up if side == "right" else rest)
 
 
-def _start_set(store: Any, patient: str, exercise: str, dose: Any, rules: Any, playing: int,
-               pre_pain: int | None, shots: Path | None) -> tuple[Any, list[str], Any, int, Any]:
+def _start_set(store: Any, patient: str, gset: Any, pre_pain: int | None,
+               shots: Path | None) -> tuple[Any, int, Any]:
     """A GMI set's session (with its stage decision) and the scripted patient's pain
     before it; a surface to draw screenshots on when asked (no display needed)."""
-    stage, decisions = ladder_decisions(store, patient, rules, playing)
-    rec = store.start_session(patient, exercise, dose, source="virtual_patient", t0=0.0,
-                              simulated_clock=True, decisions=decisions)
+    rec = store.start_session(patient, gset.exercise, gset.dose, source="virtual_patient", t0=0.0,
+                              simulated_clock=True, decisions=gset.decisions)
     pain = 3 if pre_pain is None else pre_pain  # the scripted patient's answer
     rec.checkin("pre", {"pain": pain}, t=0.0)
     surface = None
@@ -95,7 +65,7 @@ def _start_set(store: Any, patient: str, exercise: str, dose: Any, rules: Any, p
         shots.mkdir(parents=True, exist_ok=True)
         pygame.font.init()
         surface = pygame.Surface(WINDOW)
-    return stage, decisions, rec, pain, surface
+    return rec, pain, surface
 
 
 def run_laterality_demo(*, data_dir: str | None, patient: str, seed: int, affected: str | None,
@@ -103,13 +73,10 @@ def run_laterality_demo(*, data_dir: str | None, patient: str, seed: int, affect
                         no_report: bool, pre_pain: int | None = None) -> None:
     import pygame
 
-    from assets.gmi import hand_poses
-    from exercises.gmi.laterality import Norm, generate_trials, meets
-    from exercises.gmi.laterality_run import LateralityRun
     from exercises.gmi.virtual_patient import VirtualLateralityPatient
     from game.context import DrawContext
+    from game.gmi_sets import laterality_set
     from game.scenes.common import menu_transform
-    from game.scenes.laterality import LateralityScene
     from game.session import affected_side, after_session
     from game.session import open_store as _open_store
 
@@ -117,19 +84,12 @@ def run_laterality_demo(*, data_dir: str | None, patient: str, seed: int, affect
     store = _open_store(data_dir)
     try:
         side = affected_side(store, patient, affected)
-        rules = _plan_gmi(store, patient)
         if not store.patient_exists(patient):
             store.ensure_patient(patient, affected_side=side)
-        poses = hand_poses()
-        trials = generate_trials(rules.trials_per_set, rules.angles, rules.views, len(poses), seed)
-        run = LateralityRun(trials, deadline_s=rules.response_deadline_s, affected=side)
-        scene = LateralityScene(run, poses, affected=side)
+        gset = laterality_set(store, patient, side, seed, answer=answer)
+        run, scene, stage, decisions = gset.run, gset.scene, gset.stage, gset.decisions
         vp = VirtualLateralityPatient(seed, side)
-        dose = {"stage": 1, "trials": len(trials), "angles": list(rules.angles),
-                "views": list(rules.views), "response_deadline_s": rules.response_deadline_s,
-                "answer_mode": answer}
-        stage, decisions, rec, pain, surface = _start_set(store, patient, "laterality", dose,
-                                                          rules, 1, pre_pain, shots)
+        rec, pain, surface = _start_set(store, patient, gset, pre_pain, shots)
         transform = menu_transform(WINDOW)
         pending: dict = {}
         t, taken = 0.0, set()
@@ -138,22 +98,17 @@ def run_laterality_demo(*, data_dir: str | None, patient: str, seed: int, affect
             scene.update(intents, DT)
             rec.record(run.drain())
             t += DT
-            if surface is not None:
+            if surface is not None and shots is not None:
                 for phase in ("show", "feedback"):
                     if run.phase == phase and phase not in taken and run.index >= 2:
                         taken.add(phase)
                         scene.draw(surface, DrawContext.for_surface(surface, transform,
                                                                     intents=intents, t=t))
                         pygame.image.save(surface, str(shots / f"laterality_{phase}.png"))
-        summary = run.summary()
-        mode = summary["answer_mode"] or answer
-        norm_cfg = getattr(rules.norms, mode if mode in ("keys", "click", "camera") else "keys")
-        ok, why = meets(run.score(), Norm(norm_cfg.accuracy, norm_cfg.median_rt_s))
+        summary = gset.finish(run.summary())
+        mode, ok, why = summary["norm"]["mode"], summary["criteria_met"], summary["criteria"]
         rec.checkin("post", {"pain": pain}, t=t)
-        summary.update(criteria_met=ok, criteria=why, pain_pre=pain, pain_post=pain,
-                       norm={"mode": mode,
-                       "accuracy": norm_cfg.accuracy, "median_rt_s": norm_cfg.median_rt_s,
-                       "confirmed_by": rules.norms_confirmed_by or None})
+        summary.update(pain_pre=pain, pain_post=pain)
         rec.close(summary, completed=run.done, t=t)
         record: dict[str, Any] = {"session_id": rec.session_id, "patient": patient,
                                   "exercise": "laterality", "affected_side": side,
@@ -182,12 +137,10 @@ def run_imagery_demo(*, data_dir: str | None, patient: str, seed: int, affected:
     and, now and then, drifts into a real movement (exercises.gmi.virtual_patient)."""
     import pygame
 
-    from assets.gmi import named_hand_poses
-    from exercises.gmi.imagery import ImageryRun, imagery_met, make_trials
     from exercises.gmi.virtual_patient import VirtualImageryArm
     from game.context import DrawContext
+    from game.gmi_sets import imagery_set
     from game.scenes.common import menu_transform
-    from game.scenes.imagery import ImageryScene
     from game.session import affected_side, after_session
     from game.session import open_store as _open_store
     from vision.intents import Intents
@@ -196,20 +149,12 @@ def run_imagery_demo(*, data_dir: str | None, patient: str, seed: int, affected:
     store = _open_store(data_dir)
     try:
         side = affected_side(store, patient, affected)
-        rules = _plan_gmi(store, patient)
-        im = rules.imagery
         if not store.patient_exists(patient):
             store.ensure_patient(patient, affected_side=side)
-        named = named_hand_poses()
-        shown = "right" if side == "both" else side
-        trials = make_trials(im.pictures_per_set, im.sets, [n for n, _ in named], shown, seed)
-        run = ImageryRun(trials, hold_s=im.hold_s, threshold_bu_s=im.stillness_bu_s)
-        scene = ImageryScene(run, [p for _, p in named], im.repeats)
-        arm = VirtualImageryArm(seed, shown)
-        dose = {"stage": 2, "pictures": len(trials), "hold_s": im.hold_s, "repeats": im.repeats,
-                "stillness_bu_s": im.stillness_bu_s}
-        stage, decisions, rec, pre, surface = _start_set(store, patient, "imagery", dose,
-                                                         rules, 2, pre_pain, shots)
+        gset = imagery_set(store, patient, side, seed)
+        run, scene, stage, decisions = gset.run, gset.scene, gset.stage, gset.decisions
+        arm = VirtualImageryArm(seed, gset.side)
+        rec, pre, surface = _start_set(store, patient, gset, pre_pain, shots)
         transform = menu_transform(WINDOW)
         t, taken = 0.0, set()
         while not scene.dismissed and t < 4 * 3600.0:
@@ -218,7 +163,7 @@ def run_imagery_demo(*, data_dir: str | None, patient: str, seed: int, affected:
             if scene.rating is not None:
                 number = arm.rating(scene.rating.item)
             intents = Intents(t=t, number=number)
-            if surface is not None:
+            if surface is not None and shots is not None:
                 key = ("outcome_" + run.outcomes[-1] if run.phase == "outcome" and run.outcomes
                        else "rating" if scene.rating is not None else run.phase)
                 if key in ("imagine", "outcome_moved", "outcome_still", "rating") \
@@ -230,11 +175,11 @@ def run_imagery_demo(*, data_dir: str | None, patient: str, seed: int, affected:
             scene.update(intents, DT)
             rec.record(run.drain())
             t += DT
-        summary = run.summary()
-        ok, why = imagery_met(summary, im.min_still_fraction)
+        summary = gset.finish(run.summary())
+        ok, why = summary["criteria_met"], summary["criteria"]
         post = arm.rating("pain")
         rec.checkin("post", {"pain": post}, t=t)
-        summary.update(criteria_met=ok, criteria=why, pain_pre=pre, pain_post=post)
+        summary.update(pain_pre=pre, pain_post=post)
         rec.close(summary, completed=run.done, t=t)
         record: dict[str, Any] = {"session_id": rec.session_id, "patient": patient,
                                   "exercise": "imagery", "affected_side": side,

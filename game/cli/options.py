@@ -28,8 +28,8 @@ def data_dir_option(f: F) -> F:
 
 def session_options(*, side_help: str = SIDE_HELP,
                     extra_games: tuple[str, ...] = ()) -> Callable[[F], F]:
-    """--game, --mirror, --pace, --side, --easier, --no-report and --data-dir:
-    what `demo` and `play` both ask of a session (game.session.SessionRequest).
+    """--game, --mirror, --pace, --side, --easier, --no-report, --data-dir and the view
+    (`view_options`): what `demo` and `play` both ask of a session (game.session.SessionRequest).
     `extra_games`: games a command plays outside the session flow (demo's GMI sets)."""
     def decorate(f: F) -> F:
         for option in reversed((
@@ -47,7 +47,33 @@ def session_options(*, side_help: str = SIDE_HELP,
             click.option("--no-report", is_flag=True,
                          help="Do not write the therapist report after the session."),
             data_dir_option,
+            view_options,
         )):
             f = option(f)
         return f
     return decorate
+
+
+VIEW_HELP = ("2d (default) or 3d: the reaching game in depth, seen from where your head is "
+             "(head-tracked parallax on an ordinary screen). V goes back to 2-D at any time.")
+
+
+def view_options(f: F) -> F:
+    """--view, --stereo, --comfort, --ipd-mm and --reach-mode (game.session.SessionRequest's
+    view fields; checked by game.session.check_view before anything is opened)."""
+    for option in reversed((
+        click.option("--view", type=click.Choice(["2d", "3d"]), default=None, help=VIEW_HELP),
+        click.option("--stereo", type=click.Choice(["sbs"]), default=None,
+                     help="Side-by-side stereo (left eye left) for phone VR viewers and 3-D "
+                          "displays; implies --view 3d."),
+        click.option("--comfort", type=click.Choice(["low", "normal"]), default=None,
+                     help="3-D comfort: low = half the head parallax and a fixed viewing "
+                          "distance; normal (default) = true parallax."),
+        click.option("--ipd-mm", type=click.FloatRange(50.0, 80.0), default=None,
+                     help="Interpupillary distance for --stereo (default: the plan's ipd_mm, else 63 mm)."),
+        click.option("--reach-mode", type=click.Choice(["plane", "forward"]), default=None,
+                     help="Reaching: plane (targets around you, default) or forward (targets "
+                          "in front of you, hit by position and depth); default: the plan's."),
+    )):
+        f = option(f)
+    return f

@@ -19,6 +19,7 @@ from game.cli.lsl_options import lsl_options, make_streamer, with_streamer
 from game.cli.options import SIDE_HELP, session_options
 from game.cli.params import PATIENT
 from game.errors import UserError
+from game.gmi_sets import GMI_GAMES
 from game.registry import HAND_GAMES
 from game.session import NOT_STARTED, LivePlayer, OnApp, SessionRequest, prepare, run
 
@@ -29,7 +30,7 @@ from game.session import NOT_STARTED, LivePlayer, OnApp, SessionRequest, prepare
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Use a video file as the camera.")
 @click.option("--seated/--standing", default=True, show_default=True,
               help="Seated mode only places targets a seated patient can reach.")
-@session_options(side_help=SIDE_HELP + " A new patient is created with it.")
+@session_options(side_help=SIDE_HELP + " A new patient is created with it.", extra_games=GMI_GAMES)
 @click.option("--mouse", is_flag=True, help="No camera: the mouse moves the affected hand (reaching only).")
 @click.option("--new", "new_patient", is_flag=True, help="Create the patient if the id is not known yet.")
 @click.option("--station", default=None,
@@ -41,10 +42,14 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
          mirror: str | None, pace: float, mouse: bool, new_patient: bool, data_dir: str | None,
          station: str | None = None, clinic_url: str | None = None, side: str | None = None,
          easier: bool = False, no_report: bool = False, lsl: bool = False,
-         lsl_wait: float = 0.0) -> None:
+         lsl_wait: float = 0.0, view: str | None = None, stereo: str | None = None,
+         comfort: str | None = None, ipd_mm: float | None = None,
+         reach_mode: str | None = None) -> None:
     """Play a session with the camera as the controller."""
     request = SessionRequest(patient=patient, game=game, data_dir=data_dir, side=side,
-                             mirror=mirror, pace=pace, easier=easier, report=not no_report)
+                             mirror=mirror, pace=pace, easier=easier, report=not no_report,
+                             view=view, stereo=stereo, comfort=comfort, ipd_mm=ipd_mm,
+                             reach_mode=reach_mode)
     link = None if station is None and clinic_url is None else \
         ClinicLink(station, clinic_url, data_dir)
     # --lsl: a camera's frames carry monotonic capture stamps (LSL's clock); a video its own
@@ -69,8 +74,15 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
     if not record.get("session_id"):  # stopped at a menu, a check-in or calibration
         click.echo(NOT_STARTED)
         return
-    click.echo(f"Session {record['session_id']}: hits {record['hits']} of {record['targets']}; "
-               f"data: {record['data']}")
+    if record.get("exercise") in GMI_GAMES:  # a picture set: its own result, not hits
+        from game.gmi_sets import result_lines
+
+        done = "; ".join(result_lines(record["exercise"], record))
+        click.echo(f"Session {record['session_id']} ({record['exercise']}): {done}; "
+                   f"data: {record['data']}")
+    else:
+        click.echo(f"Session {record['session_id']}: hits {record['hits']} of "
+                   f"{record['targets']}; data: {record['data']}")
     if record.get("report"):
         click.echo(f"Report: {record['report']}")
 

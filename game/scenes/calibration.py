@@ -16,7 +16,9 @@ import pygame
 from game.context import DrawContext
 from game.scenes.base import Scene
 from game.scenes.common import stop_button
+from game.theme import Theme
 from game.widgets import (
+    below_header,
     draw_background,
     draw_cue_banner,
     draw_hands,
@@ -62,6 +64,7 @@ class CalibrationScene(Scene[Any]):
         self.affected = affected
         self.stop_btn = stop_button("left" if affected == "left" else "right")
         self.elapsed = 0.0
+        self.drawn_transform: Any = None  # the body->screen transform of the last frame drawn
         # Screenshot once a reach phase is under way, or while the saved notice is up.
         self.screenshot_after_s = 5.0 if procedure is not None else SAVED_NOTICE_S / 2
 
@@ -79,10 +82,17 @@ class CalibrationScene(Scene[Any]):
         if self.procedure.done:
             self.dismiss(self.procedure.result())
 
+    @staticmethod
+    def picture_top(theme: Theme) -> int:
+        """Where the camera picture starts: below the header (the app scales it to fit)."""
+        return int(theme.height * 0.3)
+
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
-        draw_background(surface, ctx)
-        th, pal = ctx.theme, ctx.theme.palette
         w, h = surface.get_size()
+        ctx = below_header(ctx, (w, h), int(h * 0.3))  # the picture under the header: the whole head shows
+        self.drawn_transform = ctx.transform  # the app reads the mouse through it (game/app.py)
+        draw_background(surface, ctx, affected=self.affected)
+        th, pal = ctx.theme, ctx.theme.palette
         margin = rail_text_margin(w)
         pygame.draw.rect(surface, pal.panel, (0, 0, w, int(h * 0.3)))
         y = draw_text_block(surface, "Calibration", th.font("title", bold=True), pal.text, h // 40, margin=margin)

@@ -20,13 +20,14 @@ so it can do the same for what moves in the game.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import pygame
 
 from exercises.events import Event
+from exercises.scenes.activities import trains_line
 from game.context import DrawContext
 from game.feedback import set_progress
 from game.registry import display_title
@@ -34,15 +35,21 @@ from game.scenes.base import Scene
 from game.scenes.checkin import CheckinScene
 from game.scenes.common import stop_button
 from game.scenes.rest import runner_events
-from game.theme import OKABE_ITO
+from game.theme import OKABE_ITO, Theme
 from game.views import ViewContext, renderer_for, renderer_or_generic
 from game.widgets import (
+    CUE_TEXT,
     DwellButton,
     anchor_button,
+    below_header,
+    camera_shown,
     draw_background,
+    draw_body,
     draw_cue_banner,
     draw_hands,
     draw_silhouette,
+    face_box,
+    keep_off_face,
     place_rail,
     rail_rects,
 )
@@ -108,12 +115,13 @@ class ExerciseOutcome:
 class ExerciseScene(Scene[ExerciseOutcome]):
     name = "exercise"
     camera_view = True
+    later_screenshot_s = 14.0  # `--screenshots`: a second shot with the game under way (cups on the table)
 
     def __init__(self, runner: SessionLike, *, affected: Side = "right",
                  sink: Callable[[list[Event]], None] | None = None,
                  on_pain_rating: Callable[[int], None] | None = None,
                  rest_factory: Callable[[SessionLike], Scene[Any]] | None = None,
-                 pace: float = 1.0) -> None:
+                 pace: float = 1.0, goals: Sequence[str] = ()) -> None:
         super().__init__()
         self.runner = runner
         self.affected = affected
@@ -121,6 +129,8 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self.on_pain_rating = on_pain_rating
         self.rest_factory = rest_factory
         self.pace = pace
+        # "This trains: ..." and the patient's own goal it serves (their PSFS activities)
+        self.trains = trains_line(runner.exercise.name, goals)
         self.stop_btn = stop_button(affected, dwell_s=1.0 / max(0.25, pace))
         px = -1.75 if affected == "right" else 1.75
         self.pain_btn = DwellButton("Pain", center=(px, 1.05), half=(0.4, 0.22),
@@ -142,6 +152,9 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         self._pain_rating: int | None = None
         self._asking_pain = False
         self.progress_rect: pygame.Rect | None = None  # the set's progress bar, once drawn
+        self.text_rects: list[pygame.Rect] = []  # where the HUD drew its bar and lines (last frame)
+        self.last_ctx: DrawContext | None = None  # the context the last frame was drawn with
+        self.drawn_transform: Any = None  # set when the scene drew with its own transform
 
     # ---------------------------------------------------------------- update
     def _emit(self, returned: list[Event]) -> None:
@@ -218,22 +231,52 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         if ctx.intents is not None and ctx.intents is self.last_intents:
             # The hands between the last two steps (ctx.intents is the newest step's).
             ctx = dataclasses.replace(ctx, intents=interpolate_intents(self.prev_intents, ctx.intents, ctx.alpha))
-        draw_background(surface, ctx)
-        if ctx.frame is None:
-            draw_silhouette(surface, ctx)
+        self.drawn_transform = None
+        in_3d = ctx.view3d is not None and ctx.view3d.on
+        if camera_shown(ctx) and not in_3d:  # the picture below the header bar: it never covers the head
+            ctx = below_header(ctx, surface.get_size(), self.header_height(ctx))
+            self.drawn_transform = ctx.transform  # the app reads the mouse through it (game/app.py)
+        self.last_ctx = ctx
         view = ViewContext(transform=ctx.transform, theme=ctx.theme, intents=ctx.intents,
                            alpha=ctx.alpha, t=ctx.t, mirror=ctx.mirror, frame=ctx.frame,
-                           placement=ctx.placement, camera_image=ctx.camera_image, pace=self.pace)
-        if ctx.mirror:
-            try:
-                renderer_for("mirror")(surface, self.runner.exercise, view)
-            except KeyError:
-                pass  # no mirror view installed: the plain view is shown
-        self.renderer(surface, self.runner.exercise, view)
-        self.place_buttons(ctx, surface.get_size())
-        draw_hands(surface, ctx, [self.stop_btn, self.pain_btn]
-                   + ([self.mirror_btn] if ctx.mirror else []))
+                           placement=ctx.placement,
+                           camera_image=ctx.camera_image if in_3d or camera_shown(ctx) else None,
+                           pace=self.pace)
+        controls = [self.stop_btn, self.pain_btn] + ([self.mirror_btn] if ctx.mirror else [])
+        if in_3d:  # --view 3d / --stereo sbs (game/views/scene3d.py); the rail below is the same
+            from game.views.scene3d import draw_exercise_3d, hands_on
+
+            draw_exercise_3d(surface, self.runner.exercise, view, ctx.view3d)
+            self.place_buttons(ctx, surface.get_size())
+            draw_hands(surface, dataclasses.replace(ctx, intents=hands_on(ctx.intents, controls)),
+                       controls)
+        else:
+            draw_background(surface, ctx, body=False)
+            backdrop = getattr(self.renderer, "backdrop", None)
+            if backdrop is not None and not camera_shown(ctx) and not ctx.mirror:
+                backdrop(surface, self.runner.exercise, view)  # the everyday scene behind the avatar
+            draw_body(surface, ctx, self.affected)
+            if ctx.frame is None:
+                draw_silhouette(surface, ctx)
+            if ctx.mirror:
+                try:
+                    renderer_for("mirror")(surface, self.runner.exercise, view)
+                except KeyError:
+                    pass  # no mirror view installed: the plain view is shown
+            self.renderer(surface, self.runner.exercise, view)
+            if getattr(self.runner.exercise, "mode", "plane") == "forward":  # depth, shown in 2-D
+                from game.views.forward_gauge import draw_forward_gauge
+
+                draw_forward_gauge(surface, self.runner.exercise, ctx.intents, ctx.theme,
+                                   "left" if self.affected == "right" else "right")
+            self.place_buttons(ctx, surface.get_size())
+            draw_hands(surface, ctx, controls)
         self.draw_hud(surface, ctx)
+        if ctx.view3d is not None:  # the one key back to 2-D (and to 3-D again), always shown
+            from game.views.scene3d import HINT_2D, HINT_3D, draw_hint
+
+            draw_hint(surface, ctx.theme.font("small", bold=True), ctx.theme.palette,
+                      HINT_3D if in_3d else HINT_2D, "left" if self.affected == "right" else "right")
         state = self.runner.state
         if state == "tracking_lost":
             draw_cue_banner(surface, ctx, self.runner.cue or "move_into_frame")
@@ -260,46 +303,123 @@ class ExerciseScene(Scene[ExerciseOutcome]):
         out, self._actions = self._actions, []
         return out
 
+    @staticmethod
+    def header_height(ctx: DrawContext) -> int:
+        """The header bar's height in pixels."""
+        return int(ctx.theme.font("body", bold=True).get_linesize() * 1.3)
+
+    @staticmethod
+    def picture_top(theme: Theme) -> int:
+        """Where the camera picture starts (below the header; the app scales it to fit)."""
+        return int(theme.font("body", bold=True).get_linesize() * 1.3)
+
+    def hud_words(self, view: ViewContext) -> tuple[str, Any, str | None]:
+        """The header's first words (the game's own terms when its renderer has them),
+        its reward (score and combo) and a line of encouragement, if any."""
+        hud = getattr(self.renderer, "hud", None)
+        if hud is not None:
+            words, reward, message = hud(self.runner.exercise, view)
+            return str(words), reward, message
+        summary = self.runner.exercise.summary()
+        quota = getattr(getattr(self.runner.exercise, "dose", None), "repetitions", None)
+        if "hits" not in summary:
+            return display_title(self.runner.exercise.name), None, None
+        hits = summary.get("hits", 0)
+        return (f"Hits {hits} of {quota}" if isinstance(quota, int) else f"Hits {hits}"), None, None
+
     def draw_hud(self, surface: pygame.Surface, ctx: DrawContext) -> None:
+        """The header (what is done, in the game's terms; the ONE timer; the score), the set's
+        progress bar with the combo under it, and at the bottom what to do and what it trains."""
         th, pal = ctx.theme, ctx.theme.palette
         summary = self.runner.exercise.summary()
         w, h = surface.get_size()
         f = th.font("body", bold=True)
-        bar = pygame.Rect(0, 0, w, int(f.get_linesize() * 1.3))
+        bar = pygame.Rect(0, 0, w, self.header_height(ctx))
         pygame.draw.rect(surface, pal.panel, bar)
-        hits = summary.get("hits", 0)
+        view = ViewContext(transform=ctx.transform, theme=ctx.theme, intents=ctx.intents, t=ctx.t, pace=self.pace)
+        first, reward, message = self.hud_words(view)
         left = max(0.0, self.runner.time_remaining_s)
-        quota = getattr(getattr(self.runner.exercise, "dose", None), "repetitions", None)
-        if "hits" not in summary:
-            first = display_title(self.runner.exercise.name)
-        elif isinstance(quota, int):
-            first = f"Hits {hits} of {quota}"  # the quota: the session ends when it is met
+        clock = f"{int(left // 60)}:{int(left % 60):02d} left"
+        score = None if reward is None else f"Score {reward.score}"
+        g = th.font("small", bold=True)
+        need = f.size(first)[0] + f.size(clock)[0] + (g.size(score)[0] if score else 0) + w // 10
+        if need > w:  # a narrow window: the header in the small type
+            f = g
+        img0 = f.render(first, True, pal.text)
+        img1 = f.render(clock, True, pal.text)
+        surface.blit(img0, (max(4, w // 2 - img0.get_width() - w // 40), (bar.h - img0.get_height()) // 2))
+        x1 = max(w // 2 + w // 40, 4 + img0.get_width() + w // 20) if need > w else w // 2 + w // 40
+        surface.blit(img1, (x1, (bar.h - img1.get_height()) // 2))
+        score_drawn = False
+        if score is not None:  # the gentle score, at the header's right end when there is room
+            img = g.render(score, True, pal.target_hold)
+            x = max(x1 + img1.get_width() + w // 40, w - img.get_width() - w // 40)
+            if x + img.get_width() <= w - 2:
+                surface.blit(img, (x, (bar.h - img.get_height()) // 2))
+                score_drawn = True
+        progress = getattr(self.renderer, "progress", None)
+        if progress is not None:  # the game's own share done (sets, berries, squeezes)
+            done = progress(self.runner.exercise)
         else:
-            first = f"Hits {hits}"
-        texts = [first,
-                 f"{int(left // 60)}:{int(left % 60):02d} left"]
-        img0 = f.render(texts[0], True, pal.text)
-        img1 = f.render(texts[1], True, pal.text)
-        surface.blit(img0, (w // 2 - img0.get_width() - w // 40, (bar.h - img0.get_height()) // 2))
-        surface.blit(img1, (w // 2 + w // 40, (bar.h - img1.get_height()) // 2))
-        done = set_progress(int(hits), quota if isinstance(quota, int) else None)
+            hits = summary.get("hits", 0)
+            quota = getattr(getattr(self.runner.exercise, "dose", None), "repetitions", None)
+            done = set_progress(int(hits) if isinstance(hits, int) else 0,
+                                quota if isinstance(quota, int) else None)
+        below = bar.bottom
+        # over the camera picture, nothing of ours covers the patient's face
+        face = face_box(ctx) if camera_shown(ctx) else None
+        area = surface.get_rect()
+        self.text_rects = []
         if done is not None:  # the set's progress, under the header
-            self.progress_rect = track = pygame.Rect(w // 4, bar.bottom + th.small_px // 3, w // 2,
-                                                     max(8, th.small_px // 2))
+            self.progress_rect = track = keep_off_face(
+                pygame.Rect(w // 4, bar.bottom + th.small_px // 3, w // 2, max(8, th.small_px // 2)), face, area)
+            self.text_rects.append(track)
             pygame.draw.rect(surface, pal.panel, track, border_radius=track.h // 2)
             if done > 0:
                 pygame.draw.rect(surface, pal.hit, (track.x, track.y, round(track.w * done), track.h),
                                  border_radius=track.h // 2)
             pygame.draw.rect(surface, pal.text, track, width=2, border_radius=track.h // 2)
+            below = track.bottom
+        combo = getattr(reward, "combo_text", None)
+        if score is not None and not score_drawn:  # no room in the header: with the combo
+            combo = f"{score}   {combo}" if combo else score
+        if combo:
+            g = th.font("small", bold=True)
+            img = g.render(combo, True, pal.text)
+            r = keep_off_face(img.get_rect(midtop=(w // 2, below + th.small_px // 4)), face, area)
+            if face is not None:  # over a picture: on a panel, so it reads on any background
+                pygame.draw.rect(surface, pal.panel, r.inflate(12, 4), border_radius=6)
+            surface.blit(img, r)
+            self.text_rects.append(r)
         comp = getattr(self.runner.exercise, "cue", None)
-        if not comp and any(getattr(tv, "state", "") in ("waiting", "holding")
-                            for tv in getattr(self.runner.exercise, "targets", ())):
-            g = th.font("small", bold=True)
-            img = g.render("Reach to the orange circle and hold", True, pal.text)
-            surface.blit(img, img.get_rect(midbottom=(w // 2, h - 8)))
+        if comp in CUE_TEXT:  # a tracking cue: its banner says it in words (never the code name)
+            comp = None
+        bottom = h - 8
+        if self.trains:  # what it trains, on the bottom line, on a panel (read over any picture)
+            bottom = self._bottom_line(surface, ctx, self.trains, bottom, pal.text, pal.panel)
         if comp:
-            g = th.font("small", bold=True)
-            img = g.render(str(comp), True, pal.cue_text)
-            r = img.get_rect(midbottom=(w // 2, h - 8)).inflate(24, 12)
-            pygame.draw.rect(surface, pal.cue, r, border_radius=8)
-            surface.blit(img, img.get_rect(center=r.center))
+            self._bottom_line(surface, ctx, str(comp), bottom, pal.cue_text, pal.cue)
+        elif message:
+            self._bottom_line(surface, ctx, message, bottom, pal.cue_text, pal.cue)
+        elif any(getattr(tv, "state", "") in ("waiting", "holding")
+                 for tv in getattr(self.runner.exercise, "targets", ())):
+            forward = getattr(self.runner.exercise, "mode", "plane") == "forward"
+            self._bottom_line(surface, ctx, "Reach forward to the orange cup and hold it" if forward
+                              else "Reach for the orange cup and hold it", bottom, pal.text, pal.panel)
+
+    def _bottom_line(self, surface: pygame.Surface, ctx: DrawContext, text: str, bottom: int,
+                     colour: tuple[int, int, int], panel: tuple[int, int, int]) -> int:
+        """One line of text on its own panel, its bottom at `bottom`; returns the panel's top."""
+        g = ctx.theme.font("small", bold=True)
+        w = surface.get_width()
+        img = g.render(text, True, colour)
+        if img.get_width() > w * 0.66:  # beside the rail on a narrow window: the smaller font
+            g = ctx.theme.font("small")
+            img = g.render(text, True, colour)
+        r = img.get_rect(midbottom=(w // 2, bottom)).inflate(24, 10)
+        if camera_shown(ctx):
+            r = keep_off_face(r, face_box(ctx), surface.get_rect())
+        self.text_rects.append(r)
+        pygame.draw.rect(surface, panel, r, border_radius=8)
+        surface.blit(img, img.get_rect(center=r.center))
+        return r.top - 4

@@ -8,10 +8,12 @@ as a child of this one; its answers go to `ImageryRun.rate`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pygame
 
+from exercises.events import Event
 from exercises.gmi.imagery import ImageryRun
 from game.context import DrawContext
 from game.scenes.checkin import CheckinScene
@@ -40,6 +42,9 @@ class ImageryScene(MenuScene):
         self.repeats = repeats
         self.rating: CheckinScene | None = None
         self.points: Any = None  # the newest limb points (body units), set by the caller
+        # Where the run's events go as they happen (the session flow's recorder); None: the
+        # caller drains `run` itself (the demo's virtual arm).
+        self.sink: Callable[[list[Event]], None] | None = None
 
     def update(self, intents: Intents, dt: float) -> None:
         if self.rating is not None:
@@ -51,11 +56,15 @@ class ImageryScene(MenuScene):
                     self.dismiss(self.run.summary())
                     return
                 self.run.rate(answers.get("pain"), answers.get("effort"))
+                if self.sink is not None:
+                    self.sink(self.run.drain())
             return
         if self.stop_requested(intents, dt):
             self.dismiss(self.run.summary())
             return
         self.run.step(dt, self.points)
+        if self.sink is not None:
+            self.sink(self.run.drain())
         if self.run.phase == "rate":
             self.rating = CheckinScene("gmi_set", ("pain", "effort"), self.pace,
                                        questions=RATING_ITEMS, heading="After this set")

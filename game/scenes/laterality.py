@@ -10,9 +10,11 @@ exercises.gmi.laterality_run; this scene maps input to an answer and draws.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pygame
 
+from exercises.events import Event
 from exercises.gmi.hand_model import FINGERS, outline, picture
 from exercises.gmi.laterality import Side
 from exercises.gmi.laterality_run import LateralityRun
@@ -106,10 +108,15 @@ class LateralityScene(MenuScene):
     text = "Raise the matching hand, press 1 (left) or 2 (right), or choose a button."
 
     def __init__(self, run: LateralityRun, poses, *, pace: float = 1.0,
-                 affected: str = "right") -> None:
+                 affected: str = "right", camera_answers: bool = True) -> None:
         super().__init__(pace)
         self.run = run
         self.poses = poses
+        # With no camera (the mouse plays the hand) a pointer in the upper half is not a
+        # raised hand, and there are no hands to lower between pictures.
+        self.camera_answers = camera_answers
+        if not camera_answers:
+            self.text = "Press 1 (left) or 2 (right), or choose a button."
         self.buttons = [
             DwellButton("Left", center=(-1.35, -1.05), half=(0.6, 0.32), dwell_s=0.6,
                         value="left"),
@@ -117,6 +124,10 @@ class LateralityScene(MenuScene):
                         value="right"),
         ]
         self.last_correct: bool | None = None
+        self.waiting_for_hands = False  # the next picture waits for both hands to come down
+        # Where the run's events go as they happen (the session flow's recorder); None: the
+        # caller drains `run` itself (the demo's virtual patient).
+        self.sink: Callable[[list[Event]], None] | None = None
 
     def answer_of(self, intents: Intents, dt: float) -> tuple[Side | None, str]:
         cam = camera_answer(intents)
@@ -130,7 +141,7 @@ class LateralityScene(MenuScene):
         b = self.pressed(intents, dt)
         if b is not None:
             return b.value, ("click" if clicked else "keys" if intents.confirm else "dwell")  # type: ignore[return-value]
-        if cam is not None:
+        if cam is not None and self.camera_answers:
             return cam, "camera"
         return None, "none"
 
@@ -140,10 +151,13 @@ class LateralityScene(MenuScene):
             return
         answer, mode = self.answer_of(intents, dt)
         before = len(self.run.answers)
-        self.run.step(dt, answer if self.run.phase == "show" else None, mode,
-                      hands_down=hands_down(intents))
+        down = hands_down(intents) or not self.camera_answers
+        self.waiting_for_hands = self.run.phase == "ready" and not down
+        self.run.step(dt, answer if self.run.phase == "show" else None, mode, hands_down=down)
         if len(self.run.answers) > before:
             self.last_correct = self.run.answers[-1].correct
+        if self.sink is not None:
+            self.sink(self.run.drain())
         if self.run.done:
             self.dismiss(self.run.summary())
 
@@ -160,6 +174,10 @@ class LateralityScene(MenuScene):
             f = th.font("title", bold=True)
             img = f.render("+", True, th.palette.text_dim)
             surface.blit(img, img.get_rect(center=(w / 2, h * 0.5)))
+            if self.waiting_for_hands and self.run.t - self.run.phase_started_t >= self.run.ready_s:
+                draw_text_block(surface, "Lower both hands to see the next picture.",
+                                th.font("body", bold=True), th.palette.text, round(h * 0.62),
+                                margin=rail_text_margin(w))
         if self.run.phase == "feedback" and self.last_correct is not None:
             msg, col = (("Correct", th.palette.hit) if self.last_correct
                         else ("Not this time", th.palette.target))

@@ -10,6 +10,7 @@ import pygame
 from game.context import DrawContext
 from game.scenes.common import MenuScene
 from game.widgets import DwellButton, draw_hands, draw_text_block, rail_text_margin
+from telemetry.results import result_line
 from vision.intents import Intents
 
 REASONS = {
@@ -22,9 +23,16 @@ REASONS = {
 }
 
 
-def summary_lines(summary: Mapping[str, Any], pain_pre: int | None, pain_post: int | None) -> list[str]:
+def summary_lines(summary: Mapping[str, Any], pain_pre: int | None, pain_post: int | None,
+                  exercise: str | None = None) -> list[str]:
+    """The result in the game's own terms (cups moved, beats on time, berries, oranges),
+    then the details the patient knows how to read."""
     lines = []
-    if "targets" in summary:
+    name = exercise or str(summary.get("exercise", ""))
+    result = result_line(name, summary)
+    if result is not None:
+        lines.append(result)
+    elif "targets" in summary:
         lines.append(f"Targets reached: {summary.get('hits', 0)} of {summary.get('targets', 0)}")
     mt = summary.get("mean_movement_time_s")
     if mt is not None:
@@ -43,12 +51,16 @@ class SummaryScene(MenuScene):
 
     def __init__(self, summary: Mapping[str, Any], reason: str, *, pain_pre: int | None = None,
                  pain_post: int | None = None, pace: float = 1.0,
-                 comparison: Sequence[str] = ()) -> None:
+                 comparison: Sequence[str] = (), result: Sequence[str] = (), exercise: str | None = None,
+                 cheer: str | None = None) -> None:
         super().__init__(pace)
         self.summary = dict(summary)
         self.reason = reason
         self.text = REASONS.get(reason, reason)
-        self.lines = summary_lines(summary, pain_pre, pain_post)
+        # `result`: a game's own result lines (a GMI set's answers), before the pain line;
+        # a movement game's result in its own terms comes from summary_lines (`exercise`)
+        self.lines = [*result, *summary_lines(summary, pain_pre, pain_post, exercise)]
+        self.cheer = cheer  # one sentence of encouragement (never about pain)
         self.comparison = list(comparison)  # against last time and the week (telemetry/results.py)
         self.buttons = [DwellButton("Finish", center=(0.0, -1.05), half=(0.9, 0.3), dwell_s=self.dwell_s)]
 
@@ -68,6 +80,9 @@ class SummaryScene(MenuScene):
             y += th.small_px // 3
         for line in self.comparison:
             y = draw_text_block(surface, line, th.font("body", bold=True), th.palette.rest, y, margin=margin)
+        if self.cheer:
+            y = draw_text_block(surface, self.cheer, th.font("body"), th.palette.text, y + th.small_px // 3,
+                                margin=margin)
         for b in self.buttons:
             b.draw(surface, ctx)
         self.draw_stop(surface, ctx)

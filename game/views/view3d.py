@@ -83,6 +83,7 @@ def _draw_view(surf: pygame.Surface, rect: pygame.Rect, screen: Screen, eye: np.
                 pygame.draw.line(sub, GRID, a[0], a[1], 2 if k == 0 else 1)
     items: list[tuple[float, object]] = [(b.lo[2] + b.hi[2], b) for b in scene.boxes]
     items += [(2 * s.centre[2], s) for s in scene.spheres]
+    rings: list[tuple[RGB, np.ndarray, int]] = []
     for _, item in sorted(items, key=lambda it: it[0]):  # far (most negative z) first
         if isinstance(item, Box):
             (x0, y0, z0), (x1, y1, z1) = item.lo, item.hi
@@ -101,6 +102,12 @@ def _draw_view(surf: pygame.Surface, rect: pygame.Rect, screen: Screen, eye: np.
                 r = max(2, int(abs(edge[0] - centre[0]) + 0.5))
                 pygame.draw.circle(sub, item.color, centre, r)
                 pygame.draw.circle(sub, _shade(item.color, 0.6), centre, r, 2)
+                if item.label == "hand":
+                    rings.append((item.color, centre, r))
+    # The hands' outlines last: a hand inside (or behind) a target still shows where it is.
+    for color, centre, r in rings:
+        pygame.draw.circle(sub, (255, 255, 255), centre, r + 2, 3)
+        pygame.draw.circle(sub, color, centre, r, 2)
 
 
 def draw_mono(surf: pygame.Surface, screen: Screen, head: np.ndarray, scene: Scene3D) -> None:

@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from telemetry import schema as S
+from telemetry.errors import PlanConflict, StoreError
 from telemetry.records import PlanVersion
 from telemetry.store.jsonutil import iso, parse_iso
 from telemetry.store.patients import PatientsMixin
 
 
 class PlansMixin(PatientsMixin):
-    def save_plan(self, patient_id: str, toml_text: str, author: str) -> int:
-        """Store a new plan version (1, 2, ...) and return it; old ones are kept."""
+    def save_plan(self, patient_id: str, toml_text: str, author: str, *,
+                  expected_version: int | None = None) -> int:
+        """Store a new plan version (1, 2, ...) and return it; old ones are kept.
+
+        `expected_version`: the version the edit was reviewed against (0: no plan yet).
+        If another version was saved since, `PlanConflict` and nothing is written; the
+        check and the insert are one transaction, and two saves racing for the same new
+        version cannot both land (the version is part of the primary key)."""
         self.require_patient(patient_id)
-        with self._tx() as conn:
-            last = conn.execute(select(func.max(S.plans.c.version))
-                                .where(S.plans.c.patient_id == patient_id)).scalar()
-            version = (last or 0) + 1
-            conn.execute(S.plans.insert().values(
-                patient_id=patient_id, version=version, toml_text=toml_text, author=author,
-                created_at=iso(self.now())))
+        try:
+            with self._tx() as conn:
+                last = conn.execute(select(func.max(S.plans.c.version))
+                                    .where(S.plans.c.patient_id == patient_id)).scalar()
+                if expected_version is not None and (last or 0) != expected_version:
+                    raise PlanConflict(f"plan of {patient_id!r} is at version {last or 0}, "
+                                       f"not {expected_version}")
+                version = (last or 0) + 1
+                conn.execute(S.plans.insert().values(
+                    patient_id=patient_id, version=version, toml_text=toml_text, author=author,
+                    created_at=iso(self.now())))
+        except StoreError as exc:
+            if not isinstance(exc.__cause__, IntegrityError):
+                raise
+            raise PlanConflict(f"plan of {patient_id!r}: version {version} was saved at the "
+                               f"same moment by someone else") from exc
         return version
 
     def current_plan(self, patient_id: str) -> tuple[int, str] | None:

@@ -83,6 +83,18 @@ class DemoStation:
         self.client.stop()
 
 
+def wait_commands(client: StationClient, n: int) -> list:
+    """The first `n` commands a station client receives (polled, like the game does)."""
+    import time
+
+    got: list = []
+    deadline = time.monotonic() + 10
+    while len(got) < n and time.monotonic() < deadline:
+        got += client.poll_commands()
+        time.sleep(0.02)
+    return got
+
+
 @pytest.fixture
 def browser_env(tmp_path: Path, chromium_path: str) -> Iterator[tuple[ClinicEnv, Served, object]]:
     from playwright.sync_api import sync_playwright
@@ -100,9 +112,9 @@ def browser_env(tmp_path: Path, chromium_path: str) -> Iterator[tuple[ClinicEnv,
             e.store.close()
 
 
-def shot(page: object, tmp: Path, name: str) -> Path:
+def shot(page: object, tmp: Path, name: str, full_page: bool = True) -> Path:
     out = tmp / f"dashboard_{name}.png"
-    page.screenshot(path=str(out), full_page=True)  # type: ignore[attr-defined]
+    page.screenshot(path=str(out), full_page=full_page)  # type: ignore[attr-defined]
     if os.environ.get("NEUROPLAY_SCREENSHOTS") == "1":
         DOCS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(out, DOCS / out.name)
@@ -142,17 +154,65 @@ def test_dashboard_in_chromium(browser_env: tuple[ClinicEnv, Served, object],
     assert pg.locator("#sessions tbody tr").count() >= 8  # type: ignore[attr-defined]
     shot(pg, tmp_path, "patient")
 
+    # The plan editor: a refused value gets the plan model's message next to its field,
+    # nothing is saved; a valid change shows its diff, needs a reason, then saves.
     version = e.store.current_plan("north-1")[0]
-    area = pg.locator("textarea[name=plan_text]")  # type: ignore[attr-defined]
-    area.fill(area.input_value().replace("[plan]", "[plan]\nbogus_key = 1", 1))
+    pg.click("#edit-plan")  # type: ignore[attr-defined]
+    pg.wait_for_url("**/patients/north-1/plan")  # type: ignore[attr-defined]
+    start = pg.locator("input[name='reaching.repetitions.start']")  # type: ignore[attr-defined]
+    expect(start).to_have_value("12")
+    start.fill("300")
+    pg.click("#plan-form button[value=review]")  # type: ignore[attr-defined]
+    start = pg.locator("input[name='reaching.repetitions.start']")  # type: ignore[attr-defined]
+    expect(start).to_have_attribute("aria-invalid", "true")
+    msg = pg.locator("#err-reaching\\.repetitions")  # type: ignore[attr-defined]
+    expect(msg).to_have_text(re.compile(r"Repetitions: start 300 is outside \[min 6, max 40\]"))
+    assert start.get_attribute("aria-describedby") == "err-reaching.repetitions"
+    # next to its field: the message's row follows the parameter's row, under its inputs
+    row_box = pg.locator("#row-reaching\\.repetitions").bounding_box()  # type: ignore[attr-defined]
+    msg_box = msg.bounding_box()
+    assert 0 <= msg_box["y"] - (row_box["y"] + row_box["height"]) < 20
+    assert pg.locator("input[aria-invalid=true]").count() == 1  # type: ignore[attr-defined]
+    assert pg.evaluate("document.activeElement.name") == "reaching.repetitions.start"  # type: ignore[attr-defined]
+    assert e.store.current_plan("north-1")[0] == version
+    shot(pg, tmp_path, "plan_form_error", full_page=False)
+    start.fill("14")
+    pg.fill("input[name='guardrails.pain_stop_threshold']", "4")  # type: ignore[attr-defined]
+    pg.click("#plan-form button[value=review]")  # type: ignore[attr-defined]
+    diff = pg.locator("#plan-diff tbody tr")  # type: ignore[attr-defined]
+    assert [r.split("\t") for r in diff.all_inner_texts()] == [
+        ["Reaching", "Repetitions: start", "12 targets", "14 targets"],
+        ["Pain rules", "Pause the session at pain above", "5/10", "4/10"]]
+    assert e.store.current_plan("north-1")[0] == version  # a review saves nothing
+    shot(pg, tmp_path, "plan_diff", full_page=False)
+    pg.click("button[value=save]")  # type: ignore[attr-defined]  (no reason yet)
+    expect(pg.locator("#err-reason")).to_contain_text("Write why")  # type: ignore[attr-defined]
+    assert e.store.current_plan("north-1")[0] == version
+    pg.fill("#reason", "Pain above 5 twice last week: pause earlier")  # type: ignore[attr-defined]
     pg.click("button[value=save]")  # type: ignore[attr-defined]
+    expect(pg.locator("#plan-saved")).to_have_text(  # type: ignore[attr-defined]
+        re.compile(f"Saved as version {version + 1}"))
+    expect(pg.locator("input[name='reaching.repetitions.start']")).to_have_value("14")  # type: ignore[attr-defined]
+    now, text = e.store.current_plan("north-1")
+    assert now == version + 1 and "pain_stop_threshold = 4" in text
+    assert "Pain above 5 twice last week" in pg.locator("#plan-history").inner_text()  # type: ignore[attr-defined]
+    pg.fill("input[name='session.session_minutes.start']", "15")  # type: ignore[attr-defined]
+    pg.click("#plan-form button[value=simulate]")  # type: ignore[attr-defined]
+    expect(pg.locator("#simulation tbody tr")).to_have_count(12)  # type: ignore[attr-defined]
+    expect(pg.locator("#simulation .was").first).to_have_text(  # type: ignore[attr-defined]
+        re.compile(r"^in force: "))
+    assert e.store.current_plan("north-1")[0] == version + 1  # simulating saves nothing
+    shot(pg, tmp_path, "plan_simulation", full_page=False)
+    pg.click("a[data-tab=toml]")  # type: ignore[attr-defined]
+    area = pg.locator("textarea[name=plan_text]").first  # type: ignore[attr-defined]
+    area.fill(area.input_value().replace("[plan]", "[plan]\nbogus_key = 1", 1))
+    pg.click("#toml-form button[value=review]")  # type: ignore[attr-defined]
     err = pg.locator("#plan-error")  # type: ignore[attr-defined]
     err.wait_for()
-    assert "NOT saved" in err.inner_text() and "bogus_key" in err.inner_text()
-    assert e.store.current_plan("north-1")[0] == version
-    pg.wait_for_load_state("load")  # type: ignore[attr-defined]  (the trends image too)
-    err.scroll_into_view_if_needed()
-    shot(pg, tmp_path, "plan_error")
+    assert "NOT changed" in err.inner_text() and "bogus_key" in err.inner_text()
+    assert "bogus_key" in pg.locator("#plan-error-lines .bad").inner_text()  # type: ignore[attr-defined]
+    assert e.store.current_plan("north-1")[0] == version + 1
+    shot(pg, tmp_path, "plan_toml_error", full_page=False)
 
     pg.goto(s.url + f"/sessions/{e.session_id}/playback")  # type: ignore[attr-defined]
     expect(pg.locator("#clock")).to_have_text(re.compile(r"^\d+\.\d s$"))  # type: ignore[attr-defined]
@@ -163,6 +223,7 @@ def test_dashboard_in_chromium(browser_env: tuple[ClinicEnv, Served, object],
         pg.goto(s.url + "/live")  # type: ignore[attr-defined]
         card = pg.locator("#station-room-1")  # type: ignore[attr-defined]
         card.wait_for()
+        pg.check("#alert-sound")  # type: ignore[attr-defined]  (beep + notification on new alerts)
         expect(card.locator("dd[data-field=success]")).to_have_text("80 %")
         assert "reach_fraction=0.62" in card.inner_text()
         expect(card.locator(".chip")).to_have_text(re.compile("On track"))
@@ -178,11 +239,38 @@ def test_dashboard_in_chromium(browser_env: tuple[ClinicEnv, Served, object],
                 "phase": "in_session", "nrs": 7, "pre_pain": 3, "drop_levels": 1},
                 "tracking": 0.41, "success_rate": 0.5, "skeleton": demo_skeleton(0.3)})
             expect(second.locator(".alerts li").first).to_have_text(
-                re.compile(r"^!! Pain 7/10, above the plan's limit 5"), timeout=1000)
+                re.compile(r"^!! Pain 7/10, above the plan's limit 4"), timeout=1000)  # as just saved
             expect(second.locator(".chip.urgent")).to_have_text(re.compile("Urgent"))
             order = pg.locator(".station").evaluate_all(  # type: ignore[attr-defined]
                 "l => l.map(e => e.dataset.station)")
             assert order == ["room-2", "room-1"]
+            # the new alerts were announced (the sound option is on), once each
+            assert pg.evaluate("document.body.dataset.alertsAnnounced") == "3"  # type: ignore[attr-defined]
+            assert pg.evaluate("localStorage.getItem('np-alert-sound')") == "1"  # type: ignore[attr-defined]
+            # one click from the alert: make that station easier, then pause it
+            pain = second.locator(".alerts li[data-kind=pain]")
+            pain.locator("button[data-quick=difficulty-easier]").click()
+            expect(second.locator(".msg")).to_have_text("sent: make easier")
+            pain.locator("button[data-quick=pause]").click()
+            expect(second.locator(".msg")).to_have_text("sent: pause")
+            got = wait_commands(hurt, 2)
+            assert [(c.action, c.value, c.by) for c in got] == [
+                ("difficulty", "easier", "ana"), ("pause", "", "ana")]
+            # a trunk-lean run: a review alert with the same one-click actions
+            hurt.publish_state({"exercise": "reaching", "tracking": 0.95,
+                                "trunk_lean": {"run": 4, "deg": 13.0},
+                                "skeleton": demo_skeleton(0.3)})
+            lean = second.locator(".alerts li[data-kind=trunk_lean]")
+            expect(lean).to_have_text(re.compile(
+                r"^! Trunk lean in the last 4 reaches in a row \(up to 13 degrees\)"),
+                timeout=1000)
+            assert lean.locator("button[data-quick=pause]").count() == 1
+            assert pg.evaluate("document.body.dataset.alertsAnnounced") == "4"  # type: ignore[attr-defined]
+            hurt.publish_state({"exercise": "reaching", "checkin": {
+                "phase": "in_session", "nrs": 7, "pre_pain": 3, "drop_levels": 1},
+                "tracking": 0.41, "trunk_lean": {"run": 4, "deg": 13.0},
+                "success_rate": 0.5, "skeleton": demo_skeleton(0.3)})
+            expect(second.locator(".alerts li")).to_have_count(4)
             shot(pg, tmp_path, "live")
         finally:
             hurt.stop(0)

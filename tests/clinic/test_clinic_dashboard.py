@@ -28,7 +28,7 @@ def test_every_page_and_api_needs_a_login(env: tuple[ClinicEnv, Served]) -> None
     with httpx.Client(base_url=s.url, follow_redirects=False) as c:
         for path in ("/", "/patients", "/patients/north-1", "/patients/north-1/figures/0.png",
                      "/patients/north-1/report.html", "/patients/north-1/export.json",
-                     f"/sessions/{e.session_id}/playback", "/live"):
+                     f"/sessions/{e.session_id}/playback", "/live", "/patients/north-1/plan"):
             r = c.get(path)
             assert (r.status_code, r.headers["location"]) == (303, "/login"), path
         assert c.get(f"/api/sessions/{e.session_id}/skeleton").status_code == 401
@@ -72,7 +72,7 @@ def test_therapist_sees_only_their_clinic(env: tuple[ClinicEnv, Served]) -> None
     c = login(s.url, "bob")
     assert "north-1" not in c.get("/patients").text
     for path in ("/patients/north-1", "/patients/north-1/figures/0.png",
-                 "/patients/north-1/report.html", "/patients/north-1/export.json",
+                 "/patients/north-1/plan", "/patients/north-1/report.html", "/patients/north-1/export.json",
                  f"/sessions/{e.session_id}/playback", f"/api/sessions/{e.session_id}/skeleton"):
         r = c.get(path)
         assert r.status_code == 404 and "north" not in r.text, path
@@ -108,40 +108,98 @@ def test_csrf_is_required_on_every_form(env: tuple[ClinicEnv, Served]) -> None:
     assert c.get("/patients").status_code == 303
 
 
-def test_plan_edit_validation_and_simulate(env: tuple[ClinicEnv, Served]) -> None:
+def test_plan_edit_validation_review_reason_and_simulate(env: tuple[ClinicEnv, Served]) -> None:
     e, s = env
     c = login(s.url)
     token = csrf_of(c.get("/patients/north-1").text)
     version, good = e.store.current_plan("north-1")
+    page = c.get("/patients/north-1/plan")
+    assert page.status_code == 200 and 'id="plan-form"' in page.text
+    assert 'name="reaching.repetitions.start" value="12"' in page.text
     r = c.post("/patients/north-1/plan", data={"plan_text": good + "\nbogus_key = 3\n",
-                                               "action": "save", "csrf_token": token})
-    assert r.status_code == 422 and "NOT saved" in r.text and "bogus_key" in r.text
-    r = c.post("/patients/north-1/plan", data={"plan_text": good, "action": "simulate",
-                                               "profile": "plateau", "csrf_token": token})
-    assert r.status_code == 200 and 'id="simulation"' in r.text
-    assert r.text.count("<tr><td>") >= 12
-    assert e.store.current_plan("north-1")[0] == version  # simulate saves nothing
-    r = c.post("/patients/north-1/plan", data={"plan_text": good, "action": "save",
+                                               "mode": "toml", "action": "review",
                                                "csrf_token": token})
-    assert r.status_code == 200 and f"Saved as version {version + 1}" in r.text
-    assert e.store.plan_history("north-1")[-1]["author"] == "ana"
-    assert 'id="plan-override"' not in r.text
+    assert r.status_code == 422 and "NOT changed" in r.text and "bogus_key" in r.text
+    assert 'class="bad"' in r.text  # the offending TOML line, marked
+    r = c.post("/patients/north-1/plan", data={"plan_text": good, "mode": "toml",
+                                               "action": "simulate", "scenario": "steady",
+                                               "csrf_token": token})
+    assert r.status_code == 200 and 'id="simulation"' in r.text
+    assert r.text.count("<tr><td>") >= 12 and "from today" in r.text
+    assert 'class="was"' not in r.text  # the plan in force: nothing to compare
+    longer = good.replace("session_minutes = { start = 10.0", "session_minutes = { start = 15.0")
+    r = c.post("/patients/north-1/plan", data={"plan_text": longer, "mode": "toml",
+                                               "action": "simulate", "scenario": "steady",
+                                               "csrf_token": token})
+    assert r.status_code == 200 and '15 min<div class="was">in force: 10 min</div>' in r.text
+    assert e.store.current_plan("north-1")[0] == version  # simulate saves nothing
+    # saving needs a review's base version and a reason
+    edited = good.replace("repetitions = { start = 12", "repetitions = { start = 14")
+    r = c.post("/patients/north-1/plan", data={"plan_text": edited, "mode": "toml",
+                                               "action": "review", "csrf_token": token})
+    assert r.status_code == 200 and 'id="plan-diff"' in r.text
+    assert f'name="base_version" value="{version}"' in r.text
+    save = {"plan_text": edited, "action": "save", "base_version": str(version),
+            "csrf_token": token}
+    r = c.post("/patients/north-1/plan", data=save)
+    assert r.status_code == 422 and 'id="err-reason"' in r.text
+    r = c.post("/patients/north-1/plan", data={**save, "base_version": str(version - 1),
+                                               "reason": "x"})
+    assert r.status_code == 409 and "was saved while you were editing" in r.text
+    assert e.store.current_plan("north-1")[0] == version
+    r = c.post("/patients/north-1/plan", data={**save, "reason": "more targets"})
+    assert (r.status_code, r.headers["location"]) == (
+        303, f"/patients/north-1/plan?saved={version + 1}")
+    assert f"Saved as version {version + 1}" in c.get(r.headers["location"]).text
+    last = e.store.plan_history("north-1")[-1]
+    assert last["author"] == "ana" and last["toml_text"].startswith(
+        "# Reason for this version (ana, ") and "): more targets\n" in last["toml_text"]
+    assert "more targets" in c.get("/patients/north-1").text
     # A safeguard switched off is refused without a reason, shown prominently with one.
+    version += 1
     unsafe = good.replace("pain_stop_threshold = 5", "pain_stop_threshold = 9")
     assert unsafe != good
-    r = c.post("/patients/north-1/plan", data={"plan_text": unsafe, "action": "save",
-                                               "csrf_token": token})
+    r = c.post("/patients/north-1/plan", data={"plan_text": unsafe, "mode": "toml",
+                                               "action": "review", "csrf_token": token})
     assert r.status_code == 422 and "switches a safeguard off" in r.text
     reasoned = unsafe + '\n[safety]\noverride_reason = "Dr. Ana: supervised in clinic only"\n'
     r = c.post("/patients/north-1/plan", data={"plan_text": reasoned, "action": "save",
+                                               "base_version": str(version),
+                                               "reason": "clinic sessions only",
                                                "csrf_token": token})
-    assert r.status_code == 200 and f"Saved as version {version + 2}" in r.text
+    assert r.status_code == 303
     page = c.get("/patients/north-1").text
     banner = page[page.index('id="plan-override"'):]
     assert "pain_stop_threshold" in banner and "Dr. Ana: supervised in clinic only" in banner
     report = c.get("/patients/north-1/report.html").text
     assert 'id="plan-override"' in report
     e.store.save_plan("north-1", good, author="ana")  # back to the safe plan for other tests
+
+
+def test_a_plan_that_does_not_load_is_replaced_in_the_toml_tab_with_a_reason(
+        env: tuple[ClinicEnv, Served]) -> None:
+    """south-1's stored plan is the synthetic generator's one line (not a valid plan): the
+    form says so, the TOML tab writes a whole plan, reviewed and saved with a reason."""
+    from tests.clinic.clinic_env import PLAN
+
+    e, s = env
+    c = login(s.url, "bob")
+    assert e.store.current_plan("south-1") == (1, "sessions_per_week = 5\n")
+    page = c.get("/patients/south-1/plan")
+    assert page.status_code == 200 and "has no plan the form can show" in page.text
+    token = csrf_of(page.text)
+    text = PLAN.read_text(encoding="utf-8")
+    r = c.post("/patients/south-1/plan", data={"plan_text": text, "mode": "toml",
+                                               "action": "review", "csrf_token": token})
+    assert r.status_code == 200 and 'id="plan-first"' in r.text
+    assert "version 1 could not be read" in r.text and "No value changes" not in r.text
+    assert 'name="base_version" value="1"' in r.text
+    r = c.post("/patients/south-1/plan", data={"plan_text": text, "action": "save",
+                                               "base_version": "1", "reason": "a real plan",
+                                               "csrf_token": token})
+    assert (r.status_code, r.headers["location"]) == (303, "/patients/south-1/plan?saved=2")
+    assert e.store.current_plan("south-1")[0] == 2
+    assert 'name="reaching.repetitions.start" value="12"' in c.get(r.headers["location"]).text
 
 
 INJECTIONS = ("' OR '1'='1' --", "\"; DROP TABLE therapists; --",
@@ -161,16 +219,18 @@ def test_injection_on_every_text_field(env: tuple[ClinicEnv, Served]) -> None:
     token = csrf_of(ok.get("/patients").text)
     for payload in INJECTIONS:
         r = ok.post("/patients/north-1/plan", data={"plan_text": payload, "action": "save",
+                                                    "base_version": "1", "reason": payload,
                                                     "csrf_token": token})
-        assert r.status_code == 422 and "NOT saved" in r.text
+        assert r.status_code == 422 and "NOT changed" in r.text
         assert payload not in r.text and str(escape(payload)) in r.text  # textarea keeps it
         r = ok.post("/api/stations/room-1/command",
                     data={"action": "note", "value": payload, "csrf_token": token})
         assert r.status_code == 409  # no station connected; nothing stored
         r = ok.post("/patients/north-1/plan", data={
-            "plan_text": e.store.current_plan("north-1")[1], "action": "simulate",
-            "profile": payload, "csrf_token": token})
-        assert r.status_code == 200 and "Simulated 'improving' patient" in r.text
+            "plan_text": e.store.current_plan("north-1")[1], "mode": "toml",
+            "action": "simulate", "scenario": payload, "exercise": payload,
+            "csrf_token": token})
+        assert r.status_code == 200 and "in their last 3 sessions" in r.text
         assert payload not in r.text
         r = ok.post("/api/stations/room-1/command",
                     data={"action": payload, "value": payload, "csrf_token": token})

@@ -134,3 +134,45 @@ def test_the_client_splits_event_batches_to_fit_a_frame() -> None:
     assert isinstance(msg, p.Events) and p.fits(frame)
     assert [e.seq for e in msg.events] == [e["seq"] for e in batch]  # the rest goes next
     assert 1 < len(batch) < 200
+
+
+def test_the_trunk_lean_run_is_counted_per_reach_sent_and_alerts() -> None:
+    """GameLink's LeanRun: reaches in a row with a COMPENSATION; its state is accepted by
+    the protocol and becomes the live view's trunk-lean alert from the third reach."""
+    from clinic.station import GameLink, LeanRun
+    from core.events import COMPENSATION, HOLD_COMPLETE, MISS
+    from exercises.events import Event
+    from telemetry.live_triage import live_triage
+
+    lean = LeanRun()
+    for kind, data in [(COMPENSATION, {"index": 1, "trunk_lean_deg": -9.0}),
+                       (COMPENSATION, {"index": 1, "trunk_lean_deg": 12.5}),  # same reach
+                       (HOLD_COMPLETE, {"index": 1}),  # the leaning reach ends: still a run
+                       (COMPENSATION, {"index": 2, "trunk_lean_deg": 8.0}),
+                       (MISS, {"index": 2})]:
+        lean.event(kind, data)
+    assert lean.state() == {"run": 2, "deg": 12.5}
+    lean.event(COMPENSATION, {"index": 3, "trunk_lean_deg": 10.0})
+    assert lean.state() == {"run": 3, "deg": 12.5}
+    state = {"type": "state", "run_id": "r1", "state": {"trunk_lean": lean.state(),
+                                                       "tracking": 1.0}}
+    msg = p.parse(json.dumps(state))
+    tri = live_triage(msg.state, connected=True)  # type: ignore[union-attr]
+    assert tri.kinds == ("trunk_lean",) and "last 3 reaches in a row (up to 12" in \
+        tri.alerts[0].sentence
+    lean.event(HOLD_COMPLETE, {"index": 4})  # a clean reach ends the run
+    assert lean.state() == {"run": 0, "deg": None}
+
+    class Client:  # what GameLink needs of a StationClient
+        exercise = "reaching"
+
+        def __init__(self) -> None:
+            self.recorded: list[Any] = []
+
+        def record_event(self, e: Any) -> None:
+            self.recorded.append(e)
+
+    link = GameLink(Client())  # type: ignore[arg-type]
+    link.on_events([Event(float(i), COMPENSATION, {"index": i, "trunk_lean_deg": 11.0})
+                    for i in range(1, 5)])
+    assert link.state(object(), object())["trunk_lean"] == {"run": 4, "deg": 11.0}

@@ -18,6 +18,7 @@ from exercises.reaching import (
     default_envelope,
     target_position,
 )
+from exercises.scenes.layout import HEAD_BOX, Box, clear_of_face
 from vision.directions import DIRECTIONS, SEATED_DIRECTIONS
 from vision.intents import HandIntent, Intents
 
@@ -172,7 +173,11 @@ def test_seated_mode_never_places_down_targets_and_all_are_on_the_envelope():
             sx = 0.5 if side == "right" else -0.5
             dist = math.hypot(e.data["x"] - sx, e.data["y"])
             assert dist == pytest.approx(0.7 * env[side][d])
-            assert (e.data["x"], e.data["y"]) == pytest.approx(target_position(setup, side, d, 0.7))
+            # the formula, turned about the shoulder (same distance) when it would touch the face
+            assert (e.data["x"], e.data["y"]) == pytest.approx(
+                clear_of_face(*target_position(setup, side, d, 0.7), e.data["radius"], side))
+            assert not Box(e.data["x"] - e.data["radius"], e.data["y"] - e.data["radius"],
+                           e.data["x"] + e.data["radius"], e.data["y"] + e.data["radius"]).overlaps(HEAD_BOX)
 
 
 def test_standing_mode_allows_down_and_seated_with_only_down_is_refused():
@@ -332,7 +337,8 @@ def test_missing_hand_never_touches_and_bad_inputs_are_named():
 
 
 def test_onset_is_movement_toward_the_target_not_a_hand_still_returning():
-    ex = make(repetitions=1, inter_target_s=0.5, target_timeout_s=10, directions=("up",))
+    # (a target small enough to stay straight above the shoulder, clear of the face)
+    ex = make(repetitions=1, inter_target_s=0.5, target_timeout_s=10, directions=("up",), target_radius=0.15)
     # The hand drops toward the lap (away from an "up" target) through the target's appearance...
     events = run(ex, lambda t, e: {"right": (0.5, 0.2 - 1.0 * t), "left": REST["left"]}, 1.0)
     assert len(kinds(events, ev.TARGET_SHOWN)) == 1 and kinds(events, ev.MOVEMENT_ONSET) == []

@@ -296,9 +296,11 @@ def test_demo_side_left_the_virtual_patient_reaches_with_its_left_arm(tmp_path: 
         assert shown and all(d["side"] == "left" for d in shown)
         # Body x is + to the patient's RIGHT (docs/CONTRACTS.md): the left shoulder sits at
         # x = -0.5 and each target lies from it along the left arm's direction.
+        # (a target that would cover the face is turned about the shoulder just clear of it,
+        # exercises/scenes/layout.py: an "up" one outward, never across toward the face)
         for d in shown:
             vx, _ = direction_vector(d["direction"], "left")
-            assert (d["x"] + 0.5) * vx >= 0 and (abs(vx) > 1e-9 or abs(d["x"] + 0.5) < 1e-9), d
+            assert (d["x"] + 0.5) * vx >= 0 and (abs(vx) > 1e-9 or d["x"] <= -0.5 + 1e-9), d
         assert any(d["x"] < -0.5 for d in shown if direction_vector(d["direction"], "left")[0] < 0)
         assert store.load_calibration("demo")["envelope"].get("left")  # calibrated on the left arm
     finally:
@@ -464,3 +466,17 @@ def test_one_movement_time_in_the_cli_the_events_and_the_report(tmp_path: Path) 
         assert out["mean_movement_time_s"] == pytest.approx(float(np.mean(derived)), abs=1e-9)
     finally:
         store.close()
+
+
+def test_demo_every_game_writes_every_scene_of_every_game(tmp_path: Path) -> None:
+    shots = tmp_path / "shots"
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--every-game", "--seconds", "5", "--no-report",
+                                   "--data-dir", str(tmp_path / "d"), "--screenshots", str(shots)])
+    assert res.exit_code == 0, res.output
+    for game in ("reaching", "tapping", "pinch", "openclose"):
+        names = sorted(p.name for p in (shots / game).glob("*.png"))
+        for scene in ("title", "safety", "checkin_pre", "calibration", "exercise", "summary"):
+            assert any(n.endswith(f"_{scene}.png") for n in names), (game, names)
+        assert f"{game}: {len(names)} screenshots" in res.output
+    res = CliRunner().invoke(cli, ["demo", "--headless", "--every-game", "--data-dir", str(tmp_path / "d")])
+    assert res.exit_code == 2 and "--screenshots" in res.output

@@ -81,3 +81,44 @@ def test_stop_and_pain_sit_at_the_same_rects_in_every_scene(size: tuple[int, int
     assert {"title", "exercise", "rest", "calibration"} <= seen
     # the rail sits on the unaffected side of the screen
     assert (want_stop.centerx < size[0] / 2) == (affected == "right")
+
+
+@pytest.mark.parametrize("game", ["reaching", "tapping", "calibration"])
+def test_over_the_camera_picture_the_rail_is_the_same_and_a_click_on_it_presses_it(game: str) -> None:
+    """The exercise and calibration fit the camera picture below their header: the rail stays
+    where it is, and a mouse click read through the transform drawn with presses STOP."""
+    from game.app import App
+    from vision.bodyframe import BodyFrame
+
+    size = (1280, 720)
+    d = np.load("assets/demo/seated_body.npz")
+    frame = BodyFrame(index=1, t_ns=0, width=640, height=480, pose=d["pose"][0].astype(np.float64),
+                      image=np.full((480, 640, 3), 90, np.uint8))
+    if game == "calibration":
+        scene: Scene = CalibrationScene(saved=object())
+    elif game == "reaching":
+        scene = ExerciseScene(_runner())
+    else:
+        from exercises.dexterity import TappingExercise
+        from exercises.doses import TappingDose
+
+        scene = ExerciseScene(SessionRunner(TappingExercise(TappingDose()), SessionDose(), 2))
+    stack = SceneStack()
+    stack.push(scene)
+    app = App(pygame.Surface(size), stack, render=True)
+    app.frame = frame
+    app.draw(0.0)
+    want_stop, want_pain = rail_rects(size, "left")
+    tr = app.input_transform()
+    assert tr is scene.drawn_transform and tr != app.transform()  # the picture was moved under the header
+    assert scene.stop_btn.rect(tr) == want_stop
+    assert scene.stop_btn.contains(HandIntent(*tr.to_body(*want_stop.center)))  # a click where it is drawn
+    if hasattr(scene, "pain_btn"):
+        assert scene.pain_btn.rect(tr) == want_pain
+        assert scene.pain_btn.contains(HandIntent(*tr.to_body(*want_pain.center)))
+    # the app scaled the picture once, to where the scene draws it (no second scaling a frame)
+    image = app.context().camera_image
+    assert image is not None
+    ctx = getattr(scene, "last_ctx", None)
+    if ctx is not None:
+        assert image.get_size() == tuple(ctx.placement.rect[2:])

@@ -27,6 +27,7 @@ from game.scenes.exercise import ExerciseScene
 from game.theme import PALETTE, Theme
 from game.transform import fit_image, from_camera
 from game.views import ViewContext, renderer_for
+from game.views.dexterity import BERRY, DRUM_SKIN, ORANGE
 from vision.bodyframe import BodyFrame
 from vision.intents_builder import IntentsBuilder
 from vision.mirror import mirror_image
@@ -83,14 +84,15 @@ def test_pinch_view_draws_objects_box_and_hand_where_the_physics_has_them() -> N
     ex = scene.runner.exercise
     assert ex.moved >= 1  # the virtual patient has placed something already
     surf, tr = draw(scene, vp, frame, intents)
-    colours = {"waiting": PALETTE.target, "carried": PALETTE.target_hold, "placed": PALETTE.hit}
-    for obj in ex.objects:
-        c = tr.to_screen_int(*obj.position)
-        if obj.state != "placed":  # placed ones carry a white tick through their centre
-            assert px(surf, c) == colours[obj.state]
-        else:
-            r = tr.length(obj.radius)
-            assert px(surf, (c[0], round(c[1] - 0.75 * r))) == PALETTE.hit
+    for obj in ex.objects:  # every object is a berry where the physics has it (in the jar, too)
+        assert px(surf, tr.to_screen_int(*obj.position)) == BERRY
+    # the jar's rim across the top of the box
+    box = ex.box
+    rim = tr.to_screen_int(0.5 * (box.x0 + box.x1), box.y1)
+    assert px(surf, rim) == PALETTE.text
+    words, reward, _ = scene.hud_words(ViewContext(transform=tr, theme=Theme(540, 960)))
+    assert words == f"Berries in the jar {ex.moved} of 6" and reward.score >= 10 * ex.moved
+    assert scene.renderer.progress(ex) == pytest.approx(ex.moved / 6)
     # Hand landmarks drawn on the selfie picture: index tip of the tracked hand.
     place = fit_image(SIZE, (frame.width, frame.height))
     hand = frame.hand("Right")
@@ -107,10 +109,13 @@ def test_tapping_view_pulses_the_metronome_on_the_beat(size: tuple[int, int]) ->
     assert ex.set_taps >= 2
     surf, tr = draw(scene, vp, frame, intents, size=size)
     s = 1.0 if ex.active_side == "right" else -1.0
-    c = tr.to_screen_int(s * 1.6, 0.45)
-    r = tr.length(0.38)
-    # The metronome disc is the target colour (its word TAP is in the middle: look beside it).
-    assert px(surf, (c[0], round(c[1] + 0.6 * r))) == PALETTE.target
+    c = tr.to_screen_int(s * 1.6, 0.2)
+    r = tr.length(0.5)
+    # The drum's skin (its word TAP is in the middle: look beside it, outside the dip).
+    assert px(surf, (round(c[0] - 0.8 * r), round(c[1] + 0.1 * r))) == DRUM_SKIN
+    on_time = sum(1 for tap in ex.taps if tap.on_beat)
+    words, reward, _ = scene.hud_words(ViewContext(transform=tr, theme=Theme(size[1], size[0])))
+    assert words == f"Beats on time {on_time}" and reward.score >= 10 * len(ex.taps)
 
 
 def test_openclose_view_shows_what_to_do_next() -> None:
@@ -119,10 +124,11 @@ def test_openclose_view_shows_what_to_do_next() -> None:
     assert ex.repetitions >= 1
     surf, tr = draw(scene, vp, frame, intents)
     s = 1.0 if ex.active_side == "right" else -1.0
-    c = tr.to_screen_int(s * 1.6, 0.45)
+    c = tr.to_screen_int(s * 1.6, 0.35)
     r = tr.length(0.32)
-    expect = PALETTE.rest if ex.wants == "open" else PALETTE.target
-    assert px(surf, (c[0], round(c[1] + 0.45 * r))) == expect
+    assert px(surf, (c[0], round(c[1] + 0.45 * r))) == ORANGE  # the orange to squeeze
+    words, _, _ = scene.hud_words(ViewContext(transform=tr, theme=Theme(540, 960)))
+    assert words == f"Oranges squeezed {ex.repetitions} of 8"
 
 
 def test_hand_not_visible_shows_the_banner() -> None:
@@ -184,7 +190,7 @@ def write_screenshots(out: Path) -> list[Path]:
     """The docs' screenshots of each game (virtual patient) and of the mirror view (a real still)."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, seconds in (("tapping", 4.2), ("pinch", 4.0), ("openclose", 3.3)):
+    for name, seconds in (("tapping", 4.2), ("pinch", 6.0), ("openclose", 3.3)):
         scene, vp, frame, intents = play(name, seconds)
         surf, _ = draw(scene, vp, frame, intents, size=(1280, 720))
         path = out / f"dexterity_{name}.png"

@@ -93,6 +93,16 @@ def test_noise_on_a_slow_movement_is_not_a_fast_period(fps: float) -> None:
         assert p is not None and p.seconds == pytest.approx(4.0, rel=0.1)
 
 
+def test_a_fast_rhythm_on_a_slow_drift_keeps_its_period() -> None:
+    """Stirring on an arm that drifts: the slow part keeps the autocorrelation above zero
+    up to the fast period, whose peak still rises out of its own trough."""
+    fs = 30.0
+    t = np.arange(0, 5, 1 / fs)
+    x = 5 * np.sin(2 * np.pi * t / 8) + np.sin(2 * np.pi * t / 0.33)
+    p = dominant_period(x, fs)
+    assert p is not None and p.seconds == pytest.approx(0.33, rel=0.05)
+
+
 def test_single_frame_spikes_are_rejected_and_do_not_count() -> None:
     t = np.arange(0, 20, 1 / 30)
     x = reps(t, 2.5)

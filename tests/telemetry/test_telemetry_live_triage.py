@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from telemetry.live_triage import by_need, latest_pain, live_triage
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from telemetry.live_triage import TRUNK_LEAN_RUN, by_need, latest_pain, live_triage
 from telemetry.triage import TriageLimits
 
 LIMITS = TriageLimits(in_session=4, stop=8)
@@ -54,3 +57,41 @@ def test_latest_pain_reads_either_checkin_and_ignores_junk() -> None:
     assert latest_pain({"pain": 3}) == 3
     assert latest_pain({"pain": True}) is None and latest_pain("7") is None
     assert latest_pain(None) is None
+
+
+def test_a_trunk_lean_run_is_review_from_the_third_reach_in_a_row() -> None:
+    assert TRUNK_LEAN_RUN == 3
+    two = live_triage({"trunk_lean": {"run": 2, "deg": 14.2}}, connected=True, limits=LIMITS)
+    assert (two.severity, two.alerts) == ("on_track", ())  # one or two slips: no alert
+    run = live_triage({"trunk_lean": {"run": 3, "deg": -14.6}}, connected=True, limits=LIMITS)
+    assert run.severity == "review" and run.kinds == ("trunk_lean",)
+    assert [a.sentence for a in run.alerts] == [
+        ("Trunk lean in the last 3 reaches in a row (up to 15 degrees): the patient "
+         "compensates; ask them to sit back, or make it easier")]
+    no_deg = live_triage({"trunk_lean": {"run": 5}}, connected=True, limits=LIMITS)
+    assert no_deg.alerts[0].sentence.startswith("Trunk lean in the last 5 reaches in a row:")
+    for junk in ({"run": "7"}, {"run": True}, [3], "3", None, {}):
+        assert live_triage({"trunk_lean": junk}, connected=True, limits=LIMITS).alerts == ()
+    # with pain: the urgent one first, each alert with its kind (for the one-click actions)
+    both = live_triage({"trunk_lean": {"run": 4}, "checkin": {"nrs": 7}}, connected=True,
+                       limits=LIMITS)
+    assert both.kinds == ("pain", "trunk_lean")
+    assert [a["kind"] for a in both.to_dict()["alerts"]] == ["pain", "trunk_lean"]
+
+
+states = st.fixed_dictionaries({}, optional={
+    "checkin": st.fixed_dictionaries({"nrs": st.integers(0, 10)}),
+    "tracking": st.floats(0, 1),
+    "trunk_lean": st.fixed_dictionaries({"run": st.integers(0, 10)})})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(states, st.booleans()), min_size=2, max_size=8))
+def test_any_urgent_station_sorts_above_any_review_one(rows: list) -> None:
+    tri = [(f"s{i}", live_triage(state, connected=on, limits=LIMITS))
+           for i, (state, on) in enumerate(rows)]
+    order = [t.severity for _, t in by_need(tri)]
+    rank = {"urgent": 0, "review": 1, "on_track": 2}
+    assert order == sorted(order, key=rank.__getitem__)
+    for _, t in tri:  # urgent exactly when the pain is above the plan's limit
+        assert (t.severity == "urgent") == any(k == "pain" for k in t.kinds)

@@ -164,8 +164,8 @@ def _reaching_session(store: Store, pid: str, at: datetime, hits: list[bool]) ->
                                       [[True], [True, True]]])
 def test_report_with_few_sessions_and_no_hits(sessions: list[list[bool]], tmp_path: Path) -> None:
     """0, 1 and 2 sessions, with a session where no target was hit: the HTML and the
-    PDF are written (a 0-hit patient's date axis used to raise IndexError), and a lone
-    point on a chart is drawn large and labelled with its value."""
+    PDF are written (a 0-hit patient's date axis used to raise IndexError), and one or
+    two points on a chart are shown as numbers with their dates (issue 16)."""
     store = Store.memory(flush_interval_s=5)
     store.ensure_patient("few")
     t0 = datetime(2026, 3, 2, 10, tzinfo=UTC)
@@ -178,14 +178,23 @@ def test_report_with_few_sessions_and_no_hits(sessions: list[list[bool]], tmp_pa
     assert render_pdf(model, tmp_path / "r.pdf").read_bytes()[:5] == b"%PDF-"
     figs = dict(figures(model))
     hit_ax = figs["Sessions and adherence"].axes[0]
-    if len(sessions) == 1:
-        [dot] = [ln for ln in hit_ax.get_lines() if ln.get_marker() == "o"]
-        assert list(dot.get_ydata()) == [0.0] and dot.get_markersize() >= 8
-        assert [t.get_text() for t in hit_ax.texts] == ["0 %"]
-    if sessions:
+    if sessions:  # 1-2 points: the numbers, with their dates, not near-empty axes
+        texts = [t.get_text() for t in hit_ax.texts]
+        assert not hit_ax.axison
+        assert [t for t in texts if t.endswith("% hit")] == [
+            f"{100 * sum(h) / len(h):.0f} % hit" for h in sessions]
+        assert [t for t in texts if t.endswith(" Mar 2026")] == [
+            f"0{2 + d} Mar 2026" for d in range(len(sessions))]
+        assert texts[-1].startswith(f"{len(sessions)} session")
+        [dots] = [ln for ln in hit_ax.get_lines()][:1]
+        assert dots.get_marker() == "o" and dots.get_markersize() >= 8
+        week_ax = figs["Sessions and adherence"].axes[1]
+        assert not week_ax.axison and "week of 02 Mar 2026 (not over)" in [
+            t.get_text() for t in week_ax.texts]
+        assert [t.get_text() for t in week_ax.texts if " of " in t.get_text()
+                and "week" not in t.get_text()] == ["0 of 5"]  # none completed
         speed_ax = figs["Movement"].axes[0]
-        drawn = [ln for ln in speed_ax.get_lines() if len(ln.get_xdata())]
-        assert drawn and speed_ax.axison
+        assert not speed_ax.axison or any(len(ln.get_xdata()) for ln in speed_ax.get_lines())
 
 
 def test_the_report_opens_with_the_triage_sentence(model) -> None:
