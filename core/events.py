@@ -49,6 +49,7 @@ PINCH_GRAB = "pinch_grab"
 PINCH_PLACE = "pinch_place"
 PINCH_DROP = "pinch_drop"
 OPENCLOSE_CLOSED = "openclose_closed"
+BREATHING = "breathing"  # a paced-breathing reading (rate, adherence, state) every few seconds
 
 KINDS: frozenset[str] = frozenset(
     v for k, v in dict(globals()).items() if k.isupper() and isinstance(v, str))
@@ -67,6 +68,7 @@ class Event:
         return {"t": self.t, "kind": self.kind, "data": dict(self.data)}
 
 __all__ = [  # noqa: RUF022  (kinds in one block, then the type)
+    "BREATHING",
     "CHECKIN",
     "COMPENSATION",
     "DIFFICULTY_STEP",

@@ -47,6 +47,7 @@ from pydantic import (
     model_validator,
 )
 
+from exercises.breathing import BreathingRules
 from exercises.diary import FlarePlan
 from exercises.doses import DOSE_TYPES
 from exercises.gmi.rules import GmiRules
@@ -349,6 +350,8 @@ _PlanFields: dict[str, Any] = {
     "gmi": (GmiRules, Field(default_factory=GmiRules)),
     # the patient-facing flare plan (exercises/diary.py), the therapist's words
     "flare_plan": (FlarePlan, Field(default_factory=FlarePlan)),
+    # paced breathing (exercises/breathing.py): the pacer and the session length
+    "breathing": (BreathingRules, Field(default_factory=BreathingRules)),
 }
 for _name, _model in EXERCISE_MODELS.items():
     _PlanFields[_name] = (_model | None, None)
@@ -452,6 +455,11 @@ class Plan:
     def gmi(self) -> GmiRules:
         """The GMI ladder's settings and criteria (exercises/gmi/)."""
         return self.model.gmi
+
+    @property
+    def breathing(self) -> BreathingRules:
+        """The paced-breathing pacer (exercises/breathing.py)."""
+        return self.model.breathing
 
     @property
     def flare_plan(self) -> FlarePlan:

@@ -38,7 +38,7 @@ from game.gmi_sets import result_lines as gmi_result_lines
 from game.scenes.base import Scene, SceneStack
 from game.scenes.checkin import POST_ITEMS, PRE_ITEMS, PSFS_PREFIX, CheckinScene, psfs_items
 from game.scenes.exercise import ExerciseOutcome, ExerciseScene, SessionLike
-from game.scenes.menus import PatientScene, SafetyScene, TitleScene
+from game.scenes.menus import DIARY, FLARE, PatientScene, SafetyScene, TitleScene
 from game.scenes.rest import RestScene
 from game.scenes.summary import SummaryScene
 from game.scenes.today import EASIER, REST, RestDayScene, TodayScene
@@ -121,6 +121,8 @@ class FlowResult:
     rest_day: bool = False  # the patient chose to rest today (nothing played)
     flare_plan_shown: bool = False  # a flare: the flare plan was shown after the check-in
     rail_pain: int | None = None  # a rating given from the rail's Pain outside the exercise
+    diary: dict[str, int] | None = None  # the title's "Diary": today's entry, nothing played
+    body_map: bool = False  # a sensory body map was painted and stored (game/flow_bodymap.py)
     psfs: dict[int, int] | None = None  # activity id -> 0..10, when the weekly PSFS was asked
     events: list[Any] = field(default_factory=list)
 
@@ -155,6 +157,8 @@ class SessionFlow:
         # session's check-ins and end are stamped on it, so they agree with the events.
         self.game_clock: Callable[[], float] | None = None
         self.simulated_clock = False
+        self.flare_reported = False  # the title's "I'm having a flare"
+        self.diary_only = False  # the title's "Diary" (game/flow_diary.py)
 
     @property
     def done(self) -> bool:
@@ -192,9 +196,13 @@ class SessionFlow:
         return None if self.game_clock is None else float(self.game_clock())
 
     # ----------------------------------------------------------------- steps
-    def _after_title(self, ok: bool | None) -> None:
+    def _after_title(self, ok: bool | str | None) -> None:
         if not ok:
             return self._end("title")
+        self.flare_reported = ok == FLARE  # "I'm having a flare": plan + easier after the check-in
+        if ok == DIARY:  # today's diary only: no safety screen, nothing played
+            self.diary_only = True
+            return self._after_safety(True)
         self.stack.push(SafetyScene(self.pace), self._after_safety)
 
     def _after_safety(self, ok: bool | None) -> None:
@@ -210,16 +218,27 @@ class SessionFlow:
         store = self.services.store
         if store is not None:
             store.ensure_patient(patient_id, affected_side=self.affected)
+        if self.diary_only:
+            from game.flow_diary import start_diary
+
+            return start_diary(self)
         self.stack.push(CheckinScene("pre", PRE_ITEMS, self.pace), self._after_pre)
 
     def _after_pre(self, answers: dict[str, int] | None) -> None:
         if answers is None:
             return self._end("checkin_pre")
+        reported = self.flare_reported
+        if reported:  # kept with the check-in: the report and the GMI gate see the flare day
+            answers = {**answers, "flare": 1}
         self.result.pre = answers
-        # A flare (detected from the pain answers, game/flare.py): the therapist's flare
-        # plan first, then the usual "How much for today?" (easier and rest offered there).
+        # A flare (detected from the pain answers, game/flare.py, or the patient's own
+        # word): the therapist's flare plan first, then the usual "How much for today?"
+        # (easier and rest offered there; easier suggested).
         flare_plan = getattr(self.services, "flare_plan", None)
-        lines = flare_plan(self.result.patient_id, answers) if flare_plan else None
+        lines = None
+        if flare_plan is not None:
+            lines = flare_plan(self.result.patient_id, answers, reported=True) if reported \
+                else flare_plan(self.result.patient_id, answers)
         if lines:
             from game.scenes.flare_plan import FlarePlanScene
 
@@ -235,14 +254,16 @@ class SessionFlow:
             return self._start_gmi(gmi_set)
         options = self.services.day_options(answers)
         gate = options.gate
-        self.result.easier_suggested = gate.suggest_easier
+        self.result.easier_suggested = gate.suggest_easier or self.flare_reported
         self.result.full_allowed = options.full is not None
         if self.easier is not None and (self.easier or options.full is not None):
             self.result.easier, self.result.easier_by = self.easier, "command line"
             return self._calibrate()
         full = options.full or options.easier
-        self.stack.push(TodayScene(suggest_easier=gate.suggest_easier, pain=answers.get("pain"),
-                                   reason=gate.reason, full_allowed=options.full is not None,
+        self.stack.push(TodayScene(suggest_easier=self.result.easier_suggested, pain=answers.get("pain"),
+                                   reason=gate.reason or ("you said you are having a flare"
+                                                          if self.result.easier_suggested else ""),
+                                   full_allowed=options.full is not None,
                                    minutes=full.session.session_minutes,
                                    easier_minutes=options.easier.session.session_minutes,
                                    pace=self.pace), self._after_today)
@@ -364,8 +385,10 @@ class SessionFlow:
             listener(events)
 
     def _rest(self, runner: SessionLike) -> Scene[Any]:
+        rules_of = getattr(self.services, "breathing_rules", None)  # paced breathing at rests
+        rules = rules_of() if rules_of is not None else None
         return RestScene(runner, sink=self._record, affected=self.affected, ask_pain=True, pace=self.pace,
-                         on_pain=self._rest_pain)
+                         on_pain=self._rest_pain, breathing=rules)
 
     def _rest_pain(self, rating: int, t: float) -> None:
         """The pain check at a rest break, answered at game time t: a check-in of its own."""
@@ -392,6 +415,15 @@ class SessionFlow:
             self.recorder.close(outcome.summary, completed=outcome.reason in ("completed", "time_cap"),
                                 t=now)
             self.recorder = None
+        # the sensory body map when due (game/flow_bodymap.py), not after a stop or pain stop
+        if answers is not None and outcome.reason in ("completed", "time_cap"):
+            from game.flow_bodymap import offer
+
+            if offer(self, lambda: self._psfs_step(answers)):
+                return
+        self._psfs_step(answers)
+
+    def _psfs_step(self, answers: dict[str, int] | None) -> None:
         activities = self._psfs_activities() if answers is not None else []
         if activities:
             names = [(a.activity_id, a.name) for a in activities]

@@ -59,7 +59,8 @@ class GameServices:
     reach_mode: str | None = None  # `--reach-mode`: reaching's mode over the plan's ("forward")
     _options: dict[int | None, DayOptions] = field(default_factory=dict, repr=False)
 
-    def flare_plan(self, patient_id: str | None, pre: Mapping[str, int]) -> list[str] | None:
+    def flare_plan(self, patient_id: str | None, pre: Mapping[str, int], *,
+                   reported: bool = False) -> list[str] | None:
         """The flare plan's lines when today's pain answer completes a flare (game/flare.py),
         recorded for the therapist; None otherwise or without a store."""
         from game.flare import FlarePlanError, flare_plan_for, record_showing
@@ -67,13 +68,40 @@ class GameServices:
         if self.store is None or not patient_id or not hasattr(self.store, "checkins"):
             return None
         try:
-            shown = flare_plan_for(self.store, patient_id, today_pain=pre.get("pain"))
+            shown = flare_plan_for(self.store, patient_id, today_pain=pre.get("pain"),
+                                   reported=reported)
             if shown is None:
                 return None
             record_showing(self.store, patient_id, shown, "game")
         except FlarePlanError:
             return None  # the dose source reports a broken plan in its own words
         return shown.lines
+
+    def bodymap_due(self, patient_id: str) -> Any:
+        """False when no body map is due; else the last map to start from (None the first
+        time): the first session, then every 7 days (exercises.bodymap.bodymap_due)."""
+        from exercises.bodymap import bodymap_due
+        from telemetry.bodymap import BodyMapError, from_compact
+
+        if self.store is None or not hasattr(self.store, "body_maps"):
+            return False
+        maps = self.store.body_maps(patient_id, layer="patient")
+        due, _ = bodymap_due(maps[-1].at if maps else None, self.store.now())
+        if not due:
+            return False
+        try:
+            return from_compact(maps[-1].data) if maps else None
+        except BodyMapError:
+            return None
+
+    def breathing_rules(self) -> Any:
+        """The plan's [breathing] table (exercises.breathing; the default without a plan),
+        for the pacer at rest breaks; None when the plan turns that off."""
+        from exercises.breathing import BreathingRules
+
+        loaded = self.dosing.plan() if self.store is not None else None
+        rules = loaded[1].breathing if loaded is not None else BreathingRules()
+        return rules if rules.at_rest_breaks else None
 
     def day_options(self, pre: Mapping[str, int]) -> DayOptions:
         """Today's options for this pre-session pain (asked once per answer)."""
@@ -122,6 +150,16 @@ class GameServices:
         latency_event = getattr(self.dosing, "latency_events", {}).get(today.dose)
         if self.reach_mode is not None and hasattr(today.dose, "mode"):  # a task, not a level
             today = dataclasses.replace(today, dose=dataclasses.replace(today.dose, mode=self.reach_mode))
+        reasons = tuple(today.reasons)
+        if self.mirror:  # GMI stage 3: the plan's mirror sets (exercises/gmi/mirror.py)
+            from exercises.gmi.mirror import mirror_session
+            from exercises.gmi.rules import Mirror
+
+            loaded = self.dosing.plan() if self.store is not None else None
+            session, why = mirror_session(today.session,
+                                          loaded[1].gmi.mirror if loaded else Mirror())
+            today = dataclasses.replace(today, session=session)
+            reasons = (*reasons, why)
         cal = calibration if calibration not in ({}, None) else None
         exercise = make_exercise(self.game, today.dose, cal, np.random.default_rng(self.seed),
                                  session_dose=today.session)
@@ -129,7 +167,7 @@ class GameServices:
                                require_hand=self.require_hand, dosing=today.in_session(exercise))
         dose_record = {"session": _dc_dict(today.session), self.game: _dc_dict(today.dose)}
         return SessionSetup(runner=runner, exercise=self.game, dose=dose_record, source=self.source,
-                            mirror=self.mirror, decisions=today.reasons,
+                            mirror=self.mirror, decisions=reasons,
                             events=(latency_event,) if latency_event is not None else ())
 
 

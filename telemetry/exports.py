@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from telemetry import paths
+from telemetry.bodymap_report import BODYMAP_CSV_COLUMNS, bodymap_csv_rows
 from telemetry.snapshot import PatientData
 
 # metric key in a trial's "metrics" -> (local code, display, UCUM unit)
@@ -102,6 +103,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "session_rom": ("session_id", "side", "metric", "value", "unit_ucum", "estimated", "frames"),
     "flags": ("flag_id", "kind", "measure", "raised_at", "status", "closed_at", "message",
               "evidence_json"),
+    "body_map_regions": BODYMAP_CSV_COLUMNS,  # issue 17: telemetry/bodymap_report.py
 }
 
 
@@ -172,6 +174,7 @@ def csv_tables(data: PatientData, tz: tzinfo = timezone.utc) -> dict[str, list[d
                    "closed_at": _ts(f.closed_at, tz), "message": f.message,
                    "evidence_json": json.dumps(f.evidence, ensure_ascii=False)}
                   for f in data.flags]
+    t["body_map_regions"] = bodymap_csv_rows(data.body_maps, lambda d: _ts(d, tz))
     return t
 
 
@@ -372,6 +375,11 @@ def fhir_bundle(data: PatientData, *, model: str = "mediapipe 0.10.21 pose_landm
             if note:
                 obs_rom["note"] = [{"text": note}]
             entries.append(_entry(obs_rom))
+    from telemetry.bodymap_fhir import bodymap_entries  # issue 17: sensory body maps
+    from telemetry.breathing_fhir import breathing_entries  # issue 17: paced breathing
+
+    entries += bodymap_entries(data.body_maps, subject, _rid, _entry)
+    entries += breathing_entries(data.sessions, subject, device_ref, _rid, _entry)
     return {"resourceType": "Bundle", "id": _rid("Bundle", pid, (now or datetime.now(
         timezone.utc)).isoformat()), "type": "collection",
             "timestamp": (now or datetime.now(timezone.utc)).isoformat(), "entry": entries}

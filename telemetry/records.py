@@ -134,3 +134,16 @@ class FlagRecord:
     evidence: dict[str, Any]
     status: str  # "open" or "closed"
     closed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BodyMapRecord:
+    """One stored sensory body map (telemetry.bodymap's compact form in `data`)."""
+
+    map_id: int
+    patient_id: str
+    session_id: str | None
+    at: datetime
+    layer: str  # "patient" or "therapist"
+    drawn_by: str  # "patient", "therapist" or "virtual_patient"
+    data: dict[str, Any]

@@ -34,6 +34,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from telemetry import paths
+from telemetry.bodymap_report import bodymap_figures, bodymap_section
 from telemetry.snapshot import PatientData
 from telemetry.therapies import therapy_section
 from telemetry.trends import Assessment, Change, Series
@@ -112,6 +113,7 @@ class ReportModel:
     triage: dict[str, Any] = field(default_factory=dict)  # telemetry.triage.Triage.to_dict()
     trunk: list[dict[str, Any]] = field(default_factory=list)  # newest first
     therapies: dict[str, Any] = field(default_factory=dict)  # telemetry.therapies (GMI, diary)
+    body_maps: dict[str, Any] = field(default_factory=dict)  # telemetry.bodymap_report
 
 
 def _fmt(v: float | None, nd: int = 1) -> str:
@@ -245,7 +247,8 @@ def build_report(data: PatientData, assessment: Assessment, *, tz: tzinfo = time
         plan=plan, assessment=assessment, tz=tz, quality_note=quality_note,
         session_records=list(sessions), trunk=trunk_rows(sessions, data.trials, tz),
         triage=tri.to_dict(),
-        therapies=therapy_section(sessions, data.checkins, data.flags, tz))
+        therapies=therapy_section(sessions, data.checkins, data.flags, tz),
+        body_maps=bodymap_section(data.body_maps, tz))
 
 
 def trunk_rows(sessions: list[Any], trials: list[Any], tz: tzinfo) -> list[dict[str, Any]]:
@@ -519,6 +522,7 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
         fig.suptitle("Hand games per session (median of the session's sets or repetitions)",
                      fontsize=10, x=0.01, y=0.98, ha="left", va="top")
         out.append(("Hand games", fig))
+    out += bodymap_figures(model.body_maps)  # issue 17: the sensory body maps
     return out
 
 

@@ -166,6 +166,21 @@ flags = Table(
     CheckConstraint("status IN ('open', 'closed')", name="ck_flags_status"),
 )
 
+# Sensory body maps (migration 0007): one drawing per row, in telemetry.bodymap's
+# compact form (grid id, layer, per sensation intensity + cell bitset).
+body_maps = Table(
+    "body_maps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", String(64), ForeignKey("patients.patient_id"), nullable=False),
+    Column("session_id", String(32), ForeignKey("sessions.session_id")),
+    Column("drawn_at", String(40), nullable=False),
+    Column("layer", String(16), nullable=False),
+    Column("drawn_by", String(16), nullable=False),
+    Column("data", Text, nullable=False),
+    CheckConstraint("layer IN ('patient', 'therapist')", name="ck_body_maps_layer"),
+)
+Index("ix_body_maps_patient_at", body_maps.c.patient_id, body_maps.c.drawn_at)
+
 landmark_chunks = Table(
     "landmark_chunks", metadata,
     Column("session_id", String(32), ForeignKey("sessions.session_id"), primary_key=True),

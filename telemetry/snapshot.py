@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telemetry.records import (
+    BodyMapRecord,
     CheckinRecord,
     FlagRecord,
     PatientRecord,
@@ -31,6 +32,7 @@ class PatientData:
     plan: tuple[int, str] | None = None
     plan_history: list[PlanVersion] = field(default_factory=list)
     calibration: dict[str, Any] | None = None
+    body_maps: list[BodyMapRecord] = field(default_factory=list)  # telemetry.bodymap
 
 
 def load_patient(store: Store, patient_id: str) -> PatientData:
@@ -48,4 +50,5 @@ def load_patient(store: Store, patient_id: str) -> PatientData:
         plan=store.current_plan(patient_id),
         plan_history=store.plan_history(patient_id),
         calibration=dict(cal) if cal is not None else None,
+        body_maps=store.body_maps(patient_id),
     )

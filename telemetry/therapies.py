@@ -85,6 +85,28 @@ def therapy_section(sessions: Sequence[SessionRecord], checkins: Sequence[Checki
               "status": f.status, "shown": f.evidence.get("shown", [])}
              for f in flags if f.kind == FLARE_PLAN_FLAG]
     diary = diary_rows(checkins, tz)
-    if not (gmi or shown or diary):
+    breathing = breathing_rows(sessions, tz)
+    if not (gmi or shown or diary or breathing):
         return {}
-    return {"gmi": moves, "laterality": latest, "diary": diary, "flare_plan_shown": shown}
+    return {"gmi": moves, "laterality": latest, "diary": diary, "flare_plan_shown": shown,
+            "breathing": breathing}
+
+
+def breathing_rows(sessions: Sequence[SessionRecord], tz: tzinfo) -> list[dict[str, Any]]:
+    """The newest paced-breathing sets (exercises/breathing.py), newest first: the camera's
+    rate and adherence only where the reading was "tracking"."""
+    rows = []
+    for s in reversed([s for s in sessions if s.exercise == "breathing"][-DIARY_ROWS:]):
+        summ = s.summary or {}
+        tracking = summ.get("state") == "tracking"
+        adh = summ.get("adherence")
+        rows.append({"date": s.started_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                     "minutes": round(float(summ.get("seconds") or 0.0) / 60.0, 1),
+                     "paced": summ.get("breaths_per_min_paced", "-"),
+                     "rate": f"{summ['rate_per_min']:.1f}" if tracking and
+                     isinstance(summ.get("rate_per_min"), (int, float)) else "-",
+                     "adherence": f"{100 * adh:.0f} %" if tracking and
+                     isinstance(adh, (int, float)) else "-",
+                     "reading": "read from the shoulders" if tracking else
+                     f"pacer only: {summ.get('why', '')}"})
+    return rows

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "therapist": "game.cli.therapist:therapist",
     "diary": "game.cli.diary:diary",
     "latency-test": "game.cli.latency_test:latency_test",
+    "bodymap": "game.cli.bodymaps:bodymap",
 }
 
 

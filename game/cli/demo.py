@@ -26,6 +26,8 @@ from game.gmi_sets import GMI_GAMES  # graded motor imagery: game/cli/gmi.py pla
 from game.registry import GAME_NAMES, HAND_GAMES
 from game.session import NOT_STARTED, DemoPlayer, SessionRequest, prepare, run
 
+OWN_RUNNERS = (*GMI_GAMES, "breathing")  # games with their own runner (breathing: game/cli/breathing.py)
+
 
 @click.command()
 @click.option("--headless", is_flag=True, help="Never open a window; simulated clock, as fast as possible.")
@@ -41,7 +43,7 @@ from game.session import NOT_STARTED, DemoPlayer, SessionRequest, prepare, run
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Track and play a video file.")
 @click.option("--patient", type=PATIENT, default="demo", show_default=True, help="Pseudonymous patient id.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same session.")
-@session_options(extra_games=GMI_GAMES)
+@session_options(extra_games=OWN_RUNNERS)
 @click.option("--rest-pain", type=click.IntRange(0, 10), default=None,
               help="The scripted patient's pain at each rest break (default: as before the session); "
                    "a rise of 2 or more shows the pain pause.")
@@ -59,6 +61,9 @@ from game.session import NOT_STARTED, DemoPlayer, SessionRequest, prepare, run
 @click.option("--latency-ms", type=click.FloatRange(0.0, 2000.0), default=None,
               help="Play as on a machine whose webcam latency self-test measured this "
                    "(time limits widen as `play` does with `neuroplay latency-test`'s result).")
+@click.option("--bodymap", is_flag=True,
+              help="The virtual patient paints a sensory body map (front/back), stored and "
+                   "reported; see docs/therapies.md.")
 @lsl_options
 def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str | None, as_json: bool,
          replay: str | None, video: str | None, patient: str, seed: int, game: str,
@@ -67,13 +72,33 @@ def demo(headless: bool, seconds: float, screenshots: str | None, data_dir: str 
          pain_pause: str = "continue", today_choice: str = "suggested",
          answer: str = "keys", lsl: bool = False, lsl_wait: float = 0.0, view: str | None = None,
          stereo: str | None = None, comfort: str | None = None, ipd_mm: float | None = None,
-         reach_mode: str | None = None, latency_ms: float | None = None, every_game: bool = False) -> None:
+         reach_mode: str | None = None, latency_ms: float | None = None, every_game: bool = False,
+         bodymap: bool = False) -> None:
     """Play a whole session with no camera and save it.
 
     The player is the virtual patient (or a --replay / --video recording); the
     check-ins are answered by a script. Prints the summary and where the data
     and the therapist report are.
     """
+    if bodymap:  # a check-in of its own (game/cli/bodymap.py), not a game session
+        if replay or video or mirror or lsl or view or stereo or reach_mode or every_game:
+            raise UserError("--bodymap is painted by the virtual patient; --replay, --video, "
+                            "--mirror, --lsl, the 3-D view options and --every-game are not for it")
+        from game.cli.bodymap import run_bodymap_demo
+
+        run_bodymap_demo(data_dir=data_dir, patient=patient, seed=seed, affected=side,
+                         screenshots=screenshots, as_json=as_json, no_report=no_report)
+        return
+    if game == "breathing":
+        if replay or video or mirror or lsl or view or stereo or reach_mode or every_game:
+            raise UserError("--game breathing is played by the virtual patient; --replay, --video, "
+                            "--mirror, --lsl, the 3-D view options and --every-game are not for it")
+        from game.cli.breathing import run_breathing_demo
+
+        run_breathing_demo(data_dir=data_dir, patient=patient, seed=seed, seconds=seconds,
+                           screenshots=screenshots, as_json=as_json, no_report=no_report,
+                           pre_pain=pre_pain)
+        return
     if game in GMI_GAMES:
         if view or stereo or comfort or ipd_mm or reach_mode:
             raise UserError(f"--view, --stereo, --comfort, --ipd-mm and --reach-mode are for "

@@ -68,6 +68,9 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         click.echo(f"Rest day: nothing played today (pain before {record['pain_pre']}/10); "
                    f"the answers were saved as today's diary entry")
         return
+    if record.get("end_reason") == "diary":  # the title's "Diary": nothing played
+        click.echo("Today's diary entry is saved; nothing was played.")
+        return
     if not record.get("session_id"):  # stopped at a menu, a check-in or calibration
         click.echo(NOT_STARTED)
         return

@@ -45,8 +45,18 @@ class RestScene(Scene[str]):
 
     def __init__(self, runner: Any, sink: Callable[[list[Event]], None] | None = None, affected: str = "right",
                  *, ask_pain: bool = False, pace: float = 1.0,
-                 on_pain: Callable[[int, float], None] | None = None) -> None:
+                 on_pain: Callable[[int, float], None] | None = None,
+                 breathing: Any = None) -> None:
         super().__init__()
+        # The plan's [breathing] pacer (exercises.breathing) paces the circle; the shoulders'
+        # movement is read meanwhile and kept as one "breathing" event when the rest ends.
+        self.breathing = breathing
+        self.pacer: Any = None
+        if breathing is not None:
+            from exercises.breathing import Pacer
+
+            self.pacer = Pacer.of(breathing)
+        self._breath: tuple[list[float], list[float]] = ([], [])
         self.runner = runner
         self.sink = sink or (lambda events: None)
         self.affected = affected
@@ -80,8 +90,24 @@ class RestScene(Scene[str]):
             self._ask = True
             return
         self._emit(self.runner.step(intents, dt))
+        if self.pacer is not None and intents.body_visible and intents.tracking_quality >= 0.5:
+            self._breath[0].append(self.t)
+            self._breath[1].append(intents.trunk_dy)
         if self.runner.state != "resting":
+            self._breathing_event()
             self.dismiss("done")
+
+    def _breathing_event(self) -> None:
+        """The rest's breathing reading (honest "pacer_only" when too short or too weak)."""
+        if self.pacer is None or not self._breath[0]:
+            return
+        from core.events import BREATHING
+        from exercises.breathing import estimate
+
+        reading = estimate(self._breath[0], self._breath[1], self.pacer)
+        self.sink([Event(self.t, BREATHING, {**reading.to_dict(), "where": "rest",
+                                             "breaths_per_min_paced":
+                                                 self.breathing.breaths_per_min})])
 
     def _after_pain_now(self, answers: dict[str, int] | None, t: float) -> None:
         self.t = max(self.t, t)  # this scene's clock stood still while the question was up
@@ -125,12 +151,20 @@ class RestScene(Scene[str]):
         w, h = surface.get_size()
         margin = rail_text_margin(w)
         y = draw_text_block(surface, "Rest", th.font("title", bold=True), pal.rest, h // 20, margin=margin)
-        y = draw_text_block(surface, "Let your arms rest. Breathe slowly.", th.font("body"), pal.text, y, margin=margin)
+        if self.pacer is not None:  # the plan's pacer: in as the circle grows, out as it shrinks
+            phase, _ = self.pacer.phase(self.t)
+            words = "Let your arms rest. " + ("Breathe in..." if phase == "inhale"
+                                              else "Breathe out...")
+            level = self.pacer.level(self.t)
+        else:
+            words = "Let your arms rest. Breathe slowly."
+            level = 0.5 + 0.5 * math.sin(self.t * 2 * math.pi / 8.0)
+        y = draw_text_block(surface, words, th.font("body"), pal.text, y, margin=margin)
         if self.note:
             draw_text_block(surface, self.note, th.font("body"), pal.text, y, margin=margin)
         remaining = max(0.0, float(self.runner.rest_remaining_s))
-        # A slowly breathing circle and the seconds left.
-        r = int(min(w, h) * (0.16 + 0.03 * math.sin(self.t * 2 * math.pi / 8.0)))
+        # A breathing circle and the seconds left.
+        r = int(min(w, h) * (0.13 + 0.06 * level))
         c = (w // 2, int(h * 0.6))
         pygame.draw.circle(surface, pal.rest, c, r)
         img = th.font("title", bold=True).render(f"{math.ceil(remaining)}", True, (0, 0, 0))

@@ -44,6 +44,7 @@ from telemetry.migrations import (
     v0004_checkin_phase_in_session,
     v0005_session_clock,
     v0006_security_hardening,
+    v0007_body_maps,
 )
 
 
@@ -61,6 +62,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "0004_checkin_phase_in_session", v0004_checkin_phase_in_session.apply),
     Migration(5, "0005_session_clock", v0005_session_clock.apply),
     Migration(6, "0006_security_hardening", v0006_security_hardening.apply),
+    Migration(7, "0007_body_maps", v0007_body_maps.apply),
 )
 
 LATEST = MIGRATIONS[-1].version

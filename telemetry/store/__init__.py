@@ -36,6 +36,7 @@ from sqlalchemy.pool import StaticPool
 from telemetry import paths
 from telemetry.errors import DamagedDatabase, StoreError
 from telemetry.migrations import migrate
+from telemetry.store.bodymaps import BodyMapsMixin
 from telemetry.store.core import Clock, StoreCore
 from telemetry.store.engine import (
     ENV_DB,
@@ -52,7 +53,7 @@ from telemetry.store.recorder import _ACTIVE, FLUSH_EVENTS, MAX_BUFFERED_FRAMES,
 from telemetry.store.sessions import STALE_AFTER_S, SessionsMixin, new_session_id, quota_met_of
 
 
-class Store(SessionsMixin, PlansMixin, FlagsMixin):
+class Store(SessionsMixin, PlansMixin, FlagsMixin, BodyMapsMixin):
     """The NeuroPlay database. Open with `Store.open(...)` or `Store.memory()`."""
 
     # ---------------------------------------------------------------- opening

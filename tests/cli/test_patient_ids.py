@@ -82,6 +82,8 @@ COMMANDS = {
     "plan show": ["plan", "show", "{id}"],
     "report": ["report", "{id}", "--out", "{out}/r.html"],
     "export": ["export", "{id}", "--format", "csv", "--out", "{out}/csv"],
+    "bodymap exam": ["bodymap", "exam", "{id}", "--sensation", "allodynia_brush", "--region",
+                     "front.head"],
 }
 
 

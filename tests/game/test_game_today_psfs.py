@@ -248,7 +248,8 @@ def test_weekly_psfs_is_asked_when_due_and_stored_through_telemetry(store: Store
     a = store.add_psfs_activity("p1", "Reach a cup from the shelf")
     b = store.add_psfs_activity("p1", "Comb my hair")
     flow = play(store, psfs_answers=[4, 7])
-    assert flow.stack.entered[-3:] == ["checkin_post", "checkin_psfs", "summary"]
+    # the first session also asks for the sensory body map (due first, then weekly)
+    assert flow.stack.entered[-4:] == ["checkin_post", "bodymap", "checkin_psfs", "summary"]
     assert flow.result.psfs == {a: 4, b: 7}
     ratings = store.psfs_ratings("p1")
     assert [(r.activity_id, r.value) for r in ratings] == [(a, 4), (b, 7)]

@@ -219,6 +219,9 @@ def test_a_whole_session_by_keyboard_and_mouse_in_a_real_window(display: str, tm
             else:
                 break
         u.key("2")
+        u.wait("bodymap")  # the first session's sensory body map: Enter presses Done
+        time.sleep(0.3)
+        u.key("Return")
         u.wait("checkin_psfs")
         u.key("5")
         time.sleep(0.3)
@@ -234,8 +237,8 @@ def test_a_whole_session_by_keyboard_and_mouse_in_a_real_window(display: str, tm
     order = [s for i, s in enumerate(u.seen) if s not in u.seen[:i]]
     assert order[:7] == ["title", "safety", "patient", "checkin_pre", "easier_today",
                          "calibration", "exercise"]
-    assert {"checkin_in_session", "pain_easier", "rest", "checkin_post", "checkin_psfs",
-            "summary"} <= set(order)
+    assert {"checkin_in_session", "pain_easier", "rest", "checkin_post", "bodymap",
+            "checkin_psfs", "summary"} <= set(order)
     with Store.open(data_dir=home) as store:
         [session] = store.history("p-win")
         checkins = {(c.phase, c.session_id == session.session_id): c.answers

@@ -24,8 +24,9 @@ from vision.bodyframe import BodyFrame
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "game"))
 from game_test_doubles import Services  # noqa: E402
 
+# the first session also asks for the sensory body map (game/flow_bodymap.py, issue 17)
 LATERALITY_FLOW = ["title", "safety", "patient", "checkin_pre", "laterality", "checkin_post",
-                   "summary"]
+                   "bodymap", "summary"]
 
 
 @pytest.fixture

@@ -119,7 +119,9 @@ def test_damaged_and_newer_databases(tmp_path: Path) -> None:
     new = tmp_path / "new"
     Store.open(data_dir=new).close()
     con = sqlite3.connect(new / "neuroplay.db")
-    con.execute("INSERT INTO schema_migrations VALUES (7, '0007_future', 'x')")
+    from telemetry.migrations import LATEST
+
+    con.execute("INSERT INTO schema_migrations VALUES (?, 'future', 'x')", (LATEST + 1,))
     con.commit()
     con.close()
     r = CliRunner().invoke(cli, ["patients", "--data-dir", str(new)])
