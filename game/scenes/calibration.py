@@ -26,6 +26,7 @@ from game.widgets import (
     draw_hands,
     draw_text_block,
     place_rail,
+    rail_rects,
     rail_text_margin,
 )
 from vision.bodyframe import BodyFrame
@@ -131,7 +132,13 @@ class CalibrationScene(Scene[Any]):
             text = self.procedure.prompt
             progress = self.procedure.progress
         draw_text_block(surface, text, th.font("body"), pal.text, y, margin=margin)
-        bar = pygame.Rect(margin, int(h * 0.3) - th.small_px, w - 2 * margin, th.small_px // 2)
+        # the progress bar beside the safety rail, never under it
+        side = "right" if self.affected == "left" else "left"
+        _, pain_rect = rail_rects((w, h), side)
+        gap = max(8, w // 60)
+        left = pain_rect.right + gap if side == "left" else margin
+        right = pain_rect.left - gap if side == "right" else w - margin
+        bar = pygame.Rect(left, int(h * 0.3) - th.small_px, max(1, right - left), th.small_px // 2)
         pygame.draw.rect(surface, pal.text_dim, bar, 2)
         pygame.draw.rect(surface, pal.hit, (bar.x, bar.y, int(bar.w * max(0.0, min(1.0, progress))), bar.h))
         side = "right" if self.affected == "left" else "left"
