@@ -390,7 +390,7 @@ class ReachingExercise:
         self._age_lingering(dt)
         if trial is None:
             self._gap_left -= dt
-            if self._gap_left <= 1e-9:
+            if self._gap_left <= 1e-9 and self._ready_for_next(dt):
                 events.append(self._spawn(intents.t))
             return events
         trial.age_s += dt
@@ -398,6 +398,11 @@ class ReachingExercise:
         events.extend(self._check_compensation(trial, intents))
         events.extend(self._advance(trial, intents, dt, new_sample))
         return events
+
+    def _ready_for_next(self, dt: float) -> bool:
+        """Whether the next target may appear once the pause between targets is over (a
+        mode that needs the hand back first says no; exercises/reaching_forward.py)."""
+        return True
 
     def _track_hands(self, intents: Intents, dt: float) -> dict[Side, bool]:
         """Drive the kinematic hands; returns side -> whether a new sample arrived."""

@@ -22,8 +22,10 @@ so (exercises.forward_reach):
     forward reading, a shallow one only that the hand does not read behind its
     rest. A depth-only hit is impossible, and a hand with no depth reading
     (world landmarks lost) never touches.
-Forward range of motion and 3-D SPARC (telemetry/metrics3d.py) of each
-repetition go into its `repetition` event, and the session's into `summary()`.
+Each repetition is out and back: the next target appears once the hand reads back
+toward rest (RETURN_FRACTION of the last depth; RETURN_WAIT_S at most), so its forward
+range of motion and 3-D SPARC (telemetry/metrics3d.py) are of a whole reach; they go into
+its `repetition` event, and the session's into `summary()`.
 """
 
 from __future__ import annotations
@@ -57,6 +59,13 @@ from vision.intents import Intents
 # Where a forward target sits in the image plane: in front of the arm's shoulder,
 # at these heights (body units, y up from the shoulder line).
 FORWARD_SPOTS: dict[str, float] = {"table": -0.5, "shelf": 0.1}
+# A forward reach is out AND back: the next target waits until the hand's forward reading
+# is back within this share of the last target's depth (so each repetition starts from
+# rest, its forward range is measured, and a hand parked forward cannot collect targets by
+# small moves in the image plane). Depth is coarse (0.58 arm lengths), so after
+# RETURN_WAIT_S the next target comes anyway: the game never stalls on a noisy reading [D].
+RETURN_FRACTION = 0.5
+RETURN_WAIT_S = 4.0
 # Without a measured forward envelope: this fraction of the arm's length beyond rest.
 DEFAULT_FORWARD_ENVELOPE_ARM = 0.8
 
@@ -128,6 +137,8 @@ class ForwardReachingExercise(ReachingExercise):
         self._samples: dict[int, list[list[float]]] = {}  # index -> [t, x, y, forward beyond rest]
         self._session_forward: list[float] = []
         self._sparc: list[float] = []
+        self._last: tuple[Side, float] | None = None  # (side, depth) of the last target
+        self._waiting_back_s = 0.0
 
     # ------------------------------------------------------------------ hooks
     def depth_of(self, side: Side, forward: float | None) -> float | None:
@@ -138,6 +149,20 @@ class ForwardReachingExercise(ReachingExercise):
         self._depth[index] = self.reach_fraction * self.forward.envelope[side]
         x = SHOULDER_X if side == "right" else -SHOULDER_X
         return (x, FORWARD_SPOTS[direction])
+
+    def _ready_for_next(self, dt: float) -> bool:
+        """The hand back toward rest after the last forward target (RETURN_FRACTION of its
+        depth), or RETURN_WAIT_S spent waiting for it."""
+        if self._last is None:
+            return True
+        side, depth = self._last
+        beyond = self.depth_of(side, self._forward_now[side])
+        self._waiting_back_s += dt
+        if (beyond is not None and beyond <= RETURN_FRACTION * depth) \
+                or self._waiting_back_s >= RETURN_WAIT_S:
+            self._last, self._waiting_back_s = None, 0.0
+            return True
+        return False
 
     def _spawn(self, t: float) -> Event:
         ev = super()._spawn(t)
@@ -180,6 +205,7 @@ class ForwardReachingExercise(ReachingExercise):
 
     def _finish(self, trial: _Trial, t: float, *, hit: bool) -> list[Event]:
         events = super()._finish(trial, t, hit=hit)
+        self._last, self._waiting_back_s = (trial.side, self._depth[trial.index]), 0.0
         samples = np.asarray(self._samples.pop(trial.index, []), dtype=float).reshape(-1, 4)
         rom = forward_rom(samples[:, 3]) if len(samples) else float("nan")
         smooth = sparc_3d(samples[:, 0], samples[:, 1:4]) if len(samples) else float("nan")

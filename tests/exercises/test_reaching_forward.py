@@ -108,6 +108,9 @@ def test_the_virtual_patient_plays_forward_reaching_headless(tmp_path: Path) -> 
     assert len(reps) == rec["targets"]
     assert all(0.0 <= tr.data["metrics"]["quality"] <= 1.0 for tr in reps)
     assert all(tr.data["depth_tolerance"] == rec["depth_tolerance"] for tr in reps)
+    # every repetition is a whole reach out and back (the next target waits for the hand to
+    # come back), so each has its own forward range, not only the first
+    assert all(tr.data["forward_rom"] is not None and tr.data["forward_rom"] > 0.5 for tr in reps)
     assert sum(tr.data["sparc_3d"] is not None for tr in reps) >= rec["hits"]
 
 
@@ -119,3 +122,29 @@ def test_the_mouse_cannot_play_forward_reaching(tmp_path: Path) -> None:
         prepare(SessionRequest(patient="p1", data_dir=str(tmp_path / "d"), reach_mode="forward"),
                 LivePlayer(mouse=True, new_patient=True))
     assert not (tmp_path / "d").exists()
+
+
+def test_the_next_forward_target_waits_for_the_hand_to_come_back() -> None:
+    """A hand parked forward cannot collect targets: after a hit the next target appears
+    only once the forward reading is back within half the last depth (or after
+    RETURN_WAIT_S: depth is coarse, so the game never stalls on a noisy reading)."""
+    from exercises.reaching_forward import RETURN_WAIT_S
+
+    ex = _game({"right": {"rest": 0.3, "reach": 1.4}, "left": {"rest": 0.3, "reach": 1.4}})
+    first = next(e for e in _play(ex, 0.5, -3.0, 0.3, 0.2) if e.kind == TARGET_SHOWN)
+    spot = (first.data["x"], first.data["y"])
+    deep = 0.3 + 1.4  # at the target's depth
+    ev = _play(ex, *spot, deep, 1.5, 0.2)
+    t_hit = next(e.t for e in ev if e.kind == HOLD_COMPLETE)
+    # parked forward on the spot: the next target only after RETURN_WAIT_S
+    ev = _play(ex, *spot, deep, RETURN_WAIT_S + 1.0, 1.7)
+    shown = [e for e in ev if e.kind == TARGET_SHOWN]
+    assert shown and shown[0].t - t_hit >= RETURN_WAIT_S - 0.1
+    # a hand that comes back: the next target at once (within a step of the return)
+    ex2 = _game({"right": {"rest": 0.3, "reach": 1.4}, "left": {"rest": 0.3, "reach": 1.4}})
+    _play(ex2, 0.5, -3.0, 0.3, 0.2)
+    ev = _play(ex2, *spot, deep, 1.5, 0.2)
+    assert any(e.kind == HOLD_COMPLETE for e in ev)
+    ev = _play(ex2, 0.5, -1.2, 0.3 + 0.4 * 1.4, 1.0, 1.7)  # back below half the depth at 1.7 s
+    shown = [e for e in ev if e.kind == TARGET_SHOWN]
+    assert shown and shown[0].t - 1.7 < 0.1
