@@ -488,9 +488,16 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
         ax2.step(xs + [xs[-1]], [w.prescribed for w in weeks] + [weeks[-1].prescribed],
                  where="post", color=GREY, lw=1, ls="--")
         _style(ax2, "sessions", xs)
-        ax2.set_title("Sessions done per week (dashed: prescribed; blue: 80 % or more, "
-                      "orange: half or more, hatched vermillion: less)", fontsize=9,
-                      loc="left")
+        ax2.set_title("Sessions done per week (dashed: prescribed)", fontsize=9, loc="left")
+        from matplotlib.patches import Patch  # the bars' key: colour AND hatch, never colour alone
+
+        key = [Patch(facecolor=ADHERENCE_MET, edgecolor="#333333", label=">= 80 %"),
+               Patch(facecolor=ADHERENCE_PART, edgecolor="#333333", label=">= 50 %"),
+               Patch(facecolor=ADHERENCE_LOW, edgecolor="#333333", hatch="//", label="less")]
+        top = max(max(w.done for w in weeks), max(w.prescribed for w in weeks), 1)
+        ax2.set_ylim(0, top * 1.45)  # room above the bars for the key
+        ax2.legend(handles=key, fontsize=7, loc="upper center", ncols=3, frameon=False,
+                   handlelength=1.2, columnspacing=0.8)
     else:
         _empty(ax2, "no weeks yet")
     if 0 < len(weeks) <= FEW_POINTS:  # issue 16: one or two weeks read as numbers
