@@ -57,7 +57,7 @@ def test_diary_and_exam_forms_in_chromium(browser_env: tuple[ClinicEnv, Served, 
     assert 0 <= mbox["y"] - (box["y"] + box["height"]) < 40
     expect(pg.locator("#diary-pain")).to_have_value("6")  # type: ignore[attr-defined]
     assert len([c for c in e.store.checkins("north-1") if c.phase == "daily"]) == before
-    pg.locator("#diary").screenshot(path=str(tmp_path / "diary_error.png"))  # type: ignore[attr-defined]
+    _element_shot(pg, "#diary", tmp_path, "diary_error")
 
     worst.fill("8")
     pg.click("#diary-save")  # type: ignore[attr-defined]
