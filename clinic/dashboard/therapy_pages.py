@@ -5,10 +5,11 @@ diary's own rules; the entry is stored like `neuroplay diary` stores one, a "dai
 check-in at noon local time of its day, so trends, flags, flare detection
 (telemetry.therapies) and the report read it like any other. Who entered it: the
 check-in tables have no author column, and a migration for one field was not worth it,
-so the store's key/value settings keep it under `checkin.entered_by.<check-in id>`
-(the therapist's login name and "dashboard"); the patient page shows it. The flare
-plan is not "shown" from here (the patient does not see this page); the flare flag
-that the trends raise from the new entry reaches the therapist as usual.
+so `Store.checkin(..., entered_by=)` keeps it in the store's key/value settings under
+`checkin.entered_by.<check-in id>`, in the same transaction as the entry; the patient
+page shows it. The flare plan is not "shown" from here (the patient does not see this
+page); the flare flag that the trends raise from the new entry reaches the therapist as
+usual.
 
 Examination layer: clinic.bodymap_form checks the form and builds the layer as the CLI's
 `neuroplay bodymap exam` does; it is saved as a "therapist" layer map drawn by
@@ -19,7 +20,6 @@ stored then.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -30,20 +30,12 @@ from telemetry.bodymap import BodyMap, BodyMapError, from_compact, to_compact
 from telemetry.records import BodyMapRecord, PatientRecord
 from telemetry.store import Store
 
-ENTERED_BY_KEY = "checkin.entered_by.{}"
 DIARY_ROWS = 10
 
 
 def entered_by(store: Store, checkin_id: int) -> str | None:
     """The therapist who entered a check-in from the dashboard (None: the patient did)."""
-    raw = store.get_setting(ENTERED_BY_KEY.format(checkin_id))
-    if raw is None:
-        return None
-    try:
-        who = json.loads(raw).get("therapist")
-    except (ValueError, AttributeError):
-        return None
-    return str(who) if who else None
+    return store.checkin_entered_by(checkin_id)
 
 
 def _latest(records: Sequence[BodyMapRecord], layer: str) -> tuple[BodyMapRecord | None,
@@ -96,9 +88,7 @@ def diary_submit(store: Store, p: PatientRecord, form: Mapping[str, str], therap
         return 422, diary_context(store, p, values=values, errors=result.errors)
     assert result.entry is not None and result.day is not None
     cid = store.checkin(p.patient_id, "daily", result.entry.answers(),
-                        at=df.entry_time(result.day, tz))
-    store.set_setting(ENTERED_BY_KEY.format(cid),
-                      json.dumps({"therapist": therapist, "via": "dashboard"}))
+                        at=df.entry_time(result.day, tz), entered_by=therapist)
     return 303, f"/patients/{quote(p.patient_id, safe='')}?diary_saved={cid}#diary"
 
 

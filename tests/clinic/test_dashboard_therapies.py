@@ -208,3 +208,18 @@ def test_csrf_and_other_clinics(env: tuple[ClinicEnv, Served]) -> None:
     assert (len(_daily(e, "north-1")), len(e.store.body_maps("north-1"))) == before
     with httpx.Client(base_url=s.url, follow_redirects=False) as anon:
         assert anon.post("/patients/north-1/diary", data=ENTRY).status_code == 401
+
+
+def test_entered_by_is_stored_with_the_checkin_or_not_at_all(
+        env: tuple[ClinicEnv, Served]) -> None:
+    from telemetry.errors import StoreError
+
+    e, _s = env
+    own = e.store.checkin("north-2", "daily", {"pain": 2})
+    assert e.store.checkin_entered_by(own) is None  # the patient's own entry
+    n = len(e.store.checkins("north-2"))
+    with pytest.raises(StoreError, match="pain must be 0-10, got 12"):
+        e.store.checkin("north-2", "daily", {"pain": 12}, entered_by="ana")
+    assert len(e.store.checkins("north-2")) == n
+    cid = e.store.checkin("north-2", "daily", {"pain": 3}, entered_by="ana")
+    assert (e.store.checkin_entered_by(cid), entered_by(e.store, cid)) == ("ana", "ana")
