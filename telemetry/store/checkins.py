@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -15,11 +16,17 @@ from telemetry.store.jsonutil import iso, parse_iso
 from telemetry.store.patients import PatientsMixin
 from telemetry.store.sql import new_id, not_demo
 
+ENTERED_BY_KEY = "checkin.entered_by.{}"  # settings key: who entered a check-in
+
 
 class CheckinsMixin(PatientsMixin):
     def checkin(self, patient_id: str, phase: str, answers: Mapping[str, int], *,
-                session_id: str | None = None, at: datetime | None = None) -> int:
-        """Store one check-in (items 0-10); returns its id."""
+                session_id: str | None = None, at: datetime | None = None,
+                entered_by: str | None = None) -> int:
+        """Store one check-in (items 0-10); returns its id. `entered_by`: the therapist
+        who entered it for the patient (the dashboard's diary form); the check-in tables
+        have no author column, so it is kept in the settings table under
+        ENTERED_BY_KEY, in the same transaction (no entry without its author)."""
         try:
             clean = proms.validate_answers(phase, answers)
         except ValueError as exc:
@@ -31,7 +38,24 @@ class CheckinsMixin(PatientsMixin):
                 answered_at=iso(at or self.now()))))
             conn.execute(S.checkin_items.insert(), [
                 {"checkin_id": cid, "item": k, "value": v} for k, v in clean.items()])
+            if entered_by:
+                conn.execute(S.settings.insert().values(
+                    key=ENTERED_BY_KEY.format(cid),
+                    value=json.dumps({"therapist": entered_by, "via": "dashboard"})))
         return cid
+
+    def checkin_entered_by(self, checkin_id: int) -> str | None:
+        """Who entered a check-in for the patient (None: the patient did)."""
+        with self._tx() as conn:
+            row = conn.execute(select(S.settings.c.value).where(
+                S.settings.c.key == ENTERED_BY_KEY.format(checkin_id))).first()
+        if row is None:
+            return None
+        try:
+            who = json.loads(str(row[0])).get("therapist")
+        except (ValueError, AttributeError):
+            return None
+        return str(who) if who else None
 
     def checkins(self, patient_id: str, *, include_demo: bool = False) -> list[CheckinRecord]:
         """The patient's check-ins; those of a demo session (a recording played by

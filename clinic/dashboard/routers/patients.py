@@ -8,7 +8,7 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clinic.dashboard import pages
+from clinic.dashboard import pages, therapy_pages
 from clinic.dashboard.context import NotFound, dashboard_of, patient_request
 
 router = APIRouter()
@@ -33,6 +33,13 @@ async def patients(request: Request) -> Response:
 async def patient_page(request: Request, patient_id: str) -> Response:
     d, viewer, p = await patient_request(request, patient_id)
     ctx = await asyncio.to_thread(pages.patient_context, d.store, p)
+    q = request.query_params  # after a save: the id saved, to confirm it on the page
+    diary_saved, exam_saved = (int(v) if v.isdigit() and len(v) < 12 else None
+                               for v in (q.get("diary_saved", ""), q.get("exam_saved", "")))
+    ctx.update(await asyncio.to_thread(therapy_pages.diary_context, d.store, p,
+                                       saved=diary_saved))
+    ctx.update(await asyncio.to_thread(therapy_pages.bodymap_context, d.store, p,
+                                       saved=exam_saved))
     return d.page(request, "patient.html", viewer, **ctx)
 
 
