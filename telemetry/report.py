@@ -491,12 +491,12 @@ def figures(model: ReportModel) -> list[tuple[str, Figure]]:
         ax2.set_title("Sessions done per week (dashed: prescribed)", fontsize=9, loc="left")
         from matplotlib.patches import Patch  # the bars' key: colour AND hatch, never colour alone
 
-        key = [Patch(facecolor=ADHERENCE_MET, edgecolor="#333333", label=">= 80 %"),
+        bars_key = [Patch(facecolor=ADHERENCE_MET, edgecolor="#333333", label=">= 80 %"),
                Patch(facecolor=ADHERENCE_PART, edgecolor="#333333", label=">= 50 %"),
                Patch(facecolor=ADHERENCE_LOW, edgecolor="#333333", hatch="//", label="less")]
         top = max(max(w.done for w in weeks), max(w.prescribed for w in weeks), 1)
         ax2.set_ylim(0, top * 1.45)  # room above the bars for the key
-        ax2.legend(handles=key, fontsize=7, loc="upper center", ncols=3, frameon=False,
+        ax2.legend(handles=bars_key, fontsize=7, loc="upper center", ncols=3, frameon=False,
                    handlelength=1.2, columnspacing=0.8)
     else:
         _empty(ax2, "no weeks yet")
