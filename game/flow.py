@@ -20,7 +20,8 @@ A graded-motor-imagery game (`--game laterality|imagery`, game/gmi_sets.py)
 takes the same path up to the check-in, then plays its set in place of the
 "how much for today?" question, calibration and exercise (nothing is dosed:
 the arm rests or only answers; the stage gate decides the stage), then the
-post-session check-in and the summary with the set's own result.
+post-session check-in and the summary with the set's own result. A paced-breathing
+session (`--game breathing`, game/breathing_set.py) is played the same way.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
+from exercises.breathing import shoulder_height_bu
 from exercises.gmi.stillness import limb_points_bu
-from game.gmi_sets import GMI_GAMES
+from game.gmi_sets import SET_GAMES
 from game.gmi_sets import result_lines as gmi_result_lines
 from game.scenes.base import Scene, SceneStack
 from game.scenes.checkin import POST_ITEMS, PRE_ITEMS, PSFS_PREFIX, CheckinScene, psfs_items
@@ -250,7 +252,7 @@ class SessionFlow:
 
     def _today(self, answers: dict[str, int]) -> None:
         gmi_set = getattr(self.services, "gmi_set", None)
-        if gmi_set is not None and getattr(self.services, "game", None) in GMI_GAMES:
+        if gmi_set is not None and getattr(self.services, "game", None) in SET_GAMES:
             return self._start_gmi(gmi_set)
         options = self.services.day_options(answers)
         gate = options.gate
@@ -512,7 +514,12 @@ class SessionFlow:
             pose = getattr(frame, "pose", None)
             scene.points = None if pose is None else limb_points_bu(
                 pose, frame.width, frame.height, self.gmi.side)
-        if self.recorder is not None and name in ("exercise", "rest", "laterality", "imagery"):
+        if name == "breathing" and self.gmi is not None:  # the shoulders' rise and fall
+            pose = getattr(frame, "pose", None)
+            scene.add_sample(None if pose is None else shoulder_height_bu(
+                pose, frame.width, frame.height))
+        if self.recorder is not None and name in ("exercise", "rest", "laterality", "imagery",
+                                                  "breathing"):
             if getattr(frame, "image", None) is not None:
                 frame = dataclasses.replace(frame, image=None)  # the picture never leaves the game
             self.recorder.record_frame(frame)

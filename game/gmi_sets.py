@@ -17,6 +17,8 @@ from typing import Any
 from game.errors import UserError
 
 GMI_GAMES = ("laterality", "imagery")  # stage 1 and stage 2 (stage 3 is the mirror views)
+# Sets the flow plays in place of a dosed exercise: the GMI stages and paced breathing
+SET_GAMES = (*GMI_GAMES, "breathing")
 STAGE = {"laterality": 1, "imagery": 2}
 TITLES = {"laterality": "Left or right hand?", "imagery": "Imagine the movement"}
 
@@ -124,6 +126,10 @@ def imagery_set(store: Any, patient: str, side: str, seed: int, *, pace: float =
 
 def make_set(game: str, store: Any, patient: str, side: str, seed: int, *,
              pace: float = 1.0, camera: bool = True) -> GmiSet:
+    if game == "breathing":  # not GMI, but played the same way (game/breathing_set.py)
+        from game.breathing_set import breathing_set
+
+        return breathing_set(store, patient, pace=pace, camera=camera)
     if game == "laterality":
         return laterality_set(store, patient, side, seed, pace=pace, camera=camera)
     if game == "imagery":
@@ -141,6 +147,10 @@ def result_lines(exercise: str, summary: dict[str, Any]) -> list[str]:
         if rt is not None:
             lines.append(f"Typical answer time: {float(rt):.1f} s")
         return lines
+    if exercise == "breathing":
+        from game.breathing_set import result_lines as breathing_lines
+
+        return breathing_lines(summary)
     if exercise == "imagery":
         return [f"Pictures imagined: {summary.get('trials', 0)}",
                 f"Arm kept resting: {summary.get('still', 0)} of {summary.get('trials', 0)}"]

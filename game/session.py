@@ -378,7 +378,7 @@ def _demo_player(prepared: Prepared, player: DemoPlayer, affected: str,
 # ------------------------------------------------------------------ play
 def _check_live(request: SessionRequest, player: LivePlayer) -> None:
     """`play`'s input, checked before anything is opened or created."""
-    from game.gmi_sets import GMI_GAMES
+    from game.gmi_sets import SET_GAMES
     from game.registry import HAND_GAMES
     from game.runtime import display_problem
 
@@ -393,9 +393,10 @@ def _check_live(request: SessionRequest, player: LivePlayer) -> None:
     if player.mouse and request.game == "imagery":
         raise UserError("--mouse cannot play imagery (the camera checks that the arm stays "
                         "still while the movement is imagined); use a camera")
-    if request.mirror and request.game in GMI_GAMES:
-        raise UserError(f"--mirror is for the movement games; {request.game} shows pictures "
-                        f"of hands (leave --mirror out)")
+    if request.mirror and request.game in SET_GAMES:
+        what = "is a breathing guide" if request.game == "breathing" else "shows pictures of hands"
+        raise UserError(f"--mirror is for the movement games; {request.game} {what} "
+                        f"(leave --mirror out)")
     if player.video is not None and not Path(player.video).is_file():
         raise UserError(f"{player.video}: no such video file")
     if player.station is not None:
@@ -445,7 +446,8 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
     import click
 
     from game.dosing import DosingSource
-    from game.gmi_sets import GMI_GAMES, plan_gmi
+    from game.breathing_set import plan_breathing
+    from game.gmi_sets import SET_GAMES, plan_gmi
     from game.players import NoPlayer, live_input
     from game.registry import HAND_GAMES
     from game.services import GameServices
@@ -453,12 +455,13 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
 
     request, store = prepared.request, prepared.store
     cal = _saved_calibration(store, request.patient)
-    gmi = request.game in GMI_GAMES  # a GMI set: no dose (game/gmi_sets.py reads the plan)
+    # a GMI or breathing set: no dose (game/gmi_sets.py, game/breathing_set.py read the plan)
+    gmi = request.game in SET_GAMES
     latency = None if player.mouse else machine_latency_s(request.data_dir)
     dosing = DosingSource(store, request.patient, request.game, side=affected, pace=request.pace,
                           seated=player.seated, latency_p95_s=latency)
-    if gmi:
-        plan_gmi(store, request.patient)  # a stored plan that no longer validates: one line, now
+    if gmi:  # a stored plan that no longer validates: one line, now
+        (plan_breathing if request.game == "breathing" else plan_gmi)(store, request.patient)
     planned = None if gmi else dosing.options(None)  # the same check for a dosed game
     prepared.plan_ipd_mm = None if gmi else _plan_ipd_mm(dosing)
     if planned is not None and not player.seated and any(

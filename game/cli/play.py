@@ -19,7 +19,7 @@ from game.cli.lsl_options import lsl_options, make_streamer, with_streamer
 from game.cli.options import SIDE_HELP, session_options
 from game.cli.params import PATIENT
 from game.errors import UserError
-from game.gmi_sets import GMI_GAMES
+from game.gmi_sets import SET_GAMES
 from game.registry import HAND_GAMES
 from game.session import NOT_STARTED, LivePlayer, OnApp, SessionRequest, prepare, run
 
@@ -30,8 +30,10 @@ from game.session import NOT_STARTED, LivePlayer, OnApp, SessionRequest, prepare
 @click.option("--video", type=click.Path(dir_okay=False), default=None, help="Use a video file as the camera.")
 @click.option("--seated/--standing", default=True, show_default=True,
               help="Seated mode only places targets a seated patient can reach.")
-@session_options(side_help=SIDE_HELP + " A new patient is created with it.", extra_games=GMI_GAMES)
-@click.option("--mouse", is_flag=True, help="No camera: the mouse moves the affected hand (reaching only).")
+@session_options(side_help=SIDE_HELP + " A new patient is created with it.", extra_games=SET_GAMES)
+@click.option("--mouse", is_flag=True,
+              help="No camera: the mouse moves the affected hand (reaching, laterality; "
+                   "breathing runs as the pacer alone).")
 @click.option("--new", "new_patient", is_flag=True, help="Create the patient if the id is not known yet.")
 @click.option("--station", default=None,
               help="Clinic mode: this station's name (token in $NEUROPLAY_STATION_TOKEN).")
@@ -74,7 +76,7 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
     if not record.get("session_id"):  # stopped at a menu, a check-in or calibration
         click.echo(NOT_STARTED)
         return
-    if record.get("exercise") in GMI_GAMES:  # a picture set: its own result, not hits
+    if record.get("exercise") in SET_GAMES:  # a picture or breathing set: its own result
         from game.gmi_sets import result_lines
 
         done = "; ".join(result_lines(record["exercise"], record))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from game.scenes.bodymap import BodyMapScene, body_map_target
+from game.scenes.breathing import BreathingScene
 from game.scenes.checkin import PSFS_PREFIX, CheckinScene
 from game.scenes.common import MenuScene
 from game.scenes.menus import PatientScene
@@ -66,6 +67,8 @@ class ScriptedMenus:
         elif isinstance(scene, TodayScene):
             offered = {b.value for b in scene.buttons}
             want = self.today if self.today in offered else scene.selected
+        elif isinstance(scene, BreathingScene):  # breathe with the guide to its end (no Finish)
+            return None
         elif isinstance(scene, BodyMapScene):  # rest a hand on the affected palm, then Done
             return body_map_target(scene, self.side)
         elif isinstance(scene, PainEasierScene):

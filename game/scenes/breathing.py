@@ -7,11 +7,19 @@ otherwise the screen says the guide alone is running, which is fine. "Finish" en
 early and keeps what was done; STOP (the safety rail) ends and hands back None.
 Result: a dict with the reading over the whole set (rate, adherence, state), the
 seconds breathed and the breaths paced.
+
+The signal comes from one of two places: `Intents.trunk_dy` (the virtual patient of
+`demo --game breathing`, and rest breaks after calibration), or, in a session of its
+own (`play --game breathing`, game/flow.py), the camera frames themselves through
+`add_sample` (`from_frames`): that session has no calibration, so the intents' trunk
+displacement is zero there. `camera=False` (`play --mouse`): no signal at all, the
+pacer alone, said so on screen and in the result (`pacer_only`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,14 +36,19 @@ from vision.intents import Intents
 READ_EVERY_S = 2.0  # the on-screen reading is refreshed this often
 READ_WINDOW_S = 60.0  # ... over this much of the newest signal
 EVENT_EVERY_S = 10.0  # a "breathing" event with the reading, for the record
+NO_CAMERA = "no camera (--mouse): the pacer alone, no breathing read"
 
 
 class BreathingScene(MenuScene):
     name = "breathing"
 
     def __init__(self, rules: BreathingRules, pace: float = 1.0, *,
-                 seconds: float | None = None, title: str = "Breathe with the circle") -> None:
+                 seconds: float | None = None, title: str = "Breathe with the circle",
+                 from_frames: bool = False, camera: bool = True) -> None:
         super().__init__(pace)
+        self.from_frames = from_frames or not camera  # samples only through `add_sample`
+        self.camera = camera
+        self.sink: Callable[[list[Event]], None] | None = None  # the flow's event log
         self.rules = rules
         self.pacer = Pacer.of(rules)
         self.seconds = rules.minutes * 60.0 if seconds is None else seconds
@@ -60,7 +73,7 @@ class BreathingScene(MenuScene):
             self.dismiss(None)
             return
         self.t += dt
-        if intents.body_visible and intents.tracking_quality >= 0.5:
+        if not self.from_frames and intents.body_visible and intents.tracking_quality >= 0.5:
             self.ts.append(self.t)
             self.ys.append(intents.trunk_dy)
         if self.t >= self._next_read:
@@ -70,8 +83,17 @@ class BreathingScene(MenuScene):
             self._next_event += EVENT_EVERY_S
             if self.reading is not None:
                 self.events.append(Event(self.t, BREATHING, self.reading.to_dict()))
+                if self.sink is not None:
+                    self.sink(self.drain())
         if self.pressed(intents, dt) is not None or self.t >= self.seconds:
             self.dismiss(self.result_dict())
+
+    def add_sample(self, shoulder_bu: float | None) -> None:
+        """One camera frame's shoulder height (body units; None: not seen), stamped with
+        the scene's own clock, so the estimate's time base is the pacer's."""
+        if shoulder_bu is not None and math.isfinite(shoulder_bu) and self.camera:
+            self.ts.append(self.t)
+            self.ys.append(float(shoulder_bu))
 
     def read(self, window_s: float | None = None) -> BreathingReading:
         t = np.asarray(self.ts)
@@ -82,16 +104,23 @@ class BreathingScene(MenuScene):
         return estimate(t, y, self.pacer)
 
     def result_dict(self) -> dict[str, Any]:
+        """The set in its own terms; `pacer_only` True when no breathing rate was read
+        (no camera, or a signal too weak to claim one)."""
         whole = self.read()
-        return {"seconds": round(self.t, 1), "planned_seconds": self.seconds,
+        reading = whole.to_dict()
+        if not self.camera:
+            reading = {**reading, "why": NO_CAMERA}
+        return {"pacer_only": whole.state != "tracking", "camera": self.camera,"seconds": round(self.t, 1), "planned_seconds": self.seconds,
                 "breaths_paced": int(self.t // self.pacer.period_s),
                 "breaths_per_min_paced": self.rules.breaths_per_min,
                 "inhale_exhale": [self.rules.inhale, self.rules.exhale],
-                "completed": self.t >= self.seconds - 1e-6, **whole.to_dict()}
+                "completed": self.t >= self.seconds - 1e-6, **reading}
 
     # ------------------------------------------------------------------ drawing
     def status_words(self) -> list[str]:
         r = self.reading
+        if not self.camera:
+            return ["Guide only (no camera): just follow the circle."]
         if r is None:
             return ["Getting ready to read your breathing..."]
         if r.state != "tracking" or r.rate_per_min is None:
