@@ -40,7 +40,7 @@ from game.gmi_sets import result_lines as gmi_result_lines
 from game.scenes.base import Scene, SceneStack
 from game.scenes.checkin import POST_ITEMS, PRE_ITEMS, PSFS_PREFIX, CheckinScene, psfs_items
 from game.scenes.exercise import ExerciseOutcome, ExerciseScene, SessionLike
-from game.scenes.menus import DIARY, FLARE, PatientScene, SafetyScene, TitleScene
+from game.scenes.menus import BODYMAP, DIARY, FLARE, PatientScene, SafetyScene, TitleScene
 from game.scenes.rest import RestScene
 from game.scenes.summary import SummaryScene
 from game.scenes.today import EASIER, REST, RestDayScene, TodayScene
@@ -133,7 +133,8 @@ class SessionFlow:
     def __init__(self, stack: SceneStack, services: Services, *, patient: str | None = None,
                  known_patients: list[str] | None = None, affected: Side = "right",
                  pace: float = 1.0, rng: random.Random | None = None,
-                 keep_events: bool = False, easier: bool | None = None) -> None:
+                 keep_events: bool = False, easier: bool | None = None,
+                 only: str | None = None) -> None:
         self.stack = stack
         self.services = services
         self.patient = patient
@@ -147,6 +148,7 @@ class SessionFlow:
         self.rng = rng or random.Random()
         self.keep_events = keep_events
         self.easier = easier  # None: ask after the check-in; True/False: decided (`--easier`)
+        self.only = only  # "bodymap": the title's choice made on the command line (--bodymap)
         self.result = FlowResult()
         self.recorder: SessionRecorder | None = None
         self.setup: SessionSetup | None = None
@@ -161,12 +163,15 @@ class SessionFlow:
         self.simulated_clock = False
         self.flare_reported = False  # the title's "I'm having a flare"
         self.diary_only = False  # the title's "Diary" (game/flow_diary.py)
+        self.bodymap_only = False  # the title's "Body map" (game/flow_bodymap.py)
 
     @property
     def done(self) -> bool:
         return self.result.finished or self.result.ended_at is not None
 
     def start(self) -> None:
+        if self.only == BODYMAP:  # `play --bodymap`: as if "Body map" was pressed on the title
+            return self._after_title(BODYMAP)
         self.stack.push(TitleScene(self.pace), self._after_title)
 
     def _end(self, where: str) -> None:
@@ -205,6 +210,9 @@ class SessionFlow:
         if ok == DIARY:  # today's diary only: no safety screen, nothing played
             self.diary_only = True
             return self._after_safety(True)
+        if ok == BODYMAP:  # the body map only, on demand: nothing played (game/flow_bodymap.py)
+            self.bodymap_only = True
+            return self._after_safety(True)
         self.stack.push(SafetyScene(self.pace), self._after_safety)
 
     def _after_safety(self, ok: bool | None) -> None:
@@ -224,6 +232,10 @@ class SessionFlow:
             from game.flow_diary import start_diary
 
             return start_diary(self)
+        if self.bodymap_only:
+            from game.flow_bodymap import start_on_demand
+
+            return start_on_demand(self)
         self.stack.push(CheckinScene("pre", PRE_ITEMS, self.pace), self._after_pre)
 
     def _after_pre(self, answers: dict[str, int] | None) -> None:

@@ -58,6 +58,7 @@ class SessionRequest:
     comfort: str | None = None
     ipd_mm: float | None = None
     reach_mode: str | None = None  # reaching's mode ("plane" / "forward"); None: the plan's
+    only: str | None = None  # "bodymap": only the sensory body map (play --bodymap), no game
 
 
 @dataclass(frozen=True)
@@ -292,7 +293,8 @@ def _flow_factory(request: SessionRequest, services: GameServices, affected: str
     def make_flow(stack: SceneStack) -> SessionFlow:
         return SessionFlow(stack, services, patient=request.patient, known_patients=[request.patient],
                            rng=rng, affected=screen_side(affected),  # type: ignore[arg-type]
-                           pace=request.pace, easier=True if request.easier else None)
+                           pace=request.pace, easier=True if request.easier else None,
+                           only=request.only)
 
     return make_flow
 
@@ -393,6 +395,9 @@ def _check_live(request: SessionRequest, player: LivePlayer) -> None:
     if player.mouse and request.game == "imagery":
         raise UserError("--mouse cannot play imagery (the camera checks that the arm stays "
                         "still while the movement is imagined); use a camera")
+    if request.only == "bodymap" and (request.mirror or request.easier or request.game != "reaching"):
+        raise UserError("--bodymap paints only the body map; leave out --game, --mirror and "
+                        "--easier")
     if request.mirror and request.game in SET_GAMES:
         what = "is a breathing guide" if request.game == "breathing" else "shows pictures of hands"
         raise UserError(f"--mirror is for the movement games; {request.game} {what} "

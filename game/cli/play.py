@@ -34,6 +34,8 @@ from game.session import NOT_STARTED, LivePlayer, OnApp, SessionRequest, prepare
 @click.option("--mouse", is_flag=True,
               help="No camera: the mouse moves the affected hand (reaching, laterality; "
                    "breathing runs as the pacer alone).")
+@click.option("--bodymap", is_flag=True,
+              help="Only paint the sensory body map (any day; also the title's Body map button).")
 @click.option("--new", "new_patient", is_flag=True, help="Create the patient if the id is not known yet.")
 @click.option("--station", default=None,
               help="Clinic mode: this station's name (token in $NEUROPLAY_STATION_TOKEN).")
@@ -46,12 +48,12 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
          easier: bool = False, no_report: bool = False, lsl: bool = False,
          lsl_wait: float = 0.0, view: str | None = None, stereo: str | None = None,
          comfort: str | None = None, ipd_mm: float | None = None,
-         reach_mode: str | None = None) -> None:
+         reach_mode: str | None = None, bodymap: bool = False) -> None:
     """Play a session with the camera as the controller."""
     request = SessionRequest(patient=patient, game=game, data_dir=data_dir, side=side,
                              mirror=mirror, pace=pace, easier=easier, report=not no_report,
                              view=view, stereo=stereo, comfort=comfort, ipd_mm=ipd_mm,
-                             reach_mode=reach_mode)
+                             reach_mode=reach_mode, only="bodymap" if bodymap else None)
     link = None if station is None and clinic_url is None else \
         ClinicLink(station, clinic_url, data_dir)
     # --lsl: a camera's frames carry monotonic capture stamps (LSL's clock); a video its own
@@ -72,6 +74,12 @@ def play(patient: str, camera: int | None, video: str | None, seated: bool, game
         return
     if record.get("end_reason") == "diary":  # the title's "Diary": nothing played
         click.echo("Today's diary entry is saved; nothing was played.")
+        return
+    if record.get("end_reason") == "bodymap_saved":  # the title's "Body map": nothing played
+        click.echo("Your body map is saved; nothing was played.")
+        return
+    if bodymap:
+        click.echo("The body map was not saved (stopped); nothing was played.")
         return
     if not record.get("session_id"):  # stopped at a menu, a check-in or calibration
         click.echo(NOT_STARTED)

@@ -11,6 +11,7 @@ transform like every button, so a hand reaches them at any camera distance.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pygame
 
@@ -226,3 +227,37 @@ def body_map_target(scene: BodyMapScene, side: str) -> tuple[float, float]:
         u = 0.83 if side == "left" else 0.17  # front view: the patient's right on our left
         return FIGURES[0].point(u, 0.52)
     return scene.done.center
+
+
+class BodyMapDoneScene(MenuScene):
+    """"Saved" after a map painted on demand (the title's "Body map"): what was kept, in
+    the patient's words. Result: True."""
+
+    name = "bodymap_done"
+    title = "Your body map is saved"
+
+    def __init__(self, lines: list[str], pace: float = 1.0) -> None:
+        super().__init__(pace)
+        self.text = "\n".join(lines)
+        self.buttons = [DwellButton("Done", center=(0.0, -1.0), half=(0.9, 0.32),
+                                    dwell_s=self.dwell_s, value=True)]
+
+    def update(self, intents: Intents, dt: float) -> None:
+        if self.stop_requested(intents, dt) or self.pressed(intents, dt) is not None:
+            self.dismiss(True)
+
+
+def saved_lines(body: Any) -> list[str]:
+    """Per painted feeling: its intensity and the share of the body, biggest first."""
+    from telemetry.bodymap import areas
+
+    painted = {k: a for k, a in areas(body).items() if k != "any"}
+    if not painted:
+        return ["Nothing painted: kept as \"no feelings to mark today\"."]
+    lines = []
+    for name, a in sorted(painted.items(), key=lambda kv: -kv[1].cells):
+        s = body.sensations.get(name)
+        level = f", {s.intensity} of 10" if s is not None and s.intensity is not None else ""
+        lines.append(f"{SENSATION_WORDS.get(name, name)}: {100.0 * a.share:.1f} % of the body{level}")
+    lines.append("Your therapist sees it with your other maps.")
+    return lines

@@ -25,12 +25,13 @@ SAFETY_TEXT = (
 )
 
 
-DIARY, FLARE = "diary", "flare"  # the title's other choices (game/flow.py)
+DIARY, FLARE, BODYMAP = "diary", "flare", "bodymap"  # the title's other choices (game/flow.py)
 
 
 class TitleScene(MenuScene):
     """Result: True to start, False to quit, "diary" for today's diary only, "flare" for
-    "I'm having a flare" (the flare plan and the easier session after the check-in)."""
+    "I'm having a flare" (the flare plan and the easier session after the check-in),
+    "bodymap" for the sensory body map only (on demand, outside its weekly turn)."""
 
     name = "title"
     title = "NeuroPlay"
@@ -40,9 +41,11 @@ class TitleScene(MenuScene):
     def __init__(self, pace: float = 1.0) -> None:
         super().__init__(pace)
         self.buttons = [DwellButton("Start", center=(0.0, 0.2), half=(0.9, 0.4), dwell_s=self.dwell_s),
-                        DwellButton("Diary", center=(-1.0, -0.95), half=(0.8, 0.28),
+                        DwellButton("Diary", center=(-1.47, -0.95), half=(0.53, 0.28),
                                     dwell_s=self.dwell_s, value=DIARY, color=(0, 158, 115)),
-                        DwellButton("I'm having a flare", center=(1.0, -0.95), half=(0.8, 0.28),
+                        DwellButton("Body map", center=(-0.22, -0.95), half=(0.62, 0.28),
+                                    dwell_s=self.dwell_s, value=BODYMAP, color=(86, 180, 233)),
+                        DwellButton("I'm having a flare", center=(1.25, -0.95), half=(0.75, 0.28),
                                     dwell_s=self.dwell_s, value=FLARE, color=(204, 121, 167))]
 
     def update(self, intents: Intents, dt: float) -> None:
@@ -51,7 +54,7 @@ class TitleScene(MenuScene):
             return
         b = self.pressed(intents, dt)  # dwell, click, or Enter (focused)
         if b is not None:
-            self.dismiss(b.value if b.value in (DIARY, FLARE) else True)
+            self.dismiss(b.value if b.value in (DIARY, FLARE, BODYMAP) else True)
 
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         super().draw(surface, ctx)

@@ -65,7 +65,7 @@ def test_stop_stores_nothing() -> None:
 
 def test_title_offers_diary_and_flare() -> None:
     t = TitleScene()
-    assert [b.value for b in t.buttons] == [None, DIARY, FLARE]
+    assert [b.value for b in t.buttons] == [None, DIARY, "bodymap", FLARE]
     t.update(click_on(t, FLARE), DT)
     assert t.result == FLARE
     t2 = TitleScene()
