@@ -17,6 +17,7 @@ from typing import Any
 
 from game.errors import UserError
 from game.gmi_sets import GmiSet
+from game.scenes.breathing import NO_CAMERA
 
 
 def plan_breathing(store: Any, patient: str) -> Any:
@@ -64,7 +65,7 @@ def breathing_set(store: Any, patient: str, *, pace: float = 1.0, camera: bool =
     why = (f"paced breathing {rules.breaths_per_min:g}/min, in {rules.inhale:g} : out "
            f"{rules.exhale:g}, {length / 60:.1f} min (the plan's [breathing]"
            f"{'' if store is not None and store.current_plan(patient) else ', defaults'})")
-    decisions = [why] if camera else [why, "no camera (--mouse): the pacer alone, no breathing read"]
+    decisions = [why] if camera else [why, NO_CAMERA]
 
     def finish(summary: dict[str, Any]) -> dict[str, Any]:
         return dict(summary)
@@ -76,8 +77,8 @@ def breathing_set(store: Any, patient: str, *, pace: float = 1.0, camera: bool =
 def result_lines(summary: dict[str, Any]) -> list[str]:
     """The set in its own terms for the summary screen and `play`'s line (never a goal)."""
     secs = float(summary.get("seconds") or 0.0)
-    lines = [f"Guide: {float(summary.get('breaths_per_min_paced', 0)):g} breaths a minute "
-             f"for {int(secs // 60)} min {int(secs % 60):02d} s"]
+    paced = float(summary.get("breaths_per_min_paced", 0))
+    lines = [f"Guide: {paced:g} breaths a minute for {int(secs // 60)} min {int(secs % 60):02d} s"]
     rate, adh = summary.get("rate_per_min"), summary.get("adherence")
     if not summary.get("pacer_only") and isinstance(rate, (int, float)):
         lines.append(f"Your breathing: about {float(rate):.1f} breaths a minute")

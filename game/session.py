@@ -450,8 +450,8 @@ def _live_player(prepared: Prepared, player: LivePlayer, affected: str) -> None:
     """`play`'s driver (camera, video or mouse), clinic link, dosing and services."""
     import click
 
-    from game.dosing import DosingSource
     from game.breathing_set import plan_breathing
+    from game.dosing import DosingSource
     from game.gmi_sets import SET_GAMES, plan_gmi
     from game.players import NoPlayer, live_input
     from game.registry import HAND_GAMES

@@ -24,7 +24,7 @@ from telemetry.store import Store
 from vision.intents import HandIntent, Intents
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "game"))
-from game_test_doubles import Services  # noqa: E402
+from game_test_doubles import Services
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def on_demand(store: Store, keys: KeyboardMouseInput | None = None,
 def test_the_title_offers_the_body_map_and_says_so() -> None:
     scene = TitleScene()
     b = next(b for b in scene.buttons if b.label == "Body map")
-    for _ in range(int(3 * 60)):  # rest a hand on it for its dwell time
+    for _ in range(3 * 60):  # rest a hand on it for its dwell time
         scene.update(Intents(t=0.0, right=HandIntent(*b.center)), 1 / 60)
     assert scene.dismissed and scene.result == BODYMAP
 
@@ -71,7 +71,7 @@ def test_on_demand_starts_from_the_last_map_even_when_none_is_due(store: Store) 
     old = BodyMap("patient", {"burning": SensationLayer(6, cells)})
     store.save_body_map("p1", to_compact(old))
     assert GameServices(store, Services(store)).bodymap_due("p1") is False  # not its turn
-    flow, stack, _ = on_demand(store)
+    _, stack, _ = on_demand(store)
     assert stack.entered[-2:] == ["bodymap", "bodymap_done"]
     maps = store.body_maps("p1", layer="patient")
     assert len(maps) == 2  # a new map, the old one kept for comparison

@@ -25,7 +25,7 @@ from telemetry.store import Store
 from vision.bodyframe import BodyFrame
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "game"))
-from game_test_doubles import Services  # noqa: E402
+from game_test_doubles import Services
 
 # the first session also asks for the sensory body map (game/flow_bodymap.py)
 BREATHING_FLOW = ["title", "safety", "patient", "checkin_pre", "breathing", "checkin_post",
@@ -82,7 +82,7 @@ def play(store: Store, driver: BreathingPatient, source: str = "test") -> tuple[
     flow.start()
     app = App(pygame.Surface((1280, 720)), stack, driver=driver)
     app.frame_listeners.append(flow.record_frame)
-    FixedStepLoop(SimClock()).run(app, max_frames=int(260 * 60))  # 3 min of guide + menus
+    FixedStepLoop(SimClock()).run(app, max_frames=260 * 60)  # 3 min of guide + menus
     return flow, stack
 
 
@@ -116,14 +116,14 @@ def test_a_breathing_session_reads_the_rate_from_the_frames_and_is_stored(store:
 
 
 def test_following_the_pacer_gives_its_rate_and_a_high_adherence(store: Store) -> None:
-    flow, _ = play(store, BreathingPatient(rate_per_min=6.0))
+    play(store, BreathingPatient(rate_per_min=6.0))
     summ = store.history("p1")[0].summary
     assert summ["rate_per_min"] == pytest.approx(6.0, rel=0.05, abs=0.3)
     assert summ["adherence"] > 0.8  # in phase (chance is about 0.5)
 
 
 def test_without_a_camera_the_set_is_the_pacer_alone_and_says_so(store: Store) -> None:
-    flow, stack = play(store, BreathingPatient(rate_per_min=6.0, camera=False), source="mouse")
+    _, stack = play(store, BreathingPatient(rate_per_min=6.0, camera=False), source="mouse")
     assert stack.entered == BREATHING_FLOW
     s = store.history("p1")[0]
     assert s.completed and s.summary["pacer_only"] is True and s.summary["camera"] is False
@@ -190,3 +190,25 @@ def test_play_breathing_with_the_mouse_plays_the_pacer_alone(tmp_path: Path,
         assert gset.decisions[-1].startswith("no camera (--mouse)")
     finally:
         prepared.close()
+
+
+def test_closing_the_window_mid_set_keeps_what_was_breathed(store: Store) -> None:
+    """`abort` (window closed, error): the set is closed as not completed with its reading."""
+    from vision.intents import Intents
+
+    stack = SceneStack()
+    flow = SessionFlow(stack, GameServices(store, Services(store), game="breathing",
+                                           source="test"), patient="p1")
+    store.ensure_patient("p1", affected_side="right")
+    flow.result.patient_id, flow.result.pre = "p1", {"pain": 3}
+    flow._start_gmi(flow.services.gmi_set)
+    scene = stack.top
+    assert scene is not None and scene.name == "breathing"
+    for k in range(25 * 60):
+        flow.record_frame(shoulder_frame(AMP_BU * np.sin(2 * np.pi * 0.1 * scene.t), k), scene)
+        stack.update(Intents(t=k / 60), 1 / 60)
+    flow.abort()
+    s = store.history("p1")[0]
+    assert s.exercise == "breathing" and s.completed is False
+    assert s.summary["seconds"] == pytest.approx(25.0, abs=0.05) and s.summary["completed"] is False
+    assert [e.kind for e in store.events(s.session_id)].count("breathing") == 2  # at 10 s and 20 s
