@@ -59,9 +59,17 @@ class TitleScene(MenuScene):
     def draw(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         super().draw(surface, ctx)
         # The keys, from the bindings table (what each does, never a bare key code).
+        # Above the Diary / Body map / flare row; on a tall narrow screen, where the wrapped
+        # line would run into that row, below it instead.
         w, h = surface.get_size()
-        draw_text_block(surface, help_line(), ctx.theme.font("small"), ctx.theme.palette.text_dim,
-                        int(h * 0.70), margin=rail_text_margin(w))
+        f, margin = ctx.theme.font("small"), rail_text_margin(w)
+        top = int(h * 0.70)
+        row = [b.rect(ctx.transform) for b in self.buttons[1:]]
+        below = top + (draw_text_block(pygame.Surface((w, h)), help_line(), f, (0, 0, 0), 0,
+                                       margin=margin))
+        if row and below > min(r.top for r in row) - 4 and top < max(r.bottom for r in row):
+            top = max(r.bottom for r in row) + 8
+        draw_text_block(surface, help_line(), f, ctx.theme.palette.text_dim, top, margin=margin)
 
 
 class SafetyScene(MenuScene):

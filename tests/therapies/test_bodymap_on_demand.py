@@ -124,3 +124,25 @@ def test_play_bodymap_with_a_game_is_one_clear_line_and_writes_nothing(tmp_path:
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and "--bodymap paints only the body map" in lines[0]
     assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (540, 960), (800, 600), (640, 360)])
+def test_the_title_keys_line_never_runs_into_the_bottom_buttons(size: tuple[int, int]) -> None:
+    from game.context import DrawContext
+    from game.scenes.common import menu_transform
+
+    pygame.font.init()
+    scene = TitleScene()
+    SceneStack(rail_side="left").push(scene)
+    surf = pygame.Surface(size)
+    ctx = DrawContext.for_surface(surf, menu_transform(size), t=0.0)
+    scene.draw(surf, ctx)
+    dim = pygame.Color(*ctx.theme.palette.text_dim)
+    px = pygame.surfarray.pixels3d(surf)
+    text = (px[..., 0] == dim.r) & (px[..., 1] == dim.g) & (px[..., 2] == dim.b)
+    assert text.sum() > 100  # the keys line is drawn
+    rects = [b.rect(ctx.transform) for b in scene.buttons]
+    for r in rects:
+        assert not text[r.left:r.right, r.top:r.bottom].any(), (size, r)
+    for i, a in enumerate(rects):  # and the buttons never overlap each other
+        assert not any(a.colliderect(b) for b in rects[i + 1:])
