@@ -82,7 +82,8 @@ class BreathingScene(MenuScene):
         if self.t >= self._next_event:
             self._next_event += EVENT_EVERY_S
             if self.reading is not None:
-                self.events.append(Event(self.t, BREATHING, self.reading.to_dict()))
+                # stamped on the game clock (the session's time base), not the scene's
+                self.events.append(Event(intents.t, BREATHING, self.reading.to_dict()))
                 if self.sink is not None:
                     self.sink(self.drain())
         if self.pressed(intents, dt) is not None or self.t >= self.seconds:
@@ -108,6 +109,9 @@ class BreathingScene(MenuScene):
         (no camera, or a signal too weak to claim one)."""
         whole = self.read()
         reading = whole.to_dict()
+        # the reading's "seconds" is the signal it used: kept as signal_seconds, so that
+        # "seconds" stays the time breathed (0 s of signal with no camera is not 0 s breathed)
+        reading["signal_seconds"] = reading.pop("seconds")
         if not self.camera:
             reading = {**reading, "why": NO_CAMERA}
         return {"pacer_only": whole.state != "tracking", "camera": self.camera,"seconds": round(self.t, 1), "planned_seconds": self.seconds,

@@ -128,6 +128,8 @@ def test_without_a_camera_the_set_is_the_pacer_alone_and_says_so(store: Store) -
     s = store.history("p1")[0]
     assert s.completed and s.summary["pacer_only"] is True and s.summary["camera"] is False
     assert s.summary["rate_per_min"] is None and s.summary["adherence"] is None
+    # the time breathed, not the 0 s of signal the reading used (the report's minutes)
+    assert s.summary["seconds"] == pytest.approx(180.0, abs=0.1) and s.summary["signal_seconds"] == 0
     assert "no camera" in s.summary["why"]
     assert result_lines(s.summary)[1].startswith("Guide only: no camera")
     from telemetry.flagging import local_tz
@@ -135,6 +137,7 @@ def test_without_a_camera_the_set_is_the_pacer_alone_and_says_so(store: Store) -
 
     row = breathing_rows(store.history("p1"), local_tz())[0]
     assert row["rate"] == "-" and row["reading"].startswith("pacer only: no camera")
+    assert row["minutes"] == 3.0
 
 
 def test_a_frame_without_shoulders_adds_nothing(store: Store) -> None:
