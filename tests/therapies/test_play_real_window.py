@@ -13,7 +13,7 @@ from pathlib import Path
 from telemetry.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "game"))
-from test_real_window import (  # noqa: E402
+from test_real_window import (
     PLAN,
     REPO,
     WINDOW,
@@ -24,8 +24,8 @@ from test_real_window import (  # noqa: E402
 )
 
 
-def start(display: str, home: Path, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "DISPLAY": display, "SDL_VIDEODRIVER": "x11", "SDL_AUDIODRIVER": "dummy",
+def start(x_display: str, home: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "DISPLAY": x_display, "SDL_VIDEODRIVER": "x11", "SDL_AUDIODRIVER": "dummy",
            "NEUROPLAY_HOME": str(home), "SDL_VIDEO_WINDOW_POS": "0,0"}
     env.pop("NEUROPLAY_DB", None)
     env.pop("WAYLAND_DISPLAY", None)
