@@ -233,6 +233,22 @@ def open_store(data_dir: str | None, *, create: bool = True) -> Store:
         raise UserError(str(exc)) from None
 
 
+@contextlib.contextmanager
+def patient_store(data_dir: str | None, patient: str,
+                  side: str | None) -> Iterator[tuple[Store, str]]:
+    """The store and the patient's affected side for a demo run outside the session flow
+    (a GMI set, breathing, the body map): the patient is recorded with its side if new;
+    the store is closed whatever happens."""
+    store = open_store(data_dir)
+    try:
+        affected = affected_side(store, patient, side)
+        if not store.patient_exists(patient):
+            store.ensure_patient(patient, affected_side=affected)
+        yield store, affected
+    finally:
+        store.close()
+
+
 def load_replay(path: str) -> Replay:
     """The replay, fully validated (vision.replay), before anything is opened or written."""
     from vision.replay import ReplayError

@@ -20,8 +20,8 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib.figure import Figure
 import numpy as np
+from matplotlib.figure import Figure
 
 from telemetry.assess import Assessment
 

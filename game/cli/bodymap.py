@@ -55,16 +55,11 @@ def run_bodymap_demo(*, data_dir: str | None, patient: str, seed: int, affected:
     from game.context import DrawContext
     from game.scenes.bodymap import BodyMapScene
     from game.scenes.common import menu_transform
-    from game.session import affected_side, write_report
-    from game.session import open_store as _open_store
+    from game.session import patient_store, write_report
     from telemetry.bodymap import to_compact
 
     shots = Path(screenshots) if screenshots else None
-    store = _open_store(data_dir)
-    try:
-        side = affected_side(store, patient, affected)
-        if not store.patient_exists(patient):
-            store.ensure_patient(patient, affected_side=side)
+    with patient_store(data_dir, patient, affected) as (store, side):
         drawn_before = len(store.body_maps(patient, layer="patient"))
         limb = "left" if side == "left" else "right"
         strokes = virtual_strokes(limb, seed, visit=drawn_before)
@@ -101,8 +96,6 @@ def run_bodymap_demo(*, data_dir: str | None, patient: str, seed: int, affected:
                                   "strokes": scene.painter.strokes,
                                   "sensations": painted_summary(body),
                                   "data": str(getattr(store, "where", "")), "report": report}
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(record, default=str))
         return

@@ -45,16 +45,11 @@ def run_breathing_demo(*, data_dir: str | None, patient: str, seed: int, seconds
     from game.context import DrawContext
     from game.scenes.breathing import BreathingScene
     from game.scenes.common import menu_transform
-    from game.session import affected_side, after_session
-    from game.session import open_store as _open_store
+    from game.session import after_session, patient_store
     from vision.intents import HandIntent, Intents
 
     shots = Path(screenshots) if screenshots else None
-    store = _open_store(data_dir)
-    try:
-        side = affected_side(store, patient, None)
-        if not store.patient_exists(patient):
-            store.ensure_patient(patient, affected_side=side)
+    with patient_store(data_dir, patient, None) as (store, _side):
         rules = _plan_breathing(store, patient)
         length = min(seconds, rules.minutes * 60.0)
         scene = BreathingScene(rules, seconds=length)
@@ -103,8 +98,6 @@ def run_breathing_demo(*, data_dir: str | None, patient: str, seed: int, seconds
                                   "exercise": "breathing", **result,
                                   "data": str(getattr(store, "where", ""))}
         after_session(store, patient, record, report=not no_report)
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(record, default=str))
         return

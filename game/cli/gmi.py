@@ -17,7 +17,6 @@ from typing import Any
 
 import click
 
-
 DT = 1.0 / 60.0
 WINDOW = (1280, 720)
 
@@ -77,15 +76,10 @@ def run_laterality_demo(*, data_dir: str | None, patient: str, seed: int, affect
     from game.context import DrawContext
     from game.gmi_sets import laterality_set
     from game.scenes.common import menu_transform
-    from game.session import affected_side, after_session
-    from game.session import open_store as _open_store
+    from game.session import after_session, patient_store
 
     shots = Path(screenshots) if screenshots else None
-    store = _open_store(data_dir)
-    try:
-        side = affected_side(store, patient, affected)
-        if not store.patient_exists(patient):
-            store.ensure_patient(patient, affected_side=side)
+    with patient_store(data_dir, patient, affected) as (store, side):
         gset = laterality_set(store, patient, side, seed, answer=answer)
         run, scene, stage, decisions = gset.run, gset.scene, gset.stage, gset.decisions
         vp = VirtualLateralityPatient(seed, side)
@@ -115,8 +109,6 @@ def run_laterality_demo(*, data_dir: str | None, patient: str, seed: int, affect
                                   "gmi_stage": stage, "decisions": decisions,
                                   **summary, "data": str(getattr(store, "where", ""))}
         after_session(store, patient, record, report=not no_report)
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(record, default=str))
         return
@@ -141,16 +133,11 @@ def run_imagery_demo(*, data_dir: str | None, patient: str, seed: int, affected:
     from game.context import DrawContext
     from game.gmi_sets import imagery_set
     from game.scenes.common import menu_transform
-    from game.session import affected_side, after_session
-    from game.session import open_store as _open_store
+    from game.session import after_session, patient_store
     from vision.intents import Intents
 
     shots = Path(screenshots) if screenshots else None
-    store = _open_store(data_dir)
-    try:
-        side = affected_side(store, patient, affected)
-        if not store.patient_exists(patient):
-            store.ensure_patient(patient, affected_side=side)
+    with patient_store(data_dir, patient, affected) as (store, side):
         gset = imagery_set(store, patient, side, seed)
         run, scene, stage, decisions = gset.run, gset.scene, gset.stage, gset.decisions
         arm = VirtualImageryArm(seed, gset.side)
@@ -186,8 +173,6 @@ def run_imagery_demo(*, data_dir: str | None, patient: str, seed: int, affected:
                                   "gmi_stage": stage, "decisions": decisions, **summary,
                                   "data": str(getattr(store, "where", ""))}
         after_session(store, patient, record, report=not no_report)
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(record, default=str))
         return

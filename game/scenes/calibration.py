@@ -10,7 +10,6 @@ object, or None if the patient stopped.
 from __future__ import annotations
 
 import dataclasses
-
 from typing import Any, Protocol
 
 import pygame

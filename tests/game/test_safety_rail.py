@@ -71,8 +71,8 @@ def test_stop_and_pain_sit_at_the_same_rects_in_every_scene(size: tuple[int, int
         assert scene.stop_btn.contains(HandIntent(*tr.to_body(*r.center)))
         # Pain under STOP on every screen, except the pain questions themselves
         pain_questions = ("checkin_in_session", "pain_easier")
-        assert hasattr(scene, "pain_btn") == True and (  # noqa: E712
-            getattr(scene, "pain_rail", True) == (scene.name not in pain_questions)), scene.name
+        assert hasattr(scene, "pain_btn"), scene.name
+        assert getattr(scene, "pain_rail", True) == (scene.name not in pain_questions), scene.name
         if scene.name not in pain_questions:
             p = scene.pain_btn.rect(tr)
             assert p == want_pain, (scene.name, size, p)

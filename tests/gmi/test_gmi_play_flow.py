@@ -22,7 +22,7 @@ from telemetry.store import Store
 from vision.bodyframe import BodyFrame
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "game"))
-from game_test_doubles import Services  # noqa: E402
+from game_test_doubles import Services
 
 # the first session also asks for the sensory body map (game/flow_bodymap.py, issue 17)
 LATERALITY_FLOW = ["title", "safety", "patient", "checkin_pre", "laterality", "checkin_post",
