@@ -51,7 +51,7 @@ def run_bodymap_demo(*, data_dir: str | None, patient: str, seed: int, affected:
                      screenshots: str | None, as_json: bool, no_report: bool) -> None:
     import pygame
 
-    from exercises.bodymap import Painter, painted_summary, virtual_strokes
+    from exercises.bodymap import BodyMap, Painter, painted_summary, virtual_strokes
     from game.context import DrawContext
     from game.scenes.bodymap import BodyMapScene
     from game.scenes.common import menu_transform
@@ -76,7 +76,8 @@ def run_bodymap_demo(*, data_dir: str | None, patient: str, seed: int, affected:
             if scene.dismissed:
                 break
             # mid-painting: the allodynia stroke half done, the dwell ring filling
-            if surface is not None and not taken and scene.painter.tool == "allodynia" \
+            if surface is not None and shots is not None and not taken \
+                    and scene.painter.tool == "allodynia" \
                     and scene.painter.dwell_progress("right") > 0.5 \
                     and scene.painter.body.sensations.get("allodynia") is not None:
                 taken = True
@@ -86,7 +87,8 @@ def run_bodymap_demo(*, data_dir: str | None, patient: str, seed: int, affected:
         body = scene.result
         if body is None:
             raise click.ClickException("the virtual patient did not finish the body map")
-        if surface is not None:
+        assert isinstance(body, BodyMap)  # the scene's result once Done is pressed
+        if surface is not None and shots is not None:
             scene.draw(surface, DrawContext.for_surface(surface, transform))
             pygame.image.save(surface, str(shots / "bodymap_done.png"))
         map_id = store.save_body_map(patient, to_compact(body), drawn_by="virtual_patient")

@@ -79,7 +79,7 @@ def run_breathing_demo(*, data_dir: str | None, patient: str, seed: int, seconds
             rec.record(scene.drain())
             k += 1
             t += DT
-            if surface is not None:
+            if surface is not None and shots is not None:
                 ph, _ = scene.pacer.phase(scene.t)
                 key = f"{ph}_{'read' if scene.reading is not None and t > 30 else 'start'}"
                 if key in ("inhale_read", "exhale_read") and key not in taken \
@@ -92,6 +92,7 @@ def run_breathing_demo(*, data_dir: str | None, patient: str, seed: int, seconds
         result = scene.result
         if result is None:
             raise click.ClickException("the breathing set was stopped")
+        assert isinstance(result, dict)  # the set's summary
         rec.checkin("post", {"pain": pain}, t=t)
         rec.close(result, completed=bool(result["completed"]), t=t)
         record: dict[str, Any] = {"session_id": rec.session_id, "patient": patient,
