@@ -19,8 +19,6 @@ from game.errors import UserError
 GMI_GAMES = ("laterality", "imagery")  # stage 1 and stage 2 (stage 3 is the mirror views)
 # Sets the flow plays in place of a dosed exercise: the GMI stages and paced breathing
 SET_GAMES = (*GMI_GAMES, "breathing")
-STAGE = {"laterality": 1, "imagery": 2}
-TITLES = {"laterality": "Left or right hand?", "imagery": "Imagine the movement"}
 
 
 def plan_gmi(store: Any, patient: str) -> Any:

@@ -16,7 +16,7 @@ import pygame
 
 from game.context import DrawContext
 from game.scenes.base import Scene
-from game.scenes.common import pain_button, stop_button
+from game.scenes.common import ask_rail_pain, pain_button, stop_button
 from game.theme import Theme
 from game.widgets import (
     below_header,
@@ -77,11 +77,7 @@ class CalibrationScene(Scene[Any]):
             self.dismiss(None)
             return
         if self.pain_btn.update(self._rail_hands(intents), dt) and self.stack is not None:
-            from game.scenes.checkin import CheckinScene
-
-            question = CheckinScene("pain_stop", ("pain",))
-            question.pain_rail = False
-            self.stack.push(question, self._after_rail_pain)
+            ask_rail_pain(self)
             return
         if self.procedure is None:
             if self.elapsed >= SAVED_NOTICE_S or intents.confirm or intents.click:
@@ -96,19 +92,13 @@ class CalibrationScene(Scene[Any]):
         """The hands that may press Pain now: not the arm being calibrated, whose reach
         toward the unaffected side's top corner (a "both arms" patient) ends near the rail
         and is held still there on purpose. Click and keys are unchanged."""
-        phase = self.procedure.phase if self.procedure is not None else None
+        phase = getattr(self.procedure, "phase", None)  # a live procedure's current step
         side = phase.side if phase is not None and phase.kind in ("reach", "forward") else None
         if side == "left":
             return dataclasses.replace(intents, left=None)
         if side == "right":
             return dataclasses.replace(intents, right=None)
         return intents
-
-    def _after_rail_pain(self, answers: dict[str, int] | None) -> None:
-        rating = None if not answers else answers.get("pain")
-        hook = getattr(self.stack, "on_rail_pain", None)
-        if rating is not None and hook is not None:
-            hook(self, rating)
 
     @staticmethod
     def picture_top(theme: Theme) -> int:

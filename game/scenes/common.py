@@ -8,7 +8,7 @@ window size; the exercise and calibration scenes use the camera transform.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import pygame
 
@@ -44,6 +44,24 @@ def pain_button(affected: Literal["left", "right"] = "right", dwell_s: float = 1
     x = -1.75 if affected == "right" else 1.75
     return DwellButton("Pain", center=(x, 1.05), half=(0.4, 0.22), dwell_s=dwell_s,
                        color=OKABE_ITO["reddish_purple"], value="pain")
+
+
+def ask_rail_pain(scene: Scene[Any], pace: float = 1.0) -> None:
+    """The rail's Pain outside the exercise: "How is your pain now?" on top of `scene`;
+    the rating goes to the stack's `on_rail_pain(scene, rating)` (the session flow keeps
+    it and, before or after the exercise, ends the visit for today as the exercise's Pain
+    does). The question itself has no Pain button (CheckinScene, phase pain_stop)."""
+    stack = scene.stack
+    if stack is None:
+        return
+    from game.scenes.checkin import CheckinScene
+
+    def answered(answers: object) -> None:
+        rating = answers.get("pain") if isinstance(answers, dict) else None
+        if rating is not None and stack.on_rail_pain is not None:
+            stack.on_rail_pain(scene, rating)
+
+    stack.push(CheckinScene("pain_stop", ("pain",), pace), answered)
 
 
 _NO_SELECTION = object()
@@ -100,22 +118,7 @@ class MenuScene(Scene[object]):
         return False
 
     def ask_pain(self) -> None:
-        """"How is your pain now?" on top of this screen; the answer goes to the stack's
-        `on_rail_pain(scene, rating)` (the session flow: it keeps the rating and, before
-        or after the exercise, ends the visit for today as the exercise's Pain does)."""
-        if self.stack is None:
-            return
-        from game.scenes.checkin import CheckinScene
-
-        question = CheckinScene("pain_stop", ("pain",), self.pace)
-        question.pain_rail = False
-        self.stack.push(question, self._after_rail_pain)
-
-    def _after_rail_pain(self, answers: dict[str, int] | None) -> None:
-        rating = None if not answers else answers.get("pain")
-        hook = getattr(self.stack, "on_rail_pain", None)
-        if rating is not None and hook is not None:
-            hook(self, rating)
+        ask_rail_pain(self, self.pace)
 
     def draw_stop(self, surface: pygame.Surface, ctx: DrawContext) -> None:
         place_rail(ctx, surface.get_size(), self.rail_side, self.stop_btn,

@@ -49,7 +49,7 @@ def _play(flow: SessionFlow, stack: SceneStack, player: PainAt, seconds: float =
     FixedStepLoop(SimClock()).run(app, max_frames=int(seconds * 60))
 
 
-@pytest.mark.parametrize("where", ["safety", "checkin_pre", "easier_today"])
+@pytest.mark.parametrize("where", ["safety", "checkin_pre", "easier_today", "calibration"])
 def test_pain_before_the_session_ends_the_visit_with_the_rating_kept(store: Store,
                                                                     where: str) -> None:
     stack = SceneStack()
